@@ -1,0 +1,248 @@
+// ShareSync share page: lists the files of one share and links each to its download.
+//
+// The page is the same HTML for every share; the token comes from the address (/s/{token}) and
+// the share's metadata from /api/files/{token}. Everything a person named (share, folder and file
+// names) goes into the page with textContent, never as markup. The server sends a strict
+// Content-Security-Policy, so there is no inline script or style: classes only.
+
+const FETCH_TIMEOUT_MS = 15000;
+
+const $ = (id) => document.getElementById(id);
+
+// Sizes read like GNOME's (g_format_size): decimal units, one decimal past the bytes.
+const SIZE_UNITS = ['kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
+const oneDecimal = new Intl.NumberFormat(undefined, {
+  minimumFractionDigits: 1,
+  maximumFractionDigits: 1,
+});
+const wholeNumber = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+
+export function formatSize(bytes) {
+  if (!Number.isFinite(bytes) || bytes < 0)
+    return '';
+  if (bytes < 1000)
+    return bytes === 1 ? '1 byte' : `${wholeNumber.format(bytes)} bytes`;
+
+  let value = bytes;
+  let unit = -1;
+  // Move up a unit when rounding to one decimal would print "1000.0".
+  while (unit < SIZE_UNITS.length - 1 && value >= 999.95) {
+    value /= 1000;
+    unit++;
+  }
+  return `${oneDecimal.format(value)} ${SIZE_UNITS[unit]}`;
+}
+
+function formatCount(n) {
+  return n === 1 ? '1 file' : `${wholeNumber.format(n)} files`;
+}
+
+function formatDate(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime()))
+    return null;
+  return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+// Only same-origin links are put in the page, so a malformed answer cannot turn a download
+// button into a javascript: or off-site link.
+function sameOriginHref(url) {
+  if (typeof url !== 'string' || url === '')
+    return null;
+  try {
+    const resolved = new URL(url, window.location.href);
+    if (resolved.origin !== window.location.origin)
+      return null;
+    return resolved.pathname + resolved.search;
+  } catch {
+    return null;
+  }
+}
+
+function tokenFromLocation() {
+  const match = /^\/s\/([^/]+)\/?$/.exec(window.location.pathname);
+  return match ? match[1] : null;
+}
+
+class ShareError extends Error {
+  constructor(title, message, { retry = false } = {}) {
+    super(message);
+    this.title = title;
+    this.retry = retry;
+  }
+}
+
+function errorForStatus(response) {
+  switch (response.status) {
+    case 404:
+      return new ShareError('This link does not work',
+        'The share may have been stopped or may have expired, or the address was not copied ' +
+        'completely. Ask the person who shared the files for a new link.');
+    case 410:
+      return new ShareError('This share has expired',
+        'The files are no longer available here. Ask the person who shared them for a new link.');
+    case 401:
+    case 403:
+      return new ShareError('This share is protected',
+        'The person who shared these files needs to give you access.');
+    case 429: {
+      const wait = Number.parseInt(response.headers.get('Retry-After') ?? '', 10);
+      return new ShareError('Too many attempts',
+        Number.isFinite(wait) && wait > 0
+          ? `Wait ${wait} seconds, then try again.`
+          : 'Wait a moment, then try again.',
+        { retry: true });
+    }
+    default:
+      return new ShareError('The files could not be listed',
+        `The computer sharing them answered with an error (HTTP ${response.status}).`,
+        { retry: true });
+  }
+}
+
+async function fetchShare(token) {
+  let response;
+  try {
+    response = await fetch(`/api/files/${encodeURIComponent(token)}`, {
+      headers: { Accept: 'application/json' },
+      cache: 'no-store',
+      credentials: 'same-origin',
+      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+    });
+  } catch {
+    throw new ShareError('Cannot reach the computer sharing these files',
+      'Check that you are on the same network and that ShareSync is still running there.',
+      { retry: true });
+  }
+
+  if (!response.ok)
+    throw errorForStatus(response);
+
+  let share;
+  try {
+    share = await response.json();
+  } catch {
+    throw new ShareError('The files could not be listed',
+      'The computer sharing them sent an answer this page does not understand.',
+      { retry: true });
+  }
+  if (share === null || typeof share !== 'object' || !Array.isArray(share.files)) {
+    throw new ShareError('The files could not be listed',
+      'The computer sharing them sent an answer this page does not understand.',
+      { retry: true });
+  }
+  return share;
+}
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className)
+    node.className = className;
+  if (text !== undefined)
+    node.textContent = text;
+  return node;
+}
+
+function renderFile(file) {
+  const item = el('li', 'file');
+  if (file.id !== undefined && file.id !== null)
+    item.dataset.fileId = String(file.id);
+
+  item.append(el('span', 'file-icon'));
+
+  const info = el('div', 'file-info');
+  const path = typeof file.path === 'string' && file.path !== '' ? file.path : String(file.name ?? '');
+  const slash = path.lastIndexOf('/');
+  const pathLine = el('p', 'file-path');
+  if (slash >= 0)
+    pathLine.append(el('span', 'file-dir', path.slice(0, slash + 1)));
+  pathLine.append(el('span', 'file-name', slash >= 0 ? path.slice(slash + 1) : path));
+  info.append(pathLine);
+
+  info.append(el('p', 'file-meta file-size', formatSize(file.size)));
+  item.append(info);
+
+  const href = sameOriginHref(file.url);
+  if (href !== null) {
+    const link = el('a', 'button download');
+    link.href = href;
+    link.download = String(file.name ?? '');
+    link.setAttribute('aria-label', `Download ${path}`);
+    link.append(el('span', 'button-icon icon-download'), el('span', 'download-label', 'Download'));
+    item.append(link);
+  }
+
+  // The checksum gets a row of its own under the name and the button, where it has room.
+  if (typeof file.sha256 === 'string' && file.sha256 !== '') {
+    const sha = el('code', 'file-sha', `SHA-256 ${file.sha256}`);
+    sha.title = 'SHA-256 checksum';
+    item.append(sha);
+  }
+  return item;
+}
+
+function renderShare(share) {
+  const name = typeof share.name === 'string' && share.name !== '' ? share.name : 'Shared files';
+  document.title = `${name} – ShareSync`;
+  $('share-name').textContent = name;
+
+  const total = Number.isFinite(share.size)
+    ? share.size
+    : share.files.reduce((sum, f) => sum + (Number.isFinite(f.size) ? f.size : 0), 0);
+  $('share-summary').textContent = `${formatCount(share.files.length)} · ${formatSize(total)}`;
+
+  const expiry = $('share-expiry');
+  const until = share.expires ? formatDate(share.expires) : null;
+  expiry.hidden = until === null;
+  expiry.textContent = until === null ? '' : `Available until ${until}`;
+
+  const zip = $('download-zip');
+  const zipHref = sameOriginHref(share.zip_url);
+  zip.hidden = zipHref === null || share.files.length === 0;
+  if (zipHref !== null)
+    zip.href = zipHref;
+
+  const list = $('file-list');
+  list.replaceChildren(...share.files.map(renderFile));
+  if (share.files.length === 0)
+    list.append(el('li', 'file file-empty', 'This share has no files.'));
+}
+
+function show(state) {
+  $('state-loading').hidden = state !== 'loading';
+  $('state-error').hidden = state !== 'error';
+  $('share').hidden = state !== 'share';
+  $('main').setAttribute('aria-busy', state === 'loading' ? 'true' : 'false');
+}
+
+function showError(error) {
+  const known = error instanceof ShareError;
+  if (!known)
+    console.error(error);
+  $('error-title').textContent = known ? error.title : 'Something went wrong';
+  $('error-message').textContent = known
+    ? error.message
+    : 'This page could not show the shared files. Reload to try again.';
+  $('error-retry').hidden = !(known && error.retry);
+  document.title = `${$('error-title').textContent} – ShareSync`;
+  show('error');
+}
+
+async function load() {
+  const token = tokenFromLocation();
+  if (token === null) {
+    showError(errorForStatus({ status: 404, headers: new Headers() }));
+    return;
+  }
+
+  show('loading');
+  try {
+    renderShare(await fetchShare(token));
+    show('share');
+  } catch (error) {
+    showError(error);
+  }
+}
+
+$('error-retry').addEventListener('click', load);
+load();

@@ -1,0 +1,59 @@
+/* ssync-history.h: the history store (SQLite): shares and transfers.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ssync-types.h"
+
+G_BEGIN_DECLS
+
+/* The schema version this build writes (PRAGMA user_version). */
+#define SSYNC_HISTORY_SCHEMA_VERSION 2
+
+typedef struct {
+  char *id;
+  char *share_id;
+  char *share_name;
+  char *file_name;
+  SsyncDirection direction;
+  SsyncTransferKind kind;
+  char *peer;
+  char *user_agent;
+  gint64 started;   /* microseconds since the epoch */
+  gint64 finished;  /* microseconds since the epoch, 0 while active */
+  guint64 bytes;
+  guint64 total;
+  guint64 offset;
+  SsyncTransferStatus status;
+  char *message;
+} SsyncTransferRecord;
+
+void ssync_transfer_record_free (SsyncTransferRecord *record);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsyncTransferRecord, ssync_transfer_record_free)
+
+#define SSYNC_TYPE_HISTORY (ssync_history_get_type ())
+
+G_DECLARE_FINAL_TYPE (SsyncHistory, ssync_history, SSYNC, HISTORY, GObject)
+
+SsyncHistory *ssync_history_open               (const char     *path,
+                                                GError        **error);
+int           ssync_history_get_schema_version (SsyncHistory   *self);
+void          ssync_history_record_share       (SsyncHistory   *self,
+                                                const char     *share_id,
+                                                const char     *name,
+                                                SsyncShareKind  kind,
+                                                guint           n_files,
+                                                guint64         total_size,
+                                                gint64          created);
+void          ssync_history_record_transfer    (SsyncHistory   *self,
+                                                SsyncTransfer  *transfer);
+void          ssync_history_flush              (SsyncHistory   *self);
+gboolean      ssync_history_check              (SsyncHistory   *self);
+GPtrArray    *ssync_history_list_transfers     (SsyncHistory   *self,
+                                                const char     *share_id,
+                                                GError        **error);
+
+G_END_DECLS

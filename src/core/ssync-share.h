@@ -1,0 +1,40 @@
+/* ssync-share.h: a set of files and folders offered under one link.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ssync-file-entry.h"
+#include "ssync-types.h"
+
+G_BEGIN_DECLS
+
+#define SSYNC_TYPE_SHARE (ssync_share_get_type ())
+
+G_DECLARE_FINAL_TYPE (SsyncShare, ssync_share, SSYNC, SHARE, GObject)
+
+void            ssync_share_new_async         (GFile               **files,
+                                               guint                 n_files,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+SsyncShare     *ssync_share_new_finish        (GAsyncResult         *result,
+                                               GError              **error);
+const char     *ssync_share_get_id            (SsyncShare *self);
+const char     *ssync_share_get_token         (SsyncShare *self);
+const char     *ssync_share_get_name          (SsyncShare *self);
+SsyncShareKind  ssync_share_get_kind          (SsyncShare *self);
+gint64          ssync_share_get_created       (SsyncShare *self);
+guint64         ssync_share_get_total_size    (SsyncShare *self);
+guint           ssync_share_get_n_files       (SsyncShare *self);
+SsyncFileEntry *ssync_share_get_file          (SsyncShare *self,
+                                               guint       index);
+SsyncFileEntry *ssync_share_lookup_file       (SsyncShare *self,
+                                               const char *file_id);
+GPtrArray      *ssync_share_get_directories   (SsyncShare *self);
+guint           ssync_share_get_downloads     (SsyncShare *self);
+void            ssync_share_add_download      (SsyncShare *self);
+
+G_END_DECLS

@@ -1,0 +1,140 @@
+/* ssync-api.c: the JSON API (/api/health, /api/files/{token}).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "ssync-server"
+
+#include "config.h"
+
+#include "ssync-response.h"
+#include "ssync-server-private.h"
+
+static char *
+iso_time (gint64 unix_seconds)
+{
+  g_autoptr(GDateTime) date = g_date_time_new_from_unix_utc (unix_seconds);
+
+  return g_date_time_format_iso8601 (date);
+}
+
+static void
+check_database_thread (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  g_task_return_boolean (task, ssync_history_check (task_data));
+}
+
+static void
+on_database_checked (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(SoupServerMessage) msg = user_data;
+  SsyncServer *server = SSYNC_SERVER (source);
+  gboolean db_ok = g_task_propagate_boolean (G_TASK (result), NULL);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_string_value (builder, db_ok ? "ok" : "degraded");
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_string_value (builder, PACKAGE_VERSION);
+  json_builder_set_member_name (builder, "uptime");
+  json_builder_add_double_value (builder, ssync_server_get_uptime (server));
+  json_builder_set_member_name (builder, "database");
+  json_builder_add_string_value (builder, db_ok ? "ok" : "unavailable");
+  json_builder_set_member_name (builder, "shares");
+  json_builder_add_int_value (builder,
+                              g_list_model_get_n_items (G_LIST_MODEL (ssync_server_get_registry (server))));
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  ssync_response_json (msg, db_ok ? SOUP_STATUS_OK : SOUP_STATUS_SERVICE_UNAVAILABLE, root);
+  soup_server_message_unpause (msg);
+}
+
+/* The database is asked on a worker thread: even "SELECT 1" can wait on a lock. */
+void
+ssync_api_health (SsyncServer       *server,
+                  SoupServerMessage *msg)
+{
+  g_autoptr(GTask) task = g_task_new (server, NULL, on_database_checked, g_object_ref (msg));
+  SsyncHistory *history = ssync_server_get_history (server);
+
+  soup_server_message_pause (msg);
+  if (history == NULL)
+    {
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+
+  g_task_set_task_data (task, g_object_ref (history), g_object_unref);
+  g_task_run_in_thread (task, check_database_thread);
+}
+
+void
+ssync_api_files (SoupServerMessage *msg,
+                 SsyncShare        *share)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *created = iso_time (ssync_share_get_created (share) / G_USEC_PER_SEC);
+  g_autofree char *zip_url = g_strdup_printf ("/s/%s/archive.zip", ssync_share_get_token (share));
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, ssync_share_get_id (share));
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, ssync_share_get_name (share));
+  json_builder_set_member_name (builder, "kind");
+  json_builder_add_string_value (builder, ssync_enum_to_nick (SSYNC_TYPE_SHARE_KIND,
+                                                              ssync_share_get_kind (share)));
+  json_builder_set_member_name (builder, "size");
+  json_builder_add_int_value (builder, ssync_share_get_total_size (share));
+  json_builder_set_member_name (builder, "created");
+  json_builder_add_string_value (builder, created);
+  json_builder_set_member_name (builder, "expires");
+  json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "downloads");
+  json_builder_add_int_value (builder, ssync_share_get_downloads (share));
+  json_builder_set_member_name (builder, "zip_url");
+  json_builder_add_string_value (builder, zip_url);
+  json_builder_set_member_name (builder, "files");
+  json_builder_begin_array (builder);
+
+  for (guint i = 0; i < ssync_share_get_n_files (share); i++)
+    {
+      SsyncFileEntry *entry = ssync_share_get_file (share, i);
+      g_autofree char *escaped = g_uri_escape_string (ssync_file_entry_get_name (entry), NULL,
+                                                      FALSE);
+      g_autofree char *url = g_strdup_printf ("/s/%s/f/%s/%s", ssync_share_get_token (share),
+                                              ssync_file_entry_get_id (entry), escaped);
+      g_autofree char *mtime = iso_time (ssync_file_entry_get_mtime (entry));
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, ssync_file_entry_get_id (entry));
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, ssync_file_entry_get_name (entry));
+      json_builder_set_member_name (builder, "path");
+      json_builder_add_string_value (builder, ssync_file_entry_get_path (entry));
+      json_builder_set_member_name (builder, "size");
+      json_builder_add_int_value (builder, ssync_file_entry_get_size (entry));
+      json_builder_set_member_name (builder, "mtime");
+      json_builder_add_string_value (builder, mtime);
+      json_builder_set_member_name (builder, "sha256");
+      json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "url");
+      json_builder_add_string_value (builder, url);
+      json_builder_end_object (builder);
+    }
+
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  ssync_response_json (msg, SOUP_STATUS_OK, root);
+}

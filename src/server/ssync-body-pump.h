@@ -1,0 +1,18 @@
+/* ssync-body-pump.h: streams a GInputStream into a response body with bounded memory.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "ssync-transfer.h"
+
+G_BEGIN_DECLS
+
+void ssync_body_pump_start (SoupServerMessage *msg,
+                            GInputStream      *stream,
+                            guint64            length,
+                            SsyncTransfer     *transfer);
+
+G_END_DECLS

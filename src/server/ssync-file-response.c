@@ -1,0 +1,215 @@
+/* ssync-file-response.c: GET and HEAD of one shared file.
+ *
+ * The file is opened and stat'ed asynchronously at request time, so the validators
+ * (ETag, Last-Modified) and the length describe the file as it is now: a file replaced
+ * since it was shared gets a new ETag, and If-Range then refuses to splice old and new.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "ssync-server"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ssync-body-pump.h"
+#include "ssync-filename.h"
+#include "ssync-range.h"
+#include "ssync-response.h"
+#include "ssync-server-private.h"
+
+typedef struct {
+  SsyncServer *server;
+  SoupServerMessage *msg;
+  SsyncShare *share;
+  SsyncFileEntry *entry;
+  GFileInputStream *stream;
+} FileRequest;
+
+static void
+file_request_free (FileRequest *request)
+{
+  g_clear_object (&request->server);
+  g_clear_object (&request->msg);
+  g_clear_object (&request->share);
+  g_clear_object (&request->entry);
+  g_clear_object (&request->stream);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FileRequest, file_request_free)
+
+static void
+answer_unavailable (FileRequest  *request,
+                    const GError *error)
+{
+  g_autofree char *text = NULL;
+  const char *name = ssync_file_entry_get_name (request->entry);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    {
+      text = g_strdup_printf (_("“%s” is no longer available: it was moved or deleted on "
+                                "the sharing computer"), name);
+      ssync_response_text (request->msg, SOUP_STATUS_GONE, text);
+    }
+  else
+    {
+      text = g_strdup_printf (_("“%s” cannot be read: %s"), name, error->message);
+      ssync_response_text (request->msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, text);
+    }
+
+  soup_server_message_unpause (request->msg);
+}
+
+/* A completed transfer counts as a download only when it delivered the file's last byte:
+ * the end of a resumed download counts, a preview of the first bytes does not. */
+static void
+on_transfer_finished (SsyncTransfer *transfer,
+                      SsyncShare    *share)
+{
+  if (ssync_transfer_get_status (transfer) == SSYNC_TRANSFER_STATUS_COMPLETE &&
+      g_object_get_data (G_OBJECT (transfer), "reaches-end") != NULL)
+    ssync_share_add_download (share);
+}
+
+static void
+send_file (FileRequest *request,
+           guint64      size,
+           gint64       mtime)
+{
+  SoupServerMessage *msg = request->msg;
+  SoupMessageHeaders *req_headers = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  const char *name = ssync_file_entry_get_name (request->entry);
+  g_autoptr(GDateTime) date = g_date_time_new_from_unix_utc (mtime);
+  g_autofree char *last_modified = soup_date_time_to_string (date, SOUP_DATE_HTTP);
+  g_autofree char *etag = g_strdup_printf ("\"%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x\"",
+                                           size, mtime);
+  g_autofree char *disposition = ssync_content_disposition (name);
+  g_autofree char *content_type = g_content_type_guess (name, NULL, 0, NULL);
+  g_autofree char *mime = g_content_type_get_mime_type (content_type);
+  g_autoptr(SsyncTransfer) transfer = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 start = 0, end = size > 0 ? size - 1 : 0;
+  SsyncRangeResult range = SSYNC_RANGE_FULL;
+
+  ssync_response_set_common_headers (msg);
+  soup_message_headers_replace (headers, "Accept-Ranges", "bytes");
+  soup_message_headers_replace (headers, "ETag", etag);
+  soup_message_headers_replace (headers, "Last-Modified", last_modified);
+  soup_message_headers_replace (headers, "Content-Disposition", disposition);
+  soup_message_headers_replace (headers, "Cache-Control", "private, no-cache");
+  soup_message_headers_set_content_type (headers, mime ? mime : "application/octet-stream",
+                                         NULL);
+
+  if (ssync_range_if_range_holds (soup_message_headers_get_one (req_headers, "If-Range"),
+                                  etag, last_modified))
+    range = ssync_range_parse (soup_message_headers_get_one (req_headers, "Range"), size,
+                               &start, &end);
+
+  if (range == SSYNC_RANGE_UNSATISFIABLE)
+    {
+      g_autofree char *content_range = g_strdup_printf ("bytes */%" G_GUINT64_FORMAT, size);
+
+      soup_message_headers_replace (headers, "Content-Range", content_range);
+      soup_server_message_set_status (msg, SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE, NULL);
+      soup_server_message_unpause (msg);
+      return;
+    }
+
+  if (range == SSYNC_RANGE_PARTIAL)
+    {
+      soup_message_headers_set_content_range (headers, start, end, size);
+      soup_server_message_set_status (msg, SOUP_STATUS_PARTIAL_CONTENT, NULL);
+      if (start > 0 &&
+          !g_seekable_seek (G_SEEKABLE (request->stream), start, G_SEEK_SET, NULL, &error))
+        {
+          answer_unavailable (request, error);
+          return;
+        }
+    }
+  else
+    soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+
+  if (soup_server_message_get_method (msg) == SOUP_METHOD_HEAD)
+    {
+      soup_message_headers_set_content_length (headers, size > 0 ? end - start + 1 : 0);
+      soup_server_message_unpause (msg);
+      return;
+    }
+
+  transfer = ssync_server_begin_transfer (request->server, msg, request->share,
+                                          ssync_file_entry_get_path (request->entry),
+                                          SSYNC_TRANSFER_KIND_FILE, start,
+                                          size > 0 ? end - start + 1 : 0);
+  if (size == 0 || end == size - 1)
+    g_object_set_data (G_OBJECT (transfer), "reaches-end", GINT_TO_POINTER (TRUE));
+  g_signal_connect_object (transfer, "finished", G_CALLBACK (on_transfer_finished),
+                           request->share, 0);
+
+  ssync_body_pump_start (msg, G_INPUT_STREAM (request->stream),
+                         size > 0 ? end - start + 1 : 0, transfer);
+  soup_server_message_unpause (msg);
+}
+
+static void
+on_info (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(FileRequest) request = user_data;
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  info = g_file_input_stream_query_info_finish (G_FILE_INPUT_STREAM (source), result, &error);
+  if (info == NULL)
+    {
+      answer_unavailable (request, error);
+      return;
+    }
+
+  send_file (request, g_file_info_get_size (info),
+             g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED));
+}
+
+static void
+on_opened (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(FileRequest) request = user_data;
+  g_autoptr(GError) error = NULL;
+  GFileInputStream *stream;
+
+  request->stream = g_file_read_finish (G_FILE (source), result, &error);
+  if (request->stream == NULL)
+    {
+      answer_unavailable (request, error);
+      return;
+    }
+
+  stream = request->stream;
+  g_file_input_stream_query_info_async (stream,
+                                        G_FILE_ATTRIBUTE_STANDARD_SIZE ","
+                                        G_FILE_ATTRIBUTE_TIME_MODIFIED,
+                                        G_PRIORITY_DEFAULT, NULL, on_info,
+                                        g_steal_pointer (&request));
+}
+
+void
+ssync_file_response_handle (SsyncServer       *server,
+                            SoupServerMessage *msg,
+                            SsyncShare        *share,
+                            SsyncFileEntry    *entry)
+{
+  FileRequest *request = g_new0 (FileRequest, 1);
+
+  request->server = g_object_ref (server);
+  request->msg = g_object_ref (msg);
+  request->share = g_object_ref (share);
+  request->entry = g_object_ref (entry);
+
+  soup_server_message_pause (msg);
+  g_file_read_async (ssync_file_entry_get_file (entry), G_PRIORITY_DEFAULT, NULL, on_opened,
+                     request);
+}

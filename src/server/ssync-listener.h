@@ -1,0 +1,26 @@
+/* ssync-listener.h: accepts connections for a SoupServer, with the limits it lacks.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+#define SSYNC_TYPE_LISTENER (ssync_listener_get_type ())
+
+G_DECLARE_FINAL_TYPE (SsyncListener, ssync_listener, SSYNC, LISTENER, GObject)
+
+SsyncListener *ssync_listener_new               (SoupServer     *server,
+                                                 guint           max_connections,
+                                                 guint           idle_timeout);
+gboolean       ssync_listener_listen            (SsyncListener  *self,
+                                                 const char     *address,
+                                                 guint           port,
+                                                 GError        **error);
+guint          ssync_listener_get_port          (SsyncListener  *self);
+guint          ssync_listener_get_n_connections (SsyncListener  *self);
+void           ssync_listener_stop              (SsyncListener  *self);
+
+G_END_DECLS

@@ -1,0 +1,24 @@
+/* ssync-response.h: small helpers every route uses to answer.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+void ssync_response_set_common_headers (SoupServerMessage *msg);
+void ssync_response_not_found          (SoupServerMessage *msg);
+void ssync_response_text               (SoupServerMessage *msg,
+                                        guint              status,
+                                        const char        *text);
+void ssync_response_json               (SoupServerMessage *msg,
+                                        guint              status,
+                                        JsonNode          *node);
+void ssync_response_resource           (SoupServerMessage *msg,
+                                        const char        *name,
+                                        const char        *content_type);
+
+G_END_DECLS

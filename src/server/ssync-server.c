@@ -1,0 +1,341 @@
+/* ssync-server.c: routes of the embedded HTTP server (DESIGN.md, "HTTP API").
+ *
+ * Paths are matched raw (SoupServer:raw-paths) and split on '/', each segment decoded on
+ * its own: an encoded "%2F" can never add a path level, and no path is ever mapped to
+ * the filesystem; files are found by the share token and the file's index only.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "ssync-server"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "ssync-listener.h"
+#include "ssync-response.h"
+#include "ssync-server-private.h"
+
+/* Enough for a household of phones and laptops; past it a client waits (503). */
+#define MAX_CONNECTIONS 256
+/* Seconds a connection may sit without the client sending or taking a byte. */
+#define IDLE_TIMEOUT 60
+/* libsoup 3.2 reads request headers into memory with no limit we can set. */
+#define MAX_HEADER_BYTES (32 * 1024)
+
+struct _SsyncServer
+{
+  GObject parent_instance;
+
+  SoupServer *soup;
+  SsyncListener *listener;
+  SsyncRegistry *registry;
+  SsyncHistory *history;
+  gint64 started;
+};
+
+G_DEFINE_FINAL_TYPE (SsyncServer, ssync_server, G_TYPE_OBJECT)
+
+enum {
+  TRANSFER_STARTED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+ssync_server_dispose (GObject *object)
+{
+  SsyncServer *self = SSYNC_SERVER (object);
+
+  ssync_server_stop (self);
+  g_clear_object (&self->listener);
+  g_clear_object (&self->soup);
+  g_clear_object (&self->registry);
+  g_clear_object (&self->history);
+
+  G_OBJECT_CLASS (ssync_server_parent_class)->dispose (object);
+}
+
+static void
+ssync_server_class_init (SsyncServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ssync_server_dispose;
+
+  /**
+   * SsyncServer::transfer-started:
+   * @transfer: the new transfer, active; it emits SsyncTransfer::finished once
+   */
+  signals[TRANSFER_STARTED] =
+    g_signal_new ("transfer-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, SSYNC_TYPE_TRANSFER);
+}
+
+static char **
+split_path (const char *raw_path)
+{
+  g_auto(GStrv) parts = g_strsplit (raw_path + 1, "/", -1);
+  guint n = g_strv_length (parts);
+
+  for (guint i = 0; i < n; i++)
+    {
+      /* NULL when a segment decodes to a '/' or a NUL byte: such a path matches nothing. */
+      char *decoded = g_uri_unescape_string (parts[i], "/");
+
+      if (decoded == NULL)
+        return NULL;
+      g_free (parts[i]);
+      parts[i] = decoded;
+    }
+
+  return g_steal_pointer (&parts);
+}
+
+static void
+serve_static (SoupServerMessage *msg,
+              const char        *name)
+{
+  static const struct {
+    const char *name;
+    const char *type;
+  } assets[] = {
+    { "share.css", "text/css; charset=utf-8" },
+    { "share.js", "text/javascript; charset=utf-8" },
+    { "favicon.svg", "image/svg+xml" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (assets); i++)
+    {
+      if (strcmp (name, assets[i].name) == 0)
+        {
+          ssync_response_resource (msg, assets[i].name, assets[i].type);
+          return;
+        }
+    }
+
+  ssync_response_not_found (msg);
+}
+
+static void
+route_share (SsyncServer       *self,
+             SoupServerMessage *msg,
+             char             **parts,
+             guint              n)
+{
+  SsyncShare *share = ssync_registry_lookup_token (self->registry, parts[1]);
+
+  if (share == NULL)
+    {
+      ssync_response_not_found (msg);
+      return;
+    }
+
+  if (n == 2)
+    {
+      ssync_response_resource (msg, "share.html", "text/html; charset=utf-8");
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Cache-Control", "no-store");
+    }
+  else if (n == 3 && strcmp (parts[2], "archive.zip") == 0)
+    ssync_zip_response_handle (self, msg, share);
+  else if (n == 5 && strcmp (parts[2], "f") == 0)
+    {
+      SsyncFileEntry *entry = ssync_share_lookup_file (share, parts[3]);
+
+      /* The name in the URL is only for the browser, but it must be the right one, so that
+       * each file has exactly one URL. */
+      if (entry == NULL || strcmp (parts[4], ssync_file_entry_get_name (entry)) != 0)
+        ssync_response_not_found (msg);
+      else
+        ssync_file_response_handle (self, msg, share, entry);
+    }
+  else
+    ssync_response_not_found (msg);
+}
+
+static void
+route_api (SsyncServer       *self,
+           SoupServerMessage *msg,
+           char             **parts,
+           guint              n)
+{
+  if (n == 2 && strcmp (parts[1], "health") == 0)
+    ssync_api_health (self, msg);
+  else if (n == 3 && strcmp (parts[1], "files") == 0)
+    {
+      SsyncShare *share = ssync_registry_lookup_token (self->registry, parts[2]);
+
+      if (share == NULL)
+        ssync_response_not_found (msg);
+      else
+        ssync_api_files (msg, share);
+    }
+  else
+    ssync_response_not_found (msg);
+}
+
+static void
+handle_request (SoupServer        *soup,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  SsyncServer *self = user_data;
+  const char *method = soup_server_message_get_method (msg);
+  g_auto(GStrv) parts = NULL;
+  guint n;
+
+  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Allow", "GET, HEAD");
+      ssync_response_text (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
+                           _("This address only answers GET and HEAD"));
+      return;
+    }
+
+  parts = path[0] == '/' ? split_path (path) : NULL;
+  if (parts == NULL)
+    {
+      ssync_response_not_found (msg);
+      return;
+    }
+  n = g_strv_length (parts);
+
+  if (n >= 2 && strcmp (parts[0], "s") == 0)
+    route_share (self, msg, parts, n);
+  else if (n >= 2 && strcmp (parts[0], "api") == 0)
+    route_api (self, msg, parts, n);
+  else if (n == 2 && strcmp (parts[0], "static") == 0)
+    serve_static (msg, parts[1]);
+  else if (n == 1 && strcmp (parts[0], "favicon.ico") == 0)
+    serve_static (msg, "favicon.svg");
+  else
+    ssync_response_not_found (msg);
+}
+
+/* Runs once the headers are read, before the body: the place to refuse oversized
+ * requests before they cost anything more. */
+static void
+handle_early (SoupServer        *soup,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  SoupMessageHeadersIter iter;
+  const char *name, *value;
+  gsize total = 0;
+
+  soup_message_headers_iter_init (&iter, soup_server_message_get_request_headers (msg));
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    total += strlen (name) + strlen (value) + 4;
+
+  if (total > MAX_HEADER_BYTES)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Connection", "close");
+      ssync_response_text (msg, 431 /* Request Header Fields Too Large */,
+                           _("Request headers are too large"));
+    }
+}
+
+static void
+ssync_server_init (SsyncServer *self)
+{
+  self->started = g_get_monotonic_time ();
+  self->soup = soup_server_new ("server-header", "ShareSync/" PACKAGE_VERSION " ",
+                                "raw-paths", TRUE,
+                                NULL);
+  soup_server_add_early_handler (self->soup, NULL, handle_early, self, NULL);
+  soup_server_add_handler (self->soup, NULL, handle_request, self, NULL);
+  self->listener = ssync_listener_new (self->soup, MAX_CONNECTIONS, IDLE_TIMEOUT);
+}
+
+SsyncServer *
+ssync_server_new (SsyncRegistry *registry,
+                  SsyncHistory  *history)
+{
+  SsyncServer *self = g_object_new (SSYNC_TYPE_SERVER, NULL);
+
+  self->registry = g_object_ref (registry);
+  self->history = history != NULL ? g_object_ref (history) : NULL;
+
+  return self;
+}
+
+/* Listens on @address (NULL: every IPv4 address) and @port (0: any free port). */
+gboolean
+ssync_server_listen (SsyncServer  *self,
+                     const char   *address,
+                     guint         port,
+                     GError      **error)
+{
+  return ssync_listener_listen (self->listener, address, port, error);
+}
+
+guint
+ssync_server_get_port (SsyncServer *self)
+{
+  return ssync_listener_get_port (self->listener);
+}
+
+guint
+ssync_server_get_n_connections (SsyncServer *self)
+{
+  return ssync_listener_get_n_connections (self->listener);
+}
+
+SsyncRegistry *
+ssync_server_get_registry (SsyncServer *self)
+{
+  return self->registry;
+}
+
+SsyncHistory *
+ssync_server_get_history (SsyncServer *self)
+{
+  return self->history;
+}
+
+/* Seconds since the server was created. */
+double
+ssync_server_get_uptime (SsyncServer *self)
+{
+  return (g_get_monotonic_time () - self->started) / (double) G_USEC_PER_SEC;
+}
+
+/* Stops listening and closes every connection; transfers in flight end incomplete. */
+void
+ssync_server_stop (SsyncServer *self)
+{
+  if (self->listener != NULL)
+    ssync_listener_stop (self->listener);
+}
+
+SsyncTransfer *
+ssync_server_begin_transfer (SsyncServer       *self,
+                             SoupServerMessage *msg,
+                             SsyncShare        *share,
+                             const char        *file_name,
+                             SsyncTransferKind  kind,
+                             guint64            offset,
+                             guint64            total)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  SsyncTransfer *transfer;
+
+  transfer = ssync_transfer_new (ssync_share_get_id (share), ssync_share_get_name (share),
+                                 file_name, SSYNC_DIRECTION_DOWNLOAD, kind,
+                                 soup_server_message_get_remote_host (msg),
+                                 soup_message_headers_get_one (headers, "User-Agent"),
+                                 total);
+  ssync_transfer_set_offset (transfer, offset);
+  g_signal_emit (self, signals[TRANSFER_STARTED], 0, transfer);
+
+  return transfer;
+}

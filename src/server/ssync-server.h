@@ -1,0 +1,32 @@
+/* ssync-server.h: the embedded HTTP server.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "ssync-history.h"
+#include "ssync-registry.h"
+#include "ssync-transfer.h"
+
+G_BEGIN_DECLS
+
+#define SSYNC_TYPE_SERVER (ssync_server_get_type ())
+
+G_DECLARE_FINAL_TYPE (SsyncServer, ssync_server, SSYNC, SERVER, GObject)
+
+SsyncServer   *ssync_server_new              (SsyncRegistry  *registry,
+                                              SsyncHistory   *history);
+gboolean       ssync_server_listen           (SsyncServer    *self,
+                                              const char     *address,
+                                              guint           port,
+                                              GError        **error);
+guint          ssync_server_get_port         (SsyncServer    *self);
+guint          ssync_server_get_n_connections (SsyncServer   *self);
+SsyncRegistry *ssync_server_get_registry     (SsyncServer    *self);
+SsyncHistory  *ssync_server_get_history      (SsyncServer    *self);
+double         ssync_server_get_uptime       (SsyncServer    *self);
+void           ssync_server_stop             (SsyncServer    *self);
+
+G_END_DECLS

@@ -1,0 +1,106 @@
+/* ssync-zip-response.c: GET and HEAD of /s/{token}/archive.zip.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "ssync-server"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ssync-body-pump.h"
+#include "ssync-filename.h"
+#include "ssync-response.h"
+#include "ssync-server-private.h"
+#include "ssync-zip-stream.h"
+
+typedef struct {
+  SsyncServer *server;
+  SoupServerMessage *msg;
+  SsyncShare *share;
+} ZipRequest;
+
+static void
+zip_request_free (ZipRequest *request)
+{
+  g_clear_object (&request->server);
+  g_clear_object (&request->msg);
+  g_clear_object (&request->share);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZipRequest, zip_request_free)
+
+static void
+on_transfer_finished (SsyncTransfer *transfer,
+                      SsyncShare    *share)
+{
+  if (ssync_transfer_get_status (transfer) == SSYNC_TRANSFER_STATUS_COMPLETE)
+    ssync_share_add_download (share);
+}
+
+static void
+on_prepared (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(ZipRequest) request = user_data;
+  SoupServerMessage *msg = request->msg;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autoptr(SsyncZipStream) stream = NULL;
+  g_autoptr(SsyncTransfer) transfer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *disposition = NULL;
+
+  stream = ssync_zip_stream_new_finish (result, &error);
+  if (stream == NULL)
+    {
+      ssync_response_text (msg, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)
+                                  ? SOUP_STATUS_GONE : SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                           error->message);
+      soup_server_message_unpause (msg);
+      return;
+    }
+
+  name = g_strconcat (ssync_share_get_name (request->share), ".zip", NULL);
+  disposition = ssync_content_disposition (name);
+
+  ssync_response_set_common_headers (msg);
+  soup_message_headers_replace (headers, "Content-Disposition", disposition);
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  soup_message_headers_replace (headers, "Accept-Ranges", "none");
+  soup_message_headers_set_content_type (headers, "application/zip", NULL);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+
+  if (soup_server_message_get_method (msg) == SOUP_METHOD_HEAD)
+    {
+      soup_message_headers_set_content_length (headers, ssync_zip_stream_get_size (stream));
+      soup_server_message_unpause (msg);
+      return;
+    }
+
+  transfer = ssync_server_begin_transfer (request->server, msg, request->share, name,
+                                          SSYNC_TRANSFER_KIND_ZIP, 0,
+                                          ssync_zip_stream_get_size (stream));
+  g_signal_connect_object (transfer, "finished", G_CALLBACK (on_transfer_finished),
+                           request->share, 0);
+  ssync_body_pump_start (msg, G_INPUT_STREAM (stream), ssync_zip_stream_get_size (stream),
+                         transfer);
+  soup_server_message_unpause (msg);
+}
+
+void
+ssync_zip_response_handle (SsyncServer       *server,
+                           SoupServerMessage *msg,
+                           SsyncShare        *share)
+{
+  ZipRequest *request = g_new0 (ZipRequest, 1);
+
+  request->server = g_object_ref (server);
+  request->msg = g_object_ref (msg);
+  request->share = g_object_ref (share);
+
+  soup_server_message_pause (msg);
+  ssync_zip_stream_new_async (share, NULL, on_prepared, request);
+}

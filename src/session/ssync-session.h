@@ -1,0 +1,46 @@
+/* ssync-session.h: the engine both faces (window, headless) drive.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ssync-history.h"
+#include "ssync-share.h"
+#include "ssync-transfer.h"
+
+G_BEGIN_DECLS
+
+#define SSYNC_DEFAULT_PORT 5001
+
+#define SSYNC_TYPE_SESSION (ssync_session_get_type ())
+
+G_DECLARE_FINAL_TYPE (SsyncSession, ssync_session, SSYNC, SESSION, GObject)
+
+SsyncSession *ssync_session_new              (const char           *data_dir,
+                                              GError              **error);
+gboolean      ssync_session_start            (SsyncSession         *self,
+                                              const char           *bind_address,
+                                              int                   port,
+                                              GError              **error);
+void          ssync_session_shutdown         (SsyncSession         *self);
+void          ssync_session_add_share_async  (SsyncSession         *self,
+                                              GFile               **files,
+                                              guint                 n_files,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+SsyncShare   *ssync_session_add_share_finish (SsyncSession         *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+GListModel   *ssync_session_get_shares       (SsyncSession         *self);
+SsyncHistory *ssync_session_get_history      (SsyncSession         *self);
+guint         ssync_session_get_port         (SsyncSession         *self);
+const char   *ssync_session_get_data_dir     (SsyncSession         *self);
+char         *ssync_session_dup_base_url     (SsyncSession         *self);
+char         *ssync_session_dup_share_url    (SsyncSession         *self,
+                                              SsyncShare           *share);
+GStrv         ssync_session_dup_addresses    (SsyncSession         *self);
+
+G_END_DECLS

@@ -1,0 +1,319 @@
+/* ssync-headless.c: `sharesync --headless`, the engine with no display.
+ *
+ * Everything it has to say goes to stdout as one JSON object per line (DESIGN.md), so
+ * scripts and tests can follow it; errors go to stderr as one line.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "ssync-headless"
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+
+#include "ssync-headless.h"
+#include "ssync-session.h"
+
+/* At most four progress lines per transfer and second. */
+#define PROGRESS_INTERVAL (G_USEC_PER_SEC / 4)
+
+typedef struct {
+  GMainLoop *loop;
+  SsyncSession *session;
+  int exit_code;
+} Headless;
+
+static void
+emit (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *line = NULL;
+
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  line = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", line);
+  fflush (stdout);
+}
+
+static JsonBuilder *
+begin_event (const char *name)
+{
+  JsonBuilder *builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, name);
+  return builder;
+}
+
+static void
+add_string (JsonBuilder *builder,
+            const char  *member,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, member);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_int (JsonBuilder *builder,
+         const char  *member,
+         gint64       value)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_add_int_value (builder, value);
+}
+
+static const char *
+event_name (SsyncTransfer *transfer,
+            const char    *what)
+{
+  static char name[64];
+
+  g_snprintf (name, sizeof name, "%s-%s",
+              ssync_transfer_get_direction (transfer) == SSYNC_DIRECTION_DOWNLOAD
+                ? "download" : "upload", what);
+  return name;
+}
+
+static void
+emit_progress (SsyncTransfer *transfer)
+{
+  g_autoptr(JsonBuilder) builder = begin_event (event_name (transfer, "progress"));
+
+  add_string (builder, "transfer", ssync_transfer_get_id (transfer));
+  add_int (builder, "bytes", ssync_transfer_get_bytes (transfer));
+  add_int (builder, "total", ssync_transfer_get_total (transfer));
+  emit (builder);
+}
+
+static void
+on_transfer_bytes (SsyncTransfer *transfer,
+                   GParamSpec    *pspec,
+                   gpointer       user_data)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 last = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (transfer), "last-progress"));
+
+  if (now - last < PROGRESS_INTERVAL)
+    return;
+
+  g_object_set_data (G_OBJECT (transfer), "last-progress", GSIZE_TO_POINTER (now));
+  emit_progress (transfer);
+}
+
+static void
+on_transfer_finished (SsyncTransfer *transfer,
+                      gpointer       user_data)
+{
+  g_autoptr(JsonBuilder) builder = begin_event (event_name (transfer, "finished"));
+
+  add_string (builder, "transfer", ssync_transfer_get_id (transfer));
+  add_int (builder, "bytes", ssync_transfer_get_bytes (transfer));
+  add_int (builder, "total", ssync_transfer_get_total (transfer));
+  add_string (builder, "status", ssync_enum_to_nick (SSYNC_TYPE_TRANSFER_STATUS,
+                                                     ssync_transfer_get_status (transfer)));
+  if (ssync_transfer_get_message (transfer) != NULL)
+    add_string (builder, "message", ssync_transfer_get_message (transfer));
+  emit (builder);
+}
+
+static void
+on_transfer_started (SsyncSession  *session,
+                     SsyncTransfer *transfer,
+                     Headless      *headless)
+{
+  g_autoptr(JsonBuilder) builder = begin_event (event_name (transfer, "started"));
+
+  add_string (builder, "transfer", ssync_transfer_get_id (transfer));
+  add_string (builder, "share", ssync_transfer_get_share_id (transfer));
+  add_string (builder, "file", ssync_transfer_get_file_name (transfer));
+  add_string (builder, "kind", ssync_enum_to_nick (SSYNC_TYPE_TRANSFER_KIND,
+                                                   ssync_transfer_get_kind (transfer)));
+  add_string (builder, "peer", ssync_transfer_get_peer (transfer));
+  add_string (builder, "user_agent", ssync_transfer_get_user_agent (transfer));
+  add_int (builder, "offset", ssync_transfer_get_offset (transfer));
+  add_int (builder, "total", ssync_transfer_get_total (transfer));
+  emit (builder);
+
+  g_signal_connect (transfer, "notify::bytes", G_CALLBACK (on_transfer_bytes), NULL);
+  g_signal_connect (transfer, "finished", G_CALLBACK (on_transfer_finished), NULL);
+}
+
+static void
+emit_listening (Headless *headless)
+{
+  g_autoptr(JsonBuilder) builder = begin_event ("listening");
+  g_autofree char *url = ssync_session_dup_base_url (headless->session);
+  g_auto(GStrv) addresses = ssync_session_dup_addresses (headless->session);
+
+  add_string (builder, "url", url);
+  add_int (builder, "port", ssync_session_get_port (headless->session));
+  json_builder_set_member_name (builder, "addresses");
+  json_builder_begin_array (builder);
+  for (guint i = 0; addresses[i] != NULL; i++)
+    json_builder_add_string_value (builder, addresses[i]);
+  json_builder_end_array (builder);
+  add_string (builder, "data_dir", ssync_session_get_data_dir (headless->session));
+  emit (builder);
+}
+
+static void
+fail (Headless   *headless,
+      int         code,
+      const char *message)
+{
+  g_autoptr(JsonBuilder) builder = begin_event ("error");
+
+  add_string (builder, "message", message);
+  emit (builder);
+  g_printerr ("sharesync: %s\n", message);
+  headless->exit_code = code;
+  g_main_loop_quit (headless->loop);
+}
+
+static void
+on_share_added (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Headless *headless = user_data;
+  g_autoptr(SsyncShare) share = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autofree char *url = NULL;
+
+  share = ssync_session_add_share_finish (headless->session, result, &error);
+  if (share == NULL)
+    {
+      fail (headless, 1, error->message);
+      return;
+    }
+
+  url = ssync_session_dup_share_url (headless->session, share);
+  builder = begin_event ("share");
+  add_string (builder, "id", ssync_share_get_id (share));
+  add_string (builder, "url", url);
+  add_string (builder, "name", ssync_share_get_name (share));
+  add_int (builder, "files", ssync_share_get_n_files (share));
+  add_int (builder, "size", ssync_share_get_total_size (share));
+  emit (builder);
+}
+
+static gboolean
+on_quit_signal (gpointer user_data)
+{
+  Headless *headless = user_data;
+
+  g_main_loop_quit (headless->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+int
+ssync_headless_run (int    argc,
+                    char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) files = NULL;
+  g_autofree char *bind = NULL;
+  g_autofree char *data_dir = NULL;
+  g_autoptr(GPtrArray) gfiles = g_ptr_array_new_with_free_func (g_object_unref);
+  gboolean headless_flag = FALSE;
+  gboolean version = FALSE;
+  int port = -1;
+  Headless headless = { 0 };
+  const GOptionEntry entries[] = {
+    { "headless", 0, 0, G_OPTION_ARG_NONE, &headless_flag,
+      N_("Run without a window, printing JSON events on standard output"), NULL },
+    { "port", 'p', 0, G_OPTION_ARG_INT, &port,
+      N_("Port to listen on (default 5001 or the next free one; 0 for any)"), N_("PORT") },
+    { "bind", 'b', 0, G_OPTION_ARG_STRING, &bind,
+      N_("Address to listen on (default: all IPv4 addresses)"), N_("ADDRESS") },
+    { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir,
+      N_("Folder for the history database (default: ~/.local/share/sharesync)"), N_("DIR") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE…") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("— share files with the people around you"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+                                _("Shares the given files and folders as one link that any "
+                                  "browser on the network can open."));
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("sharesync: %s (see --help)\n", error->message);
+      return 2;
+    }
+
+  if (version)
+    {
+      g_print ("sharesync %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  if (files == NULL || files[0] == NULL)
+    {
+      g_printerr ("sharesync: %s\n", _("nothing to share: give at least one FILE (see --help)"));
+      return 2;
+    }
+
+  if (port < -1 || port > 65535)
+    {
+      g_printerr ("sharesync: %s\n", _("--port must be between 0 and 65535"));
+      return 2;
+    }
+
+  if (bind != NULL && !g_hostname_is_ip_address (bind))
+    {
+      g_printerr (_("sharesync: --bind needs an IP address, not “%s”\n"), bind);
+      return 2;
+    }
+
+  headless.session = ssync_session_new (data_dir, &error);
+  if (headless.session == NULL)
+    {
+      g_printerr ("sharesync: %s\n", error->message);
+      return 1;
+    }
+
+  if (!ssync_session_start (headless.session, bind, port, &error))
+    {
+      g_printerr (_("sharesync: cannot listen on port %d: %s\n"),
+                  port < 0 ? SSYNC_DEFAULT_PORT : port, error->message);
+      g_clear_object (&headless.session);
+      return 1;
+    }
+
+  headless.loop = g_main_loop_new (NULL, FALSE);
+  g_signal_connect (headless.session, "transfer-started", G_CALLBACK (on_transfer_started),
+                    &headless);
+  g_unix_signal_add (SIGINT, on_quit_signal, &headless);
+  g_unix_signal_add (SIGTERM, on_quit_signal, &headless);
+
+  emit_listening (&headless);
+
+  for (guint i = 0; files[i] != NULL; i++)
+    g_ptr_array_add (gfiles, g_file_new_for_commandline_arg (files[i]));
+  ssync_session_add_share_async (headless.session, (GFile **) gfiles->pdata, gfiles->len,
+                                 NULL, on_share_added, &headless);
+
+  g_main_loop_run (headless.loop);
+
+  ssync_session_shutdown (headless.session);
+  g_clear_object (&headless.session);
+  g_main_loop_unref (headless.loop);
+
+  return headless.exit_code;
+}

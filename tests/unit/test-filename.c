@@ -1,0 +1,94 @@
+/* test-filename.c
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "ssync-filename.h"
+
+static void
+test_content_disposition (void)
+{
+  static const struct {
+    const char *name;
+    const char *expected;
+  } cases[] = {
+    { "report.pdf", "attachment; filename=\"report.pdf\"; filename*=UTF-8''report.pdf" },
+    { "a b.txt", "attachment; filename=\"a b.txt\"; filename*=UTF-8''a%20b.txt" },
+    { "naïve café.txt",
+      "attachment; filename=\"na_ve caf_.txt\"; filename*=UTF-8''na%C3%AFve%20caf%C3%A9.txt" },
+    { "日本語.txt",
+      "attachment; filename=\"___.txt\"; filename*=UTF-8''%E6%97%A5%E6%9C%AC%E8%AA%9E.txt" },
+    { "say \"hi\"\\.txt",
+      "attachment; filename=\"say _hi__.txt\"; filename*=UTF-8''say%20%22hi%22%5C.txt" },
+    { "100%;x=1.txt",
+      "attachment; filename=\"100%;x=1.txt\"; filename*=UTF-8''100%25%3Bx%3D1.txt" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *value = ssync_content_disposition (cases[i].name);
+
+      g_assert_cmpstr (value, ==, cases[i].expected);
+    }
+}
+
+static void
+test_sanitize (void)
+{
+  static const struct {
+    const char *name;
+    const char *expected;
+  } cases[] = {
+    { "report.pdf", "report.pdf" },
+    { "../../etc/passwd", "_.._etc_passwd" },
+    { "..", "file" },
+    { ".", "file" },
+    { "", "file" },
+    { ".hidden", "hidden" },
+    { "a/b\\c", "a_b_c" },
+    { "tab\there\nnl", "tab_here_nl" },
+    { "trailing. . ", "trailing" },
+    { "CON", "_CON" },
+    { "con.txt", "_con.txt" },
+    { "console.txt", "console.txt" },
+    { "naïve café.txt", "naïve café.txt" },
+    { "bad\xff" "byte", "bad\xef\xbf\xbd" "byte" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *value = ssync_filename_sanitize (cases[i].name);
+
+      g_assert_cmpstr (value, ==, cases[i].expected);
+    }
+}
+
+static void
+test_sanitize_long (void)
+{
+  g_autoptr(GString) name = g_string_new (NULL);
+  g_autofree char *value = NULL;
+
+  for (guint i = 0; i < 150; i++)
+    g_string_append (name, "é");
+  value = ssync_filename_sanitize (name->str);
+
+  g_assert_cmpuint (strlen (value), <=, 200);
+  g_assert_true (g_utf8_validate (value, -1, NULL));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/filename/content-disposition", test_content_disposition);
+  g_test_add_func ("/filename/sanitize", test_sanitize);
+  g_test_add_func ("/filename/sanitize-long", test_sanitize_long);
+
+  return g_test_run ();
+}
