@@ -151,7 +151,9 @@ function renderFile(file) {
   item.append(el('span', 'file-icon'));
 
   const info = el('div', 'file-info');
-  const path = typeof file.path === 'string' && file.path !== '' ? file.path : String(file.name ?? '');
+  const path = typeof file.path === 'string' && file.path !== ''
+    ? file.path
+    : String(file.name ?? '');
   const slash = path.lastIndexOf('/');
   const pathLine = el('p', 'file-path');
   if (slash >= 0)

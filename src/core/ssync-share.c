@@ -131,9 +131,11 @@ compare_infos (gconstpointer a,
 {
   GFileInfo *ia = *(GFileInfo **) a;
   GFileInfo *ib = *(GFileInfo **) b;
-  g_autofree char *ka = g_utf8_collate_key_for_filename (g_file_info_get_display_name (ia), -1);
-  g_autofree char *kb = g_utf8_collate_key_for_filename (g_file_info_get_display_name (ib), -1);
+  g_autofree char *ka = g_utf8_casefold (g_file_info_get_display_name (ia), -1);
+  g_autofree char *kb = g_utf8_casefold (g_file_info_get_display_name (ib), -1);
 
+  /* Case-insensitive and independent of the locale, so every machine lists a share, and
+   * numbers its files, in the same order. */
   return g_strcmp0 (ka, kb);
 }
 

@@ -50,6 +50,13 @@
 #define ZIP64_EXTRA_ID       0x0001
 #define EXTRA_HEADER_LEN     4
 
+/* A central record that needs ZIP64 for its sizes or for its offset moves all three there.
+ * The spec allows listing only the fields that overflow, but UnZip 6.0 decides which fields
+ * to read partly from the previous entry's state: after a file of exactly 0xFFFFFFFF bytes
+ * it reads the next entry's offset as its size and reports the extra field as corrupt. With
+ * all three fields present every reader finds each one where it looks. */
+#define CENTRAL_ZIP64_EXTRA_LEN (EXTRA_HEADER_LEN + 24)
+
 /* The sentinels that, in a 16- or 32-bit field, say "the real value is in the ZIP64 record";
  * a value equal to the sentinel itself must therefore also go to ZIP64. */
 #define MAX16                0xFFFF
@@ -83,9 +90,8 @@ typedef enum {
 typedef struct {
   /* The local header carries a ZIP64 extra field and the data descriptor 8-byte sizes. */
   gboolean local_zip64;
-  /* Which central directory fields overflow into its ZIP64 extra field. */
-  gboolean sizes_overflow;
-  gboolean offset_overflow;
+  /* The central record's sizes and offset are in its ZIP64 extra field. */
+  gboolean central_zip64;
 } EntryPlan;
 
 typedef struct {
@@ -121,20 +127,13 @@ plan_entry (guint64    local_offset,
             gboolean   is_dir,
             EntryPlan *plan)
 {
-  plan->sizes_overflow = size >= MAX32;
-  plan->offset_overflow = local_offset >= MAX32;
+  plan->central_zip64 = size >= MAX32 || local_offset >= MAX32;
   /* A file whose descriptor would need 8-byte sizes says so up front in its local header,
    * which is how a streaming reader knows the descriptor's layout. Readers disagree on
    * which entries get 8-byte descriptors when only the offset overflows, so such entries
    * get the full ZIP64 treatment too. A directory has no data descriptor and no sizes, so
    * only its central record can need ZIP64 (for the offset). */
-  plan->local_zip64 = !is_dir && (plan->sizes_overflow || plan->offset_overflow);
-}
-
-static gboolean
-plan_needs_zip64 (const EntryPlan *plan)
-{
-  return plan->local_zip64 || plan->sizes_overflow || plan->offset_overflow;
+  plan->local_zip64 = !is_dir && plan->central_zip64;
 }
 
 static gsize
@@ -156,20 +155,11 @@ data_descriptor_size (gboolean         is_dir,
 }
 
 static gsize
-central_zip64_extra_data_size (const EntryPlan *plan)
-{
-  /* Uncompressed and compressed size (equal for stored entries), then the offset. */
-  return (plan->sizes_overflow ? 16 : 0) + (plan->offset_overflow ? 8 : 0);
-}
-
-static gsize
 central_record_size (gsize            name_len,
                      const EntryPlan *plan)
 {
-  gsize zip64_data = central_zip64_extra_data_size (plan);
-
   return CENTRAL_HEADER_LEN + name_len + UT_EXTRA_LEN
-         + (zip64_data > 0 ? EXTRA_HEADER_LEN + zip64_data : 0);
+         + (plan->central_zip64 ? CENTRAL_ZIP64_EXTRA_LEN : 0);
 }
 
 static gboolean
@@ -323,7 +313,7 @@ entry_flags (const Entry *entry)
 static guint16
 entry_version_needed (const Entry *entry)
 {
-  return plan_needs_zip64 (&entry->plan) ? VERSION_NEEDED_ZIP64 : VERSION_NEEDED;
+  return entry->plan.central_zip64 ? VERSION_NEEDED_ZIP64 : VERSION_NEEDED;
 }
 
 static GBytes *
@@ -390,8 +380,8 @@ append_central_record (GByteArray  *buf,
                        const Entry *entry)
 {
   guint start = buf->len;
-  gsize zip64_data = central_zip64_extra_data_size (&entry->plan);
-  guint16 extra_len = UT_EXTRA_LEN + (zip64_data > 0 ? EXTRA_HEADER_LEN + zip64_data : 0);
+  gboolean zip64 = entry->plan.central_zip64;
+  guint16 extra_len = UT_EXTRA_LEN + (zip64 ? CENTRAL_ZIP64_EXTRA_LEN : 0);
 
   put32 (buf, SIG_CENTRAL_HEADER);
   put16 (buf, VERSION_MADE_BY);
@@ -401,29 +391,25 @@ append_central_record (GByteArray  *buf,
   put16 (buf, entry->dos_time);
   put16 (buf, entry->dos_date);
   put32 (buf, entry->crc);
-  put32 (buf, entry->plan.sizes_overflow ? (guint32) MAX32 : (guint32) entry->size);
-  put32 (buf, entry->plan.sizes_overflow ? (guint32) MAX32 : (guint32) entry->size);
+  put32 (buf, zip64 ? (guint32) MAX32 : (guint32) entry->size);
+  put32 (buf, zip64 ? (guint32) MAX32 : (guint32) entry->size);
   put16 (buf, entry->name_len);
   put16 (buf, extra_len);
   put16 (buf, 0);   /* comment length */
   put16 (buf, 0);   /* disk number start */
   put16 (buf, 0);   /* internal attributes */
   put32 (buf, entry->is_dir ? EXTERNAL_ATTR_DIR : EXTERNAL_ATTR_FILE);
-  put32 (buf, entry->plan.offset_overflow ? (guint32) MAX32 : (guint32) entry->local_offset);
+  put32 (buf, zip64 ? (guint32) MAX32 : (guint32) entry->local_offset);
   g_byte_array_append (buf, (const guint8 *) entry->name, entry->name_len);
   put_ut_extra (buf, entry->mtime);
-  if (zip64_data > 0)
+  if (zip64)
     {
-      /* Only the overflowing fields appear, in the order the spec fixes. */
+      /* In the order the spec fixes; stored entries' two sizes are equal. */
       put16 (buf, ZIP64_EXTRA_ID);
-      put16 (buf, zip64_data);
-      if (entry->plan.sizes_overflow)
-        {
-          put64 (buf, entry->size);
-          put64 (buf, entry->size);
-        }
-      if (entry->plan.offset_overflow)
-        put64 (buf, entry->local_offset);
+      put16 (buf, CENTRAL_ZIP64_EXTRA_LEN - EXTRA_HEADER_LEN);
+      put64 (buf, entry->size);
+      put64 (buf, entry->size);
+      put64 (buf, entry->local_offset);
     }
 
   g_assert (buf->len - start == central_record_size (entry->name_len, &entry->plan));

@@ -212,7 +212,11 @@ before(async () => {
   assert.equal(shareUrl.origin, baseUrl.origin, 'the share is on the listening server');
   assert.match(shareUrl.pathname, /^\/s\/[^/]+$/, `share url: ${share.url}`);
 
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
   context = await browser.newContext({ acceptDownloads: true, locale: 'en-US' });
   page = await context.newPage();
   page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
@@ -304,24 +308,36 @@ test('loads without script, style or console errors', () => {
   assert.deepEqual(pageProblems, []);
 });
 
+// Each look gets a fresh context, so no hover or colour transition from earlier clicks shows.
+async function openShare(options) {
+  const shot = await browser.newContext({ locale: 'en-US', ...options });
+  const shotPage = await shot.newPage();
+  await shotPage.goto(shareUrl.href);
+  await shotPage.locator('#share').waitFor({ state: 'visible' });
+  return { shot, shotPage };
+}
+
 test('renders for desktop, dark mode and a phone', async () => {
-  await page.screenshot({ path: path.join(outputDir, 'share-page.png'), fullPage: true });
+  const looks = [['share-page.png', 'light'], ['share-page-dark.png', 'dark']];
+  for (const [file, colorScheme] of looks) {
+    const { shot, shotPage } = await openShare({
+      colorScheme,
+      viewport: { width: 1280, height: 800 },
+    });
+    try {
+      await shotPage.screenshot({ path: path.join(outputDir, file), fullPage: true });
+    } finally {
+      await shot.close();
+    }
+  }
 
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: path.join(outputDir, 'share-page-dark.png'), fullPage: true });
-  await page.emulateMedia({ colorScheme: 'light' });
-
-  const phone = await browser.newContext({
+  const { shot: phone, shotPage: phonePage } = await openShare({
     viewport: { width: 390, height: 844 },
     deviceScaleFactor: 2,
     isMobile: true,
     hasTouch: true,
-    locale: 'en-US',
   });
   try {
-    const phonePage = await phone.newPage();
-    await phonePage.goto(shareUrl.href);
-    await phonePage.locator('#share').waitFor({ state: 'visible' });
     await phonePage.screenshot({ path: path.join(outputDir, 'share-page-phone.png'),
       fullPage: true });
 

@@ -1,0 +1,69 @@
+# build-aux/setup.sh: set-up shared by build-aux/run and build-aux/test (sourced, not run).
+#
+# Installs what is missing from Debian's archive, then configures and compiles _build.
+
+# Build dependencies and what the app needs at run time.
+BUILD_PACKAGES=(
+  meson ninja-build pkg-config gcc gettext
+  libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libsqlite3-dev zlib1g-dev
+  desktop-file-utils appstream
+)
+
+# What the test suites drive: a browser, command-line clients, packaging validators.
+TEST_PACKAGES=(
+  chromium curl unzip python3 flatpak-builder
+)
+
+# What the benchmarks compare against.
+BENCH_PACKAGES=(
+  nginx-light wrk time
+)
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+say() {
+  printf 'sharesync setup: %s\n' "$*" >&2
+}
+
+# Installs the named Debian packages that are not installed yet.
+ensure_packages() {
+  local missing=()
+  local pkg
+  for pkg in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q '^install ok installed$'; then
+      missing+=("$pkg")
+    fi
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+
+  say "installing ${missing[*]}"
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null; then
+      sudo=(sudo)
+    else
+      say "need root (or sudo) to install: ${missing[*]}"
+      return 1
+    fi
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -q >/dev/null
+  "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Node.js may come from elsewhere than Debian (then Debian's npm cannot be installed
+# beside it): only install Debian's when there is none.
+ensure_node() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    ensure_packages nodejs npm
+  fi
+}
+
+# Configures _build once and compiles it.
+build() {
+  cd "$top"
+  if [ ! -f _build/build.ninja ]; then
+    meson setup _build >/dev/null
+  fi
+  meson compile -C _build >/dev/null
+}
