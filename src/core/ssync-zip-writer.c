@@ -22,9 +22,9 @@
 #include <gio/gio.h>
 #include <string.h>
 
-/* zlib is already a dependency of the core library, and its crc32() is the same CRC-32 the
- * zip format uses, with a table-driven implementation several times faster than a bytewise
- * loop; at gigabytes per share that matters more than one fewer dependency would. */
+/* GLib has no CRC-32 (GChecksum offers only cryptographic hashes), and zlib, already a
+ * dependency of the core library, has exactly the CRC-32 the zip format uses, optimised
+ * to several gigabytes per second: the CRC is the only work done per byte shared. */
 #include <zlib.h>
 
 #include "ssync-zip-writer.h"
@@ -128,11 +128,11 @@ plan_entry (guint64    local_offset,
             EntryPlan *plan)
 {
   plan->central_zip64 = size >= MAX32 || local_offset >= MAX32;
-  /* A file whose descriptor would need 8-byte sizes says so up front in its local header,
-   * which is how a streaming reader knows the descriptor's layout. Readers disagree on
-   * which entries get 8-byte descriptors when only the offset overflows, so such entries
-   * get the full ZIP64 treatment too. A directory has no data descriptor and no sizes, so
-   * only its central record can need ZIP64 (for the offset). */
+  /* A reader consuming the archive as a stream learns that a data descriptor has 8-byte
+   * sizes from the ZIP64 extra field in the local header, so a ZIP64 file says so there,
+   * even when only its offset needs 64 bits: local header, descriptor and central record
+   * then agree on what the entry is. A directory has no data and no descriptor, so only
+   * its central record can need ZIP64, for the offset. */
   plan->local_zip64 = !is_dir && plan->central_zip64;
 }
 

@@ -31,6 +31,7 @@ typedef struct {
   guint queued;
   gboolean reading;
   gboolean done;
+  gboolean released;
 } Pump;
 
 static void pump_read_next (Pump *pump);
@@ -55,25 +56,42 @@ pump_unref (Pump *pump)
   g_free (pump);
 }
 
+/* Drops the message's hold on the pump, once, whether the exchange finished or the
+ * connection was taken away from libsoup. */
+static void
+pump_release_message (Pump *pump)
+{
+  if (pump->released)
+    return;
+
+  pump->released = TRUE;
+  g_signal_handlers_disconnect_by_data (pump->msg, pump);
+  g_cancellable_cancel (pump->cancellable);
+  pump_unref (pump);
+}
+
 /* After the headers went out, the only way to tell a client that the body cannot be
- * completed is to cut the connection: a short body never looks like a whole file. */
+ * completed is to cut the connection: a short body never looks like a whole file. The
+ * connection is taken from libsoup and closed (it came from our own listener, so libsoup
+ * holds no socket to shut down). */
 static void
 pump_fail (Pump       *pump,
            const char *message)
 {
-  GSocket *socket;
+  g_autoptr(GIOStream) connection = NULL;
 
   if (pump->done)
     return;
 
   pump->done = TRUE;
-  g_cancellable_cancel (pump->cancellable);
   ssync_transfer_finish (pump->transfer, SSYNC_TRANSFER_STATUS_FAILED, message);
 
-  socket = soup_server_message_get_socket (pump->msg);
-  if (socket != NULL)
-    g_socket_shutdown (socket, TRUE, TRUE, NULL);
-  soup_server_message_unpause (pump->msg);
+  pump_ref (pump);
+  connection = soup_server_message_steal_connection (pump->msg);
+  if (connection != NULL)
+    g_io_stream_close (connection, NULL, NULL);
+  pump_release_message (pump);
+  pump_unref (pump);
 }
 
 static void
@@ -160,8 +178,6 @@ static void
 on_finished (SoupServerMessage *msg,
              Pump              *pump)
 {
-  g_signal_handlers_disconnect_by_data (msg, pump);
-
   if (!pump->done)
     {
       pump->done = TRUE;
@@ -169,8 +185,7 @@ on_finished (SoupServerMessage *msg,
                              _("The connection closed before the download ended"));
     }
 
-  g_cancellable_cancel (pump->cancellable);
-  pump_unref (pump);
+  pump_release_message (pump);
 }
 
 /* Sends exactly @length bytes of @stream as the body of @msg, whose status and headers

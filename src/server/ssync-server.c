@@ -244,6 +244,19 @@ handle_early (SoupServer        *soup,
     }
 }
 
+/* The limits can be tuned without a rebuild (and made small in tests). */
+static guint
+limit_from_env (const char *name,
+                guint       fallback)
+{
+  const char *value = g_getenv (name);
+  guint64 parsed;
+
+  if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 1, G_MAXUINT, &parsed, NULL))
+    return fallback;
+  return parsed;
+}
+
 static void
 ssync_server_init (SsyncServer *self)
 {
@@ -253,7 +266,10 @@ ssync_server_init (SsyncServer *self)
                                 NULL);
   soup_server_add_early_handler (self->soup, NULL, handle_early, self, NULL);
   soup_server_add_handler (self->soup, NULL, handle_request, self, NULL);
-  self->listener = ssync_listener_new (self->soup, MAX_CONNECTIONS, IDLE_TIMEOUT);
+  self->listener = ssync_listener_new (self->soup,
+                                       limit_from_env ("SHARESYNC_MAX_CONNECTIONS",
+                                                       MAX_CONNECTIONS),
+                                       limit_from_env ("SHARESYNC_IDLE_TIMEOUT", IDLE_TIMEOUT));
 }
 
 SsyncServer *
