@@ -104,6 +104,8 @@ struct _SsyncHistory
   sqlite3_stmt *upsert_share;     /* used only on the writer thread */
   sqlite3_stmt *upsert_transfer;  /* used only on the writer thread */
   int schema_version;
+  gboolean in_batch;  /* writer thread only: a transaction spans the queued writes */
+  int queued;         /* jobs pushed and not yet started (atomic) */
 };
 
 G_DEFINE_FINAL_TYPE (SsyncHistory, ssync_history, G_TYPE_OBJECT)
@@ -281,7 +283,24 @@ write_transfer (SsyncHistory        *self,
   return sqlite3_step (stmt);
 }
 
-/* Runs on the writer thread. A single upsert outside BEGIN is its own transaction. */
+/* Writes queued behind each other share one transaction: under load (a download starts
+ * and ends every millisecond) that is one WAL commit per burst instead of two per
+ * download. The transaction commits as soon as the queue is empty, or before a flush
+ * returns, so nothing waits in it for long. */
+static void
+end_batch (SsyncHistory *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!self->in_batch)
+    return;
+
+  self->in_batch = FALSE;
+  if (!exec (self, "COMMIT", &error))
+    g_warning ("Could not save the history to %s: %s", self->path, error->message);
+}
+
+/* Runs on the writer thread. */
 static void
 run_job (gpointer data,
          gpointer user_data)
@@ -290,10 +309,15 @@ run_job (gpointer data,
   SsyncHistory *self = user_data;
   sqlite3_mutex *mutex = sqlite3_db_mutex (self->db);
   sqlite3_stmt *stmt;
+  gboolean more;
   int rc;
+
+  /* Counted by hand: the pool cannot be asked while dispose is freeing it. */
+  more = !g_atomic_int_dec_and_test (&self->queued);
 
   if (job->type == JOB_BARRIER)
     {
+      end_batch (self);
       g_mutex_lock (&job->barrier->mutex);
       job->barrier->done = TRUE;
       g_cond_signal (&job->barrier->cond);
@@ -301,6 +325,9 @@ run_job (gpointer data,
       g_free (job);
       return;
     }
+
+  if (!self->in_batch && more)
+    self->in_batch = exec (self, "BEGIN IMMEDIATE", NULL);
 
   sqlite3_mutex_enter (mutex);
   if (job->type == JOB_SHARE)
@@ -324,6 +351,9 @@ run_job (gpointer data,
   sqlite3_clear_bindings (stmt);
   sqlite3_mutex_leave (mutex);
   job_free (job);
+
+  if (g_atomic_int_get (&self->queued) == 0)
+    end_batch (self);
 }
 
 /* The pool is exclusive, so its one thread already runs and pushing never has to start one,
@@ -332,6 +362,7 @@ static void
 push_job (SsyncHistory *self,
           Job          *job)
 {
+  g_atomic_int_inc (&self->queued);
   g_thread_pool_push (self->writer, job, NULL);
 }
 
@@ -343,7 +374,10 @@ ssync_history_dispose (GObject *object)
   /* Waiting (the last TRUE) lets the writer finish every queued job before the statements and
    * the connection it uses go away. */
   if (self->writer != NULL)
-    g_thread_pool_free (g_steal_pointer (&self->writer), FALSE, TRUE);
+    {
+      g_thread_pool_free (self->writer, FALSE, TRUE);
+      self->writer = NULL;
+    }
 
   g_clear_pointer (&self->upsert_share, sqlite3_finalize);
   g_clear_pointer (&self->upsert_transfer, sqlite3_finalize);

@@ -2,8 +2,9 @@
  *
  * libsoup has no sendfile path. The fastest bounded-memory way measured (NOTES.md) is to
  * read 1 MiB chunks asynchronously, append each to a non-accumulating response body and
- * keep at most two chunks queued, pausing the message while the disk is read. Memory per
- * download is then about 2 MiB whatever the file size.
+ * keep at most two chunks queued, pausing the message while the disk is read. The chunks
+ * come from the server's buffer pool, so the memory of all downloads together is bounded
+ * too, not only that of each.
  *
  * The pump owns a reference to itself while a read is in flight or the message is alive,
  * and frees itself once both are over.
@@ -18,7 +19,6 @@
 
 #include "ssync-body-pump.h"
 
-#define CHUNK_SIZE (1024 * 1024)
 #define MAX_QUEUED 2
 
 typedef struct {
@@ -26,6 +26,8 @@ typedef struct {
   SoupServerMessage *msg;
   GInputStream *stream;
   SsyncTransfer *transfer;
+  SsyncBufferPool *pool;
+  guint8 *buffer;  /* being read into */
   GCancellable *cancellable;
   guint64 to_read;
   guint queued;
@@ -52,6 +54,7 @@ pump_unref (Pump *pump)
   g_clear_object (&pump->msg);
   g_clear_object (&pump->stream);
   g_clear_object (&pump->transfer);
+  g_clear_object (&pump->pool);
   g_clear_object (&pump->cancellable);
   g_free (pump);
 }
@@ -67,6 +70,14 @@ pump_release_message (Pump *pump)
   pump->released = TRUE;
   g_signal_handlers_disconnect_by_data (pump->msg, pump);
   g_cancellable_cancel (pump->cancellable);
+
+  /* A wait for a buffer held a reference. */
+  if (ssync_buffer_pool_cancel (pump->pool, pump) > 0)
+    {
+      pump->reading = FALSE;
+      pump_unref (pump);
+    }
+
   pump_unref (pump);
 }
 
@@ -100,30 +111,25 @@ on_read (GObject      *source,
          gpointer      user_data)
 {
   Pump *pump = user_data;
-  g_autoptr(GBytes) bytes = NULL;
+  guint8 *buffer = g_steal_pointer (&pump->buffer);
   g_autoptr(GError) error = NULL;
+  gssize n;
 
   pump->reading = FALSE;
-  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
 
-  if (pump->done)
+  if (pump->done || n <= 0)
     {
-      pump_unref (pump);
-      return;
-    }
-
-  if (bytes == NULL)
-    {
-      pump_fail (pump, error->message);
-    }
-  else if (g_bytes_get_size (bytes) == 0)
-    {
-      /* The file got shorter than it was when the headers were sent. */
-      pump_fail (pump, _("The file changed while it was being sent"));
+      ssync_buffer_pool_give_back (pump->pool, buffer);
+      /* Zero bytes: the file got shorter than it was when the headers were sent. */
+      if (!pump->done)
+        pump_fail (pump, n < 0 ? error->message : _("The file changed while it was being sent"));
     }
   else
     {
-      pump->to_read -= g_bytes_get_size (bytes);
+      g_autoptr(GBytes) bytes = ssync_buffer_pool_wrap (pump->pool, buffer, n);
+
+      pump->to_read -= n;
       pump->queued++;
       soup_message_body_append_bytes (soup_server_message_get_response_body (pump->msg), bytes);
       soup_server_message_unpause (pump->msg);
@@ -135,15 +141,34 @@ on_read (GObject      *source,
 }
 
 static void
+on_buffer (guint8   *buffer,
+           gpointer  user_data)
+{
+  Pump *pump = user_data;
+
+  if (pump->done)
+    {
+      ssync_buffer_pool_give_back (pump->pool, buffer);
+      pump->reading = FALSE;
+      pump_unref (pump);
+      return;
+    }
+
+  /* The reference taken for the wait now belongs to the read. */
+  pump->buffer = buffer;
+  g_input_stream_read_async (pump->stream, buffer,
+                             MIN (pump->to_read, ssync_buffer_pool_get_size (pump->pool)),
+                             G_PRIORITY_DEFAULT, pump->cancellable, on_read, pump);
+}
+
+static void
 pump_read_next (Pump *pump)
 {
   if (pump->reading || pump->done || pump->to_read == 0)
     return;
 
   pump->reading = TRUE;
-  g_input_stream_read_bytes_async (pump->stream, MIN (pump->to_read, CHUNK_SIZE),
-                                   G_PRIORITY_DEFAULT, pump->cancellable, on_read,
-                                   pump_ref (pump));
+  ssync_buffer_pool_take (pump->pool, on_buffer, pump_ref (pump));
 }
 
 static void
@@ -191,7 +216,8 @@ on_finished (SoupServerMessage *msg,
 /* Sends exactly @length bytes of @stream as the body of @msg, whose status and headers
  * (with Content-Length) are set. @transfer counts the bytes and gets the outcome. */
 void
-ssync_body_pump_start (SoupServerMessage *msg,
+ssync_body_pump_start (SsyncBufferPool   *pool,
+                       SoupServerMessage *msg,
                        GInputStream      *stream,
                        guint64            length,
                        SsyncTransfer     *transfer)
@@ -202,6 +228,7 @@ ssync_body_pump_start (SoupServerMessage *msg,
   pump->msg = g_object_ref (msg);
   pump->stream = g_object_ref (stream);
   pump->transfer = g_object_ref (transfer);
+  pump->pool = g_object_ref (pool);
   pump->cancellable = g_cancellable_new ();
   pump->to_read = length;
 

@@ -6,11 +6,13 @@
 
 #include <libsoup/soup.h>
 
+#include "ssync-buffer-pool.h"
 #include "ssync-transfer.h"
 
 G_BEGIN_DECLS
 
-void ssync_body_pump_start (SoupServerMessage *msg,
+void ssync_body_pump_start (SsyncBufferPool   *pool,
+                            SoupServerMessage *msg,
                             GInputStream      *stream,
                             guint64            length,
                             SsyncTransfer     *transfer);

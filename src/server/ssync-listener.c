@@ -1,10 +1,14 @@
-/* ssync-listener.c: our own accept loop in front of SoupServer.
+/* ssync-listener.c: limits for SoupServer's connections.
  *
- * SoupServer 3.2 has no idle timeout and no connection limit (NOTES.md). Accepting the
- * connections ourselves and handing them over with soup_server_accept_iostream() gives a
- * place for both: a GSocket timeout makes any read or write that waits longer than
- * @idle_timeout fail, which closes idle and stalled connections, and past
- * @max_connections a client gets a short 503 instead of another slot.
+ * SoupServer 3.2 has no idle timeout and no connection limit (NOTES.md). In 3.2 the
+ * server's "request-started" signal fires as soon as a connection is accepted (and again
+ * for each request on it), with its GSocket. That is where both limits live: a GSocket
+ * timeout makes any read or write that waits longer than @idle_timeout fail, which closes
+ * idle and stalled connections; and a connection beyond @max_connections is marked, so
+ * that its request is answered with a short 503 instead of being served.
+ *
+ * The listening socket is made here and handed to SoupServer, which must own it: libsoup
+ * keeps connections alive between requests only for servers that have a listener.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -21,8 +25,7 @@ struct _SsyncListener
   GObject parent_instance;
 
   SoupServer *server;
-  GSocketService *service;
-  GPtrArray *connections;  /* GSocketConnection, pruned when closed */
+  GHashTable *sockets;  /* GSocket → itself, open client connections */
   guint max_connections;
   guint idle_timeout;
   guint port;
@@ -30,75 +33,37 @@ struct _SsyncListener
 
 G_DEFINE_FINAL_TYPE (SsyncListener, ssync_listener, G_TYPE_OBJECT)
 
-static const char busy_response[] =
-  "HTTP/1.1 503 Service Unavailable\r\n"
-  "Content-Type: text/plain; charset=utf-8\r\n"
-  "Retry-After: 5\r\n"
-  "Connection: close\r\n"
-  "Content-Length: 40\r\n"
-  "\r\n"
-  "Too many connections, try again shortly\n";
-
-static void
-prune_closed (SsyncListener *self)
-{
-  for (guint i = self->connections->len; i > 0; i--)
-    {
-      GSocketConnection *conn = g_ptr_array_index (self->connections, i - 1);
-
-      if (g_socket_is_closed (g_socket_connection_get_socket (conn)))
-        g_ptr_array_remove_index_fast (self->connections, i - 1);
-    }
-}
-
-static void
-busy_written (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GIOStream) conn = user_data;
-
-  g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL);
-  g_io_stream_close (conn, NULL, NULL);
-}
+static GQuark over_capacity_quark;
 
 static gboolean
-on_incoming (GSocketService    *service,
-             GSocketConnection *connection,
-             GObject           *source_object,
-             gpointer           user_data)
+socket_is_closed (gpointer key,
+                  gpointer value,
+                  gpointer user_data)
 {
-  SsyncListener *self = user_data;
-  GSocket *socket = g_socket_connection_get_socket (connection);
-  g_autoptr(GSocketAddress) local = NULL;
-  g_autoptr(GSocketAddress) remote = NULL;
-  g_autoptr(GError) error = NULL;
+  return g_socket_is_closed (key);
+}
 
+static void
+on_request_started (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    SsyncListener     *self)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  if (socket == NULL || g_hash_table_contains (self->sockets, socket))
+    return;
+
+  /* A new connection. */
   g_socket_set_timeout (socket, self->idle_timeout);
-  prune_closed (self);
+  g_hash_table_foreach_remove (self->sockets, socket_is_closed, NULL);
 
-  if (self->connections->len >= self->max_connections)
+  if (g_hash_table_size (self->sockets) >= self->max_connections)
     {
-      GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
-
-      g_output_stream_write_all_async (out, busy_response, sizeof busy_response - 1,
-                                       G_PRIORITY_DEFAULT, NULL, busy_written,
-                                       g_object_ref (connection));
-      return TRUE;
+      g_object_set_qdata (G_OBJECT (msg), over_capacity_quark, GINT_TO_POINTER (TRUE));
+      return;
     }
 
-  local = g_socket_connection_get_local_address (connection, NULL);
-  remote = g_socket_connection_get_remote_address (connection, NULL);
-
-  if (!soup_server_accept_iostream (self->server, G_IO_STREAM (connection), local, remote,
-                                    &error))
-    {
-      g_debug ("Could not accept a connection: %s", error->message);
-      return TRUE;
-    }
-
-  g_ptr_array_add (self->connections, g_object_ref (connection));
-  return TRUE;
+  g_hash_table_add (self->sockets, g_object_ref (socket));
 }
 
 static void
@@ -106,10 +71,10 @@ ssync_listener_dispose (GObject *object)
 {
   SsyncListener *self = SSYNC_LISTENER (object);
 
-  ssync_listener_stop (self);
-  g_clear_object (&self->service);
+  if (self->server != NULL)
+    g_signal_handlers_disconnect_by_data (self->server, self);
   g_clear_object (&self->server);
-  g_clear_pointer (&self->connections, g_ptr_array_unref);
+  g_clear_pointer (&self->sockets, g_hash_table_unref);
 
   G_OBJECT_CLASS (ssync_listener_parent_class)->dispose (object);
 }
@@ -118,12 +83,14 @@ static void
 ssync_listener_class_init (SsyncListenerClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = ssync_listener_dispose;
+
+  over_capacity_quark = g_quark_from_static_string ("ssync-over-capacity");
 }
 
 static void
 ssync_listener_init (SsyncListener *self)
 {
-  self->connections = g_ptr_array_new_with_free_func (g_object_unref);
+  self->sockets = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
 }
 
 SsyncListener *
@@ -136,8 +103,7 @@ ssync_listener_new (SoupServer *server,
   self->server = g_object_ref (server);
   self->max_connections = max_connections;
   self->idle_timeout = idle_timeout;
-  self->service = g_socket_service_new ();
-  g_signal_connect (self->service, "incoming", G_CALLBACK (on_incoming), self);
+  g_signal_connect (server, "request-started", G_CALLBACK (on_request_started), self);
 
   return self;
 }
@@ -152,6 +118,7 @@ ssync_listener_listen (SsyncListener  *self,
   g_autoptr(GInetAddress) inet = NULL;
   g_autoptr(GSocketAddress) wanted = NULL;
   g_autoptr(GSocketAddress) effective = NULL;
+  g_autoptr(GSocket) socket = NULL;
 
   if (address != NULL)
     {
@@ -167,13 +134,18 @@ ssync_listener_listen (SsyncListener  *self,
     inet = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
 
   wanted = g_inet_socket_address_new (inet, port);
-  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), wanted,
-                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
-                                      &effective, error))
+  socket = g_socket_new (g_inet_address_get_family (inet), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL ||
+      !g_socket_bind (socket, wanted, TRUE, error) ||
+      !g_socket_listen (socket, error))
+    return FALSE;
+
+  effective = g_socket_get_local_address (socket, error);
+  if (effective == NULL || !soup_server_listen_socket (self->server, socket, 0, error))
     return FALSE;
 
   self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
-  g_socket_service_start (self->service);
   return TRUE;
 }
 
@@ -186,24 +158,23 @@ ssync_listener_get_port (SsyncListener *self)
 guint
 ssync_listener_get_n_connections (SsyncListener *self)
 {
-  prune_closed (self);
-  return self->connections->len;
+  g_hash_table_foreach_remove (self->sockets, socket_is_closed, NULL);
+  return g_hash_table_size (self->sockets);
 }
 
-/* Stops accepting and closes every open connection. */
+/* Whether @msg came on a connection beyond the limit; it must be answered 503. */
+gboolean
+ssync_listener_is_over_capacity (SoupServerMessage *msg)
+{
+  return g_object_get_qdata (G_OBJECT (msg), over_capacity_quark) != NULL;
+}
+
+/* Stops listening and closes every open connection. */
 void
 ssync_listener_stop (SsyncListener *self)
 {
-  if (self->service != NULL)
-    {
-      g_socket_service_stop (self->service);
-      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
-    }
-
-  if (self->connections != NULL)
-    {
-      for (guint i = 0; i < self->connections->len; i++)
-        g_io_stream_close (g_ptr_array_index (self->connections, i), NULL, NULL);
-      g_ptr_array_set_size (self->connections, 0);
-    }
+  if (self->server != NULL)
+    soup_server_disconnect (self->server);
+  if (self->sockets != NULL)
+    g_hash_table_remove_all (self->sockets);
 }

@@ -1,4 +1,4 @@
-/* ssync-listener.h: accepts connections for a SoupServer, with the limits it lacks.
+/* ssync-listener.h: the listening socket of a SoupServer, with the limits it lacks.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -12,15 +12,16 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SsyncListener, ssync_listener, SSYNC, LISTENER, GObject)
 
-SsyncListener *ssync_listener_new               (SoupServer     *server,
-                                                 guint           max_connections,
-                                                 guint           idle_timeout);
-gboolean       ssync_listener_listen            (SsyncListener  *self,
-                                                 const char     *address,
-                                                 guint           port,
-                                                 GError        **error);
-guint          ssync_listener_get_port          (SsyncListener  *self);
-guint          ssync_listener_get_n_connections (SsyncListener  *self);
-void           ssync_listener_stop              (SsyncListener  *self);
+SsyncListener *ssync_listener_new               (SoupServer        *server,
+                                                 guint              max_connections,
+                                                 guint              idle_timeout);
+gboolean       ssync_listener_listen            (SsyncListener     *self,
+                                                 const char        *address,
+                                                 guint              port,
+                                                 GError           **error);
+guint          ssync_listener_get_port          (SsyncListener     *self);
+guint          ssync_listener_get_n_connections (SsyncListener     *self);
+gboolean       ssync_listener_is_over_capacity  (SoupServerMessage *msg);
+void           ssync_listener_stop              (SsyncListener     *self);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "ssync-buffer-pool.h"
 #include "ssync-server.h"
 
 G_BEGIN_DECLS
@@ -15,6 +16,8 @@ SsyncTransfer *ssync_server_begin_transfer (SsyncServer       *self,
                                             SsyncTransferKind  kind,
                                             guint64            offset,
                                             guint64            total);
+
+SsyncBufferPool *ssync_server_get_buffer_pool (SsyncServer *self);
 
 void ssync_file_response_handle (SsyncServer       *server,
                                  SoupServerMessage *msg,

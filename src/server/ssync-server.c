@@ -21,6 +21,9 @@
 #define MAX_CONNECTIONS 256
 /* Seconds a connection may sit without the client sending or taking a byte. */
 #define IDLE_TIMEOUT 60
+/* Download chunks in memory at once, for all clients together (1 MiB each). */
+#define N_BUFFERS 16
+#define BUFFER_SIZE (1024 * 1024)
 /* libsoup 3.2 reads request headers into memory with no limit we can set. */
 #define MAX_HEADER_BYTES (32 * 1024)
 
@@ -30,6 +33,7 @@ struct _SsyncServer
 
   SoupServer *soup;
   SsyncListener *listener;
+  SsyncBufferPool *buffers;
   SsyncRegistry *registry;
   SsyncHistory *history;
   gint64 started;
@@ -51,6 +55,7 @@ ssync_server_dispose (GObject *object)
 
   ssync_server_stop (self);
   g_clear_object (&self->listener);
+  g_clear_object (&self->buffers);
   g_clear_object (&self->soup);
   g_clear_object (&self->registry);
   g_clear_object (&self->history);
@@ -231,6 +236,17 @@ handle_early (SoupServer        *soup,
   const char *name, *value;
   gsize total = 0;
 
+  if (ssync_listener_is_over_capacity (msg))
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Retry-After", "5");
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Connection", "close");
+      ssync_response_text (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+                           _("Too many connections, try again shortly"));
+      return;
+    }
+
   soup_message_headers_iter_init (&iter, soup_server_message_get_request_headers (msg));
   while (soup_message_headers_iter_next (&iter, &name, &value))
     total += strlen (name) + strlen (value) + 4;
@@ -261,6 +277,7 @@ static void
 ssync_server_init (SsyncServer *self)
 {
   self->started = g_get_monotonic_time ();
+  self->buffers = ssync_buffer_pool_new (N_BUFFERS, BUFFER_SIZE);
   self->soup = soup_server_new ("server-header", "ShareSync/" PACKAGE_VERSION " ",
                                 "raw-paths", TRUE,
                                 NULL);
@@ -331,6 +348,12 @@ ssync_server_stop (SsyncServer *self)
 {
   if (self->listener != NULL)
     ssync_listener_stop (self->listener);
+}
+
+SsyncBufferPool *
+ssync_server_get_buffer_pool (SsyncServer *self)
+{
+  return self->buffers;
 }
 
 SsyncTransfer *

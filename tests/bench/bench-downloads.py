@@ -346,8 +346,14 @@ def measure_single(server, curl, url, expected_size, label):
 
 
 def measure_wrk(server, wrk, url):
+    """Requests/s of wrk on @url, what wrk complained about, and the server's peak RSS."""
     cmd = [wrk, '-t2', '-c50', f'-d{WRK_DURATION}', url]
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    sampler = RssSampler(server.pids())
+    sampler.start()
+    try:
+        result = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    finally:
+        sampler.stop()
     if result.returncode != 0:
         raise BenchError(f'{server.name}: wrk failed: {result.stderr.strip()}')
     match = re.search(r'Requests/sec:\s*([\d.]+)', result.stdout)
@@ -359,13 +365,15 @@ def measure_wrk(server, wrk, url):
         if found:
             problems.append(found.group(0).strip())
     rps = float(match.group(1))
-    log(f'{server.name}: wrk {rps:.0f} requests/s {"; ".join(problems)}')
-    return rps, problems
+    log(f'{server.name}: wrk {rps:.0f} requests/s, peak RSS {sampler.peak_kib / 1024:.1f} MiB '
+        f'{"; ".join(problems)}')
+    return rps, problems, sampler.peak_kib / 1024
 
 
 def measure_clients(server, curl, url, expected_size):
     """Peak RSS while CLIENTS curls fetch @url at once; also what they got and how fast."""
     pids = server.pids()
+    idle_kib = sum(status_kib(pid, 'VmRSS') for pid in pids)
     hwm_reset = all(reset_hwm(pid) for pid in pids)
     sampler = RssSampler(pids)
     sampler.start()
@@ -410,6 +418,7 @@ def measure_clients(server, curl, url, expected_size):
         f'{sampler.peak_kib / 1024:.1f} MiB in {sampler.samples} samples, VmHWM '
         f'{hwm_kib / 1024:.1f} MiB)')
     return {
+        'idle_mib': idle_kib / 1024,
         'peak_mib': peak_kib / 1024,
         'sampled_mib': sampler.peak_kib / 1024,
         'hwm_mib': hwm_kib / 1024 if hwm_reset else None,
@@ -438,8 +447,10 @@ def bench_server(server, tools, files_dir, small_sha256):
     result = {}
     result['single_rate'], result['single_cpu'] = measure_single(
         server, tools['curl'], server.big_url, GIB, '1 GiB')
-    result['wrk'], result['wrk_problems'] = measure_wrk(server, tools['wrk'], server.small_url)
+    # The 50 clients come before wrk, so that their peak is not memory left over from wrk.
     result['clients'] = measure_clients(server, tools['curl'], server.big_url, GIB)
+    result['wrk'], result['wrk_problems'], result['wrk_rss'] = measure_wrk(
+        server, tools['wrk'], server.small_url)
     return result
 
 
@@ -482,6 +493,7 @@ def print_report(results, zip_result, header):
     add(f'wrk -t2 -c50 -d{WRK_DURATION}, 1 MiB file, requests/s', lambda r: r['wrk'], 0,
         '>= 0.9x nginx, >= 2x python',
         wrk_ng is not None and wrk_py is not None and wrk_ng >= 0.9 and wrk_py >= 2)
+    add('  wrk: peak RSS, MiB', lambda r: r['wrk_rss'], 1)
     add(f'Peak RSS, MiB, {CLIENTS} clients fetching 1 GiB', lambda r: r['clients']['peak_mib'],
         1, '<= 32 MiB (ShareSync)', ss['clients']['peak_mib'] <= 32)
     add(f'  {CLIENTS} clients: downloads complete', lambda r: r['clients']['complete'], 0)
@@ -515,14 +527,32 @@ def print_report(results, zip_result, header):
         c = r['clients']
         hwm = 'n/a' if c['hwm_mib'] is None else f'{c["hwm_mib"]:.1f}'
         notes.append(f'{name}, {CLIENTS} clients: {c["complete"]}/{CLIENTS} complete, '
-                     f'{c["gib"]:.1f} GiB in {c["seconds"]:.0f} s; RSS sampled every '
+                     f'{c["gib"]:.1f} GiB in {c["seconds"]:.0f} s; RSS {c["idle_mib"]:.1f} MiB '
+                     f'before, sampled every '
                      f'{int(RSS_SAMPLE_INTERVAL * 1000)} ms peak {c["sampled_mib"]:.1f} MiB, '
                      f'VmHWM {hwm} MiB')
+    # The wrk target asks for 2x python: how far nginx itself gets says whether that is reachable.
+    notes.append(f'For scale, under wrk nginx / python = {fmt_ratio(ratio(ng["wrk"], py["wrk"]))}, '
+                 f'and nginx CPU per GiB / python = '
+                 f'{fmt_ratio(ratio(ng["single_cpu"], py["single_cpu"]))}')
     notes.append(f'ShareSync logged {results["ShareSync"]["finished_events"]} '
                  'download-finished events')
     for note in notes:
         print(f'- {note}')
     sys.stdout.flush()
+
+
+def newer_sources(binary):
+    """Source files changed after @binary was linked, when it sits in a build of this tree."""
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'src')
+    built = os.stat(binary).st_mtime
+    newer = []
+    for root, _, names in os.walk(src):
+        for name in names:
+            path = os.path.join(root, name)
+            if name.endswith(('.c', '.h')) and os.stat(path).st_mtime > built:
+                newer.append(os.path.relpath(path, os.path.join(src, '..')))
+    return sorted(newer)
 
 
 def machine_header(tools):
@@ -533,6 +563,7 @@ def machine_header(tools):
         except (OSError, IndexError, subprocess.TimeoutExpired):
             return 'unknown'
 
+    stale = newer_sources(tools['sharesync'])
     cpu = 'unknown'
     with open('/proc/cpuinfo') as f:
         for l in f:
@@ -549,7 +580,9 @@ def machine_header(tools):
         f'- Command: `{command}`' + (' (BENCH_SHORT: not the issue\'s durations)' if SHORT else ''),
         f'- Machine: {os.cpu_count()} CPUs ({cpu}), Linux {platform.release()}, '
         f'{platform.python_implementation()} {platform.python_version()}',
-        f'- ShareSync: {tools["sharesync"]}',
+        f'- ShareSync: {tools["sharesync"]}, built '
+        + time.strftime('%Y-%m-%d %H:%M', time.localtime(os.stat(tools['sharesync']).st_mtime))
+        + (f' (older than {", ".join(stale)}: rebuild to measure them)' if stale else ''),
         f'- nginx: {version([tools["nginx"], "-v"])}, one process (master_process off), '
         'sendfile on, tcp_nopush on, access_log off',
         f'- python: {sys.executable} -m http.server (ThreadingHTTPServer, HTTP/1.0)',
