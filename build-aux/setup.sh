@@ -5,7 +5,7 @@
 # Build dependencies and what the app needs at run time.
 BUILD_PACKAGES=(
   meson ninja-build pkg-config gcc gettext
-  libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libsqlite3-dev libdeflate-dev
+  libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libsqlite3-dev libdeflate-dev libgnutls28-dev
   desktop-file-utils appstream
 )
 

@@ -19,6 +19,14 @@ struct _SsyncFileEntry
   char *path;
   guint64 size;
   gint64 mtime;
+
+  /* Set by the hashing thread, read by the server's threads. */
+  GMutex digest_lock;
+  gboolean hashed;
+  guint64 hashed_size;
+  gint64 hashed_mtime;
+  char *sha256;
+  guint32 crc32;
 };
 
 G_DEFINE_FINAL_TYPE (SsyncFileEntry, ssync_file_entry, G_TYPE_OBJECT)
@@ -40,6 +48,8 @@ ssync_file_entry_finalize (GObject *object)
 
   g_free (self->id);
   g_free (self->path);
+  g_free (self->sha256);
+  g_mutex_clear (&self->digest_lock);
 
   G_OBJECT_CLASS (ssync_file_entry_parent_class)->finalize (object);
 }
@@ -56,6 +66,7 @@ ssync_file_entry_class_init (SsyncFileEntryClass *klass)
 static void
 ssync_file_entry_init (SsyncFileEntry *self)
 {
+  g_mutex_init (&self->digest_lock);
 }
 
 /* @relative_path is the UTF-8 path inside the share with '/' separators ("photos/a.jpg");
@@ -123,4 +134,62 @@ ssync_file_entry_get_mtime (SsyncFileEntry *self)
 {
   g_return_val_if_fail (SSYNC_IS_FILE_ENTRY (self), 0);
   return self->mtime;
+}
+
+/* Records the digests of the file's bytes as they were when it had @size and @mtime. */
+void
+ssync_file_entry_set_digests (SsyncFileEntry *self,
+                              guint64         size,
+                              gint64          mtime,
+                              const char     *sha256,
+                              guint32         crc32)
+{
+  g_return_if_fail (SSYNC_IS_FILE_ENTRY (self));
+
+  g_mutex_lock (&self->digest_lock);
+  self->hashed = TRUE;
+  self->hashed_size = size;
+  self->hashed_mtime = mtime;
+  g_free (self->sha256);
+  self->sha256 = g_strdup (sha256);
+  self->crc32 = crc32;
+  g_mutex_unlock (&self->digest_lock);
+}
+
+/* The SHA-256 (hex) of the file as listed (its size and time when shared), or NULL while
+ * it is not known or the file changed since. */
+char *
+ssync_file_entry_dup_sha256 (SsyncFileEntry *self)
+{
+  char *sha256 = NULL;
+
+  g_return_val_if_fail (SSYNC_IS_FILE_ENTRY (self), NULL);
+
+  g_mutex_lock (&self->digest_lock);
+  if (self->hashed && self->hashed_size == self->size && self->hashed_mtime == self->mtime)
+    sha256 = g_strdup (self->sha256);
+  g_mutex_unlock (&self->digest_lock);
+
+  return sha256;
+}
+
+/* The CRC-32 of the file when it still has @size and @mtime (the same validators as the
+ * download's ETag), so a zip need not compute it again. */
+gboolean
+ssync_file_entry_lookup_crc32 (SsyncFileEntry *self,
+                               guint64         size,
+                               gint64          mtime,
+                               guint32        *crc32)
+{
+  gboolean known;
+
+  g_return_val_if_fail (SSYNC_IS_FILE_ENTRY (self), FALSE);
+
+  g_mutex_lock (&self->digest_lock);
+  known = self->hashed && self->hashed_size == size && self->hashed_mtime == mtime;
+  if (known)
+    *crc32 = self->crc32;
+  g_mutex_unlock (&self->digest_lock);
+
+  return known;
 }

@@ -25,5 +25,15 @@ const char     *ssync_file_entry_get_path      (SsyncFileEntry *self);
 const char     *ssync_file_entry_get_name      (SsyncFileEntry *self);
 guint64         ssync_file_entry_get_size      (SsyncFileEntry *self);
 gint64          ssync_file_entry_get_mtime     (SsyncFileEntry *self);
+void            ssync_file_entry_set_digests   (SsyncFileEntry *self,
+                                                guint64         size,
+                                                gint64          mtime,
+                                                const char     *sha256,
+                                                guint32         crc32);
+char           *ssync_file_entry_dup_sha256    (SsyncFileEntry *self);
+gboolean        ssync_file_entry_lookup_crc32  (SsyncFileEntry *self,
+                                                guint64         size,
+                                                gint64          mtime,
+                                                guint32        *crc32);
 
 G_END_DECLS

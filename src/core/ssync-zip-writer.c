@@ -120,6 +120,7 @@ struct _SsyncZipWriter {
   Entry current;
   guint64 received;
   guint32 running_crc;
+  gboolean crc_known;  /* set_known_crc(): update() only counts */
 };
 
 static void
@@ -537,6 +538,7 @@ ssync_zip_writer_begin_file (SsyncZipWriter *self,
   self->offset += g_bytes_get_size (header);
   self->received = 0;
   self->running_crc = 0;
+  self->crc_known = FALSE;
   self->state = STATE_IN_FILE;
 
   return header;
@@ -562,7 +564,26 @@ ssync_zip_writer_update (SsyncZipWriter *self,
   self->received += len;
   self->offset += len;
 
-  self->running_crc = libdeflate_crc32 (self->running_crc, data, len);
+  if (!self->crc_known)
+    self->running_crc = libdeflate_crc32 (self->running_crc, data, len);
+}
+
+/**
+ * ssync_zip_writer_set_known_crc:
+ * @crc: the CRC-32 of the whole file being written
+ *
+ * Tells the writer the CRC-32 of the file begun last, computed earlier (when the share was
+ * hashed), so that update() has no per-byte work left. Call it right after begin_file().
+ */
+void
+ssync_zip_writer_set_known_crc (SsyncZipWriter *self,
+                                guint32         crc)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->state == STATE_IN_FILE && self->received == 0);
+
+  self->crc_known = TRUE;
+  self->running_crc = crc;
 }
 
 /**

@@ -31,6 +31,8 @@ GBytes         *ssync_zip_writer_begin_file    (SsyncZipWriter *self,
 void            ssync_zip_writer_update        (SsyncZipWriter *self,
                                                 const guint8   *data,
                                                 gsize           len);
+void            ssync_zip_writer_set_known_crc (SsyncZipWriter *self,
+                                                guint32         crc);
 GBytes         *ssync_zip_writer_end_file      (SsyncZipWriter *self,
                                                 GError        **error);
 GBytes         *ssync_zip_writer_finish        (SsyncZipWriter *self);

@@ -113,6 +113,7 @@ ssync_api_files (SoupServerMessage *msg,
       g_autofree char *url = g_strdup_printf ("/s/%s/f/%s/%s", ssync_share_get_token (share),
                                               ssync_file_entry_get_id (entry), escaped);
       g_autofree char *mtime = iso_time (ssync_file_entry_get_mtime (entry));
+      g_autofree char *sha256 = ssync_file_entry_dup_sha256 (entry);
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "id");
@@ -126,7 +127,10 @@ ssync_api_files (SoupServerMessage *msg,
       json_builder_set_member_name (builder, "mtime");
       json_builder_add_string_value (builder, mtime);
       json_builder_set_member_name (builder, "sha256");
-      json_builder_add_null_value (builder);
+      if (sha256 != NULL)
+        json_builder_add_string_value (builder, sha256);
+      else
+        json_builder_add_null_value (builder);
       json_builder_set_member_name (builder, "url");
       json_builder_add_string_value (builder, url);
       json_builder_end_object (builder);

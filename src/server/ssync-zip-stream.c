@@ -21,6 +21,8 @@ typedef struct {
   char *path;
   guint64 size;
   gint64 mtime;
+  gboolean crc_known;
+  guint32 crc;
 } Item;
 
 struct _SsyncZipStream
@@ -85,6 +87,8 @@ advance (SsyncZipStream  *self,
   self->current_left = item->size;
   set_pending (self, ssync_zip_writer_begin_file (self->writer, item->path, item->size,
                                                   item->mtime));
+  if (item->crc_known)
+    ssync_zip_writer_set_known_crc (self->writer, item->crc);
   return TRUE;
 }
 
@@ -224,7 +228,7 @@ prepare_thread (GTask        *task,
 
   for (guint i = 0; i < dirs->len; i++)
     {
-      Item item = { NULL, g_strdup (g_ptr_array_index (dirs, i)), 0, now };
+      Item item = { NULL, g_strdup (g_ptr_array_index (dirs, i)), 0, now, FALSE, 0 };
 
       g_array_append_val (self->items, item);
     }
@@ -235,7 +239,7 @@ prepare_thread (GTask        *task,
       GFile *file = ssync_file_entry_get_file (entry);
       g_autoptr(GFileInfo) info = NULL;
       g_autoptr(GError) error = NULL;
-      Item item;
+      Item item = { 0 };
 
       info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE ","
                                 G_FILE_ATTRIBUTE_TIME_MODIFIED,
@@ -252,6 +256,7 @@ prepare_thread (GTask        *task,
       item.path = g_strdup (ssync_file_entry_get_path (entry));
       item.size = g_file_info_get_size (info);
       item.mtime = g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED);
+      item.crc_known = ssync_file_entry_lookup_crc32 (entry, item.size, item.mtime, &item.crc);
       g_array_append_val (self->items, item);
     }
 

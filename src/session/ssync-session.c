@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "ssync-digest.h"
 #include "ssync-lan.h"
 #include "ssync-registry.h"
 #include "ssync-server.h"
@@ -28,6 +29,7 @@ struct _SsyncSession
   SsyncHistory *history;
   SsyncServer *server;
   GPtrArray *active;  /* SsyncTransfer in flight */
+  GCancellable *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (SsyncSession, ssync_session, G_TYPE_OBJECT)
@@ -50,6 +52,7 @@ ssync_session_dispose (GObject *object)
   g_clear_object (&self->history);
   g_clear_object (&self->registry);
   g_clear_pointer (&self->active, g_ptr_array_unref);
+  g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (ssync_session_parent_class)->dispose (object);
 }
@@ -95,6 +98,7 @@ ssync_session_init (SsyncSession *self)
 {
   self->registry = ssync_registry_new ();
   self->active = g_ptr_array_new_with_free_func (g_object_unref);
+  self->cancellable = g_cancellable_new ();
 }
 
 static void
@@ -175,6 +179,8 @@ ssync_session_start (SsyncSession  *self,
 void
 ssync_session_shutdown (SsyncSession *self)
 {
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
   if (self->server != NULL)
     ssync_server_stop (self->server);
 
@@ -209,6 +215,7 @@ on_share_created (GObject      *source,
                               ssync_share_get_n_files (share),
                               ssync_share_get_total_size (share),
                               ssync_share_get_created (share));
+  ssync_digest_share_async (share, self->cancellable, NULL, NULL);
   g_signal_emit (self, signals[SHARE_ADDED], 0, share);
   g_task_return_pointer (task, g_steal_pointer (&share), g_object_unref);
 }

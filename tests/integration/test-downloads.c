@@ -208,6 +208,30 @@ file_url (Fixture    *fixture,
   return g_strdup_printf ("%s/f/%s/%s", fixture->share, id, escaped_name);
 }
 
+/* The share is hashed in the background: waits until /api/files lists every SHA-256 and
+ * returns that listing. */
+static JsonNode *
+wait_for_digests (Fixture *fixture)
+{
+  g_autofree char *files_path = g_strconcat ("/api/files/", fixture->token, NULL);
+
+  for (guint attempt = 0; attempt < 200; attempt++)
+    {
+      g_autoptr(GBytes) body = fetch (fixture, "GET", files_path, NULL, NULL);
+      g_autoptr(JsonNode) node = json_from_string (g_bytes_get_data (body, NULL), NULL);
+      JsonArray *files = json_object_get_array_member (json_node_get_object (node), "files");
+      gboolean all = TRUE;
+
+      for (guint i = 0; i < json_array_get_length (files); i++)
+        all &= !json_object_get_null_member (json_array_get_object_element (files, i), "sha256");
+      if (all)
+        return g_steal_pointer (&node);
+      g_usleep (G_USEC_PER_SEC / 20);
+    }
+
+  g_assert_not_reached ();
+}
+
 static void
 test_full_download (Fixture       *fixture,
                     gconstpointer  data)
@@ -400,6 +424,7 @@ test_zip (Fixture       *fixture,
   g_autofree char *path = g_strconcat (fixture->share, "/archive.zip", NULL);
   g_autofree char *zip = g_build_filename (fixture->dir, "all.zip", NULL);
   g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(JsonNode) listing = wait_for_digests (fixture);
   g_autoptr(GBytes) body = fetch (fixture, "GET", path, NULL, &msg);
   const char *unzip[] = { "unzip", "-tqq", zip, NULL };
   g_autofree char *script = NULL;
@@ -733,11 +758,19 @@ test_api (Fixture       *fixture,
   files = json_object_get_array_member (obj, "files");
   g_assert_cmpuint (json_array_get_length (files), ==, 4);
 
-  /* Every listed URL serves that file. */
+  /* Every listed URL serves that file, whose SHA-256 the listing soon tells. */
+  g_clear_pointer (&node, json_node_unref);
+  node = wait_for_digests (fixture);
+  files = json_object_get_array_member (json_node_get_object (node), "files");
   for (guint i = 0; i < json_array_get_length (files); i++)
     {
       JsonObject *file = json_array_get_object_element (files, i);
       g_autoptr(SoupMessage) head = NULL;
+      g_autoptr(GBytes) bytes = fetch (fixture, "GET", json_object_get_string_member (file, "url"),
+                                       NULL, NULL);
+      g_autofree char *sha256 = sha256_of_bytes (bytes);
+
+      g_assert_cmpstr (json_object_get_string_member (file, "sha256"), ==, sha256);
 
       g_bytes_unref (fetch (fixture, "HEAD", json_object_get_string_member (file, "url"), NULL,
                             &head));
