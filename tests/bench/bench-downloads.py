@@ -196,7 +196,14 @@ class ShareSync(Server):
             raise BenchError('sharesync printed no share event in time')
         self.token_url = share['url']
         base, token = self.token_url.split('/s/', 1)
-        info = json.loads(http_get(f'{base}/api/files/{token}'))
+        # ShareSync hashes every shared file once in the background (SHA-256 for the page,
+        # CRC-32 for zips). Measure the steady state: wait until that pass is over, so its
+        # CPU is not counted as the downloads'.
+        while True:
+            info = json.loads(http_get(f'{base}/api/files/{token}'))
+            if all(f['sha256'] for f in info['files']) or time.monotonic() > deadline + 60:
+                break
+            time.sleep(0.1)
         by_name = {f['name']: base + f['url'] for f in info['files']}
         self.big_url = by_name.get(BIG_NAME)
         self.small_url = by_name.get(SMALL_NAME)
