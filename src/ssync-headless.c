@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "ssync-headless.h"
 #include "ssync-session.h"
@@ -124,6 +125,10 @@ on_transfer_finished (SsyncTransfer *transfer,
                                                      ssync_transfer_get_status (transfer)));
   if (ssync_transfer_get_message (transfer) != NULL)
     add_string (builder, "message", ssync_transfer_get_message (transfer));
+  if (ssync_transfer_get_sha256 (transfer) != NULL)
+    add_string (builder, "sha256", ssync_transfer_get_sha256 (transfer));
+  if (ssync_transfer_get_saved_as (transfer) != NULL)
+    add_string (builder, "saved_as", ssync_transfer_get_saved_as (transfer));
   emit (builder);
 }
 
@@ -182,6 +187,23 @@ fail (Headless   *headless,
 }
 
 static void
+emit_share (Headless   *headless,
+            SsyncShare *share)
+{
+  g_autoptr(JsonBuilder) builder = begin_event ("share");
+  g_autofree char *url = ssync_session_dup_share_url (headless->session, share);
+
+  add_string (builder, "id", ssync_share_get_id (share));
+  add_string (builder, "kind", ssync_enum_to_nick (SSYNC_TYPE_SHARE_KIND,
+                                                   ssync_share_get_kind (share)));
+  add_string (builder, "url", url);
+  add_string (builder, "name", ssync_share_get_name (share));
+  add_int (builder, "files", ssync_share_get_n_files (share));
+  add_int (builder, "size", ssync_share_get_total_size (share));
+  emit (builder);
+}
+
+static void
 on_share_added (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
@@ -189,8 +211,6 @@ on_share_added (GObject      *source,
   Headless *headless = user_data;
   g_autoptr(SsyncShare) share = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autofree char *url = NULL;
 
   share = ssync_session_add_share_finish (headless->session, result, &error);
   if (share == NULL)
@@ -199,14 +219,51 @@ on_share_added (GObject      *source,
       return;
     }
 
-  url = ssync_session_dup_share_url (headless->session, share);
-  builder = begin_event ("share");
-  add_string (builder, "id", ssync_share_get_id (share));
-  add_string (builder, "url", url);
-  add_string (builder, "name", ssync_share_get_name (share));
-  add_int (builder, "files", ssync_share_get_n_files (share));
-  add_int (builder, "size", ssync_share_get_total_size (share));
-  emit (builder);
+  emit_share (headless, share);
+}
+
+static void
+on_receive_share_added (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  Headless *headless = user_data;
+  g_autoptr(SsyncShare) share = NULL;
+  g_autoptr(GError) error = NULL;
+
+  share = ssync_session_add_receive_share_finish (headless->session, result, &error);
+  if (share == NULL)
+    {
+      fail (headless, 1, error->message);
+      return;
+    }
+
+  emit_share (headless, share);
+}
+
+/* "500M", "2G", "1048576": binary units, as file managers show sizes. */
+static gboolean
+parse_size (const char *text,
+            guint64    *bytes)
+{
+  static const char units[] = "KMGT";
+  g_autofree char *number = NULL;
+  const char *unit;
+  guint64 value;
+  gsize len;
+
+  if (text == NULL || (len = strlen (text)) == 0)
+    return FALSE;
+
+  unit = strchr (units, g_ascii_toupper (text[len - 1]));
+  number = g_strndup (text, unit != NULL && text[len - 1] != '\0' ? len - 1 : len);
+  if (!g_ascii_string_to_unsigned (number, 10, 1, G_MAXUINT32, &value, NULL))
+    return FALSE;
+
+  if (unit != NULL)
+    value <<= 10 * (unit - units + 1);
+  *bytes = value;
+  return TRUE;
 }
 
 static gboolean
@@ -227,6 +284,9 @@ ssync_headless_run (int    argc,
   g_auto(GStrv) files = NULL;
   g_autofree char *bind = NULL;
   g_autofree char *data_dir = NULL;
+  g_autofree char *receive = NULL;
+  g_autofree char *max_upload = NULL;
+  guint64 max_upload_size = 0;
   g_autoptr(GPtrArray) gfiles = g_ptr_array_new_with_free_func (g_object_unref);
   gboolean headless_flag = FALSE;
   gboolean version = FALSE;
@@ -241,6 +301,10 @@ ssync_headless_run (int    argc,
       N_("Address to listen on (default: all IPv4 addresses)"), N_("ADDRESS") },
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir,
       N_("Folder for the history database (default: ~/.local/share/sharesync)"), N_("DIR") },
+    { "receive", 'r', 0, G_OPTION_ARG_FILENAME, &receive,
+      N_("Also let browsers send files into DIR"), N_("DIR") },
+    { "max-upload-size", 0, 0, G_OPTION_ARG_STRING, &max_upload,
+      N_("Largest file browsers may send, like 500M or 4G (default: no limit)"), N_("SIZE") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE…") },
     { NULL }
@@ -263,15 +327,22 @@ ssync_headless_run (int    argc,
       return 0;
     }
 
-  if (files == NULL || files[0] == NULL)
+  if ((files == NULL || files[0] == NULL) && receive == NULL)
     {
-      g_printerr ("sharesync: %s\n", _("nothing to share: give at least one FILE (see --help)"));
+      g_printerr ("sharesync: %s\n", _("nothing to share: give at least one FILE or --receive DIR (see --help)"));
       return 2;
     }
 
   if (port < -1 || port > 65535)
     {
       g_printerr ("sharesync: %s\n", _("--port must be between 0 and 65535"));
+      return 2;
+    }
+
+  if (max_upload != NULL && !parse_size (max_upload, &max_upload_size))
+    {
+      g_printerr (_("sharesync: --max-upload-size needs a size like 500M or 4G, not “%s”\n"),
+                  max_upload);
       return 2;
     }
 
@@ -302,12 +373,21 @@ ssync_headless_run (int    argc,
   g_unix_signal_add (SIGINT, on_quit_signal, &headless);
   g_unix_signal_add (SIGTERM, on_quit_signal, &headless);
 
+  ssync_session_set_max_upload_size (headless.session, max_upload_size);
   emit_listening (&headless);
 
-  for (guint i = 0; files[i] != NULL; i++)
+  for (guint i = 0; files != NULL && files[i] != NULL; i++)
     g_ptr_array_add (gfiles, g_file_new_for_commandline_arg (files[i]));
-  ssync_session_add_share_async (headless.session, (GFile **) gfiles->pdata, gfiles->len,
-                                 NULL, on_share_added, &headless);
+  if (gfiles->len > 0)
+    ssync_session_add_share_async (headless.session, (GFile **) gfiles->pdata, gfiles->len,
+                                   NULL, on_share_added, &headless);
+  if (receive != NULL)
+    {
+      g_autoptr(GFile) folder = g_file_new_for_commandline_arg (receive);
+
+      ssync_session_add_receive_share_async (headless.session, folder, NULL,
+                                             on_receive_share_added, &headless);
+    }
 
   g_main_loop_run (headless.loop);
 

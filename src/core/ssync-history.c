@@ -40,6 +40,9 @@ static const char * const migrations[] = {
   "ALTER TABLE transfers ADD COLUMN message TEXT;"
   "CREATE INDEX transfers_started ON transfers (started);"
   "CREATE INDEX transfers_share_id ON transfers (share_id);",
+
+  "ALTER TABLE transfers ADD COLUMN sha256 TEXT;"
+  "ALTER TABLE transfers ADD COLUMN saved_as TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SSYNC_HISTORY_SCHEMA_VERSION);
@@ -47,17 +50,18 @@ G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SSYNC_HISTORY_SCHEMA_VERSION);
 /* "offset" is quoted because OFFSET is an SQL keyword. */
 #define TRANSFER_COLUMNS \
   "id, share_id, share_name, file_name, direction, kind, peer, user_agent, started, " \
-  "finished, bytes, total, \"offset\", status, message"
+  "finished, bytes, total, \"offset\", status, message, sha256, saved_as"
 
 #define UPSERT_TRANSFER_SQL \
   "INSERT INTO transfers (" TRANSFER_COLUMNS ") " \
-  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) " \
+  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) " \
   "ON CONFLICT (id) DO UPDATE SET share_id = excluded.share_id, " \
   "share_name = excluded.share_name, file_name = excluded.file_name, " \
   "direction = excluded.direction, kind = excluded.kind, peer = excluded.peer, " \
   "user_agent = excluded.user_agent, started = excluded.started, " \
   "finished = excluded.finished, bytes = excluded.bytes, total = excluded.total, " \
-  "\"offset\" = excluded.\"offset\", status = excluded.status, message = excluded.message"
+  "\"offset\" = excluded.\"offset\", status = excluded.status, message = excluded.message, " \
+  "sha256 = excluded.sha256, saved_as = excluded.saved_as"
 
 /* A share recorded again keeps the creation time of its first row. */
 #define UPSERT_SHARE_SQL \
@@ -123,6 +127,8 @@ ssync_transfer_record_free (SsyncTransferRecord *record)
   g_free (record->peer);
   g_free (record->user_agent);
   g_free (record->message);
+  g_free (record->sha256);
+  g_free (record->saved_as);
   g_free (record);
 }
 
@@ -280,6 +286,8 @@ write_transfer (SsyncHistory        *self,
   sqlite3_bind_int64 (stmt, 13, (sqlite3_int64) r->offset);
   bind_text (stmt, 14, ssync_enum_to_nick (SSYNC_TYPE_TRANSFER_STATUS, r->status));
   bind_text (stmt, 15, r->message);
+  bind_text (stmt, 16, r->sha256);
+  bind_text (stmt, 17, r->saved_as);
   return sqlite3_step (stmt);
 }
 
@@ -541,6 +549,8 @@ ssync_history_record_transfer (SsyncHistory  *self,
   r->offset = ssync_transfer_get_offset (transfer);
   r->status = ssync_transfer_get_status (transfer);
   r->message = g_strdup (ssync_transfer_get_message (transfer));
+  r->sha256 = g_strdup (ssync_transfer_get_sha256 (transfer));
+  r->saved_as = g_strdup (ssync_transfer_get_saved_as (transfer));
 
   job = g_new0 (Job, 1);
   job->type = JOB_TRANSFER;
@@ -670,6 +680,8 @@ ssync_history_list_transfers (SsyncHistory  *self,
                                         (const char *) sqlite3_column_text (stmt, 13),
                                         SSYNC_TRANSFER_STATUS_INCOMPLETE);
       r->message = column_strdup (stmt, 14);
+      r->sha256 = column_strdup (stmt, 15);
+      r->saved_as = column_strdup (stmt, 16);
       g_ptr_array_add (records, r);
     }
 

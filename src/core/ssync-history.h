@@ -11,7 +11,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define SSYNC_HISTORY_SCHEMA_VERSION 2
+#define SSYNC_HISTORY_SCHEMA_VERSION 3
 
 typedef struct {
   char *id;
@@ -29,6 +29,8 @@ typedef struct {
   guint64 offset;
   SsyncTransferStatus status;
   char *message;
+  char *sha256;    /* of what arrived (uploads) */
+  char *saved_as;  /* the name an upload was saved under */
 } SsyncTransferRecord;
 
 void ssync_transfer_record_free (SsyncTransferRecord *record);

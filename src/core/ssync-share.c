@@ -28,6 +28,7 @@ struct _SsyncShare
   GPtrArray *files;        /* SsyncFileEntry */
   GPtrArray *directories;  /* char *, relative paths of every folder, parents first */
   guint downloads;
+  GFile *folder;           /* where a receive share saves */
 };
 
 G_DEFINE_FINAL_TYPE (SsyncShare, ssync_share, G_TYPE_OBJECT)
@@ -51,6 +52,7 @@ ssync_share_dispose (GObject *object)
   SsyncShare *self = SSYNC_SHARE (object);
 
   g_clear_pointer (&self->files, g_ptr_array_unref);
+  g_clear_object (&self->folder);
 
   G_OBJECT_CLASS (ssync_share_parent_class)->dispose (object);
 }
@@ -406,4 +408,24 @@ ssync_share_add_download (SsyncShare *self)
 {
   self->downloads++;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOWNLOADS]);
+}
+
+/* A share that receives files from browsers into @folder. */
+SsyncShare *
+ssync_share_new_receive (GFile *folder)
+{
+  SsyncShare *self = g_object_new (SSYNC_TYPE_SHARE, NULL);
+  g_autofree char *basename = g_file_get_basename (folder);
+
+  self->kind = SSYNC_SHARE_KIND_RECEIVE;
+  self->folder = g_object_ref (folder);
+  self->name = g_filename_display_name (basename);
+  return self;
+}
+
+/* The folder a receive share saves into; NULL for a send share. */
+GFile *
+ssync_share_get_folder (SsyncShare *self)
+{
+  return self->folder;
 }

@@ -31,6 +31,8 @@ struct _SsyncTransfer
   guint64 offset;
   SsyncTransferStatus status;
   char *message;
+  char *sha256;
+  char *saved_as;
 };
 
 G_DEFINE_FINAL_TYPE (SsyncTransfer, ssync_transfer, G_TYPE_OBJECT)
@@ -62,6 +64,8 @@ ssync_transfer_finalize (GObject *object)
   g_free (self->peer);
   g_free (self->user_agent);
   g_free (self->message);
+  g_free (self->sha256);
+  g_free (self->saved_as);
 
   G_OBJECT_CLASS (ssync_transfer_parent_class)->finalize (object);
 }
@@ -273,4 +277,31 @@ ssync_transfer_finish (SsyncTransfer       *self,
   self->finished = g_get_real_time ();
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
   g_signal_emit (self, signals[FINISHED], 0);
+}
+
+/* What an upload produced: the SHA-256 of its bytes and the name it was saved under. Set
+ * before finish(). */
+void
+ssync_transfer_set_result (SsyncTransfer *self,
+                           const char    *sha256,
+                           const char    *saved_as)
+{
+  g_return_if_fail (SSYNC_IS_TRANSFER (self));
+
+  g_free (self->sha256);
+  self->sha256 = g_strdup (sha256);
+  g_free (self->saved_as);
+  self->saved_as = g_strdup (saved_as);
+}
+
+const char *
+ssync_transfer_get_sha256 (SsyncTransfer *self)
+{
+  return self->sha256;
+}
+
+const char *
+ssync_transfer_get_saved_as (SsyncTransfer *self)
+{
+  return self->saved_as;
 }

@@ -41,6 +41,11 @@ SsyncTransferStatus  ssync_transfer_get_status     (SsyncTransfer *self);
 const char          *ssync_transfer_get_message    (SsyncTransfer *self);
 void                 ssync_transfer_add_bytes      (SsyncTransfer *self,
                                                     guint64        n);
+void                 ssync_transfer_set_result     (SsyncTransfer *self,
+                                                    const char    *sha256,
+                                                    const char    *saved_as);
+const char          *ssync_transfer_get_sha256     (SsyncTransfer *self);
+const char          *ssync_transfer_get_saved_as   (SsyncTransfer *self);
 void                 ssync_transfer_finish         (SsyncTransfer       *self,
                                                     SsyncTransferStatus  status,
                                                     const char          *message);

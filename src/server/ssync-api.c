@@ -75,14 +75,53 @@ ssync_api_health (SsyncServer       *server,
   g_task_run_in_thread (task, check_database_thread);
 }
 
+static void
+api_receive (SsyncServer       *server,
+             SoupServerMessage *msg,
+             SsyncShare        *share)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *upload_url = g_strdup_printf ("/r/%s/uploads/", ssync_share_get_token (share));
+  guint64 max_size = ssync_server_get_max_upload_size (server);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, ssync_share_get_id (share));
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, ssync_share_get_name (share));
+  json_builder_set_member_name (builder, "kind");
+  json_builder_add_string_value (builder, "receive");
+  json_builder_set_member_name (builder, "upload_url");
+  json_builder_add_string_value (builder, upload_url);
+  json_builder_set_member_name (builder, "max_size");
+  if (max_size > 0)
+    json_builder_add_int_value (builder, max_size);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "expires");
+  json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  ssync_response_json (msg, SOUP_STATUS_OK, root);
+}
+
 void
-ssync_api_files (SoupServerMessage *msg,
+ssync_api_files (SsyncServer       *server,
+                 SoupServerMessage *msg,
                  SsyncShare        *share)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *created = iso_time (ssync_share_get_created (share) / G_USEC_PER_SEC);
   g_autofree char *zip_url = g_strdup_printf ("/s/%s/archive.zip", ssync_share_get_token (share));
+
+  if (ssync_share_get_kind (share) == SSYNC_SHARE_KIND_RECEIVE)
+    {
+      api_receive (server, msg, share);
+      return;
+    }
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "id");

@@ -140,6 +140,7 @@ send_file (FileRequest *request,
 
   transfer = ssync_server_begin_transfer (request->server, msg, request->share,
                                           ssync_file_entry_get_path (request->entry),
+                                          SSYNC_DIRECTION_DOWNLOAD,
                                           SSYNC_TRANSFER_KIND_FILE, start,
                                           size > 0 ? end - start + 1 : 0);
   if (size == 0 || end == size - 1)

@@ -13,6 +13,7 @@ SsyncTransfer *ssync_server_begin_transfer (SsyncServer       *self,
                                             SoupServerMessage *msg,
                                             SsyncShare        *share,
                                             const char        *file_name,
+                                            SsyncDirection     direction,
                                             SsyncTransferKind  kind,
                                             guint64            offset,
                                             guint64            total);
@@ -28,7 +29,8 @@ void ssync_zip_response_handle  (SsyncServer       *server,
                                  SsyncShare        *share);
 void ssync_api_health           (SsyncServer       *server,
                                  SoupServerMessage *msg);
-void ssync_api_files            (SoupServerMessage *msg,
+void ssync_api_files            (SsyncServer       *server,
+                                 SoupServerMessage *msg,
                                  SsyncShare        *share);
 
 G_END_DECLS

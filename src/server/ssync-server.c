@@ -16,6 +16,7 @@
 #include "ssync-listener.h"
 #include "ssync-response.h"
 #include "ssync-server-private.h"
+#include "ssync-tus.h"
 
 /* Enough for a household of phones and laptops; past it a client waits (503). */
 #define MAX_CONNECTIONS 256
@@ -34,6 +35,7 @@ struct _SsyncServer
   SoupServer *soup;
   SsyncListener *listener;
   SsyncBufferPool *buffers;
+  SsyncTus *tus;
   SsyncRegistry *registry;
   SsyncHistory *history;
   gint64 started;
@@ -56,6 +58,7 @@ ssync_server_dispose (GObject *object)
   ssync_server_stop (self);
   g_clear_object (&self->listener);
   g_clear_object (&self->buffers);
+  g_clear_object (&self->tus);
   g_clear_object (&self->soup);
   g_clear_object (&self->registry);
   g_clear_object (&self->history);
@@ -132,7 +135,7 @@ route_share (SsyncServer       *self,
 {
   SsyncShare *share = ssync_registry_lookup_token (self->registry, parts[1]);
 
-  if (share == NULL)
+  if (share == NULL || ssync_share_get_kind (share) != SSYNC_SHARE_KIND_SEND)
     {
       ssync_response_not_found (msg);
       return;
@@ -161,6 +164,50 @@ route_share (SsyncServer       *self,
     ssync_response_not_found (msg);
 }
 
+/* Looks up the receive share of a /r/{token}/... path. */
+static SsyncShare *
+lookup_receive (SsyncServer *self,
+                const char  *token)
+{
+  SsyncShare *share = ssync_registry_lookup_token (self->registry, token);
+
+  if (share == NULL || ssync_share_get_kind (share) != SSYNC_SHARE_KIND_RECEIVE)
+    return NULL;
+  return share;
+}
+
+static void
+route_receive_page (SsyncServer       *self,
+                    SoupServerMessage *msg,
+                    const char        *token)
+{
+  if (lookup_receive (self, token) == NULL)
+    {
+      ssync_response_not_found (msg);
+      return;
+    }
+
+  ssync_response_resource (msg, "receive.html", "text/html; charset=utf-8");
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Cache-Control", "no-store");
+}
+
+/* /r/{token}/uploads/ and /r/{token}/uploads/{id}: tus. */
+static void
+route_uploads (SsyncServer       *self,
+               SoupServerMessage *msg,
+               char             **parts,
+               guint              n)
+{
+  SsyncShare *share = lookup_receive (self, parts[1]);
+  const char *id = n == 4 && parts[3][0] != '\0' ? parts[3] : NULL;
+
+  if (share == NULL || n > 4)
+    ssync_response_not_found (msg);
+  else
+    ssync_tus_handle (self->tus, msg, share, id);
+}
+
 static void
 route_api (SsyncServer       *self,
            SoupServerMessage *msg,
@@ -176,7 +223,7 @@ route_api (SsyncServer       *self,
       if (share == NULL)
         ssync_response_not_found (msg);
       else
-        ssync_api_files (msg, share);
+        ssync_api_files (self, msg, share);
     }
   else
     ssync_response_not_found (msg);
@@ -194,6 +241,18 @@ handle_request (SoupServer        *soup,
   g_auto(GStrv) parts = NULL;
   guint n;
 
+  /* An early handler already answered (a refused upload, a busy server). */
+  if (soup_server_message_get_status (msg) != 0)
+    return;
+
+  parts = path[0] == '/' ? split_path (path) : NULL;
+  if (parts != NULL && g_strv_length (parts) >= 3 && strcmp (parts[0], "r") == 0 &&
+      strcmp (parts[2], "uploads") == 0)
+    {
+      route_uploads (self, msg, parts, g_strv_length (parts));
+      return;
+    }
+
   if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
@@ -203,7 +262,6 @@ handle_request (SoupServer        *soup,
       return;
     }
 
-  parts = path[0] == '/' ? split_path (path) : NULL;
   if (parts == NULL)
     {
       ssync_response_not_found (msg);
@@ -213,6 +271,8 @@ handle_request (SoupServer        *soup,
 
   if (n >= 2 && strcmp (parts[0], "s") == 0)
     route_share (self, msg, parts, n);
+  else if (n == 2 && strcmp (parts[0], "r") == 0)
+    route_receive_page (self, msg, parts[1]);
   else if (n >= 2 && strcmp (parts[0], "api") == 0)
     route_api (self, msg, parts, n);
   else if (n == 2 && strcmp (parts[0], "static") == 0)
@@ -257,7 +317,35 @@ handle_early (SoupServer        *soup,
                                     "Connection", "close");
       ssync_response_text (msg, 431 /* Request Header Fields Too Large */,
                            _("Request headers are too large"));
+      return;
     }
+
+  /* An upload's body is streamed to disk from here on, never held in memory. */
+  if (path[0] == '/')
+    {
+      SsyncServer *self = user_data;
+      g_auto(GStrv) parts = split_path (path);
+
+      if (parts != NULL && g_strv_length (parts) == 4 && strcmp (parts[0], "r") == 0 &&
+          strcmp (parts[2], "uploads") == 0)
+        {
+          SsyncShare *share = lookup_receive (self, parts[1]);
+
+          if (share != NULL)
+            ssync_tus_handle_early (self->tus, msg, share, parts[3]);
+        }
+    }
+}
+
+static SsyncTransfer *
+begin_upload (SoupServerMessage *msg,
+              SsyncShare        *share,
+              const char        *path,
+              guint64            length,
+              gpointer           user_data)
+{
+  return ssync_server_begin_transfer (user_data, msg, share, path, SSYNC_DIRECTION_UPLOAD,
+                                      SSYNC_TRANSFER_KIND_UPLOAD, 0, length);
 }
 
 /* The limits can be tuned without a rebuild (and made small in tests). */
@@ -278,6 +366,7 @@ ssync_server_init (SsyncServer *self)
 {
   self->started = g_get_monotonic_time ();
   self->buffers = ssync_buffer_pool_new (N_BUFFERS, BUFFER_SIZE);
+  self->tus = ssync_tus_new (begin_upload, self);
   self->soup = soup_server_new ("server-header", "ShareSync/" PACKAGE_VERSION " ",
                                 "raw-paths", TRUE,
                                 NULL);
@@ -342,6 +431,20 @@ ssync_server_get_uptime (SsyncServer *self)
   return (g_get_monotonic_time () - self->started) / (double) G_USEC_PER_SEC;
 }
 
+/* The largest upload a receive share accepts; 0 for no limit but the free space. */
+void
+ssync_server_set_max_upload_size (SsyncServer *self,
+                                  guint64      max_size)
+{
+  ssync_tus_set_max_size (self->tus, max_size);
+}
+
+guint64
+ssync_server_get_max_upload_size (SsyncServer *self)
+{
+  return ssync_tus_get_max_size (self->tus);
+}
+
 /* Stops listening and closes every connection; transfers in flight end incomplete. */
 void
 ssync_server_stop (SsyncServer *self)
@@ -361,6 +464,7 @@ ssync_server_begin_transfer (SsyncServer       *self,
                              SoupServerMessage *msg,
                              SsyncShare        *share,
                              const char        *file_name,
+                             SsyncDirection     direction,
                              SsyncTransferKind  kind,
                              guint64            offset,
                              guint64            total)
@@ -369,7 +473,7 @@ ssync_server_begin_transfer (SsyncServer       *self,
   SsyncTransfer *transfer;
 
   transfer = ssync_transfer_new (ssync_share_get_id (share), ssync_share_get_name (share),
-                                 file_name, SSYNC_DIRECTION_DOWNLOAD, kind,
+                                 file_name, direction, kind,
                                  soup_server_message_get_remote_host (msg),
                                  soup_message_headers_get_one (headers, "User-Agent"),
                                  total);

@@ -27,6 +27,9 @@ guint          ssync_server_get_n_connections (SsyncServer   *self);
 SsyncRegistry *ssync_server_get_registry     (SsyncServer    *self);
 SsyncHistory  *ssync_server_get_history      (SsyncServer    *self);
 double         ssync_server_get_uptime       (SsyncServer    *self);
+void           ssync_server_set_max_upload_size (SsyncServer *self,
+                                                 guint64      max_size);
+guint64        ssync_server_get_max_upload_size (SsyncServer *self);
 void           ssync_server_stop             (SsyncServer    *self);
 
 G_END_DECLS

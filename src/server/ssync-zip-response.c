@@ -81,6 +81,7 @@ on_prepared (GObject      *source,
     }
 
   transfer = ssync_server_begin_transfer (request->server, msg, request->share, name,
+                                          SSYNC_DIRECTION_DOWNLOAD,
                                           SSYNC_TRANSFER_KIND_ZIP, 0,
                                           ssync_zip_stream_get_size (stream));
   g_signal_connect_object (transfer, "finished", G_CALLBACK (on_transfer_finished),

@@ -242,6 +242,79 @@ ssync_session_add_share_finish (SsyncSession  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static void
+on_receive_folder_checked (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SsyncSession *self = g_task_get_source_object (task);
+  GFile *folder = G_FILE (source);
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SsyncShare) share = NULL;
+  g_autofree char *shown = g_file_get_parse_name (folder);
+
+  info = g_file_query_info_finish (folder, result, &error);
+  if (info == NULL)
+    {
+      g_task_return_new_error (task, error->domain, error->code,
+                               _("Cannot receive into %s: %s"), shown, error->message);
+      return;
+    }
+  if (g_file_info_get_file_type (info) != G_FILE_TYPE_DIRECTORY)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY,
+                               _("Cannot receive into %s: not a folder"), shown);
+      return;
+    }
+  if (!g_file_info_get_attribute_boolean (info, G_FILE_ATTRIBUTE_ACCESS_CAN_WRITE))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                               _("Cannot receive into %s: the folder is not writable"), shown);
+      return;
+    }
+
+  share = ssync_share_new_receive (folder);
+  ssync_registry_add (self->registry, share);
+  ssync_history_record_share (self->history, ssync_share_get_id (share),
+                              ssync_share_get_name (share), SSYNC_SHARE_KIND_RECEIVE, 0, 0,
+                              ssync_share_get_created (share));
+  g_signal_emit (self, signals[SHARE_ADDED], 0, share);
+  g_task_return_pointer (task, g_steal_pointer (&share), g_object_unref);
+}
+
+/* Adds a receive share: browsers can then upload into @folder. */
+void
+ssync_session_add_receive_share_async (SsyncSession        *self,
+                                       GFile               *folder,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, ssync_session_add_receive_share_async);
+  g_file_query_info_async (folder, G_FILE_ATTRIBUTE_STANDARD_TYPE ","
+                           G_FILE_ATTRIBUTE_ACCESS_CAN_WRITE, G_FILE_QUERY_INFO_NONE,
+                           G_PRIORITY_DEFAULT, cancellable, on_receive_folder_checked, task);
+}
+
+SsyncShare *
+ssync_session_add_receive_share_finish (SsyncSession  *self,
+                                        GAsyncResult  *result,
+                                        GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+ssync_session_set_max_upload_size (SsyncSession *self,
+                                   guint64       max_size)
+{
+  ssync_server_set_max_upload_size (self->server, max_size);
+}
+
 GListModel *
 ssync_session_get_shares (SsyncSession *self)
 {
@@ -303,6 +376,7 @@ ssync_session_dup_share_url (SsyncSession *self,
                              SsyncShare   *share)
 {
   g_autofree char *base = ssync_session_dup_base_url (self);
+  gboolean receive = ssync_share_get_kind (share) == SSYNC_SHARE_KIND_RECEIVE;
 
-  return g_strconcat (base, "s/", ssync_share_get_token (share), NULL);
+  return g_strconcat (base, receive ? "r/" : "s/", ssync_share_get_token (share), NULL);
 }

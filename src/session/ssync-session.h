@@ -34,6 +34,16 @@ void          ssync_session_add_share_async  (SsyncSession         *self,
 SsyncShare   *ssync_session_add_share_finish (SsyncSession         *self,
                                               GAsyncResult         *result,
                                               GError              **error);
+void          ssync_session_add_receive_share_async  (SsyncSession         *self,
+                                                      GFile                *folder,
+                                                      GCancellable         *cancellable,
+                                                      GAsyncReadyCallback   callback,
+                                                      gpointer              user_data);
+SsyncShare   *ssync_session_add_receive_share_finish (SsyncSession         *self,
+                                                      GAsyncResult         *result,
+                                                      GError              **error);
+void          ssync_session_set_max_upload_size      (SsyncSession         *self,
+                                                      guint64               max_size);
 GListModel   *ssync_session_get_shares       (SsyncSession         *self);
 SsyncHistory *ssync_session_get_history      (SsyncSession         *self);
 guint         ssync_session_get_port         (SsyncSession         *self);

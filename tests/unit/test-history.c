@@ -137,7 +137,7 @@ test_fresh (Fixture       *fixture,
   GStatBuf st;
   sqlite3 *db;
 
-  g_assert_cmpint (ssync_history_get_schema_version (fixture->history), ==, 2);
+  g_assert_cmpint (ssync_history_get_schema_version (fixture->history), ==, SSYNC_HISTORY_SCHEMA_VERSION);
   g_assert_true (ssync_history_check (fixture->history));
 
   /* Who shared what with whom is private, so the folder is the owner's alone. */
@@ -147,11 +147,11 @@ test_fresh (Fixture       *fixture,
   db = open_direct (fixture->path);
   journal_mode = query_text (db, "PRAGMA journal_mode");
   g_assert_cmpstr (journal_mode, ==, "wal");
-  g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, SSYNC_HISTORY_SCHEMA_VERSION);
   g_assert_cmpint (query_int (db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
                                   "AND name IN ('shares', 'transfers')"), ==, 2);
   g_assert_cmpint (query_int (db, "SELECT count(*) FROM pragma_table_info('transfers') "
-                                  "WHERE name IN ('offset', 'message')"), ==, 2);
+                                  "WHERE name IN ('offset', 'message', 'sha256', 'saved_as')"), ==, 4);
   g_assert_cmpint (query_int (db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
                                   "AND tbl_name = 'transfers' AND sql IS NOT NULL"), ==, 2);
   sqlite3_close (db);
@@ -183,7 +183,7 @@ test_migrate_v1 (Fixture       *fixture,
 
   fixture->history = ssync_history_open (fixture->path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (ssync_history_get_schema_version (fixture->history), ==, 2);
+  g_assert_cmpint (ssync_history_get_schema_version (fixture->history), ==, SSYNC_HISTORY_SCHEMA_VERSION);
 
   records = ssync_history_list_transfers (fixture->history, NULL, &error);
   g_assert_no_error (error);
@@ -232,7 +232,7 @@ test_migrate_v1 (Fixture       *fixture,
   g_assert_cmpstr (r->message, ==, "Disk full");
 
   db = open_direct (fixture->path);
-  g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, SSYNC_HISTORY_SCHEMA_VERSION);
   g_assert_cmpint (query_int (db, "SELECT created FROM shares WHERE id = 's1'"), ==, 1000);
   sqlite3_close (db);
 }
@@ -256,7 +256,7 @@ test_newer_schema (Fixture       *fixture,
   g_assert_null (history);
   g_assert_nonnull (strstr (error->message, fixture->path));
   g_assert_nonnull (strstr (error->message, "newer ShareSync (schema 99)"));
-  g_assert_nonnull (strstr (error->message, "up to 2"));
+  g_assert_nonnull (strstr (error->message, "up to 3"));
 
   /* Refusing must leave the newer version's data as it was. */
   db = open_direct (fixture->path);

@@ -1,0 +1,478 @@
+/* ssync-upload.c: the file side of a resumable upload.
+ *
+ * Bytes go to "NAME.part" beside where the file will end up; nothing appears under the
+ * final name until every byte is there and on disk: completion fsyncs the .part, links it
+ * to the first free name ("NAME", "NAME (1)", ...; link() never replaces an existing file,
+ * so two uploads can not race for one name) and removes the .part. The SHA-256 is computed
+ * while the bytes arrive (GnuTLS, about 2 GB/s here), so completion needs no second read.
+ *
+ * Every file operation runs on a worker thread and takes the upload's lock, so a deletion
+ * waits for a write in flight instead of racing it.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "ssync-core"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <gnutls/crypto.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ssync-filename.h"
+#include "ssync-token.h"
+#include "ssync-upload.h"
+
+struct _SsyncUpload
+{
+  GObject parent_instance;
+
+  GMutex lock;
+  char *id;
+  char *path;        /* relative to the receive folder, sanitised, '/' separated */
+  GFile *folder;     /* where the file goes (the receive folder or a subfolder of it) */
+  char *name;        /* the wanted final name */
+  GFile *part;
+  int fd;
+  guint64 length;
+  guint64 offset;    /* bytes safely written */
+  gnutls_hash_hd_t hash;
+  char *sha256;
+  char *saved_as;
+  gboolean complete;
+};
+
+G_DEFINE_FINAL_TYPE (SsyncUpload, ssync_upload, G_TYPE_OBJECT)
+
+static void
+ssync_upload_finalize (GObject *object)
+{
+  SsyncUpload *self = SSYNC_UPLOAD (object);
+
+  if (self->fd >= 0)
+    close (self->fd);
+  if (self->hash != NULL)
+    gnutls_hash_deinit (self->hash, NULL);
+  g_clear_object (&self->folder);
+  g_clear_object (&self->part);
+  g_free (self->id);
+  g_free (self->path);
+  g_free (self->name);
+  g_free (self->sha256);
+  g_free (self->saved_as);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (ssync_upload_parent_class)->finalize (object);
+}
+
+static void
+ssync_upload_class_init (SsyncUploadClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ssync_upload_finalize;
+}
+
+static void
+ssync_upload_init (SsyncUpload *self)
+{
+  g_mutex_init (&self->lock);
+  self->fd = -1;
+  self->id = ssync_token_new ();
+}
+
+/* Takes @what (a translated sentence naming the file) and says what went wrong. */
+static GError *
+io_error (int   errsv,
+          char *what)
+{
+  g_autofree char *owned = what;
+
+  if (errsv == ENOSPC || errsv == EFBIG || errsv == EDQUOT)
+    return g_error_new (G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                        _("%s: the disk is full"), owned);
+  return g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv), "%s: %s", owned,
+                      g_strerror (errsv));
+}
+
+/* Splits a browser's relative path ("photos/trip/a.jpg") into sanitised folder names and a
+ * file name; empty, "." and ".." parts are dropped, so the path never leaves the folder. */
+static char *
+sanitise_path (const char  *relative_path,
+               char       **name)
+{
+  g_auto(GStrv) parts = g_strsplit_set (relative_path != NULL ? relative_path : "", "/\\", -1);
+  g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_free);
+  guint n = g_strv_length (parts);
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (parts[i][0] == '\0' || g_str_equal (parts[i], ".") || g_str_equal (parts[i], ".."))
+        continue;
+      g_ptr_array_add (kept, ssync_filename_sanitize (parts[i]));
+    }
+
+  if (kept->len == 0)
+    g_ptr_array_add (kept, g_strdup (_("Unnamed file")));
+
+  *name = g_strdup (g_ptr_array_index (kept, kept->len - 1));
+  g_ptr_array_add (kept, NULL);
+  return g_strjoinv ("/", (char **) kept->pdata);
+}
+
+static char *
+numbered_name (const char *name,
+               guint       n)
+{
+  const char *dot = strrchr (name, '.');
+
+  if (n == 0)
+    return g_strdup (name);
+  if (dot != NULL && dot != name)
+    return g_strdup_printf ("%.*s (%u)%s", (int) (dot - name), name, n, dot);
+  return g_strdup_printf ("%s (%u)", name, n);
+}
+
+static void
+create_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  SsyncUpload *self = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+
+  if (!g_file_make_directory_with_parents (self->folder, cancellable, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  dir = g_file_get_path (self->folder);
+
+  /* The first "NAME (n).part" that is free; O_EXCL makes taking it atomic. */
+  for (guint n = 0; n < 10000; n++)
+    {
+      g_autofree char *candidate = numbered_name (self->name, n);
+      g_autofree char *part_name = g_strconcat (candidate, ".part", NULL);
+      g_autofree char *part_path = g_build_filename (dir, part_name, NULL);
+      g_autofree char *final_path = g_build_filename (dir, candidate, NULL);
+
+      if (g_file_test (final_path, G_FILE_TEST_EXISTS))
+        continue;
+
+      self->fd = g_open (part_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+      if (self->fd >= 0)
+        {
+          self->part = g_file_new_for_path (part_path);
+          g_task_return_boolean (task, TRUE);
+          return;
+        }
+      if (errno != EEXIST)
+        {
+          g_task_return_error (task,
+                               io_error (errno, g_strdup_printf (_("Cannot create %s"), part_name)));
+          return;
+        }
+    }
+
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                           _("Too many files called %s already"), self->name);
+}
+
+/* Creates the .part file for an upload of @length bytes named by @relative_path (from
+ * the browser; it is sanitised) inside @folder. */
+void
+ssync_upload_new_async (GFile               *folder,
+                        const char          *relative_path,
+                        guint64              length,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(SsyncUpload) self = g_object_new (SSYNC_TYPE_UPLOAD, NULL);
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *parent = NULL;
+
+  self->path = sanitise_path (relative_path, &self->name);
+  parent = g_path_get_dirname (self->path);
+  self->folder = g_str_equal (parent, ".") ? g_object_ref (folder)
+                                           : g_file_resolve_relative_path (folder, parent);
+  self->length = length;
+  gnutls_hash_init (&self->hash, GNUTLS_DIG_SHA256);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ssync_upload_new_async);
+  g_task_set_task_data (task, g_object_ref (self), g_object_unref);
+  g_task_run_in_thread (task, create_thread);
+}
+
+SsyncUpload *
+ssync_upload_new_finish (GAsyncResult  *result,
+                         GError       **error)
+{
+  GTask *task = G_TASK (result);
+
+  if (!g_task_propagate_boolean (task, error))
+    return NULL;
+  return g_object_ref (g_task_get_source_object (task));
+}
+
+/* Names the upload in its URL; unguessable, like share tokens. */
+const char *
+ssync_upload_get_id (SsyncUpload *self)
+{
+  return self->id;
+}
+
+/* The sanitised path inside the receive folder the browser asked for. */
+const char *
+ssync_upload_get_path (SsyncUpload *self)
+{
+  return self->path;
+}
+
+guint64
+ssync_upload_get_length (SsyncUpload *self)
+{
+  return self->length;
+}
+
+guint64
+ssync_upload_get_offset (SsyncUpload *self)
+{
+  guint64 offset;
+
+  g_mutex_lock (&self->lock);
+  offset = self->offset;
+  g_mutex_unlock (&self->lock);
+  return offset;
+}
+
+gboolean
+ssync_upload_is_complete (SsyncUpload *self)
+{
+  return self->complete;
+}
+
+/* The SHA-256 (hex) of the received file, once complete. */
+const char *
+ssync_upload_get_sha256 (SsyncUpload *self)
+{
+  return self->sha256;
+}
+
+/* The name the file was saved under (after " (1)" for a clash), once complete. */
+const char *
+ssync_upload_get_saved_as (SsyncUpload *self)
+{
+  return self->saved_as;
+}
+
+GFile *
+ssync_upload_get_part_file (SsyncUpload *self)
+{
+  return self->part;
+}
+
+static void
+write_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  SsyncUpload *self = source_object;
+  GBytes *data = task_data;
+  gsize len;
+  const guint8 *bytes = g_bytes_get_data (data, &len);
+  gsize done = 0;
+
+  g_mutex_lock (&self->lock);
+
+  if (self->fd < 0 || self->offset + len > self->length)
+    {
+      g_mutex_unlock (&self->lock);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                               _("The upload of %s is over"), self->name);
+      return;
+    }
+
+  while (done < len)
+    {
+      ssize_t n = pwrite (self->fd, bytes + done, len - done, self->offset + done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int errsv = n < 0 ? errno : ENOSPC;
+
+          /* What did get written counts: the .part stays consistent with the offset. */
+          gnutls_hash (self->hash, bytes, done);
+          self->offset += done;
+          g_mutex_unlock (&self->lock);
+          g_task_return_error (task,
+                               io_error (errsv, g_strdup_printf (_("Receiving %s failed"), self->name)));
+          return;
+        }
+      done += n;
+    }
+
+  gnutls_hash (self->hash, bytes, len);
+  self->offset += len;
+  g_mutex_unlock (&self->lock);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Appends @data at the current offset. Writes must not overlap: one at a time. */
+void
+ssync_upload_write_async (SsyncUpload         *self,
+                          GBytes              *data,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, ssync_upload_write_async);
+  g_task_set_task_data (task, g_bytes_ref (data), (GDestroyNotify) g_bytes_unref);
+  g_task_run_in_thread (task, write_thread);
+}
+
+gboolean
+ssync_upload_write_finish (SsyncUpload   *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+complete_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  SsyncUpload *self = source_object;
+  g_autofree char *part_path = g_file_get_path (self->part);
+  g_autofree char *dir = g_file_get_path (self->folder);
+  guint8 digest[32];
+  char hex[65];
+
+  g_mutex_lock (&self->lock);
+
+  if (self->offset != self->length || self->fd < 0)
+    {
+      g_mutex_unlock (&self->lock);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
+                               _("%s is not complete"), self->name);
+      return;
+    }
+
+  if (fsync (self->fd) != 0)
+    {
+      int errsv = errno;
+
+      g_mutex_unlock (&self->lock);
+      g_task_return_error (task,
+                           io_error (errsv, g_strdup_printf (_("Saving %s failed"), self->name)));
+      return;
+    }
+  close (self->fd);
+  self->fd = -1;
+
+  for (guint n = 0; n < 10000 && self->saved_as == NULL; n++)
+    {
+      g_autofree char *candidate = numbered_name (self->name, n);
+      g_autofree char *final_path = g_build_filename (dir, candidate, NULL);
+
+      if (link (part_path, final_path) == 0)
+        self->saved_as = g_steal_pointer (&candidate);
+      else if (errno != EEXIST)
+        {
+          int errsv = errno;
+
+          g_mutex_unlock (&self->lock);
+          g_task_return_error (task,
+                               io_error (errsv, g_strdup_printf (_("Saving %s failed"), self->name)));
+          return;
+        }
+    }
+  g_unlink (part_path);
+
+  gnutls_hash_deinit (self->hash, digest);
+  self->hash = NULL;
+  for (guint i = 0; i < sizeof digest; i++)
+    g_snprintf (hex + 2 * i, 3, "%02x", digest[i]);
+  self->sha256 = g_strdup (hex);
+  self->complete = TRUE;
+
+  g_mutex_unlock (&self->lock);
+  g_task_return_boolean (task, self->saved_as != NULL);
+}
+
+/* Once every byte arrived: makes the file durable and gives it its final name. */
+void
+ssync_upload_complete_async (SsyncUpload         *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, ssync_upload_complete_async);
+  g_task_run_in_thread (task, complete_thread);
+}
+
+gboolean
+ssync_upload_complete_finish (SsyncUpload   *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+delete_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  SsyncUpload *self = source_object;
+
+  g_mutex_lock (&self->lock);
+  if (self->fd >= 0)
+    {
+      close (self->fd);
+      self->fd = -1;
+    }
+  if (!self->complete && self->part != NULL)
+    g_file_delete (self->part, NULL, NULL);
+  g_mutex_unlock (&self->lock);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Terminates the upload: the .part goes away (a completed file stays). */
+void
+ssync_upload_delete_async (SsyncUpload         *self,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+
+  g_task_set_source_tag (task, ssync_upload_delete_async);
+  g_task_run_in_thread (task, delete_thread);
+}
+
+gboolean
+ssync_upload_delete_finish (SsyncUpload   *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,29 @@
+/* ssync-ws-hub.h: the WebSocket endpoint /ws, live progress for share pages.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "ssync-registry.h"
+#include "ssync-transfer.h"
+
+G_BEGIN_DECLS
+
+#define SSYNC_TYPE_WS_HUB (ssync_ws_hub_get_type ())
+
+G_DECLARE_FINAL_TYPE (SsyncWsHub, ssync_ws_hub, SSYNC, WS_HUB, GObject)
+
+SsyncWsHub *ssync_ws_hub_new                 (SsyncRegistry *registry);
+void        ssync_ws_hub_attach              (SsyncWsHub    *self,
+                                              SoupServer    *server);
+void        ssync_ws_hub_watch_transfer      (SsyncWsHub    *self,
+                                              SsyncShare    *share,
+                                              SsyncTransfer *transfer);
+void        ssync_ws_hub_notify_share        (SsyncWsHub    *self,
+                                              SsyncShare    *share,
+                                              const char    *type);
+guint       ssync_ws_hub_get_n_connections   (SsyncWsHub    *self);
+
+G_END_DECLS
