@@ -25,7 +25,7 @@
 #define WS_PATH "/ws"
 /* Every message a page sends fits in a few hundred bytes. */
 #define MAX_MESSAGE_SIZE 4096
-/* Seconds between pings; below the server's idle timeout, so a quiet page stays connected. */
+/* Seconds between pings, at most. */
 #define KEEPALIVE_INTERVAL 30
 /* At most four progress messages a second per transfer. */
 #define PROGRESS_INTERVAL (G_USEC_PER_SEC / 4)
@@ -296,6 +296,19 @@ handle_request (SoupServer        *server,
                          _("Only pages of this server may follow its transfers"));
 }
 
+/* The server closes connections idle for longer than their socket's timeout
+ * (ssync-listener.c); the page's answers to pings keep a quiet page connected. */
+static guint
+keepalive_interval (SoupServerMessage *msg)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  guint timeout = socket != NULL ? g_socket_get_timeout (socket) : 0;
+
+  if (timeout == 0)
+    return KEEPALIVE_INTERVAL;
+  return CLAMP (timeout / 2, 1, KEEPALIVE_INTERVAL);
+}
+
 static void
 handle_websocket (SoupServer              *server,
                   SoupServerMessage       *msg,
@@ -311,7 +324,7 @@ handle_websocket (SoupServer              *server,
   client->peer = g_strdup (soup_server_message_get_remote_host (msg));
 
   soup_websocket_connection_set_max_incoming_payload_size (conn, MAX_MESSAGE_SIZE);
-  soup_websocket_connection_set_keepalive_interval (conn, KEEPALIVE_INTERVAL);
+  soup_websocket_connection_set_keepalive_interval (conn, keepalive_interval (msg));
   /* Newer libsoup (the GNOME runtime's) also limits a message sent in fragments. */
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (conn), "max-total-message-size"))
     g_object_set (conn, "max-total-message-size", (guint64) MAX_MESSAGE_SIZE, NULL);

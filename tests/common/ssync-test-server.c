@@ -1,0 +1,151 @@
+/* ssync-test-server.c
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <string.h>
+
+#include "ssync-test-server.h"
+
+static void
+limit_file_size (gpointer user_data)
+{
+  struct rlimit limit;
+
+  limit.rlim_cur = limit.rlim_max = *(guint64 *) user_data;
+  setrlimit (RLIMIT_FSIZE, &limit);
+}
+
+/* Starts $SSYNC_BIN --headless on 127.0.0.1, any port, with a data dir in a new temporary
+ * folder, then @args; @env holds NAME=VALUE pairs. Returns once it listens. */
+void
+ssync_test_server_start (SsyncTestServer    *server,
+                         const char * const *env,
+                         const char * const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
+  g_auto(GStrv) command = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) listening = NULL;
+  g_autofree char *data = NULL;
+  const char *url;
+
+  if (server->dir == NULL)
+    {
+      server->dir = g_dir_make_tmp ("ssync-test-XXXXXX", &error);
+      g_assert_no_error (error);
+    }
+  data = g_build_filename (server->dir, "data", NULL);
+
+  for (guint i = 0; env != NULL && env[i] != NULL; i++)
+    {
+      const char *eq = strchr (env[i], '=');
+      g_autofree char *name = g_strndup (env[i], eq - env[i]);
+
+      g_subprocess_launcher_setenv (launcher, name, eq + 1, TRUE);
+    }
+
+  if (server->file_size_limit > 0)
+    g_subprocess_launcher_set_child_setup (launcher, limit_file_size, &server->file_size_limit,
+                                           NULL);
+
+  g_strv_builder_add_many (argv, g_getenv ("SSYNC_BIN"), "--headless", "--port", "0",
+                           "--bind", "127.0.0.1", "--data-dir", data, NULL);
+  g_strv_builder_addv (argv, (const char **) args);
+  command = g_strv_builder_end (argv);
+
+  server->proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) command, &error);
+  g_assert_no_error (error);
+  server->events = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->proc));
+
+  listening = ssync_test_server_read_event (server, "listening");
+  url = json_object_get_string_member (listening, "url");
+  server->base = g_strndup (url, strlen (url) - 1);
+}
+
+/* Reads events until one named @wanted; fails the test if the process ends first. */
+JsonObject *
+ssync_test_server_read_event (SsyncTestServer *server,
+                              const char      *wanted)
+{
+  while (TRUE)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (server->events, NULL, NULL,
+                                                                  &error);
+      g_autoptr(JsonNode) node = NULL;
+      JsonObject *obj;
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      node = json_from_string (line, &error);
+      g_assert_no_error (error);
+      obj = json_node_get_object (node);
+      if (g_strcmp0 (json_object_get_string_member (obj, "event"), wanted) == 0)
+        return json_object_ref (obj);
+    }
+}
+
+/* SIGTERM, then waits; returns the exit status. The temporary folder goes too. */
+int
+ssync_test_server_stop (SsyncTestServer *server)
+{
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  if (server->proc != NULL)
+    {
+      g_subprocess_send_signal (server->proc, SIGTERM);
+      g_subprocess_wait (server->proc, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_get_if_exited (server->proc));
+      status = g_subprocess_get_exit_status (server->proc);
+    }
+
+  g_clear_object (&server->events);
+  g_clear_object (&server->proc);
+  g_clear_pointer (&server->base, g_free);
+  return status;
+}
+
+char *
+ssync_test_write_random (const char *dir,
+                         const char *path,
+                         gsize       size)
+{
+  g_autofree char *full = g_build_filename (dir, path, NULL);
+  g_autofree char *parent = g_path_get_dirname (full);
+  g_autofree guint32 *data = g_malloc (size + 4);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (size);
+
+  for (gsize i = 0; i < size / 4 + 1; i++)
+    data[i] = g_rand_int (rand);
+
+  g_assert_no_errno (g_mkdir_with_parents (parent, 0700));
+  g_assert_true (g_file_set_contents (full, (const char *) data, size, NULL));
+  return g_steal_pointer (&full);
+}
+
+char *
+ssync_test_sha256_of_file (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (guchar *) contents, len);
+}
+
+void
+ssync_test_remove_tree (const char *dir)
+{
+  g_autofree char *quoted = g_shell_quote (dir);
+  g_autofree char *command = g_strconcat ("rm -rf ", quoted, NULL);
+
+  g_assert_cmpint (system (command), ==, 0);
+}
