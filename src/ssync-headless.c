@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include "ssync-headless.h"
+#include "ssync-duration.h"
+#include "ssync-password.h"
 #include "ssync-session.h"
 
 /* At most four progress lines per transfer and second. */
@@ -169,6 +171,7 @@ emit_listening (Headless *headless)
     json_builder_add_string_value (builder, addresses[i]);
   json_builder_end_array (builder);
   add_string (builder, "data_dir", ssync_session_get_data_dir (headless->session));
+  add_string (builder, "owner_token", ssync_session_get_owner_token (headless->session));
   emit (builder);
 }
 
@@ -286,6 +289,11 @@ ssync_headless_run (int    argc,
   g_autofree char *data_dir = NULL;
   g_autofree char *receive = NULL;
   g_autofree char *max_upload = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *password_hash = NULL;
+  g_autofree char *expires = NULL;
+  gint64 lifetime = 0;
+  int max_downloads = 0;
   guint64 max_upload_size = 0;
   g_autoptr(GPtrArray) gfiles = g_ptr_array_new_with_free_func (g_object_unref);
   gboolean headless_flag = FALSE;
@@ -305,6 +313,12 @@ ssync_headless_run (int    argc,
       N_("Also let browsers send files into DIR"), N_("DIR") },
     { "max-upload-size", 0, 0, G_OPTION_ARG_STRING, &max_upload,
       N_("Largest file browsers may send, like 500M or 4G (default: no limit)"), N_("SIZE") },
+    { "password", 0, 0, G_OPTION_ARG_STRING, &password,
+      N_("Ask browsers for this password before anything else"), N_("PASSWORD") },
+    { "expires", 0, 0, G_OPTION_ARG_STRING, &expires,
+      N_("Stop sharing after a while: 90s, 30m, 2h or 7d"), N_("DURATION") },
+    { "max-downloads", 0, 0, G_OPTION_ARG_INT, &max_downloads,
+      N_("Stop sharing after N completed downloads"), N_("N") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE…") },
     { NULL }
@@ -346,6 +360,24 @@ ssync_headless_run (int    argc,
       return 2;
     }
 
+  if (expires != NULL && !ssync_duration_parse (expires, &lifetime, &error))
+    {
+      g_printerr ("sharesync: --expires: %s\n", error->message);
+      return 2;
+    }
+
+  if (max_downloads < 0)
+    {
+      g_printerr ("sharesync: %s\n", _("--max-downloads must be a positive number"));
+      return 2;
+    }
+
+  if (password != NULL && password[0] == '\0')
+    {
+      g_printerr ("sharesync: %s\n", _("--password must not be empty"));
+      return 2;
+    }
+
   if (bind != NULL && !g_hostname_is_ip_address (bind))
     {
       g_printerr (_("sharesync: --bind needs an IP address, not “%s”\n"), bind);
@@ -373,7 +405,21 @@ ssync_headless_run (int    argc,
   g_unix_signal_add (SIGINT, on_quit_signal, &headless);
   g_unix_signal_add (SIGTERM, on_quit_signal, &headless);
 
+  /* Hashed once, here, before the main loop runs; the password itself is forgotten. */
+  if (password != NULL)
+    {
+      password_hash = ssync_password_hash (password, &error);
+      explicit_bzero (password, strlen (password));
+      if (password_hash == NULL)
+        {
+          g_printerr ("sharesync: %s\n", error->message);
+          g_clear_object (&headless.session);
+          return 1;
+        }
+    }
+
   ssync_session_set_max_upload_size (headless.session, max_upload_size);
+  ssync_session_set_share_defaults (headless.session, password_hash, lifetime, max_downloads);
   emit_listening (&headless);
 
   for (guint i = 0; files != NULL && files[i] != NULL; i++)

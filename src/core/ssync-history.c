@@ -695,3 +695,61 @@ ssync_history_list_transfers (SsyncHistory  *self,
   sqlite3_mutex_leave (mutex);
   return g_steal_pointer (&records);
 }
+
+void
+ssync_share_totals_free (SsyncShareTotals *totals)
+{
+  g_free (totals->share_id);
+  g_free (totals->share_name);
+  g_free (totals);
+}
+
+/* Completed downloads and uploads per share, with their bytes, most active first. A
+ * synchronous read: call it from a worker thread. */
+GPtrArray *
+ssync_history_list_totals (SsyncHistory  *self,
+                           GError       **error)
+{
+  g_autoptr(GPtrArray) totals = g_ptr_array_new_with_free_func ((GDestroyNotify) ssync_share_totals_free);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3_mutex *mutex = sqlite3_db_mutex (self->db);
+  int rc;
+
+  sqlite3_mutex_enter (mutex);
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT share_id, max(share_name),"
+                          " sum(direction = 'download'), sum(direction = 'upload'),"
+                          " sum(CASE WHEN direction = 'download' THEN bytes ELSE 0 END),"
+                          " sum(CASE WHEN direction = 'upload' THEN bytes ELSE 0 END)"
+                          " FROM transfers WHERE status = 'complete'"
+                          " GROUP BY share_id ORDER BY count(*) DESC",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_db_error (self, error);
+      sqlite3_mutex_leave (mutex);
+      return NULL;
+    }
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      SsyncShareTotals *t = g_new0 (SsyncShareTotals, 1);
+
+      t->share_id = column_strdup (stmt, 0);
+      t->share_name = column_strdup (stmt, 1);
+      t->downloads = sqlite3_column_int64 (stmt, 2);
+      t->uploads = sqlite3_column_int64 (stmt, 3);
+      t->bytes_sent = sqlite3_column_int64 (stmt, 4);
+      t->bytes_received = sqlite3_column_int64 (stmt, 5);
+      g_ptr_array_add (totals, t);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error);
+      sqlite3_mutex_leave (mutex);
+      return NULL;
+    }
+
+  sqlite3_mutex_leave (mutex);
+  return g_steal_pointer (&totals);
+}

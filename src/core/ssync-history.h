@@ -36,6 +36,18 @@ typedef struct {
 void ssync_transfer_record_free (SsyncTransferRecord *record);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsyncTransferRecord, ssync_transfer_record_free)
 
+/* Totals of one share's completed transfers. */
+typedef struct {
+  char *share_id;
+  char *share_name;
+  guint64 downloads;
+  guint64 uploads;
+  guint64 bytes_sent;
+  guint64 bytes_received;
+} SsyncShareTotals;
+
+void ssync_share_totals_free (SsyncShareTotals *totals);
+
 #define SSYNC_TYPE_HISTORY (ssync_history_get_type ())
 
 G_DECLARE_FINAL_TYPE (SsyncHistory, ssync_history, SSYNC, HISTORY, GObject)
@@ -54,6 +66,8 @@ void          ssync_history_record_transfer    (SsyncHistory   *self,
                                                 SsyncTransfer  *transfer);
 void          ssync_history_flush              (SsyncHistory   *self);
 gboolean      ssync_history_check              (SsyncHistory   *self);
+GPtrArray    *ssync_history_list_totals        (SsyncHistory   *self,
+                                                GError        **error);
 GPtrArray    *ssync_history_list_transfers     (SsyncHistory   *self,
                                                 const char     *share_id,
                                                 GError        **error);

@@ -14,6 +14,7 @@ struct _SsyncRegistry
   GObject parent_instance;
 
   GPtrArray *shares;
+  GPtrArray *gone;  /* char *, tokens of shares removed after they stopped answering */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -58,6 +59,7 @@ ssync_registry_dispose (GObject *object)
   SsyncRegistry *self = SSYNC_REGISTRY (object);
 
   g_clear_pointer (&self->shares, g_ptr_array_unref);
+  g_clear_pointer (&self->gone, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ssync_registry_parent_class)->dispose (object);
 }
@@ -72,6 +74,7 @@ static void
 ssync_registry_init (SsyncRegistry *self)
 {
   self->shares = g_ptr_array_new_with_free_func (g_object_unref);
+  self->gone = g_ptr_array_new_with_free_func (g_free);
 }
 
 SsyncRegistry *
@@ -97,6 +100,8 @@ ssync_registry_remove (SsyncRegistry *self,
   if (!g_ptr_array_find (self->shares, share, &position))
     return FALSE;
 
+  if (ssync_share_get_state (share, g_get_real_time ()) != SSYNC_SHARE_STATE_ACTIVE)
+    g_ptr_array_add (self->gone, g_strdup (ssync_share_get_token (share)));
   g_ptr_array_remove_index (self->shares, position);
   g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
   return TRUE;
@@ -134,4 +139,18 @@ ssync_registry_lookup_id (SsyncRegistry *self,
     }
 
   return NULL;
+}
+
+/* Whether @token belonged to a share that was removed after it expired, ran out of
+ * downloads or was stopped: its links answer 410, not 404. */
+gboolean
+ssync_registry_token_is_gone (SsyncRegistry *self,
+                              const char    *token)
+{
+  gboolean found = FALSE;
+
+  for (guint i = 0; i < self->gone->len; i++)
+    found |= ssync_token_equal (token, g_ptr_array_index (self->gone, i));
+
+  return found;
 }

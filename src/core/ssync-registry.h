@@ -21,6 +21,8 @@ gboolean       ssync_registry_remove       (SsyncRegistry *self,
                                             SsyncShare    *share);
 SsyncShare    *ssync_registry_lookup_token (SsyncRegistry *self,
                                             const char    *token);
+gboolean       ssync_registry_token_is_gone (SsyncRegistry *self,
+                                            const char    *token);
 SsyncShare    *ssync_registry_lookup_id    (SsyncRegistry *self,
                                             const char    *id);
 

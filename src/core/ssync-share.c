@@ -29,6 +29,11 @@ struct _SsyncShare
   GPtrArray *directories;  /* char *, relative paths of every folder, parents first */
   guint downloads;
   GFile *folder;           /* where a receive share saves */
+
+  char *password_hash;     /* ssync_password_hash(), NULL for an open share */
+  gint64 expires;          /* real time in microseconds, 0 for never */
+  guint max_downloads;     /* 0 for no limit */
+  gboolean revoked;
 };
 
 G_DEFINE_FINAL_TYPE (SsyncShare, ssync_share, G_TYPE_OBJECT)
@@ -65,6 +70,7 @@ ssync_share_finalize (GObject *object)
   g_free (self->id);
   g_free (self->token);
   g_free (self->name);
+  g_free (self->password_hash);
   g_clear_pointer (&self->directories, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ssync_share_parent_class)->finalize (object);
@@ -428,4 +434,67 @@ GFile *
 ssync_share_get_folder (SsyncShare *self)
 {
   return self->folder;
+}
+
+/* Protects the share with a password (an encoded hash from ssync_password_hash()). */
+void
+ssync_share_set_password_hash (SsyncShare *self,
+                               const char *password_hash)
+{
+  g_free (self->password_hash);
+  self->password_hash = g_strdup (password_hash);
+}
+
+const char *
+ssync_share_get_password_hash (SsyncShare *self)
+{
+  return self->password_hash;
+}
+
+/* When the share stops answering (real time in microseconds); 0 for never. */
+void
+ssync_share_set_expires (SsyncShare *self,
+                         gint64      expires)
+{
+  self->expires = expires;
+}
+
+gint64
+ssync_share_get_expires (SsyncShare *self)
+{
+  return self->expires;
+}
+
+/* After this many completed downloads the share stops answering; 0 for no limit. */
+void
+ssync_share_set_max_downloads (SsyncShare *self,
+                               guint       max_downloads)
+{
+  self->max_downloads = max_downloads;
+}
+
+guint
+ssync_share_get_max_downloads (SsyncShare *self)
+{
+  return self->max_downloads;
+}
+
+void
+ssync_share_revoke (SsyncShare *self)
+{
+  self->revoked = TRUE;
+}
+
+/* Whether the share still answers at real time @now; once not, its links get 410. */
+SsyncShareState
+ssync_share_get_state (SsyncShare *self,
+                       gint64      now)
+{
+  if (self->revoked)
+    return SSYNC_SHARE_STATE_REVOKED;
+  if (self->expires != 0 && now >= self->expires)
+    return SSYNC_SHARE_STATE_EXPIRED;
+  if (self->max_downloads != 0 && self->downloads >= self->max_downloads)
+    return SSYNC_SHARE_STATE_EXHAUSTED;
+  return SSYNC_SHARE_STATE_ACTIVE;
 }

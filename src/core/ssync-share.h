@@ -37,6 +37,18 @@ SsyncFileEntry *ssync_share_lookup_file       (SsyncShare *self,
                                                const char *file_id);
 GPtrArray      *ssync_share_get_directories   (SsyncShare *self);
 guint           ssync_share_get_downloads     (SsyncShare *self);
+void            ssync_share_set_password_hash (SsyncShare *self,
+                                               const char *password_hash);
+const char     *ssync_share_get_password_hash (SsyncShare *self);
+void            ssync_share_set_expires       (SsyncShare *self,
+                                               gint64      expires);
+gint64          ssync_share_get_expires       (SsyncShare *self);
+void            ssync_share_set_max_downloads (SsyncShare *self,
+                                               guint       max_downloads);
+guint           ssync_share_get_max_downloads (SsyncShare *self);
+void            ssync_share_revoke            (SsyncShare *self);
+SsyncShareState ssync_share_get_state         (SsyncShare *self,
+                                               gint64      now);
 void            ssync_share_add_download      (SsyncShare *self);
 
 G_END_DECLS

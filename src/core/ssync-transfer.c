@@ -33,6 +33,7 @@ struct _SsyncTransfer
   char *message;
   char *sha256;
   char *saved_as;
+  GCancellable *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (SsyncTransfer, ssync_transfer, G_TYPE_OBJECT)
@@ -66,6 +67,7 @@ ssync_transfer_finalize (GObject *object)
   g_free (self->message);
   g_free (self->sha256);
   g_free (self->saved_as);
+  g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (ssync_transfer_parent_class)->finalize (object);
 }
@@ -115,6 +117,7 @@ ssync_transfer_class_init (SsyncTransferClass *klass)
 static void
 ssync_transfer_init (SsyncTransfer *self)
 {
+  self->cancellable = g_cancellable_new ();
 }
 
 SsyncTransfer *
@@ -304,4 +307,12 @@ const char *
 ssync_transfer_get_saved_as (SsyncTransfer *self)
 {
   return self->saved_as;
+}
+
+/* Cancelled when the transfer must stop (its share was revoked or ShareSync is quitting);
+ * whoever moves the bytes watches it, cuts the connection and finishes as cancelled. */
+GCancellable *
+ssync_transfer_get_cancellable (SsyncTransfer *self)
+{
+  return self->cancellable;
 }

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 #include "ssync-types.h"
 
@@ -46,6 +46,7 @@ void                 ssync_transfer_set_result     (SsyncTransfer *self,
                                                     const char    *saved_as);
 const char          *ssync_transfer_get_sha256     (SsyncTransfer *self);
 const char          *ssync_transfer_get_saved_as   (SsyncTransfer *self);
+GCancellable        *ssync_transfer_get_cancellable (SsyncTransfer *self);
 void                 ssync_transfer_finish         (SsyncTransfer       *self,
                                                     SsyncTransferStatus  status,
                                                     const char          *message);

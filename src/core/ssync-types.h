@@ -20,6 +20,13 @@ typedef enum {
 } SsyncShareKind;
 
 typedef enum {
+  SSYNC_SHARE_STATE_ACTIVE,
+  SSYNC_SHARE_STATE_EXPIRED,
+  SSYNC_SHARE_STATE_EXHAUSTED,
+  SSYNC_SHARE_STATE_REVOKED,
+} SsyncShareState;
+
+typedef enum {
   SSYNC_DIRECTION_DOWNLOAD,
   SSYNC_DIRECTION_UPLOAD,
 } SsyncDirection;

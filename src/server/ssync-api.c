@@ -18,6 +18,27 @@ iso_time (gint64 unix_seconds)
 }
 
 static void
+add_expires (JsonBuilder *builder,
+             SsyncShare  *share)
+{
+  json_builder_set_member_name (builder, "expires");
+  if (ssync_share_get_expires (share) != 0)
+    {
+      g_autofree char *when = iso_time (ssync_share_get_expires (share) / G_USEC_PER_SEC);
+
+      json_builder_add_string_value (builder, when);
+    }
+  else
+    json_builder_add_null_value (builder);
+
+  json_builder_set_member_name (builder, "max_downloads");
+  if (ssync_share_get_max_downloads (share) != 0)
+    json_builder_add_int_value (builder, ssync_share_get_max_downloads (share));
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
 check_database_thread (GTask        *task,
                        gpointer      source_object,
                        gpointer      task_data,
@@ -99,8 +120,7 @@ api_receive (SsyncServer       *server,
     json_builder_add_int_value (builder, max_size);
   else
     json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "expires");
-  json_builder_add_null_value (builder);
+  add_expires (builder, share);
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -135,8 +155,7 @@ ssync_api_files (SsyncServer       *server,
   json_builder_add_int_value (builder, ssync_share_get_total_size (share));
   json_builder_set_member_name (builder, "created");
   json_builder_add_string_value (builder, created);
-  json_builder_set_member_name (builder, "expires");
-  json_builder_add_null_value (builder);
+  add_expires (builder, share);
   json_builder_set_member_name (builder, "downloads");
   json_builder_add_int_value (builder, ssync_share_get_downloads (share));
   json_builder_set_member_name (builder, "zip_url");
@@ -180,4 +199,106 @@ ssync_api_files (SsyncServer       *server,
 
   root = json_builder_get_root (builder);
   ssync_response_json (msg, SOUP_STATUS_OK, root);
+}
+
+static void
+stats_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GPtrArray *totals;
+
+  ssync_history_flush (task_data);
+  totals = ssync_history_list_totals (task_data, &error);
+
+  if (totals == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, totals, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+on_stats (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(SoupServerMessage) msg = user_data;
+  g_autoptr(GPtrArray) totals = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  guint64 downloads = 0, uploads = 0, sent = 0, received = 0;
+
+  totals = g_task_propagate_pointer (G_TASK (result), &error);
+  if (totals == NULL)
+    {
+      ssync_response_text (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, error->message);
+      soup_server_message_unpause (msg);
+      return;
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "shares");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < totals->len; i++)
+    {
+      SsyncShareTotals *t = g_ptr_array_index (totals, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, t->share_id);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, t->share_name);
+      json_builder_set_member_name (builder, "downloads");
+      json_builder_add_int_value (builder, t->downloads);
+      json_builder_set_member_name (builder, "uploads");
+      json_builder_add_int_value (builder, t->uploads);
+      json_builder_set_member_name (builder, "bytes_sent");
+      json_builder_add_int_value (builder, t->bytes_sent);
+      json_builder_set_member_name (builder, "bytes_received");
+      json_builder_add_int_value (builder, t->bytes_received);
+      json_builder_end_object (builder);
+      downloads += t->downloads;
+      uploads += t->uploads;
+      sent += t->bytes_sent;
+      received += t->bytes_received;
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "downloads");
+  json_builder_add_int_value (builder, downloads);
+  json_builder_set_member_name (builder, "uploads");
+  json_builder_add_int_value (builder, uploads);
+  json_builder_set_member_name (builder, "bytes_sent");
+  json_builder_add_int_value (builder, sent);
+  json_builder_set_member_name (builder, "bytes_received");
+  json_builder_add_int_value (builder, received);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  ssync_response_json (msg, SOUP_STATUS_OK, root);
+  soup_server_message_unpause (msg);
+}
+
+/* GET /api/stats (owner only): completed downloads and uploads, in all and per share,
+ * from the history (read on a worker thread; the history is flushed first so the answer
+ * includes what just finished). */
+void
+ssync_api_stats (SsyncServer       *server,
+                 SoupServerMessage *msg)
+{
+  g_autoptr(GTask) task = g_task_new (server, NULL, on_stats, g_object_ref (msg));
+  SsyncHistory *history = ssync_server_get_history (server);
+
+  soup_server_message_pause (msg);
+  if (history == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                               "No history database");
+      return;
+    }
+
+  g_task_set_task_data (task, g_object_ref (history), g_object_unref);
+  g_task_run_in_thread (task, stats_thread);
 }

@@ -69,6 +69,7 @@ pump_release_message (Pump *pump)
 
   pump->released = TRUE;
   g_signal_handlers_disconnect_by_data (pump->msg, pump);
+  g_signal_handlers_disconnect_by_data (ssync_transfer_get_cancellable (pump->transfer), pump);
   g_cancellable_cancel (pump->cancellable);
 
   /* A wait for a buffer held a reference. */
@@ -86,8 +87,9 @@ pump_release_message (Pump *pump)
  * connection is taken from libsoup and closed (it came from our own listener, so libsoup
  * holds no socket to shut down). */
 static void
-pump_fail (Pump       *pump,
-           const char *message)
+pump_cut (Pump                *pump,
+          SsyncTransferStatus  status,
+          const char          *message)
 {
   g_autoptr(GIOStream) connection = NULL;
 
@@ -95,7 +97,7 @@ pump_fail (Pump       *pump,
     return;
 
   pump->done = TRUE;
-  ssync_transfer_finish (pump->transfer, SSYNC_TRANSFER_STATUS_FAILED, message);
+  ssync_transfer_finish (pump->transfer, status, message);
 
   pump_ref (pump);
   connection = soup_server_message_steal_connection (pump->msg);
@@ -103,6 +105,21 @@ pump_fail (Pump       *pump,
     g_io_stream_close (connection, NULL, NULL);
   pump_release_message (pump);
   pump_unref (pump);
+}
+
+static void
+pump_fail (Pump       *pump,
+           const char *message)
+{
+  pump_cut (pump, SSYNC_TRANSFER_STATUS_FAILED, message);
+}
+
+/* The share was stopped, or ShareSync is quitting. */
+static void
+on_cancelled (GCancellable *cancellable,
+              Pump         *pump)
+{
+  pump_cut (pump, SSYNC_TRANSFER_STATUS_CANCELLED, _("Sharing was stopped"));
 }
 
 static void
@@ -242,6 +259,8 @@ ssync_body_pump_start (SsyncBufferPool   *pool,
   g_signal_connect (msg, "wrote-body-data", G_CALLBACK (on_wrote_body_data), pump);
   g_signal_connect (msg, "wrote-body", G_CALLBACK (on_wrote_body), pump);
   g_signal_connect (msg, "finished", G_CALLBACK (on_finished), pump);
+  g_signal_connect (ssync_transfer_get_cancellable (transfer), "cancelled",
+                    G_CALLBACK (on_cancelled), pump);
 
   if (length > 0)
     {

@@ -29,6 +29,8 @@ void ssync_zip_response_handle  (SsyncServer       *server,
                                  SsyncShare        *share);
 void ssync_api_health           (SsyncServer       *server,
                                  SoupServerMessage *msg);
+void ssync_api_stats            (SsyncServer       *server,
+                                 SoupServerMessage *msg);
 void ssync_api_files            (SsyncServer       *server,
                                  SoupServerMessage *msg,
                                  SsyncShare        *share);

@@ -13,10 +13,12 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "ssync-access.h"
 #include "ssync-listener.h"
 #include "ssync-response.h"
 #include "ssync-server-private.h"
 #include "ssync-tus.h"
+#include "ssync-ws-hub.h"
 
 /* Enough for a household of phones and laptops; past it a client waits (503). */
 #define MAX_CONNECTIONS 256
@@ -36,6 +38,8 @@ struct _SsyncServer
   SsyncListener *listener;
   SsyncBufferPool *buffers;
   SsyncTus *tus;
+  SsyncAccess *access;
+  SsyncWsHub *ws_hub;
   SsyncRegistry *registry;
   SsyncHistory *history;
   gint64 started;
@@ -59,6 +63,8 @@ ssync_server_dispose (GObject *object)
   g_clear_object (&self->listener);
   g_clear_object (&self->buffers);
   g_clear_object (&self->tus);
+  g_clear_object (&self->access);
+  g_clear_object (&self->ws_hub);
   g_clear_object (&self->soup);
   g_clear_object (&self->registry);
   g_clear_object (&self->history);
@@ -113,6 +119,8 @@ serve_static (SoupServerMessage *msg,
     { "share.css", "text/css; charset=utf-8" },
     { "share.js", "text/javascript; charset=utf-8" },
     { "favicon.svg", "image/svg+xml" },
+    { "receive.js", "text/javascript; charset=utf-8" },
+    { "unlock.js", "text/javascript; charset=utf-8" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (assets); i++)
@@ -137,9 +145,15 @@ route_share (SsyncServer       *self,
 
   if (share == NULL || ssync_share_get_kind (share) != SSYNC_SHARE_KIND_SEND)
     {
-      ssync_response_not_found (msg);
+      if (share == NULL && ssync_registry_token_is_gone (self->registry, parts[1]))
+        ssync_access_check_gone (msg, TRUE);
+      else
+        ssync_response_not_found (msg);
       return;
     }
+
+  if (!ssync_access_check (self->access, msg, share))
+    return;
 
   if (n == 2)
     {
@@ -176,16 +190,33 @@ lookup_receive (SsyncServer *self,
   return share;
 }
 
+/* NULL (answered) unless @token names a receive share that @msg may use. */
+static SsyncShare *
+check_receive (SsyncServer       *self,
+               SoupServerMessage *msg,
+               const char        *token)
+{
+  SsyncShare *share = lookup_receive (self, token);
+
+  if (share == NULL)
+    {
+      if (ssync_registry_token_is_gone (self->registry, token))
+        ssync_access_check_gone (msg, TRUE);
+      else
+        ssync_response_not_found (msg);
+      return NULL;
+    }
+
+  return ssync_access_check (self->access, msg, share) ? share : NULL;
+}
+
 static void
 route_receive_page (SsyncServer       *self,
                     SoupServerMessage *msg,
                     const char        *token)
 {
-  if (lookup_receive (self, token) == NULL)
-    {
-      ssync_response_not_found (msg);
-      return;
-    }
+  if (check_receive (self, msg, token) == NULL)
+    return;
 
   ssync_response_resource (msg, "receive.html", "text/html; charset=utf-8");
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
@@ -199,13 +230,46 @@ route_uploads (SsyncServer       *self,
                char             **parts,
                guint              n)
 {
-  SsyncShare *share = lookup_receive (self, parts[1]);
+  SsyncShare *share;
   const char *id = n == 4 && parts[3][0] != '\0' ? parts[3] : NULL;
 
-  if (share == NULL || n > 4)
-    ssync_response_not_found (msg);
-  else
-    ssync_tus_handle (self->tus, msg, share, id);
+  if (n > 4)
+    {
+      ssync_response_not_found (msg);
+      return;
+    }
+  if ((share = check_receive (self, msg, parts[1])) == NULL)
+    return;
+
+  if (id == NULL && soup_server_message_get_method (msg) == SOUP_METHOD_POST &&
+      !ssync_access_take (self->access, msg, SSYNC_RATE_UPLOAD_CREATE))
+    return;
+
+  ssync_tus_handle (self->tus, msg, share, id);
+}
+
+/* POST /s/{token}/unlock or /r/{token}/unlock. */
+static void
+route_unlock (SsyncServer       *self,
+              SoupServerMessage *msg,
+              const char        *prefix,
+              const char        *token)
+{
+  SsyncShare *share = ssync_registry_lookup_token (self->registry, token);
+  SsyncShareKind kind = prefix[0] == 'r' ? SSYNC_SHARE_KIND_RECEIVE : SSYNC_SHARE_KIND_SEND;
+  g_autofree char *page = NULL;
+
+  if (share == NULL || ssync_share_get_kind (share) != kind)
+    {
+      if (share == NULL && ssync_registry_token_is_gone (self->registry, token))
+        ssync_access_check_gone (msg, TRUE);
+      else
+        ssync_response_not_found (msg);
+      return;
+    }
+
+  page = g_strdup_printf ("/%s/%s", prefix, token);
+  ssync_access_handle_unlock (self->access, msg, share, page);
 }
 
 static void
@@ -214,15 +278,25 @@ route_api (SsyncServer       *self,
            char             **parts,
            guint              n)
 {
+  if (!ssync_access_take (self->access, msg, SSYNC_RATE_API))
+    return;
+
   if (n == 2 && strcmp (parts[1], "health") == 0)
     ssync_api_health (self, msg);
+  else if (n == 2 && strcmp (parts[1], "stats") == 0)
+    {
+      if (ssync_access_check_owner (self->access, msg))
+        ssync_api_stats (self, msg);
+    }
   else if (n == 3 && strcmp (parts[1], "files") == 0)
     {
       SsyncShare *share = ssync_registry_lookup_token (self->registry, parts[2]);
 
-      if (share == NULL)
+      if (share == NULL && ssync_registry_token_is_gone (self->registry, parts[2]))
+        ssync_access_check_gone (msg, TRUE);
+      else if (share == NULL)
         ssync_response_not_found (msg);
-      else
+      else if (ssync_access_check (self->access, msg, share))
         ssync_api_files (self, msg, share);
     }
   else
@@ -250,6 +324,14 @@ handle_request (SoupServer        *soup,
       strcmp (parts[2], "uploads") == 0)
     {
       route_uploads (self, msg, parts, g_strv_length (parts));
+      return;
+    }
+
+  if (parts != NULL && g_strv_length (parts) == 3 && strcmp (parts[2], "unlock") == 0 &&
+      (strcmp (parts[0], "s") == 0 || strcmp (parts[0], "r") == 0) &&
+      method == SOUP_METHOD_POST)
+    {
+      route_unlock (self, msg, parts[0], parts[1]);
       return;
     }
 
@@ -331,7 +413,8 @@ handle_early (SoupServer        *soup,
         {
           SsyncShare *share = lookup_receive (self, parts[1]);
 
-          if (share != NULL)
+          if (share != NULL && g_strcmp0 (soup_server_message_get_method (msg), "PATCH") == 0 &&
+              ssync_access_check (self->access, msg, share))
             ssync_tus_handle_early (self->tus, msg, share, parts[3]);
         }
     }
@@ -367,6 +450,7 @@ ssync_server_init (SsyncServer *self)
   self->started = g_get_monotonic_time ();
   self->buffers = ssync_buffer_pool_new (N_BUFFERS, BUFFER_SIZE);
   self->tus = ssync_tus_new (begin_upload, self);
+  self->access = ssync_access_new ();
   self->soup = soup_server_new ("server-header", "ShareSync/" PACKAGE_VERSION " ",
                                 "raw-paths", TRUE,
                                 NULL);
@@ -386,6 +470,11 @@ ssync_server_new (SsyncRegistry *registry,
 
   self->registry = g_object_ref (registry);
   self->history = history != NULL ? g_object_ref (history) : NULL;
+  self->ws_hub = ssync_ws_hub_new (registry);
+  ssync_ws_hub_attach (self->ws_hub, self->soup);
+  /* libsoup matches early handlers by path like the others: /ws needs its own for the
+   * connection and header limits to apply to it too. */
+  soup_server_add_early_handler (self->soup, "/ws", handle_early, self, NULL);
 
   return self;
 }
@@ -445,6 +534,24 @@ ssync_server_get_max_upload_size (SsyncServer *self)
   return ssync_tus_get_max_size (self->tus);
 }
 
+void
+ssync_server_set_owner_token (SsyncServer *self,
+                              const char  *token)
+{
+  ssync_access_set_owner_token (self->access, token);
+}
+
+/* @share stopped answering (revoked, expired or out of downloads): its uploads end and
+ * the pages following it are told, with @notice ("stopped" or "expired"). */
+void
+ssync_server_share_ended (SsyncServer *self,
+                          SsyncShare  *share,
+                          const char  *notice)
+{
+  ssync_tus_cancel_share (self->tus, share);
+  ssync_ws_hub_notify_share (self->ws_hub, share, notice);
+}
+
 /* Stops listening and closes every connection; transfers in flight end incomplete. */
 void
 ssync_server_stop (SsyncServer *self)
@@ -478,6 +585,7 @@ ssync_server_begin_transfer (SsyncServer       *self,
                                  soup_message_headers_get_one (headers, "User-Agent"),
                                  total);
   ssync_transfer_set_offset (transfer, offset);
+  ssync_ws_hub_watch_transfer (self->ws_hub, share, transfer);
   g_signal_emit (self, signals[TRANSFER_STARTED], 0, transfer);
 
   return transfer;

@@ -30,6 +30,11 @@ double         ssync_server_get_uptime       (SsyncServer    *self);
 void           ssync_server_set_max_upload_size (SsyncServer *self,
                                                  guint64      max_size);
 guint64        ssync_server_get_max_upload_size (SsyncServer *self);
+void           ssync_server_set_owner_token     (SsyncServer *self,
+                                                 const char  *token);
+void           ssync_server_share_ended         (SsyncServer *self,
+                                                 SsyncShare  *share,
+                                                 const char  *notice);
 void           ssync_server_stop             (SsyncServer    *self);
 
 G_END_DECLS

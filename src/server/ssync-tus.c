@@ -114,7 +114,10 @@ drop_entry (SsyncTus            *self,
 {
   entry->gone = TRUE;
   if (entry->transfer != NULL)
-    ssync_transfer_finish (entry->transfer, status, message);
+    {
+      ssync_transfer_finish (entry->transfer, status, message);
+      g_cancellable_cancel (ssync_transfer_get_cancellable (entry->transfer));
+    }
   if (!ssync_upload_is_complete (entry->upload))
     ssync_upload_delete_async (entry->upload, NULL, NULL);
   g_hash_table_remove (self->uploads, ssync_upload_get_id (entry->upload));
@@ -717,12 +720,31 @@ on_finished (SoupServerMessage *msg,
              Patch             *patch)
 {
   g_signal_handlers_disconnect_by_data (msg, patch);
+  g_signal_handlers_disconnect_by_data (ssync_transfer_get_cancellable (patch->entry->transfer),
+                                        patch);
   patch->msg_gone = TRUE;
 
   if (!patch->writing && patch->fill->len > 0 && patch->error == NULL && !patch->entry->gone)
     patch_write_next (patch);
 
   patch_maybe_free (patch);
+}
+
+/* Receiving was stopped mid-body: the connection is cut (the upload itself was dropped). */
+static void
+on_patch_cancelled (GCancellable *cancellable,
+                    Patch        *patch)
+{
+  g_autoptr(GIOStream) connection = NULL;
+
+  if (patch->msg_gone)
+    return;
+
+  connection = soup_server_message_steal_connection (patch->msg);
+  if (connection != NULL)
+    g_io_stream_close (connection, NULL, NULL);
+  if (!patch->msg_gone)
+    on_finished (patch->msg, patch);
 }
 
 static void
@@ -744,6 +766,8 @@ patch_start (SsyncTus          *self,
   g_signal_connect (msg, "got-chunk", G_CALLBACK (on_got_chunk), patch);
   g_signal_connect (msg, "got-body", G_CALLBACK (on_got_body), patch);
   g_signal_connect (msg, "finished", G_CALLBACK (on_finished), patch);
+  g_signal_connect (ssync_transfer_get_cancellable (entry->transfer), "cancelled",
+                    G_CALLBACK (on_patch_cancelled), patch);
   g_object_set_data (G_OBJECT (msg), "ssync-tus-patch", patch);
 }
 

@@ -259,7 +259,7 @@ origin_is_allowed (SoupServerMessage *msg)
   if (origin == NULL)
     return TRUE;
 
-  /* Includes "null", which sandboxed frames and local files send. */
+  /* "null", sent by sandboxed frames and local files, does not parse: refused. */
   origin_uri = g_uri_parse (origin, G_URI_FLAGS_NONE, NULL);
   if (origin_uri == NULL || g_uri_get_host (origin_uri) == NULL || host == NULL ||
       g_uri_get_host (host) == NULL)

@@ -10,14 +10,24 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
 #include "ssync-digest.h"
 #include "ssync-lan.h"
 #include "ssync-registry.h"
 #include "ssync-server.h"
 #include "ssync-session.h"
+#include "ssync-token.h"
 
 /* How many ports after the default one to try when it is taken. */
 #define PORT_ATTEMPTS 20
+/* Seconds between two passes of the cleanup timer. */
+#define CLEANUP_INTERVAL 30
+/* Age after which a .part that no upload owns is deleted. */
+#define PART_MAX_AGE (24 * 60 * 60)
 
 struct _SsyncSession
 {
@@ -30,6 +40,15 @@ struct _SsyncSession
   SsyncServer *server;
   GPtrArray *active;  /* SsyncTransfer in flight */
   GCancellable *cancellable;
+  char *owner_token;
+  guint cleanup_id;
+  guint expiry_id;      /* fires when the next share expires */
+  gint64 next_expiry;
+
+  /* Applied to every new share before it is served. */
+  char *password_hash;
+  gint64 lifetime;       /* microseconds, 0 for no expiry */
+  guint max_downloads;
 };
 
 G_DEFINE_FINAL_TYPE (SsyncSession, ssync_session, G_TYPE_OBJECT)
@@ -48,6 +67,8 @@ ssync_session_dispose (GObject *object)
   SsyncSession *self = SSYNC_SESSION (object);
 
   ssync_session_shutdown (self);
+  g_clear_handle_id (&self->cleanup_id, g_source_remove);
+  g_clear_handle_id (&self->expiry_id, g_source_remove);
   g_clear_object (&self->server);
   g_clear_object (&self->history);
   g_clear_object (&self->registry);
@@ -64,6 +85,8 @@ ssync_session_finalize (GObject *object)
 
   g_free (self->data_dir);
   g_free (self->bind_address);
+  g_free (self->owner_token);
+  g_free (self->password_hash);
 
   G_OBJECT_CLASS (ssync_session_parent_class)->finalize (object);
 }
@@ -120,6 +143,233 @@ on_server_transfer_started (SsyncServer   *server,
   g_signal_emit (self, signals[TRANSFER_STARTED], 0, transfer);
 }
 
+/* The owner token lives in the data folder, readable by the user alone (0600), so it
+ * stays the same across runs and is shown only to whoever started ShareSync. It is
+ * created at first start. This runs once at start-up, before the main loop. */
+static gboolean
+load_owner_token (SsyncSession  *self,
+                  GError       **error)
+{
+  g_autofree char *path = g_build_filename (self->data_dir, "owner-token", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (g_file_get_contents (path, &contents, NULL, &local_error))
+    {
+      self->owner_token = g_strdup (g_strstrip (contents));
+      if (strlen (self->owner_token) >= 16)
+        return TRUE;
+      g_clear_pointer (&self->owner_token, g_free);
+    }
+  else if (!g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  self->owner_token = ssync_token_new ();
+  contents = g_strconcat (self->owner_token, "\n", NULL);
+  {
+    int fd = g_open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    gsize len = strlen (contents);
+
+    if (fd < 0 || write (fd, contents, len) != (gssize) len || fsync (fd) != 0)
+      {
+        int errsv = errno;
+
+        if (fd >= 0)
+          close (fd);
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                     _("Cannot write the owner token to %s: %s"), path, g_strerror (errsv));
+        return FALSE;
+      }
+    close (fd);
+  }
+  return TRUE;
+}
+
+static guint
+limit_from_env (const char *name,
+                guint       fallback)
+{
+  const char *value = g_getenv (name);
+  guint64 parsed;
+
+  if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 1, G_MAXUINT, &parsed, NULL))
+    return fallback;
+  return parsed;
+}
+
+/* Ends @share: its links answer 410, transfers in flight are cut and recorded as
+ * cancelled, pages following it are told with @notice. */
+static void
+end_share (SsyncSession *self,
+           SsyncShare   *share,
+           const char   *notice)
+{
+  g_autoptr(GPtrArray) cut = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < self->active->len; i++)
+    {
+      SsyncTransfer *transfer = g_ptr_array_index (self->active, i);
+
+      if (g_strcmp0 (ssync_transfer_get_share_id (transfer), ssync_share_get_id (share)) == 0)
+        g_ptr_array_add (cut, g_object_ref (transfer));
+    }
+  for (guint i = 0; i < cut->len; i++)
+    g_cancellable_cancel (ssync_transfer_get_cancellable (g_ptr_array_index (cut, i)));
+
+  ssync_server_share_ended (self->server, share, notice);
+}
+
+/* What every share added from now on gets: a password (an encoded hash from
+ * ssync_password_hash(), or NULL), a lifetime in seconds (0: none) and a download limit
+ * (0: none). */
+void
+ssync_session_set_share_defaults (SsyncSession *self,
+                                  const char   *password_hash,
+                                  gint64        lifetime_seconds,
+                                  guint         max_downloads)
+{
+  g_free (self->password_hash);
+  self->password_hash = g_strdup (password_hash);
+  self->lifetime = lifetime_seconds * G_USEC_PER_SEC;
+  self->max_downloads = max_downloads;
+}
+
+static gboolean cleanup (gpointer user_data);
+
+static gboolean
+on_expiry (gpointer user_data)
+{
+  SsyncSession *self = user_data;
+
+  self->expiry_id = 0;
+  self->next_expiry = 0;
+  cleanup (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Makes sure cleanup runs when the share expiring at @expires does, not up to a cleanup
+ * interval later: its links must stop answering on time. */
+static void
+schedule_expiry (SsyncSession *self,
+                 gint64        expires)
+{
+  gint64 delay_ms;
+
+  if (self->expiry_id != 0 && self->next_expiry <= expires)
+    return;
+
+  g_clear_handle_id (&self->expiry_id, g_source_remove);
+  delay_ms = MAX (0, (expires - g_get_real_time ()) / 1000) + 1;
+  self->next_expiry = expires;
+  self->expiry_id = g_timeout_add (MIN (delay_ms, G_MAXUINT), on_expiry, self);
+}
+
+static void
+publish (SsyncSession *self,
+         SsyncShare   *share)
+{
+  ssync_share_set_password_hash (share, self->password_hash);
+  if (self->lifetime > 0)
+    {
+      ssync_share_set_expires (share, g_get_real_time () + self->lifetime);
+      schedule_expiry (self, ssync_share_get_expires (share));
+    }
+  ssync_share_set_max_downloads (share, self->max_downloads);
+  ssync_registry_add (self->registry, share);
+}
+
+/* Stops @share at once (the owner's "Stop sharing"). */
+void
+ssync_session_revoke_share (SsyncSession *self,
+                            SsyncShare   *share)
+{
+  ssync_share_revoke (share);
+  end_share (self, share, "stopped");
+  ssync_registry_remove (self->registry, share);
+}
+
+static void
+delete_stale_parts_thread (GTask        *task,
+                           gpointer      source_object,
+                           gpointer      task_data,
+                           GCancellable *cancellable)
+{
+  GPtrArray *folders = task_data;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  guint max_age = limit_from_env ("SHARESYNC_PART_MAX_AGE", PART_MAX_AGE);
+
+  for (guint i = 0; i < folders->len; i++)
+    {
+      g_autoptr(GFileEnumerator) children = NULL;
+      GFileInfo *info;
+      GFile *child;
+
+      children = g_file_enumerate_children (g_ptr_array_index (folders, i),
+                                            G_FILE_ATTRIBUTE_STANDARD_NAME ","
+                                            G_FILE_ATTRIBUTE_TIME_MODIFIED,
+                                            G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, cancellable,
+                                            NULL);
+      while (children != NULL &&
+             g_file_enumerator_iterate (children, &info, &child, cancellable, NULL) && info)
+        {
+          guint64 mtime = g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED);
+
+          if (g_str_has_suffix (g_file_info_get_name (info), ".part") &&
+              (gint64) mtime + max_age < now)
+            g_file_delete (child, cancellable, NULL);
+        }
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+/* The cleanup timer: shares that expired or ran out of downloads are ended and removed
+ * (their links keep answering 410), and .part files left behind in receive folders by
+ * uploads nobody finished are deleted once they are old. The history stays. */
+static gboolean
+cleanup (gpointer user_data)
+{
+  SsyncSession *self = user_data;
+  g_autoptr(GPtrArray) ended = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) folders = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GTask) task = NULL;
+  gint64 now = g_get_real_time ();
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->registry));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SsyncShare) share = g_list_model_get_item (G_LIST_MODEL (self->registry), i);
+
+      if (ssync_share_get_state (share, now) != SSYNC_SHARE_STATE_ACTIVE)
+        {
+          g_ptr_array_add (ended, g_object_ref (share));
+          continue;
+        }
+      if (ssync_share_get_folder (share) != NULL)
+        g_ptr_array_add (folders, g_object_ref (ssync_share_get_folder (share)));
+      if (ssync_share_get_expires (share) != 0)
+        schedule_expiry (self, ssync_share_get_expires (share));
+    }
+
+  for (guint i = 0; i < ended->len; i++)
+    {
+      SsyncShare *share = g_ptr_array_index (ended, i);
+
+      end_share (self, share, ssync_share_get_state (share, now) == SSYNC_SHARE_STATE_REVOKED
+                                ? "stopped" : "expired");
+      ssync_registry_remove (self->registry, g_ptr_array_index (ended, i));
+    }
+
+  task = g_task_new (NULL, self->cancellable, NULL, NULL);
+  g_task_set_task_data (task, g_steal_pointer (&folders), (GDestroyNotify) g_ptr_array_unref);
+  g_task_run_in_thread (task, delete_stale_parts_thread);
+
+  return G_SOURCE_CONTINUE;
+}
+
 /* Opens the history in @data_dir (NULL: $XDG_DATA_HOME/sharesync). This runs once at
  * start-up, before any window or client exists; later writes go to a worker thread. */
 SsyncSession *
@@ -138,9 +388,16 @@ ssync_session_new (const char  *data_dir,
   if (self->history == NULL)
     return NULL;
 
+  if (!load_owner_token (self, error))
+    return NULL;
+
   self->server = ssync_server_new (self->registry, self->history);
+  ssync_server_set_owner_token (self->server, self->owner_token);
   g_signal_connect_object (self->server, "transfer-started",
                            G_CALLBACK (on_server_transfer_started), self, 0);
+  self->cleanup_id = g_timeout_add_seconds (limit_from_env ("SHARESYNC_CLEANUP_INTERVAL",
+                                                            CLEANUP_INTERVAL),
+                                            cleanup, self);
 
   return g_steal_pointer (&self);
 }
@@ -179,11 +436,24 @@ ssync_session_start (SsyncSession  *self,
 void
 ssync_session_shutdown (SsyncSession *self)
 {
+  g_clear_handle_id (&self->cleanup_id, g_source_remove);
+  g_clear_handle_id (&self->expiry_id, g_source_remove);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   if (self->server != NULL)
     ssync_server_stop (self->server);
 
+  /* Transfers in flight are cut and end cancelled; one that nothing watches is ended
+   * here, so that every history row is final before the flush. */
+  if (self->active != NULL)
+    {
+      g_autoptr(GPtrArray) active = g_ptr_array_copy (self->active, (GCopyFunc) g_object_ref,
+                                                      NULL);
+
+      g_ptr_array_set_free_func (active, g_object_unref);
+      for (guint i = 0; i < active->len; i++)
+        g_cancellable_cancel (ssync_transfer_get_cancellable (g_ptr_array_index (active, i)));
+    }
   while (self->active != NULL && self->active->len > 0)
     ssync_transfer_finish (g_ptr_array_index (self->active, self->active->len - 1),
                            SSYNC_TRANSFER_STATUS_CANCELLED, _("ShareSync was stopped"));
@@ -209,7 +479,7 @@ on_share_created (GObject      *source,
       return;
     }
 
-  ssync_registry_add (self->registry, share);
+  publish (self, share);
   ssync_history_record_share (self->history, ssync_share_get_id (share),
                               ssync_share_get_name (share), ssync_share_get_kind (share),
                               ssync_share_get_n_files (share),
@@ -276,7 +546,7 @@ on_receive_folder_checked (GObject      *source,
     }
 
   share = ssync_share_new_receive (folder);
-  ssync_registry_add (self->registry, share);
+  publish (self, share);
   ssync_history_record_share (self->history, ssync_share_get_id (share),
                               ssync_share_get_name (share), SSYNC_SHARE_KIND_RECEIVE, 0, 0,
                               ssync_share_get_created (share));
@@ -313,6 +583,13 @@ ssync_session_set_max_upload_size (SsyncSession *self,
                                    guint64       max_size)
 {
   ssync_server_set_max_upload_size (self->server, max_size);
+}
+
+/* Shown to whoever started ShareSync: it opens /api/stats. */
+const char *
+ssync_session_get_owner_token (SsyncSession *self)
+{
+  return self->owner_token;
 }
 
 GListModel *

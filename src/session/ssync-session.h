@@ -44,6 +44,13 @@ SsyncShare   *ssync_session_add_receive_share_finish (SsyncSession         *self
                                                       GError              **error);
 void          ssync_session_set_max_upload_size      (SsyncSession         *self,
                                                       guint64               max_size);
+void          ssync_session_set_share_defaults       (SsyncSession         *self,
+                                                      const char           *password_hash,
+                                                      gint64                lifetime_seconds,
+                                                      guint                 max_downloads);
+void          ssync_session_revoke_share             (SsyncSession         *self,
+                                                      SsyncShare           *share);
+const char   *ssync_session_get_owner_token          (SsyncSession         *self);
 GListModel   *ssync_session_get_shares       (SsyncSession         *self);
 SsyncHistory *ssync_session_get_history      (SsyncSession         *self);
 guint         ssync_session_get_port         (SsyncSession         *self);

@@ -1,0 +1,310 @@
+/* ssync-access.c: the checks every share route runs before it serves anything.
+ *
+ * A share that expired, ran out of downloads or was stopped answers 410 on every link. A
+ * password share answers 401 with the unlock page until the browser holds the cookie that
+ * a correct password earns: an unguessable value the server keeps, HttpOnly (no script
+ * can read it) and SameSite=Strict (no other site can make the browser send it), named
+ * after the share so one unlock opens exactly one share. Passwords are verified with
+ * PBKDF2 on a worker thread; attempts, upload creations and API calls are rate limited
+ * per client address (token buckets; 429 with Retry-After).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "ssync-server"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "ssync-access.h"
+#include "ssync-password.h"
+#include "ssync-rate-limiter.h"
+#include "ssync-response.h"
+#include "ssync-token.h"
+
+#define MAX_FORM_BYTES 4096
+
+struct _SsyncAccess
+{
+  GObject parent_instance;
+
+  GHashTable *sessions;  /* cookie value → share id */
+  SsyncRateLimiter *limiters[SSYNC_N_RATES];
+  char *owner_token;
+};
+
+G_DEFINE_FINAL_TYPE (SsyncAccess, ssync_access, G_TYPE_OBJECT)
+
+static void
+ssync_access_finalize (GObject *object)
+{
+  SsyncAccess *self = SSYNC_ACCESS (object);
+
+  g_hash_table_unref (self->sessions);
+  for (guint i = 0; i < SSYNC_N_RATES; i++)
+    g_clear_object (&self->limiters[i]);
+  g_free (self->owner_token);
+
+  G_OBJECT_CLASS (ssync_access_parent_class)->finalize (object);
+}
+
+static void
+ssync_access_class_init (SsyncAccessClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ssync_access_finalize;
+}
+
+static void
+ssync_access_init (SsyncAccess *self)
+{
+  self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  /* Five password attempts at once, then one every 12 seconds. */
+  self->limiters[SSYNC_RATE_UNLOCK] = ssync_rate_limiter_new (5, 1.0 / 12);
+  /* A folder of 200 files creates 200 uploads in a burst. */
+  self->limiters[SSYNC_RATE_UPLOAD_CREATE] = ssync_rate_limiter_new (300, 10);
+  self->limiters[SSYNC_RATE_API] = ssync_rate_limiter_new (120, 20);
+}
+
+SsyncAccess *
+ssync_access_new (void)
+{
+  return g_object_new (SSYNC_TYPE_ACCESS, NULL);
+}
+
+static void
+answer_page (SoupServerMessage *msg,
+             guint              status,
+             const char        *page)
+{
+  ssync_response_resource (msg, page, "text/html; charset=utf-8");
+  soup_server_message_set_status (msg, status, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Cache-Control", "no-store");
+}
+
+/* Answers 410 when @gone; returns whether the request may go on. */
+gboolean
+ssync_access_check_gone (SoupServerMessage *msg,
+                         gboolean           gone)
+{
+  if (gone)
+    answer_page (msg, SOUP_STATUS_GONE, "gone.html");
+  return !gone;
+}
+
+static char *
+cookie_name (SsyncShare *share)
+{
+  return g_strconcat ("ssync-", ssync_share_get_id (share), NULL);
+}
+
+static gboolean
+is_unlocked (SsyncAccess       *self,
+             SoupServerMessage *msg,
+             SsyncShare        *share)
+{
+  const char *header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                     "Cookie");
+  g_autoptr(GHashTable) cookies = NULL;
+  g_autofree char *name = NULL;
+  const char *value, *owner;
+
+  if (header == NULL)
+    return FALSE;
+
+  cookies = soup_header_parse_semi_param_list (header);
+  name = cookie_name (share);
+  value = g_hash_table_lookup (cookies, name);
+  owner = value != NULL ? g_hash_table_lookup (self->sessions, value) : NULL;
+  return owner != NULL && g_str_equal (owner, ssync_share_get_id (share));
+}
+
+/* Whether @msg may use @share now; when not, it is answered (410 or 401). */
+gboolean
+ssync_access_check (SsyncAccess       *self,
+                    SoupServerMessage *msg,
+                    SsyncShare        *share)
+{
+  if (!ssync_access_check_gone (msg, ssync_share_get_state (share, g_get_real_time ()) !=
+                                     SSYNC_SHARE_STATE_ACTIVE))
+    return FALSE;
+
+  if (ssync_share_get_password_hash (share) != NULL && !is_unlocked (self, msg, share))
+    {
+      answer_page (msg, SOUP_STATUS_UNAUTHORIZED, "unlock.html");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Takes a token from the client's bucket for @rate; answers 429 when it is empty. */
+gboolean
+ssync_access_take (SsyncAccess       *self,
+                   SoupServerMessage *msg,
+                   SsyncRate          rate)
+{
+  guint retry_after;
+  char seconds[16];
+
+  if (ssync_rate_limiter_take (self->limiters[rate], soup_server_message_get_remote_host (msg),
+                               &retry_after))
+    return TRUE;
+
+  g_snprintf (seconds, sizeof seconds, "%u", retry_after);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
+                                seconds);
+  ssync_response_text (msg, 429 /* Too Many Requests */,
+                       _("Too many requests; try again in a moment"));
+  return FALSE;
+}
+
+typedef struct {
+  SsyncAccess *access;
+  SoupServerMessage *msg;
+  SsyncShare *share;
+  char *password;
+  char *page;
+} Unlock;
+
+static void
+unlock_free (Unlock *unlock)
+{
+  g_clear_object (&unlock->access);
+  g_clear_object (&unlock->msg);
+  g_clear_object (&unlock->share);
+  if (unlock->password != NULL)
+    explicit_bzero (unlock->password, strlen (unlock->password));
+  g_free (unlock->password);
+  g_free (unlock->page);
+  g_free (unlock);
+}
+
+static void
+verify_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  Unlock *unlock = task_data;
+
+  g_task_return_boolean (task, ssync_password_verify (unlock->password,
+                                                      ssync_share_get_password_hash (unlock->share)));
+}
+
+static void
+on_verified (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Unlock *unlock = g_task_get_task_data (G_TASK (result));
+  SoupServerMessage *msg = unlock->msg;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autofree char *location = NULL;
+
+  ssync_response_set_common_headers (msg);
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+
+  if (g_task_propagate_boolean (G_TASK (result), NULL))
+    {
+      g_autofree char *value = ssync_token_new ();
+      g_autofree char *name = cookie_name (unlock->share);
+      g_autofree char *cookie = g_strdup_printf ("%s=%s; Path=/; HttpOnly; SameSite=Strict",
+                                                 name, value);
+
+      g_hash_table_insert (unlock->access->sessions, g_steal_pointer (&value),
+                           g_strdup (ssync_share_get_id (unlock->share)));
+      ssync_rate_limiter_reset (unlock->access->limiters[SSYNC_RATE_UNLOCK],
+                                soup_server_message_get_remote_host (msg));
+      soup_message_headers_append (headers, "Set-Cookie", cookie);
+      location = g_strdup (unlock->page);
+    }
+  else
+    location = g_strconcat (unlock->page, "?wrong=1", NULL);
+
+  soup_message_headers_replace (headers, "Location", location);
+  soup_server_message_set_status (msg, SOUP_STATUS_SEE_OTHER, NULL);
+  soup_server_message_unpause (msg);
+}
+
+/* POST {page}/unlock with the form field "password": a correct one sets the share's
+ * cookie; either way the browser goes back to @page (with ?wrong=1 after a wrong one). */
+void
+ssync_access_handle_unlock (SsyncAccess       *self,
+                            SoupServerMessage *msg,
+                            SsyncShare        *share,
+                            const char        *page)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autoptr(GHashTable) form = NULL;
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *text = NULL;
+  Unlock *unlock;
+  const char *password;
+
+  if (!ssync_access_check_gone (msg, ssync_share_get_state (share, g_get_real_time ()) !=
+                                     SSYNC_SHARE_STATE_ACTIVE) ||
+      !ssync_access_take (self, msg, SSYNC_RATE_UNLOCK))
+    return;
+
+  if (ssync_share_get_password_hash (share) == NULL)
+    {
+      soup_server_message_set_redirect (msg, SOUP_STATUS_SEE_OTHER, page);
+      return;
+    }
+
+  if (body->length > MAX_FORM_BYTES)
+    {
+      ssync_response_text (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, _("The form is too large"));
+      return;
+    }
+
+  text = g_strndup (body->data, body->length);
+  form = soup_form_decode (text);
+  password = g_hash_table_lookup (form, "password");
+  if (password == NULL)
+    {
+      ssync_response_text (msg, SOUP_STATUS_BAD_REQUEST, _("The form has no password field"));
+      return;
+    }
+
+  unlock = g_new0 (Unlock, 1);
+  unlock->access = g_object_ref (self);
+  unlock->msg = g_object_ref (msg);
+  unlock->share = g_object_ref (share);
+  unlock->password = g_strdup (password);
+  unlock->page = g_strdup (page);
+
+  task = g_task_new (NULL, NULL, on_verified, NULL);
+  g_task_set_task_data (task, unlock, (GDestroyNotify) unlock_free);
+  soup_server_message_pause (msg);
+  g_task_run_in_thread (task, verify_thread);
+}
+
+void
+ssync_access_set_owner_token (SsyncAccess *self,
+                              const char  *token)
+{
+  g_free (self->owner_token);
+  self->owner_token = g_strdup (token);
+}
+
+/* Whether @msg carries "Authorization: Bearer OWNER_TOKEN"; answers 401 when not. */
+gboolean
+ssync_access_check_owner (SsyncAccess       *self,
+                          SoupServerMessage *msg)
+{
+  const char *auth = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                   "Authorization");
+
+  if (self->owner_token != NULL && auth != NULL && g_str_has_prefix (auth, "Bearer ") &&
+      ssync_token_equal (auth + strlen ("Bearer "), self->owner_token))
+    return TRUE;
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "WWW-Authenticate", "Bearer realm=\"ShareSync\"");
+  ssync_response_text (msg, SOUP_STATUS_UNAUTHORIZED,
+                       _("The statistics are for the owner: send Authorization: Bearer TOKEN"));
+  return FALSE;
+}

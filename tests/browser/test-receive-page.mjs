@@ -1,0 +1,887 @@
+// Browser test of the receive page: the real app in headless mode with a receive share on
+// loopback, and Debian's Chromium driven by playwright-core, doing what a person on the LAN does
+// to send files back: open the /r/ link, choose files (or a folder, or drop them), watch them go,
+// and lose the connection or close the tab half way.
+//
+// Run by meson (suite "browser") as: node --test --test-reporter=tap test-receive-page.mjs, with
+// SSYNC_BIN (the built sharesync) and SSYNC_TEST_OUTPUT (where screenshots go) in the
+// environment. A missing Chromium or playwright-core fails the test: it never skips.
+//
+// Two tests send through a small TCP proxy between Chromium and the app: it slows the upload
+// down to a known rate, so "half way" is a moment the test can catch, and it can cut every
+// connection at once, which is what a dropped Wi-Fi does to the page.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { constants as fsConstants, createReadStream } from 'node:fs';
+import { access, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const SOURCE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const STARTUP_TIMEOUT_MS = 30_000;
+const UPLOAD_TIMEOUT_MS = 120_000;
+const EXIT_TIMEOUT_MS = 15_000;
+const MIB = 1024 * 1024;
+// The page sends PATCH bodies of this size (receive.js, CHUNK_SIZE): after a break it may send
+// again at most the piece that was in flight.
+const PAGE_CHUNK = 8 * MIB;
+// Through the proxy, 64 MiB take about four seconds: long enough to interrupt, short enough.
+const SLOW_RATE = 16 * MIB;
+
+const sha256 = (data) => createHash('sha256').update(data).digest('hex');
+
+async function sha256File(file) {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file))
+    hash.update(chunk);
+  return hash.digest('hex');
+}
+
+async function requireExecutable(file, what) {
+  try {
+    await access(file, fsConstants.X_OK);
+  } catch {
+    throw new Error(`${what} not found or not executable at ${file}`);
+  }
+}
+
+async function loadPlaywright() {
+  try {
+    return await import('playwright-core');
+  } catch (error) {
+    throw new Error('playwright-core is not installed: run "npm ci" in tests/ ' +
+      `(it is looked up from ${path.join(SOURCE_ROOT, 'tests')}): ${error.message}`);
+  }
+}
+
+// Every file under a folder, as paths relative to it with "/" separators.
+async function listTree(root) {
+  const out = [];
+  for (const entry of await readdir(root, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) {
+      const full = path.join(entry.parentPath ?? entry.path, entry.name);
+      out.push(path.relative(root, full).split(path.sep).join('/'));
+    }
+  }
+  return out.sort();
+}
+
+async function waitFor(what, check, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await check();
+    if (result)
+      return result;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+// The app in headless mode. It prints one JSON object per line on stdout; every line is kept so
+// the test can wait for an event and check the protocol at the end.
+class HeadlessApp {
+  constructor(bin, args, cwd) {
+    this.events = [];
+    this.badLines = [];
+    this.stderr = '';
+    this.exit = null;
+    this.waiters = new Set();
+
+    this.child = spawn(bin, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.exited = new Promise((resolve) => {
+      this.child.on('exit', (code, signal) => {
+        this.exit = { code, signal };
+        for (const waiter of this.waiters)
+          waiter();
+        resolve(this.exit);
+      });
+    });
+    this.child.on('error', (error) => {
+      this.stderr += `spawn failed: ${error.message}\n`;
+    });
+    this.child.stderr.setEncoding('utf8');
+    this.child.stderr.on('data', (text) => {
+      this.stderr = (this.stderr + text).slice(-8000);
+    });
+    createInterface({ input: this.child.stdout }).on('line', (line) => {
+      try {
+        this.events.push(JSON.parse(line));
+      } catch {
+        this.badLines.push(line);
+      }
+      for (const waiter of this.waiters)
+        waiter();
+    });
+  }
+
+  describe() {
+    const status = this.exit === null
+      ? 'still running'
+      : `exited with code ${this.exit.code} signal ${this.exit.signal}`;
+    return `sharesync ${status}; stdout events: ${JSON.stringify(this.events.slice(-40))}; ` +
+      `non-JSON stdout: ${JSON.stringify(this.badLines)}; stderr: ${this.stderr || '(empty)'}`;
+  }
+
+  waitFor(what, predicate, timeoutMs = STARTUP_TIMEOUT_MS) {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const event = this.events.find((e) => e !== null && predicate(e));
+        if (event !== undefined) {
+          done();
+          resolve(event);
+        } else if (this.exit !== null) {
+          done();
+          reject(new Error(`no ${what}: ${this.describe()}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`no ${what} within ${timeoutMs} ms: ${this.describe()}`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+      };
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  waitForEvent(name, timeoutMs = STARTUP_TIMEOUT_MS) {
+    return this.waitFor(`"${name}" event`, (e) => e.event === name, timeoutMs);
+  }
+
+  // The upload-started event for a file name, and the upload-finished event of that transfer.
+  started(file) {
+    return this.events.filter((e) => e.event === 'upload-started' && e.file === file);
+  }
+
+  finishedOf(transfer, timeoutMs = UPLOAD_TIMEOUT_MS) {
+    return this.waitFor(`"upload-finished" event for transfer ${transfer}`,
+      (e) => e.event === 'upload-finished' && e.transfer === transfer, timeoutMs);
+  }
+
+  async stop(signal, timeoutMs = EXIT_TIMEOUT_MS) {
+    if (this.exit === null)
+      this.child.kill(signal);
+    let timer;
+    const timeout = new Promise((resolve) => {
+      timer = setTimeout(() => resolve(null), timeoutMs);
+    });
+    const result = await Promise.race([this.exited, timeout]);
+    clearTimeout(timer);
+    return result;
+  }
+}
+
+// A TCP proxy in front of the app. It counts the bytes the browser sends, can hold them to a
+// rate, and can cut every open connection at once.
+class Proxy {
+  constructor(targetPort) {
+    this.targetPort = targetPort;
+    this.sockets = new Set();
+    this.upBytes = 0;
+    this.rate = Infinity;
+    this.onUp = null;
+    this.server = net.createServer((client) => this.accept(client));
+  }
+
+  async listen() {
+    await new Promise((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.origin = `http://127.0.0.1:${this.server.address().port}`;
+  }
+
+  accept(client) {
+    const upstream = net.connect(this.targetPort, '127.0.0.1');
+    this.sockets.add(client);
+    this.sockets.add(upstream);
+    let next = 0;
+    client.on('data', (chunk) => {
+      this.upBytes += chunk.length;
+      upstream.write(chunk);
+      if (Number.isFinite(this.rate)) {
+        const now = performance.now();
+        next = Math.max(next, now) + (chunk.length / this.rate) * 1000;
+        if (next - now > 1) {
+          client.pause();
+          setTimeout(() => client.resume(), next - now);
+        }
+      }
+      this.onUp?.();
+    });
+    upstream.pipe(client);
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+      this.sockets.delete(client);
+      this.sockets.delete(upstream);
+    };
+    client.on('error', close);
+    upstream.on('error', close);
+    client.on('close', close);
+    upstream.on('close', close);
+  }
+
+  cutAll() {
+    for (const socket of this.sockets)
+      socket.destroy();
+  }
+
+  close() {
+    this.cutAll();
+    return new Promise((resolve) => this.server.close(resolve));
+  }
+}
+
+const outputDir = process.env.SSYNC_TEST_OUTPUT ?? path.join(SOURCE_ROOT, 'tests', 'output');
+const bin = process.env.SSYNC_BIN ?? path.join(SOURCE_ROOT, '_build', 'src', 'sharesync');
+
+let tmp;
+let inbox;
+let files;
+let app;
+let proxy;
+let chromium;
+let browser;
+let context;
+let page;
+let baseUrl;
+let receiveUrl;
+let token;
+const pageProblems = [];
+
+async function fixture(name, data) {
+  const dir = await mkdtemp(path.join(tmp, 'pick-'));
+  const file = path.join(dir, name);
+  await writeFile(file, data);
+  return { name, file, data, sha256: sha256(data), size: data.length };
+}
+
+// Chromium logs every failed request of a script in the console. A test that breaks the
+// connection expects two kinds: the cut itself, and a 409 when the browser's network stack sends
+// a cut PATCH again by itself while the server already has part of it (the page then asks for
+// the offset).
+function watch(target, expected = []) {
+  target.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
+  target.on('console', (message) => {
+    if ((message.type() === 'error' || message.type() === 'warning') &&
+        !expected.some((pattern) => pattern.test(message.text())))
+      pageProblems.push(`console ${message.type()}: ${message.text()}`);
+  });
+}
+
+const EXPECTED_CONFLICT = /status of 409 \(Conflict\)/;
+const EXPECTED_CUT = /net::ERR_(CONNECTION_RESET|CONNECTION_CLOSED|EMPTY_RESPONSE)/;
+
+async function openReceive(ctx, href = receiveUrl.href, expected = []) {
+  const opened = await ctx.newPage();
+  watch(opened, expected);
+  const response = await opened.goto(href);
+  assert.equal(response.status(), 200, `GET ${href}`);
+  await opened.locator('#receive').waitFor({ state: 'visible' });
+  return opened;
+}
+
+// The receive page through the proxy: another origin, so its own localStorage.
+function viaProxy() {
+  return new URL(receiveUrl.pathname, proxy.origin).href;
+}
+
+function row(target, filePath) {
+  return target.locator(`#upload-list > li[data-path="${filePath.replace(/["\\]/g, '\\$&')}"]`);
+}
+
+async function waitForRowState(target, locator, state, timeoutMs = UPLOAD_TIMEOUT_MS) {
+  try {
+    await target.waitForFunction(
+      ([element, want]) => element !== null && element.dataset.state === want,
+      [await locator.elementHandle({ timeout: timeoutMs }), state],
+      { timeout: timeoutMs, polling: 100 });
+  } catch (error) {
+    const text = await locator.innerText().catch(() => '(no row)');
+    throw new Error(`row did not reach "${state}": ${JSON.stringify(text)}; ${app.describe()}`,
+      { cause: error });
+  }
+}
+
+// Counts the tus requests a browser context makes, per method, with their Upload-Offset.
+function recordTus(ctx) {
+  const seen = [];
+  ctx.on('request', (request) => {
+    if (request.url().includes('/uploads/') && request.method() !== 'GET')
+      seen.push({ method: request.method(), offset: request.headers()['upload-offset'] });
+  });
+  return seen;
+}
+
+async function partFiles() {
+  return (await listTree(inbox)).filter((name) => name.endsWith('.part'));
+}
+
+before(async () => {
+  // Check the tools first, so a missing one says so instead of failing somewhere later.
+  await requireExecutable(CHROMIUM, 'Chromium (Debian package "chromium")');
+  ({ chromium } = await loadPlaywright());
+  await requireExecutable(bin, 'sharesync (SSYNC_BIN; build it with meson first)');
+
+  tmp = await mkdtemp(path.join(tmpdir(), 'ssync-receive-'));
+  inbox = path.join(tmp, 'inbox');
+  await mkdir(inbox);
+  await mkdir(outputDir, { recursive: true });
+
+  files = {
+    text: await fixture('notes.txt', Buffer.from('Meeting notes\nline two\n')),
+    unicode: await fixture('Grüße ✓.txt', Buffer.from('Schöne Grüße ✓\n')),
+    big: await fixture('big.bin', randomBytes(64 * MIB)),
+  };
+
+  app = new HeadlessApp(bin, [
+    '--headless', '--port', '0', '--bind', '127.0.0.1', '--data-dir', path.join(tmp, 'data'),
+    '--receive', inbox,
+  ], tmp);
+  const listening = await app.waitForEvent('listening');
+  const share = await app.waitFor('"share" event of kind "receive"',
+    (e) => e.event === 'share' && e.kind === 'receive');
+  baseUrl = new URL(listening.url);
+  assert.equal(baseUrl.hostname, '127.0.0.1', `listening url: ${listening.url}`);
+  receiveUrl = new URL(share.url);
+  assert.equal(receiveUrl.origin, baseUrl.origin, 'the receive share is on the listening server');
+  const match = /^\/r\/([^/]+)$/.exec(receiveUrl.pathname);
+  assert.ok(match, `receive url: ${share.url}`);
+  token = match[1];
+
+  proxy = new Proxy(Number(baseUrl.port));
+  await proxy.listen();
+
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  context = await browser.newContext({ locale: 'en-US' });
+  page = await context.newPage();
+  watch(page);
+});
+
+after(async () => {
+  try {
+    await browser?.close();
+    await proxy?.close();
+  } finally {
+    if (app !== undefined && app.exit === null)
+      await app.stop('SIGKILL');
+    if (tmp !== undefined)
+      await rm(tmp, { recursive: true, force: true });
+  }
+});
+
+test('opens the receive page with its upload address', async () => {
+  const response = await page.goto(receiveUrl.href);
+  assert.equal(response.status(), 200);
+  assert.match(response.headers()['content-type'] ?? '', /^text\/html/);
+  const csp = response.headers()['content-security-policy'] ?? '';
+  assert.match(csp, /script-src 'self'/, `Content-Security-Policy: ${csp || '(missing)'}`);
+
+  const api = await context.request.get(new URL(`/api/files/${token}`, baseUrl).href);
+  assert.equal(api.status(), 200, `GET /api/files/${token}`);
+  const share = await api.json();
+  assert.equal(share.kind, 'receive');
+  assert.equal(share.upload_url, `/r/${token}/uploads/`);
+
+  const script = await context.request.get(new URL('/static/receive.js', baseUrl).href);
+  assert.equal(script.status(), 200, 'GET /static/receive.js');
+  assert.match(script.headers()['content-type'] ?? '', /javascript/);
+
+  await page.locator('#receive').waitFor({ state: 'visible' });
+  assert.equal(await page.title(), 'Send files – ShareSync');
+  assert.ok(await page.locator('label.file-picker').first().isVisible(), '"Choose files" shown');
+});
+
+test('sends three files and the folder has the same bytes', async () => {
+  const chosen = [files.text, files.unicode, files.big];
+  await page.locator('#pick-files').setInputFiles(chosen.map((f) => f.file));
+
+  for (const f of chosen) {
+    const item = row(page, f.name);
+    await waitForRowState(page, item, 'done');
+    assert.equal(await item.locator('.file-sha').textContent(), `SHA-256 ${f.sha256}`,
+      `the page shows the SHA-256 the server computed for ${f.name}`);
+  }
+
+  const arrived = await listTree(inbox);
+  for (const f of chosen) {
+    assert.ok(arrived.includes(f.name), `${f.name} in the folder: ${JSON.stringify(arrived)}`);
+    assert.equal(await sha256File(path.join(inbox, f.name)), f.sha256, `SHA-256 of ${f.name}`);
+
+    const [started] = app.started(f.name);
+    assert.ok(started, `upload-started for ${f.name}: ${app.describe()}`);
+    assert.equal(started.total, f.size, `upload-started total for ${f.name}`);
+    const finished = await app.finishedOf(started.transfer);
+    assert.equal(finished.status, 'complete', `status of ${f.name}`);
+    assert.equal(finished.sha256, f.sha256, `sha256 in upload-finished for ${f.name}`);
+    assert.equal(finished.bytes, f.size, `bytes in upload-finished for ${f.name}`);
+    assert.equal(finished.saved_as, f.name, `saved_as for ${f.name}`);
+  }
+  assert.deepEqual(await partFiles(), [], 'no .part file is left');
+  assert.equal(await page.locator('#uploads-summary').textContent(), '3 of 3 files sent');
+});
+
+test('sends an empty file', async () => {
+  const empty = await fixture('empty.txt', Buffer.alloc(0));
+  await page.locator('#pick-files').setInputFiles(empty.file);
+  const item = row(page, empty.name);
+  await waitForRowState(page, item, 'done', 10_000);
+  assert.equal(await item.locator('.file-sha').textContent(), `SHA-256 ${empty.sha256}`);
+  assert.equal(await item.locator('.upload-status').textContent(), 'Sent · 0 bytes');
+  assert.equal(await sha256File(path.join(inbox, empty.name)), empty.sha256);
+});
+
+test('a second file of the same name is saved beside the first', async () => {
+  const first = await fixture('a.txt', Buffer.from('first a\n'));
+  const second = await fixture('a.txt', Buffer.from('second a, another text\n'));
+
+  const ctx = await browser.newContext({ locale: 'en-US' });
+  try {
+    const target = await openReceive(ctx);
+    await target.locator('#pick-files').setInputFiles(first.file);
+    await waitForRowState(target, target.locator('#upload-list > li').nth(0), 'done');
+    await target.locator('#pick-files').setInputFiles(second.file);
+    const secondRow = target.locator('#upload-list > li').nth(1);
+    await waitForRowState(target, secondRow, 'done');
+    assert.match(await secondRow.locator('.upload-status').textContent(),
+      /saved as “a \(1\)\.txt”/, 'the page tells the new name');
+  } finally {
+    await ctx.close();
+  }
+
+  assert.equal(await sha256File(path.join(inbox, 'a.txt')), first.sha256, 'a.txt');
+  assert.equal(await sha256File(path.join(inbox, 'a (1).txt')), second.sha256, 'a (1).txt');
+});
+
+test('sends a folder with its structure', async () => {
+  const root = await mkdtemp(path.join(tmp, 'folder-'));
+  const tree = {
+    'trip/notes.txt': Buffer.from('day one, day two\n'),
+    'trip/day 1/photo.jpg': randomBytes(300 * 1024),
+  };
+  for (const [name, data] of Object.entries(tree)) {
+    await mkdir(path.dirname(path.join(root, name)), { recursive: true });
+    await writeFile(path.join(root, name), data);
+  }
+
+  await page.reload();
+  await page.locator('#receive').waitFor({ state: 'visible' });
+  assert.ok(await page.locator('#pick-folder-button').isVisible(),
+    '"Choose a folder" is offered in a desktop browser');
+  await page.locator('#pick-folder').setInputFiles(path.join(root, 'trip'));
+  for (const name of Object.keys(tree))
+    await waitForRowState(page, row(page, name), 'done');
+
+  for (const [name, data] of Object.entries(tree)) {
+    const saved = path.join(inbox, ...name.split('/'));
+    assert.equal(await sha256File(saved).catch(() => null), sha256(data),
+      `${name} kept its folders: ${JSON.stringify(await listTree(inbox))}`);
+  }
+});
+
+test('accepts files dropped onto the page', async () => {
+  const text = 'dropped on the page\n';
+  // A real drag from the desktop cannot be scripted; a drop event carrying a File is what the
+  // page receives from one.
+  await page.evaluate((content) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([content], 'dropped.txt', { type: 'text/plain' }));
+    const zone = document.getElementById('drop-zone');
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      zone.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true,
+        cancelable: true }));
+    }
+  }, text);
+  await waitForRowState(page, row(page, 'dropped.txt'), 'done');
+  assert.equal(await sha256File(path.join(inbox, 'dropped.txt')), sha256(Buffer.from(text)));
+});
+
+test('resumes when the connection drops half way', async () => {
+  const f = await fixture('dropped-connection.bin', randomBytes(64 * MIB));
+  const cutAt = 28 * MIB;
+  const ctx = await browser.newContext({ locale: 'en-US' });
+  const tus = recordTus(ctx);
+  let cut = false;
+  try {
+    const target = await openReceive(ctx, viaProxy(), [EXPECTED_CONFLICT, EXPECTED_CUT]);
+    proxy.upBytes = 0;
+    proxy.rate = SLOW_RATE;
+    proxy.onUp = () => {
+      if (!cut && proxy.upBytes >= cutAt) {
+        cut = true;
+        proxy.cutAll();
+      }
+    };
+    await target.locator('#pick-files').setInputFiles(f.file);
+    await waitForRowState(target, row(target, f.name), 'done');
+    assert.equal(await row(target, f.name).locator('.file-sha').textContent(),
+      `SHA-256 ${f.sha256}`);
+  } finally {
+    proxy.onUp = null;
+    proxy.rate = Infinity;
+    await ctx.close();
+  }
+
+  assert.ok(cut, 'the proxy cut the connection');
+  assert.equal(await sha256File(path.join(inbox, f.name)), f.sha256, 'SHA-256 on disk');
+  const posts = tus.filter((r) => r.method === 'POST');
+  assert.equal(posts.length, 1, `one upload created, not a second: ${JSON.stringify(tus)}`);
+  assert.ok(tus.some((r) => r.method === 'HEAD'), 'the page asked for the offset after the break');
+  const resumedAt = Math.max(...tus.filter((r) => r.method === 'PATCH')
+    .map((r) => Number(r.offset)));
+  assert.ok(resumedAt > 0, 'PATCHes went on from an offset');
+  // Less than twice the file (what starting over would cost), and in fact at most one piece
+  // sent twice.
+  assert.ok(proxy.upBytes < 2 * f.size, `${proxy.upBytes} bytes sent for ${f.size}`);
+  assert.ok(proxy.upBytes < f.size + PAGE_CHUNK + MIB,
+    `${proxy.upBytes} bytes sent for ${f.size}: more than one piece was sent again`);
+
+  const [started] = app.started(f.name);
+  const finished = await app.finishedOf(started.transfer);
+  assert.equal(finished.sha256, f.sha256, 'sha256 in upload-finished');
+  assert.deepEqual(await partFiles(), [], 'no .part file is left');
+});
+
+test('resumes after the tab is closed and the same file chosen again', async () => {
+  const f = await fixture('closed-tab.bin', randomBytes(64 * MIB));
+  const ctx = await browser.newContext({ locale: 'en-US' });
+  const tus = recordTus(ctx);
+  try {
+    let target = await openReceive(ctx, viaProxy(), [EXPECTED_CONFLICT]);
+    proxy.upBytes = 0;
+    proxy.rate = SLOW_RATE;
+    await target.locator('#pick-files').setInputFiles(f.file);
+    await waitFor('24 MiB through the proxy', () => proxy.upBytes >= 24 * MIB, 60_000);
+    await target.close();
+    proxy.rate = Infinity;
+    const before = proxy.upBytes;
+
+    target = await openReceive(ctx, viaProxy(), [EXPECTED_CONFLICT]);
+    const item = row(target, f.name);
+    await waitForRowState(target, item, 'interrupted', 10_000);
+    await target.waitForFunction((element) => element.value > 0,
+      await item.locator('progress').elementHandle(), { timeout: 10_000 });
+    assert.match(await item.locator('.upload-status').textContent(),
+      /^Interrupted at .* of 67\.1 MB · choose this file again to continue$/);
+    await target.screenshot({ path: path.join(outputDir, 'receive-page-interrupted.png') });
+
+    const patchesBefore = tus.filter((r) => r.method === 'PATCH').length;
+    await target.locator('#pick-files').setInputFiles(f.file);
+    await waitForRowState(target, item, 'done');
+    assert.equal(await item.locator('.file-sha').textContent(), `SHA-256 ${f.sha256}`);
+
+    const resumed = tus.filter((r) => r.method === 'PATCH').slice(patchesBefore);
+    assert.ok(Number(resumed[0]?.offset) >= 16 * MIB,
+      `the reopened page went on from ${resumed[0]?.offset}, not from the start`);
+    assert.ok(proxy.upBytes - before < f.size, 'the second page sent less than the whole file');
+  } finally {
+    proxy.rate = Infinity;
+    await ctx.close();
+  }
+
+  assert.equal(tus.filter((r) => r.method === 'POST').length, 1,
+    `one upload created: ${JSON.stringify(tus)}`);
+  assert.ok(proxy.upBytes < 2 * f.size, `${proxy.upBytes} bytes sent for ${f.size}`);
+  assert.equal(await sha256File(path.join(inbox, f.name)), f.sha256, 'SHA-256 on disk');
+  assert.deepEqual(await partFiles(), [], 'no .part file is left');
+});
+
+test('Cancel stops the upload and removes the partial file', async () => {
+  const f = await fixture('cancelled.bin', randomBytes(64 * MIB));
+  const ctx = await browser.newContext({ locale: 'en-US' });
+  const tus = recordTus(ctx);
+  try {
+    const target = await openReceive(ctx, viaProxy());
+    proxy.upBytes = 0;
+    proxy.rate = SLOW_RATE;
+    await target.locator('#pick-files').setInputFiles(f.file);
+    await waitFor('16 MiB through the proxy', () => proxy.upBytes >= 16 * MIB, 60_000);
+    const item = row(target, f.name);
+    await item.getByRole('button', { name: `Cancel sending ${f.name}` }).click();
+    await waitForRowState(target, item, 'cancelled', 5_000);
+    await waitFor('the DELETE request', () => tus.some((r) => r.method === 'DELETE'));
+  } finally {
+    proxy.rate = Infinity;
+    await ctx.close();
+  }
+
+  const [started] = app.started(f.name);
+  assert.ok(started, `upload-started for ${f.name}`);
+  const finished = await app.finishedOf(started.transfer, 10_000);
+  assert.notEqual(finished.status, 'complete', 'a cancelled upload is not reported complete');
+  await waitFor('the .part file to go', async () => (await partFiles()).length === 0);
+  assert.ok(!(await listTree(inbox)).includes(f.name), 'no file of that name arrived');
+});
+
+// A second app for the tests that need other options; stopped by the caller.
+async function startApp(name, options) {
+  const dir = path.join(tmp, name);
+  await mkdir(dir);
+  const other = new HeadlessApp(bin, [
+    '--headless', '--port', '0', '--bind', '127.0.0.1', '--data-dir', path.join(tmp, `${name}-data`),
+    ...options, '--receive', dir,
+  ], tmp);
+  const share = await other.waitFor('"share" event of kind "receive"',
+    (e) => e.event === 'share' && e.kind === 'receive');
+  return { app: other, dir, url: new URL(share.url) };
+}
+
+test('explains a full disk and waits out a busy server', async () => {
+  const busy = await fixture('busy.txt', Buffer.from('sent after a 429\n'));
+  const full = await fixture('full.txt', Buffer.from('sent after a 507\n'));
+  const ctx = await browser.newContext({ locale: 'en-US' });
+  const tus = recordTus(ctx);
+  try {
+    const target = await openReceive(ctx, receiveUrl.href,
+      [/status of 429 \(Too Many Requests\)/, /status of 507 \(Insufficient Storage\)/]);
+
+    // The first creation is refused as too many requests; the page waits Retry-After and
+    // tries again by itself.
+    let refused = 0;
+    await ctx.route('**/uploads/', (route) => {
+      if (route.request().method() !== 'POST' || refused > 0)
+        return route.continue();
+      refused++;
+      return route.fulfill({ status: 429, headers: { 'Retry-After': '1', 'Tus-Resumable': '1.0.0' } });
+    });
+    const started = Date.now();
+    await target.locator('#pick-files').setInputFiles(busy.file);
+    const busyRow = row(target, busy.name);
+    await waitForRowState(target, busyRow, 'retrying', 5_000);
+    assert.match(await busyRow.locator('.upload-status').textContent(),
+      /^The receiving computer is busy · trying again in 1 s$/);
+    await waitForRowState(target, busyRow, 'done', 10_000);
+    assert.ok(Date.now() - started >= 1000, 'the page waited as Retry-After said');
+    await ctx.unrouteAll();
+
+    // A full disk stops the file with a message that says so, and "Try again" sends it later.
+    await ctx.route('**/uploads/', (route) => route.request().method() === 'POST'
+      ? route.fulfill({ status: 507, headers: { 'Tus-Resumable': '1.0.0' } })
+      : route.continue());
+    await target.locator('#pick-files').setInputFiles(full.file);
+    const fullRow = row(target, full.name);
+    await waitForRowState(target, fullRow, 'failed', 10_000);
+    assert.equal(await fullRow.locator('.upload-status').textContent(),
+      'Not enough free space on the receiving computer');
+    await ctx.unrouteAll();
+    await fullRow.getByRole('button', { name: `Try sending ${full.name} again` }).click();
+    await waitForRowState(target, fullRow, 'done', 10_000);
+  } finally {
+    await ctx.close();
+  }
+  assert.equal(tus.filter((r) => r.method === 'POST').length, 4, JSON.stringify(tus));
+  assert.equal(await sha256File(path.join(inbox, busy.name)), busy.sha256);
+  assert.equal(await sha256File(path.join(inbox, full.name)), full.sha256);
+});
+
+test('refuses a file over the size limit and says the limit', async () => {
+  const { app: limitedApp, dir: limited, url } = await startApp('limited',
+    ['--max-upload-size', '1M']);
+  const tooBig = await fixture('too big.bin', randomBytes(2 * MIB));
+  try {
+
+    // The page knows the limit from /api/files and does not even start the upload.
+    const ctx = await browser.newContext({ locale: 'en-US' });
+    const tus = recordTus(ctx);
+    try {
+      const target = await ctx.newPage();
+      watch(target);
+      await target.goto(url.href);
+      await target.locator('#receive').waitFor({ state: 'visible' });
+      assert.equal(await target.locator('#receive-limits').textContent(), 'Up to 1.0 MB per file');
+      await target.locator('#pick-files').setInputFiles(tooBig.file);
+      const item = row(target, tooBig.name);
+      await waitForRowState(target, item, 'failed', 5_000);
+      assert.equal(await item.locator('.upload-status').textContent(), 'Too large (max 1.0 MB)');
+      assert.deepEqual(tus, [], 'nothing was sent');
+    } finally {
+      await ctx.close();
+    }
+
+    // A page that did not know the limit learns it from the server's 413.
+    const blind = await browser.newContext({ locale: 'en-US' });
+    const blindTus = recordTus(blind);
+    try {
+      await blind.route('**/api/files/*', async (route) => {
+        const response = await route.fetch();
+        const json = await response.json();
+        await route.fulfill({ response, json: { ...json, max_size: null } });
+      });
+      const target = await blind.newPage();
+      watch(target, [/status of 413 \(Payload Too Large\)|status of 413 \(Request Entity Too Large\)/]);
+      await target.goto(url.href);
+      await target.locator('#receive').waitFor({ state: 'visible' });
+      await target.locator('#pick-files').setInputFiles(tooBig.file);
+      const item = row(target, tooBig.name);
+      await waitForRowState(target, item, 'failed', 10_000);
+      assert.equal(await item.locator('.upload-status').textContent(), 'Too large (max 1.0 MB)');
+      assert.equal(blindTus.filter((r) => r.method === 'POST').length, 1, JSON.stringify(blindTus));
+    } finally {
+      await blind.close();
+    }
+    assert.deepEqual(await listTree(limited), [], 'nothing arrived');
+  } finally {
+    await limitedApp.stop('SIGTERM');
+  }
+});
+
+test('unlocks a password-protected receive link', async () => {
+  const locked = await startApp('locked', ['--password', 'correct horse']);
+  const f = await fixture('after unlock.txt', Buffer.from('sent past the password\n'));
+  const ctx = await browser.newContext({ locale: 'en-US' });
+  try {
+    const api = await fetch(new URL(`/api/files${locked.url.pathname.slice(2)}`, locked.url));
+    assert.equal(api.status, 401, 'GET /api/files without the cookie');
+
+    const target = await ctx.newPage();
+    watch(target, [/status of 401 \(Unauthorized\)/]);
+    const first = await target.goto(locked.url.href);
+    assert.equal(first.status(), 401, `GET ${locked.url.pathname} before unlocking`);
+    assert.equal(await target.locator('h1').textContent(), 'Password needed');
+    assert.equal(await target.locator('#unlock-form').evaluate((form) => form.action),
+      `${locked.url.href}/unlock`);
+    assert.ok(await target.locator('#unlock-error').isHidden(), 'no message before a try');
+
+    await target.locator('#password').fill('wrong horse');
+    await Promise.all([target.waitForNavigation(), target.locator('#unlock-submit').click()]);
+    assert.equal(await target.locator('h1').textContent(), 'Password needed');
+    assert.equal(await target.locator('#unlock-error').textContent(),
+      'That password is not right. Try again.');
+    assert.equal(new URL(target.url()).search, '', 'the address keeps no ?wrong=1');
+
+    await target.locator('#password').fill('correct horse');
+    await Promise.all([target.waitForNavigation(), target.locator('#unlock-submit').click()]);
+    await target.locator('#receive').waitFor({ state: 'visible' });
+    assert.equal(target.url(), locked.url.href, 'back on the receive page');
+    await target.locator('#pick-files').setInputFiles(f.file);
+    await waitForRowState(target, row(target, f.name), 'done', 30_000);
+  } finally {
+    await ctx.close();
+    await locked.app.stop('SIGTERM');
+  }
+  assert.equal(await sha256File(path.join(locked.dir, f.name)), f.sha256);
+});
+
+test('tells an open page when the link expires, then answers 410', async () => {
+  const expiring = await startApp('expiring', ['--expires', '3s']);
+  const ctx = await browser.newContext({ locale: 'en-US' });
+  try {
+    const target = await openReceive(ctx, expiring.url.href, [/status of 410 \(Gone\)/]);
+    assert.match(await target.locator('#receive-limits').textContent(), /^Open until /);
+    // Nothing is being sent: only the live notice over /ws can tell the page.
+    await target.locator('#receive-closed').waitFor({ state: 'visible', timeout: 15_000 });
+    assert.equal(await target.locator('#receive-closed').textContent(),
+      'This link has expired. Files already sent are saved on the receiving computer.');
+    assert.ok(await target.locator('#pick-files').isDisabled(), 'no more files can be chosen');
+
+    const gone = await target.goto(expiring.url.href);
+    assert.equal(gone.status(), 410, `GET ${expiring.url.pathname} after expiry`);
+    assert.equal(await target.locator('h1').textContent(), 'This share is no longer available');
+    await target.screenshot({ path: path.join(outputDir, 'gone-page.png') });
+  } finally {
+    await ctx.close();
+    await expiring.app.stop('SIGTERM');
+  }
+});
+
+test('loads without script, style or console errors', () => {
+  assert.deepEqual(pageProblems, []);
+});
+
+// Each look gets a fresh context with three files sent, so the rows show the finished state.
+// A phone is shot through a viewport as tall as the page rather than with fullPage, which
+// drops the touch emulation for the shot and so shows the page a desktop would get.
+async function sendAndShoot(options, file) {
+  const shot = await browser.newContext({ locale: 'en-US', ...options });
+  try {
+    const target = await shot.newPage();
+    await target.goto(receiveUrl.href);
+    await target.locator('#receive').waitFor({ state: 'visible' });
+    await target.locator('#pick-files').setInputFiles(
+      [files.text.file, files.unicode.file, files.big.file]);
+    for (const f of [files.text, files.unicode, files.big])
+      await waitForRowState(target, row(target, f.name), 'done');
+    // Past the hover and colour transitions of the rows that just finished.
+    await target.mouse.move(0, 0);
+    await target.waitForTimeout(300);
+    if (options.isMobile) {
+      const height = await target.evaluate(() => document.documentElement.scrollHeight);
+      await target.setViewportSize({ ...options.viewport, height: Math.max(options.viewport.height,
+        height) });
+      await target.screenshot({ path: path.join(outputDir, file) });
+    } else {
+      await target.screenshot({ path: path.join(outputDir, file), fullPage: true });
+    }
+    return target;
+  } catch (error) {
+    await shot.close();
+    throw error;
+  }
+}
+
+test('renders for desktop, dark mode and a phone', async () => {
+  for (const [file, colorScheme] of [['receive-page.png', 'light'],
+    ['receive-page-dark.png', 'dark']]) {
+    const target = await sendAndShoot({ colorScheme, viewport: { width: 1280, height: 800 } },
+      file);
+    await target.context().close();
+  }
+
+  const phone = await sendAndShoot({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+  }, 'receive-page-phone.png');
+  try {
+    const overflow = await phone.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px on a phone`);
+    assert.equal(await phone.locator('.drop-title').innerText(), 'Choose what to send',
+      'a touch screen is not asked to drop files');
+    for (const target of await phone.locator('label.file-picker:visible').all()) {
+      const box = await target.boundingBox();
+      assert.ok(box.width >= 44 && box.height >= 44,
+        `tap target "${(await target.textContent()).trim()}" is ${box.width}x${box.height}px`);
+    }
+  } finally {
+    await phone.context().close();
+  }
+});
+
+test('answers an unknown receive link with 404 and the error page', async () => {
+  const response = await page.goto(new URL('/r/not-a-token', baseUrl).href);
+  assert.equal(response.status(), 404);
+  assert.equal(await page.locator('h1').textContent(), 'This link does not work');
+
+  const upload = await context.request.fetch(new URL('/r/not-a-token/uploads/', baseUrl).href, {
+    method: 'POST',
+    headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': '5' },
+  });
+  assert.equal(upload.status(), 404, 'POST to the uploads of an unknown token');
+});
+
+test('stops cleanly on SIGTERM', async () => {
+  const exit = await app.stop('SIGTERM');
+  assert.notEqual(exit, null, `no exit within ${EXIT_TIMEOUT_MS} ms of SIGTERM`);
+  assert.deepEqual(exit, { code: 0, signal: null }, app.describe());
+  assert.deepEqual(app.badLines, [], 'every stdout line is a JSON object');
+});
