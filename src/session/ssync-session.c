@@ -440,9 +440,6 @@ ssync_session_shutdown (SsyncSession *self)
   g_clear_handle_id (&self->expiry_id, g_source_remove);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
-  if (self->server != NULL)
-    ssync_server_stop (self->server);
-
   /* Transfers in flight are cut and end cancelled; one that nothing watches is ended
    * here, so that every history row is final before the flush. */
   if (self->active != NULL)
@@ -454,6 +451,10 @@ ssync_session_shutdown (SsyncSession *self)
       for (guint i = 0; i < active->len; i++)
         g_cancellable_cancel (ssync_transfer_get_cancellable (g_ptr_array_index (active, i)));
     }
+  /* Only now, once every transfer let go of its connection. */
+  if (self->server != NULL)
+    ssync_server_stop (self->server);
+
   while (self->active != NULL && self->active->len > 0)
     ssync_transfer_finish (g_ptr_array_index (self->active, self->active->len - 1),
                            SSYNC_TRANSFER_STATUS_CANCELLED, _("ShareSync was stopped"));

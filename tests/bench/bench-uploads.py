@@ -112,6 +112,14 @@ def status_kib(pid, key):
     return 0
 
 
+def meminfo_kib(key):
+    with open('/proc/meminfo') as f:
+        for line in f:
+            if line.startswith(key + ':'):
+                return int(line.split()[1])
+    return 0
+
+
 def reset_hwm(pid):
     # Writing 5 to clear_refs resets VmHWM, so the peak is the one of the phase measured.
     try:
@@ -152,20 +160,41 @@ def remove(path):
         pass
 
 
+def memory_kib(pid):
+    """VmRSS, RssAnon and RssFile of @pid, in KiB (zeros once it is gone)."""
+    found = {'VmRSS': 0, 'RssAnon': 0, 'RssFile': 0}
+    try:
+        with open(f'/proc/{pid}/status') as f:
+            for line in f:
+                key = line.split(':', 1)[0]
+                if key in found:
+                    found[key] = int(line.split()[1])
+    except OSError:
+        pass
+    return found
+
+
 class RssSampler(threading.Thread):
-    """Samples the summed VmRSS of @pids every 20 ms until stopped."""
+    """Samples the summed VmRSS of @pids every 20 ms until stopped; keeps the split of the
+    peak into anonymous memory (the heap, buffers) and file pages (mapped libraries)."""
 
     def __init__(self, pids):
         super().__init__(daemon=True)
         self.pids = pids
         self.peak_kib = 0
+        self.peak_anon_kib = 0
+        self.peak_file_kib = 0
         self.samples = 0
         self.stop_event = threading.Event()
 
     def run(self):
         while not self.stop_event.is_set():
-            rss = sum(status_kib(pid, 'VmRSS') for pid in self.pids)
-            self.peak_kib = max(self.peak_kib, rss)
+            sample = [memory_kib(pid) for pid in self.pids]
+            rss = sum(m['VmRSS'] for m in sample)
+            if rss > self.peak_kib:
+                self.peak_kib = rss
+                self.peak_anon_kib = sum(m['RssAnon'] for m in sample)
+                self.peak_file_kib = sum(m['RssFile'] for m in sample)
             self.samples += 1
             self.stop_event.wait(RSS_SAMPLE_INTERVAL)
 
@@ -293,7 +322,8 @@ def measure_dd(dd, source, inbox, fsync, run):
     finally:
         remove(target)
     rate = SIZE / seconds / 1e6
-    log(f'dd ({"fsync" if fsync else "no fsync"}) run {run}/{RUNS}: {rate:.0f} MB/s')
+    log(f'dd ({"fsync" if fsync else "no fsync"}) '
+        + (f'run {run}/{RUNS}' if run > 0 else 'warm-up, not counted') + f': {rate:.0f} MB/s')
     return {'rate': rate, 'cpu_per_gib': cpu / (SIZE / GIB), 'rss_mib': rss_kib / 1024}
 
 
@@ -343,7 +373,7 @@ def measure_sharesync(server, curl, source, sha256, inbox, tmp, run):
     url = tus_create(server, SIZE)
     headers_path = os.path.join(tmp, 'patch-headers.txt')
     cmd = patch_command(curl, source, url, headers_path)
-    idle_kib = status_kib(pid, 'VmRSS')
+    idle = memory_kib(pid)
     hwm_reset = reset_hwm(pid)
     threads_before = thread_cpu_seconds(pid)
     cpu_before = cpu_seconds([pid])
@@ -398,7 +428,11 @@ def measure_sharesync(server, curl, source, sha256, inbox, tmp, run):
         'sampled_mib': sampler.peak_kib / 1024,
         'samples': sampler.samples,
         'hwm_mib': hwm_kib / 1024 if hwm_reset else None,
-        'idle_mib': idle_kib / 1024,
+        'idle_mib': idle['VmRSS'] / 1024,
+        'idle_anon_mib': idle['RssAnon'] / 1024,
+        'idle_file_mib': idle['RssFile'] / 1024,
+        'peak_anon_mib': sampler.peak_anon_kib / 1024,
+        'peak_file_mib': sampler.peak_file_kib / 1024,
         'threads': threads,
         'client_cpu_per_gib': client_cpu / (SIZE / GIB),
         'client_rss_mib': client_rss_kib / 1024,
@@ -477,9 +511,11 @@ def print_report(results, header):
                      + ', '.join(f'{r["rate"]:.0f}' for r in results[key]) + ' MB/s')
     runs = results['ShareSync']
     hwm = ', '.join('n/a' if r['hwm_mib'] is None else f'{r["hwm_mib"]:.1f}' for r in runs)
-    notes.append(f'ShareSync RSS: {runs[0]["idle_mib"]:.1f} MiB idle before the first PATCH; '
-                 f'sampled every {int(RSS_SAMPLE_INTERVAL * 1000)} ms peaks '
-                 + ', '.join(f'{r["sampled_mib"]:.1f}' for r in runs)
+    notes.append(f'ShareSync RSS: {runs[0]["idle_mib"]:.1f} MiB idle before the first PATCH '
+                 f'({runs[0]["idle_anon_mib"]:.1f} anonymous + {runs[0]["idle_file_mib"]:.1f} '
+                 f'file pages); sampled every {int(RSS_SAMPLE_INTERVAL * 1000)} ms peaks '
+                 + ', '.join(f'{r["sampled_mib"]:.1f} ({r["peak_anon_mib"]:.1f} + '
+                             f'{r["peak_file_mib"]:.1f})' for r in runs)
                  + f' MiB; VmHWM per run {hwm} MiB')
     names = sorted({n for r in runs for n in r['threads']})
     per_thread = {n: sum(r['threads'].get(n, 0) for r in runs) / len(runs) for n in names}
@@ -528,7 +564,7 @@ def filesystem(path):
     return found
 
 
-def machine_header(tools, tmp):
+def machine_header(tools, tmp, load_before):
     def version(cmd):
         try:
             r = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
@@ -550,7 +586,7 @@ def machine_header(tools, tmp):
             if l.startswith('model name'):
                 cpu = l.split(':', 1)[1].strip()
                 break
-    mem_gib = status_kib_meminfo('MemTotal') / (1 << 20)
+    mem_gib = meminfo_kib('MemTotal') / (1 << 20)
     env = ' '.join(f'{k}={shlex.quote(os.environ[k])}' for k in ('SSYNC_BIN', 'BENCH_SHORT',
                                                                    'TMPDIR')
                    if k in os.environ)
@@ -563,6 +599,8 @@ def machine_header(tools, tmp):
                                      'size)' if SHORT else ''),
         f'- Machine: {os.cpu_count()} CPUs ({cpu}), {mem_gib:.0f} GiB RAM, Linux '
         f'{platform.release()}, {platform.python_implementation()} {platform.python_version()}',
+        f'- Load average (1 min) {load_before:.2f} before, {os.getloadavg()[0]:.2f} after: '
+        'other work on the machine shows in the numbers',
         f'- Folder: {tmp}, on {filesystem(tmp)}; vm.dirty_ratio {sysctl("dirty_ratio")}, '
         f'vm.dirty_background_ratio {sysctl("dirty_background_ratio")}',
         f'- ShareSync: {tools["sharesync"]}, built '
@@ -577,8 +615,9 @@ def machine_header(tools, tmp):
         'with conv=fsync is the fair comparison and the 0.7x target is against it; dd '
         'without fsync only shows what the page cache takes',
         f'- SRC = a 16 MiB random block repeated, in the page cache; each row is the best of '
-        f'{RUNS} runs, interleaved (dd fsync, dd, ShareSync), after a sync and with the '
-        'written file deleted after each; MB = 10^6 bytes; ratios are row / dd',
+        f'{RUNS} runs, interleaved (dd fsync, dd, ShareSync) after one untimed dd conv=fsync, '
+        'each after a sync and with the written file deleted after it; MB = 10^6 bytes; '
+        'ratios are row / dd',
         '- ShareSync: MB/s from PATCH start to response (curl time_total); Upload-Sha256 and '
         'the saved file\'s size checked every run; peak RSS = max of VmRSS sampled every '
         f'{int(RSS_SAMPLE_INTERVAL * 1000)} ms and VmHWM (reset through clear_refs before each '
@@ -586,14 +625,6 @@ def machine_header(tools, tmp):
         '(/proc/PID/stat) per GiB, mean of the runs. dd rows: dd\'s own CPU (wait4) and RSS '
         f'(sampled every {int(RSS_SAMPLE_INTERVAL * 1000)} ms), dd timed by wall clock',
     ])
-
-
-def status_kib_meminfo(key):
-    with open('/proc/meminfo') as f:
-        for line in f:
-            if line.startswith(key + ':'):
-                return int(line.split()[1])
-    return 0
 
 
 def main():
@@ -612,6 +643,7 @@ def main():
               file=sys.stderr)
         return 1
 
+    load_before = os.getloadavg()[0]
     tmp = tempfile.mkdtemp(prefix='ssync-bench-uploads-')
     server = None
     try:
@@ -627,6 +659,10 @@ def main():
         log('ShareSync: starting')
         server.start()
 
+        # The first large write of a run was repeatedly several times slower than the next
+        # ones here (the filesystem and the virtual disk settling): one untimed copy takes it.
+        measure_dd(tools['dd'], source, inbox, True, 0)
+
         results = {'dd-fsync': [], 'dd': [], 'ShareSync': []}
         for run in range(1, RUNS + 1):
             results['dd-fsync'].append(measure_dd(tools['dd'], source, inbox, True, run))
@@ -636,7 +672,7 @@ def main():
         results['finished_events'] = server.count_events('upload-finished')
         server.stop()
 
-        print_report(results, machine_header(tools, tmp))
+        print_report(results, machine_header(tools, tmp, load_before))
         return 0
     except (BenchError, OSError, ValueError, subprocess.SubprocessError) as e:
         print(f'bench-uploads: could not run: {e}', file=sys.stderr)
