@@ -100,12 +100,10 @@ cookie_name (SsyncShare *share)
 }
 
 static gboolean
-is_unlocked (SsyncAccess       *self,
-             SoupServerMessage *msg,
-             SsyncShare        *share)
+is_unlocked (SsyncAccess *self,
+             const char  *header,
+             SsyncShare  *share)
 {
-  const char *header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
-                                                     "Cookie");
   g_autoptr(GHashTable) cookies = NULL;
   g_autofree char *name = NULL;
   const char *value, *owner;
@@ -130,13 +128,27 @@ ssync_access_check (SsyncAccess       *self,
                                      SSYNC_SHARE_STATE_ACTIVE))
     return FALSE;
 
-  if (ssync_share_get_password_hash (share) != NULL && !is_unlocked (self, msg, share))
+  if (ssync_share_get_password_hash (share) != NULL &&
+      !is_unlocked (self, soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                        "Cookie"), share))
     {
       answer_page (msg, SOUP_STATUS_UNAUTHORIZED, "unlock.html");
       return FALSE;
     }
 
   return TRUE;
+}
+
+/* The same decision for a client that only shows its Cookie header (a WebSocket). */
+gboolean
+ssync_access_allows (SsyncAccess *self,
+                     SsyncShare  *share,
+                     const char  *cookie_header)
+{
+  if (ssync_share_get_state (share, g_get_real_time ()) != SSYNC_SHARE_STATE_ACTIVE)
+    return FALSE;
+  return ssync_share_get_password_hash (share) == NULL ||
+         is_unlocked (self, cookie_header, share);
 }
 
 /* Takes a token from the client's bucket for @rate; answers 429 when it is empty. */

@@ -25,6 +25,9 @@ SsyncAccess *ssync_access_new             (void);
 gboolean     ssync_access_check           (SsyncAccess       *self,
                                            SoupServerMessage *msg,
                                            SsyncShare        *share);
+gboolean     ssync_access_allows          (SsyncAccess       *self,
+                                           SsyncShare        *share,
+                                           const char        *cookie_header);
 gboolean     ssync_access_check_gone      (SoupServerMessage *msg,
                                            gboolean           gone);
 gboolean     ssync_access_take            (SsyncAccess       *self,

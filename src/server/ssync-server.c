@@ -462,6 +462,14 @@ ssync_server_init (SsyncServer *self)
                                        limit_from_env ("SHARESYNC_IDLE_TIMEOUT", IDLE_TIMEOUT));
 }
 
+static gboolean
+ws_allows (SsyncShare  *share,
+           const char  *cookie_header,
+           SsyncAccess *access)
+{
+  return ssync_access_allows (access, share, cookie_header);
+}
+
 SsyncServer *
 ssync_server_new (SsyncRegistry *registry,
                   SsyncHistory  *history)
@@ -471,6 +479,7 @@ ssync_server_new (SsyncRegistry *registry,
   self->registry = g_object_ref (registry);
   self->history = history != NULL ? g_object_ref (history) : NULL;
   self->ws_hub = ssync_ws_hub_new (registry);
+  ssync_ws_hub_set_access_func (self->ws_hub, (SsyncWsAccessFunc) ws_allows, self->access);
   ssync_ws_hub_attach (self->ws_hub, self->soup);
   /* libsoup matches early handlers by path like the others: /ws needs its own for the
    * connection and header limits to apply to it too. */

@@ -37,6 +37,8 @@ struct _SsyncWsHub
   SsyncRegistry *registry;
   GPtrArray *clients;    /* Client, open or closing connections */
   GHashTable *watches;   /* SsyncTransfer (weak) → Watch */
+  SsyncWsAccessFunc access;
+  gpointer access_data;
 };
 
 G_DEFINE_FINAL_TYPE (SsyncWsHub, ssync_ws_hub, G_TYPE_OBJECT)
@@ -46,6 +48,7 @@ typedef struct {
   SoupWebsocketConnection *conn;
   char *peer;      /* the page's address, as transfers record theirs */
   char *share_id;  /* NULL until subscribed */
+  char *cookie;    /* the handshake's Cookie header: it may unlock a password share */
 } Client;
 
 typedef struct {
@@ -62,6 +65,7 @@ static const char error_malformed[] = "Malformed message";
 static const char error_unknown_type[] = "Unknown message type";
 static const char error_unknown_share[] = "Unknown share";
 static const char error_subscribed[] = "Already subscribed to another share";
+static const char error_locked[] = "This share needs its password, or it ended";
 
 static char *
 builder_to_text (JsonBuilder *builder)
@@ -131,6 +135,7 @@ client_free (Client *client)
   g_object_unref (client->conn);
   g_free (client->peer);
   g_free (client->share_id);
+  g_free (client->cookie);
   g_free (client);
 }
 
@@ -167,6 +172,15 @@ handle_subscribe (Client     *client,
       /* Someone guessing tokens gets nothing more to try on this connection. */
       client_send_error (client, error_unknown_share);
       client_close (client, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, error_unknown_share);
+      return;
+    }
+
+  /* The WebSocket answers like every other route: a locked or ended share tells nothing. */
+  if (client->hub->access != NULL &&
+      !client->hub->access (share, client->cookie, client->hub->access_data))
+    {
+      client_send_error (client, error_locked);
+      client_close (client, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, error_locked);
       return;
     }
 
@@ -322,6 +336,8 @@ handle_websocket (SoupServer              *server,
   client->hub = self;
   client->conn = g_object_ref (conn);
   client->peer = g_strdup (soup_server_message_get_remote_host (msg));
+  client->cookie = g_strdup (soup_message_headers_get_one (
+                               soup_server_message_get_request_headers (msg), "Cookie"));
 
   soup_websocket_connection_set_max_incoming_payload_size (conn, MAX_MESSAGE_SIZE);
   soup_websocket_connection_set_keepalive_interval (conn, keepalive_interval (msg));
@@ -612,4 +628,15 @@ ssync_ws_hub_get_n_connections (SsyncWsHub *self)
   g_return_val_if_fail (SSYNC_IS_WS_HUB (self), 0);
 
   return self->clients->len;
+}
+
+/* Every subscription is checked with @access (a password share needs its unlock cookie,
+ * an ended share is refused). */
+void
+ssync_ws_hub_set_access_func (SsyncWsHub        *self,
+                              SsyncWsAccessFunc  access,
+                              gpointer           user_data)
+{
+  self->access = access;
+  self->access_data = user_data;
 }

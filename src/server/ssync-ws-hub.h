@@ -15,6 +15,14 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SsyncWsHub, ssync_ws_hub, SSYNC, WS_HUB, GObject)
 
+typedef gboolean (*SsyncWsAccessFunc) (SsyncShare *share,
+                                       const char *cookie_header,
+                                       gpointer    user_data);
+
+void ssync_ws_hub_set_access_func (SsyncWsHub        *self,
+                                   SsyncWsAccessFunc  access,
+                                   gpointer           user_data);
+
 SsyncWsHub *ssync_ws_hub_new                 (SsyncRegistry *registry);
 void        ssync_ws_hub_attach              (SsyncWsHub    *self,
                                               SoupServer    *server);

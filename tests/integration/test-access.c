@@ -215,6 +215,77 @@ test_password (Fixture       *fixture,
 }
 
 static void
+on_ws_connected (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  SoupWebsocketConnection **conn = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *conn = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+on_ws_message (SoupWebsocketConnection *conn,
+               gint                     type,
+               GBytes                  *message,
+               char                   **reply)
+{
+  if (*reply == NULL)
+    *reply = g_strndup (g_bytes_get_data (message, NULL), g_bytes_get_size (message));
+}
+
+/* Subscribes to the share of @page over /ws with @cookie, then pings: returns the first
+ * message the server answers (its pong when the subscription was accepted). */
+static char *
+ws_subscribe (Fixture    *fixture,
+              const char *page,
+              const char *cookie)
+{
+  g_autofree char *url = g_strconcat (fixture->server.base, "/ws", NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(SoupWebsocketConnection) conn = NULL;
+  g_autofree char *subscribe = g_strdup_printf ("{\"type\":\"subscribe\",\"token\":\"%s\"}",
+                                                page + 3);
+  char *reply = NULL;
+
+  if (cookie != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Cookie", cookie);
+  soup_session_websocket_connect_async (fixture->session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
+                                        NULL, on_ws_connected, &conn);
+  while (conn == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_signal_connect (conn, "message", G_CALLBACK (on_ws_message), &reply);
+  soup_websocket_connection_send_text (conn, subscribe);
+  soup_websocket_connection_send_text (conn, "{\"type\":\"ping\"}");
+  while (reply == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  return reply;
+}
+
+static void
+test_websocket_password (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  const char *args[] = { "--password", "secret", NULL };
+  g_autofree char *locked = NULL;
+  g_autofree char *open = NULL;
+  g_autofree char *cookie = NULL;
+
+  start (fixture, NULL, args);
+  locked = ws_subscribe (fixture, fixture->send, NULL);
+  g_assert_nonnull (strstr (locked, "\"type\":\"error\""));
+  g_assert_nonnull (strstr (locked, "password"));
+
+  cookie = unlock (fixture, fixture->send, "secret");
+  open = ws_subscribe (fixture, fixture->send, cookie);
+  g_assert_cmpstr (open, ==, "{\"type\":\"pong\"}");
+}
+
+static void
 test_unlock_rate_limit (Fixture       *fixture,
                         gconstpointer  data)
 {
@@ -446,6 +517,7 @@ main (int   argc,
 
   ADD ("password", test_password);
   ADD ("unlock-rate-limit", test_unlock_rate_limit);
+  ADD ("websocket-password", test_websocket_password);
   ADD ("api-rate-limit", test_api_rate_limit);
   ADD ("expiry", test_expiry);
   ADD ("max-downloads", test_max_downloads);
