@@ -21,6 +21,7 @@ typedef struct {
   char *receive;   /* /r/TOKEN */
   char *inbox;
   char *owner_token;
+  gsize file_size;  /* of the shared report.bin; 3 MiB unless a test says otherwise */
   SoupSession *session;
 } Fixture;
 
@@ -32,7 +33,8 @@ start (Fixture            *fixture,
   g_autoptr(GStrvBuilder) args = g_strv_builder_new ();
   g_auto(GStrv) argv = NULL;
   g_autofree char *file = ssync_test_write_random (fixture->server.dir, "files/report.bin",
-                                                   3 * 1024 * 1024);
+                                                   fixture->file_size > 0 ? fixture->file_size
+                                                                          : 3 * 1024 * 1024);
   g_autoptr(JsonObject) first = NULL;
   g_autoptr(JsonObject) second = NULL;
 
@@ -459,6 +461,8 @@ test_stop_cancels (Fixture       *fixture,
   g_autoptr(GPtrArray) rows = NULL;
   char buf[65536];
 
+  /* Far more than the socket buffers hold, so the download is still going at the stop. */
+  fixture->file_size = 64 * 1024 * 1024;
   start (fixture, NULL, NULL);
   url = g_strconcat (fixture->server.base, fixture->send, "/f/0/report.bin", NULL);
   msg = soup_message_new ("GET", url);
