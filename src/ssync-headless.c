@@ -343,7 +343,8 @@ ssync_headless_run (int    argc,
 
   if ((files == NULL || files[0] == NULL) && receive == NULL)
     {
-      g_printerr ("sharesync: %s\n", _("nothing to share: give at least one FILE or --receive DIR (see --help)"));
+      g_printerr ("sharesync: %s\n",
+                  _("nothing to share: give at least one FILE or --receive DIR (see --help)"));
       return 2;
     }
 

@@ -710,11 +710,12 @@ GPtrArray *
 ssync_history_list_totals (SsyncHistory  *self,
                            GError       **error)
 {
-  g_autoptr(GPtrArray) totals = g_ptr_array_new_with_free_func ((GDestroyNotify) ssync_share_totals_free);
+  g_autoptr(GPtrArray) totals = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   sqlite3_mutex *mutex = sqlite3_db_mutex (self->db);
   int rc;
 
+  totals = g_ptr_array_new_with_free_func ((GDestroyNotify) ssync_share_totals_free);
   sqlite3_mutex_enter (mutex);
   if (sqlite3_prepare_v2 (self->db,
                           "SELECT share_id, max(share_name),"

@@ -175,7 +175,8 @@ create_thread (GTask        *task,
       if (errno != EEXIST)
         {
           g_task_return_error (task,
-                               io_error (errno, g_strdup_printf (_("Cannot create %s"), part_name)));
+                               io_error (errno,
+                                         g_strdup_printf (_("Cannot create %s"), part_name)));
           return;
         }
     }
@@ -316,7 +317,8 @@ write_thread (GTask        *task,
           self->offset += done;
           g_mutex_unlock (&self->lock);
           g_task_return_error (task,
-                               io_error (errsv, g_strdup_printf (_("Receiving %s failed"), self->name)));
+                               io_error (errsv,
+                                         g_strdup_printf (_("Receiving %s failed"), self->name)));
           return;
         }
       done += n;
@@ -379,7 +381,8 @@ complete_thread (GTask        *task,
 
       g_mutex_unlock (&self->lock);
       g_task_return_error (task,
-                           io_error (errsv, g_strdup_printf (_("Saving %s failed"), self->name)));
+                           io_error (errsv,
+                                     g_strdup_printf (_("Saving %s failed"), self->name)));
       return;
     }
   close (self->fd);
@@ -398,7 +401,8 @@ complete_thread (GTask        *task,
 
           g_mutex_unlock (&self->lock);
           g_task_return_error (task,
-                               io_error (errsv, g_strdup_printf (_("Saving %s failed"), self->name)));
+                               io_error (errsv,
+                                         g_strdup_printf (_("Saving %s failed"), self->name)));
           return;
         }
     }

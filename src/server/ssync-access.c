@@ -118,6 +118,12 @@ is_unlocked (SsyncAccess *self,
   return owner != NULL && g_str_equal (owner, ssync_share_get_id (share));
 }
 
+static const char *
+request_cookie (SoupServerMessage *msg)
+{
+  return soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Cookie");
+}
+
 /* Whether @msg may use @share now; when not, it is answered (410 or 401). */
 gboolean
 ssync_access_check (SsyncAccess       *self,
@@ -129,8 +135,7 @@ ssync_access_check (SsyncAccess       *self,
     return FALSE;
 
   if (ssync_share_get_password_hash (share) != NULL &&
-      !is_unlocked (self, soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
-                                                        "Cookie"), share))
+      !is_unlocked (self, request_cookie (msg), share))
     {
       answer_page (msg, SOUP_STATUS_UNAUTHORIZED, "unlock.html");
       return FALSE;
@@ -200,9 +205,9 @@ verify_thread (GTask        *task,
                GCancellable *cancellable)
 {
   Unlock *unlock = task_data;
+  const char *hash = ssync_share_get_password_hash (unlock->share);
 
-  g_task_return_boolean (task, ssync_password_verify (unlock->password,
-                                                      ssync_share_get_password_hash (unlock->share)));
+  g_task_return_boolean (task, ssync_password_verify (unlock->password, hash));
 }
 
 static void

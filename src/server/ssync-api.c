@@ -54,6 +54,7 @@ on_database_checked (GObject      *source,
 {
   g_autoptr(SoupServerMessage) msg = user_data;
   SsyncServer *server = SSYNC_SERVER (source);
+  SsyncRegistry *registry = ssync_server_get_registry (server);
   gboolean db_ok = g_task_propagate_boolean (G_TASK (result), NULL);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -68,8 +69,7 @@ on_database_checked (GObject      *source,
   json_builder_set_member_name (builder, "database");
   json_builder_add_string_value (builder, db_ok ? "ok" : "unavailable");
   json_builder_set_member_name (builder, "shares");
-  json_builder_add_int_value (builder,
-                              g_list_model_get_n_items (G_LIST_MODEL (ssync_server_get_registry (server))));
+  json_builder_add_int_value (builder, g_list_model_get_n_items (G_LIST_MODEL (registry)));
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);

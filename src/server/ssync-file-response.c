@@ -148,8 +148,9 @@ send_file (FileRequest *request,
   g_signal_connect_object (transfer, "finished", G_CALLBACK (on_transfer_finished),
                            request->share, 0);
 
-  ssync_body_pump_start (ssync_server_get_buffer_pool (request->server), msg, G_INPUT_STREAM (request->stream),
-                         size > 0 ? end - start + 1 : 0, transfer);
+  ssync_body_pump_start (ssync_server_get_buffer_pool (request->server), msg,
+                         G_INPUT_STREAM (request->stream), size > 0 ? end - start + 1 : 0,
+                         transfer);
   soup_server_message_unpause (msg);
 }
 

@@ -473,7 +473,8 @@ set_offset_headers (SoupServerMessage *msg,
       g_autofree char *saved = g_uri_escape_string (ssync_upload_get_saved_as (entry->upload),
                                                     NULL, FALSE);
 
-      soup_message_headers_replace (headers, "Upload-Sha256", ssync_upload_get_sha256 (entry->upload));
+      soup_message_headers_replace (headers, "Upload-Sha256",
+                                    ssync_upload_get_sha256 (entry->upload));
       soup_message_headers_replace (headers, "Upload-Saved-As", saved);
     }
   else
@@ -623,7 +624,8 @@ patch_finish (Patch *patch)
       return;
     }
 
-  if (!entry->gone && ssync_upload_get_offset (entry->upload) == ssync_upload_get_length (entry->upload))
+  if (!entry->gone &&
+      ssync_upload_get_offset (entry->upload) == ssync_upload_get_length (entry->upload))
     {
       patch->writing = TRUE;
       ssync_upload_complete_async (entry->upload, NULL, on_completed, patch);

@@ -86,8 +86,8 @@ on_prepared (GObject      *source,
                                           ssync_zip_stream_get_size (stream));
   g_signal_connect_object (transfer, "finished", G_CALLBACK (on_transfer_finished),
                            request->share, 0);
-  ssync_body_pump_start (ssync_server_get_buffer_pool (request->server), msg, G_INPUT_STREAM (stream), ssync_zip_stream_get_size (stream),
-                         transfer);
+  ssync_body_pump_start (ssync_server_get_buffer_pool (request->server), msg,
+                         G_INPUT_STREAM (stream), ssync_zip_stream_get_size (stream), transfer);
   soup_server_message_unpause (msg);
 }
 

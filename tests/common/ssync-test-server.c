@@ -27,7 +27,7 @@ ssync_test_server_start (SsyncTestServer    *server,
                          const char * const *env,
                          const char * const *args)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
   g_auto(GStrv) command = NULL;
   g_autoptr(GError) error = NULL;
@@ -41,6 +41,7 @@ ssync_test_server_start (SsyncTestServer    *server,
       g_assert_no_error (error);
     }
   data = g_build_filename (server->dir, "data", NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 
   for (guint i = 0; env != NULL && env[i] != NULL; i++)
     {

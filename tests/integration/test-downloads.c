@@ -14,48 +14,18 @@
 #include <unistd.h>
 
 #include "ssync-history.h"
+#include "ssync-test-server.h"
 
 #define USER_AGENT "ssync-test/1.0"
 
 typedef struct {
-  char *dir;
+  SsyncTestServer server;
   char *files;
   char *data;
-  GSubprocess *proc;
-  GDataInputStream *events;
-  char *base;   /* http://127.0.0.1:PORT */
   char *share;  /* /s/TOKEN */
   char *token;
   SoupSession *session;
 } Fixture;
-
-static char *
-write_random (const char *dir,
-              const char *path,
-              gsize       size)
-{
-  g_autofree char *full = g_build_filename (dir, path, NULL);
-  g_autofree char *parent = g_path_get_dirname (full);
-  g_autofree guint32 *data = g_malloc (size + 4);
-  g_autoptr(GRand) rand = g_rand_new_with_seed (size);
-
-  for (gsize i = 0; i < size / 4 + 1; i++)
-    data[i] = g_rand_int (rand);
-
-  g_assert_no_errno (g_mkdir_with_parents (parent, 0700));
-  g_assert_true (g_file_set_contents (full, (const char *) data, size, NULL));
-  return g_steal_pointer (&full);
-}
-
-static char *
-sha256_of_file (const char *path)
-{
-  g_autofree char *contents = NULL;
-  gsize len;
-
-  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (guchar *) contents, len);
-}
 
 static char *
 sha256_of_bytes (GBytes *bytes)
@@ -67,68 +37,41 @@ static JsonObject *
 read_event (Fixture    *fixture,
             const char *wanted)
 {
-  while (TRUE)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *line = g_data_input_stream_read_line_utf8 (fixture->events, NULL, NULL,
-                                                                  &error);
-      g_autoptr(JsonNode) node = NULL;
-      JsonObject *obj;
-
-      g_assert_no_error (error);
-      g_assert_nonnull (line);
-      node = json_from_string (line, &error);
-      g_assert_no_error (error);
-      obj = json_node_get_object (node);
-      if (g_strcmp0 (json_object_get_string_member (obj, "event"), wanted) == 0)
-        return json_object_ref (obj);
-    }
+  return ssync_test_server_read_event (&fixture->server, wanted);
 }
 
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
+  const char *env[] = { "SHARESYNC_IDLE_TIMEOUT=2", "SHARESYNC_MAX_CONNECTIONS=20", NULL };
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) listening = NULL;
   g_autoptr(JsonObject) share = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autofree char *single = NULL;
   g_autofree char *folder = NULL;
-  g_autofree char *unicode = NULL;
+  const char *args[3] = { NULL };
   const char *url;
 
-  fixture->dir = g_dir_make_tmp ("ssync-dl-XXXXXX", &error);
+  fixture->server.dir = g_dir_make_tmp ("ssync-dl-XXXXXX", &error);
   g_assert_no_error (error);
-  fixture->files = g_build_filename (fixture->dir, "files", NULL);
-  fixture->data = g_build_filename (fixture->dir, "data", NULL);
+  fixture->files = g_build_filename (fixture->server.dir, "files", NULL);
+  fixture->data = g_build_filename (fixture->server.dir, "data", NULL);
 
   /* File 0: "report 2026.bin"; then the folder "Mélange" sorted: "a.txt", "Grüße/日本語.txt",
    * "sub/deep/big.bin", and its empty folder "vide". */
-  single = write_random (fixture->files, "report 2026.bin", 3 * 1024 * 1024 + 17);
-  g_free (write_random (fixture->files, "Mélange/a.txt", 10));
-  unicode = write_random (fixture->files, "Mélange/Grüße/日本語.txt", 1000);
-  g_free (write_random (fixture->files, "Mélange/sub/deep/big.bin", 40 * 1024 * 1024));
+  single = ssync_test_write_random (fixture->files, "report 2026.bin", 3 * 1024 * 1024 + 17);
+  g_free (ssync_test_write_random (fixture->files, "Mélange/a.txt", 10));
+  g_free (ssync_test_write_random (fixture->files, "Mélange/Grüße/日本語.txt", 1000));
+  g_free (ssync_test_write_random (fixture->files, "Mélange/sub/deep/big.bin", 40 * 1024 * 1024));
   folder = g_build_filename (fixture->files, "Mélange", NULL);
   g_assert_no_errno (g_mkdir_with_parents (g_build_filename (folder, "vide", NULL), 0700));
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_setenv (launcher, "SHARESYNC_IDLE_TIMEOUT", "2", TRUE);
-  g_subprocess_launcher_setenv (launcher, "SHARESYNC_MAX_CONNECTIONS", "20", TRUE);
-  fixture->proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("SSYNC_BIN"),
-                                               "--headless", "--port", "0",
-                                               "--bind", "127.0.0.1",
-                                               "--data-dir", fixture->data,
-                                               single, folder, NULL);
-  g_assert_no_error (error);
-  fixture->events = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fixture->proc));
-
-  listening = read_event (fixture, "listening");
-  url = json_object_get_string_member (listening, "url");
-  fixture->base = g_strndup (url, strlen (url) - 1);
+  args[0] = single;
+  args[1] = folder;
+  ssync_test_server_start (&fixture->server, env, args);
   share = read_event (fixture, "share");
   url = json_object_get_string_member (share, "url");
-  fixture->share = g_strdup (url + strlen (fixture->base));
+  fixture->share = g_strdup (url + strlen (fixture->server.base));
   fixture->token = g_strdup (fixture->share + strlen ("/s/"));
 
   fixture->session = soup_session_new_with_options ("user-agent", USER_AGENT,
@@ -138,33 +81,20 @@ fixture_set_up (Fixture       *fixture,
 static void
 stop_server (Fixture *fixture)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (fixture->proc == NULL)
-    return;
-
-  g_subprocess_send_signal (fixture->proc, SIGTERM);
-  g_subprocess_wait (fixture->proc, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (fixture->proc));
-  g_assert_cmpint (g_subprocess_get_exit_status (fixture->proc), ==, 0);
-  g_clear_object (&fixture->proc);
+  if (fixture->server.proc != NULL)
+    g_assert_cmpint (ssync_test_server_stop (&fixture->server), ==, 0);
 }
 
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", fixture->dir);
-
   stop_server (fixture);
-  g_clear_object (&fixture->events);
   g_clear_object (&fixture->session);
-  g_assert_cmpint (system (command), ==, 0);
-  g_free (fixture->dir);
+  ssync_test_remove_tree (fixture->server.dir);
+  g_free (fixture->server.dir);
   g_free (fixture->files);
   g_free (fixture->data);
-  g_free (fixture->base);
   g_free (fixture->share);
   g_free (fixture->token);
 }
@@ -176,7 +106,7 @@ fetch (Fixture     *fixture,
        const char **header_pairs,
        SoupMessage **out_msg)
 {
-  g_autofree char *url = g_strconcat (fixture->base, path, NULL);
+  g_autofree char *url = g_strconcat (fixture->server.base, path, NULL);
   g_autoptr(SoupMessage) msg = soup_message_new (method, url);
   g_autoptr(GError) error = NULL;
   GBytes *body;
@@ -238,7 +168,7 @@ test_full_download (Fixture       *fixture,
 {
   g_autofree char *path = file_url (fixture, "0", "report%202026.bin");
   g_autofree char *local = g_build_filename (fixture->files, "report 2026.bin", NULL);
-  g_autofree char *expected = sha256_of_file (local);
+  g_autofree char *expected = ssync_test_sha256_of_file (local);
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GBytes) body = fetch (fixture, "GET", path, NULL, &msg);
   g_autofree char *got = sha256_of_bytes (body);
@@ -273,7 +203,7 @@ test_full_download (Fixture       *fixture,
     g_autofree char *upath = file_url (fixture, "2", "%E6%97%A5%E6%9C%AC%E8%AA%9E.txt");
     g_autofree char *ulocal = g_build_filename (fixture->files, "Mélange", "Grüße",
                                                 "日本語.txt", NULL);
-    g_autofree char *uexpected = sha256_of_file (ulocal);
+    g_autofree char *uexpected = ssync_test_sha256_of_file (ulocal);
     g_autoptr(SoupMessage) umsg = NULL;
     g_autoptr(GBytes) ubody = fetch (fixture, "GET", upath, NULL, &umsg);
     g_autofree char *ugot = sha256_of_bytes (ubody);
@@ -394,11 +324,11 @@ test_resume_with_curl (Fixture       *fixture,
                        gconstpointer  data)
 {
   g_autofree char *path = file_url (fixture, "0", "report%202026.bin");
-  g_autofree char *url = g_strconcat (fixture->base, path, NULL);
+  g_autofree char *url = g_strconcat (fixture->server.base, path, NULL);
   g_autofree char *local = g_build_filename (fixture->files, "report 2026.bin", NULL);
-  g_autofree char *partial = g_build_filename (fixture->dir, "partial.bin", NULL);
+  g_autofree char *partial = g_build_filename (fixture->server.dir, "partial.bin", NULL);
   g_autofree char *contents = NULL;
-  g_autofree char *expected = sha256_of_file (local);
+  g_autofree char *expected = ssync_test_sha256_of_file (local);
   g_autofree char *got = NULL;
   const char *curl[] = { "curl", "-sSf", "-C", "-", "-o", partial, url, NULL };
   g_autoptr(JsonObject) started = NULL;
@@ -409,7 +339,7 @@ test_resume_with_curl (Fixture       *fixture,
   g_assert_true (g_file_set_contents (partial, contents, 1000000, NULL));
 
   g_assert_cmpint (run_command (curl), ==, 0);
-  got = sha256_of_file (partial);
+  got = ssync_test_sha256_of_file (partial);
   g_assert_cmpstr (got, ==, expected);
 
   started = read_event (fixture, "download-started");
@@ -422,7 +352,7 @@ test_zip (Fixture       *fixture,
           gconstpointer  data)
 {
   g_autofree char *path = g_strconcat (fixture->share, "/archive.zip", NULL);
-  g_autofree char *zip = g_build_filename (fixture->dir, "all.zip", NULL);
+  g_autofree char *zip = g_build_filename (fixture->server.dir, "all.zip", NULL);
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(JsonNode) listing = wait_for_digests (fixture);
   g_autoptr(GBytes) body = fetch (fixture, "GET", path, NULL, &msg);
@@ -459,13 +389,13 @@ test_zip (Fixture       *fixture,
   }
 
   {
-    g_autofree char *s0 = sha256_of_file (g_build_filename (fixture->files, "report 2026.bin",
+    g_autofree char *s0 = ssync_test_sha256_of_file (g_build_filename (fixture->files, "report 2026.bin",
                                                             NULL));
-    g_autofree char *s1 = sha256_of_file (g_build_filename (fixture->files, "Mélange",
+    g_autofree char *s1 = ssync_test_sha256_of_file (g_build_filename (fixture->files, "Mélange",
                                                             "a.txt", NULL));
-    g_autofree char *s2 = sha256_of_file (g_build_filename (fixture->files, "Mélange", "Grüße",
+    g_autofree char *s2 = ssync_test_sha256_of_file (g_build_filename (fixture->files, "Mélange", "Grüße",
                                                             "日本語.txt", NULL));
-    g_autofree char *s3 = sha256_of_file (g_build_filename (fixture->files, "Mélange", "sub",
+    g_autofree char *s3 = ssync_test_sha256_of_file (g_build_filename (fixture->files, "Mélange", "sub",
                                                             "deep", "big.bin", NULL));
 
     expected = g_strdup_printf ("Mélange/ \n"
@@ -544,7 +474,7 @@ test_traversal (Fixture       *fixture,
 
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
     {
-      g_autofree char *url = g_strconcat (fixture->base, fixture->share, suffixes[i], NULL);
+      g_autofree char *url = g_strconcat (fixture->server.base, fixture->share, suffixes[i], NULL);
       g_autofree char *out = NULL;
       const char *argv[] = { "curl", "-s", "--path-as-is", "-w", "\n%{http_code}", url, NULL };
       int status;
@@ -557,7 +487,7 @@ test_traversal (Fixture       *fixture,
     }
 
   {
-    g_autofree char *url = g_strconcat (fixture->base, "/static/..%2F..%2Fmeson.build", NULL);
+    g_autofree char *url = g_strconcat (fixture->server.base, "/static/..%2F..%2Fmeson.build", NULL);
     g_autofree char *out = NULL;
     const char *argv[] = { "curl", "-s", "--path-as-is", "-w", "\n%{http_code}", url, NULL };
 
@@ -620,7 +550,7 @@ test_truncated_while_sending (Fixture       *fixture,
                               gconstpointer  data)
 {
   g_autofree char *path = g_strconcat (fixture->share, "/f/3/big.bin", NULL);
-  g_autofree char *url = g_strconcat (fixture->base, path, NULL);
+  g_autofree char *url = g_strconcat (fixture->server.base, path, NULL);
   g_autofree char *local = g_build_filename (fixture->files, "Mélange", "sub", "deep",
                                              "big.bin", NULL);
   g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
@@ -659,7 +589,7 @@ test_history (Fixture       *fixture,
               gconstpointer  data)
 {
   g_autofree char *path = file_url (fixture, "0", "report%202026.bin");
-  g_autofree char *big = g_strconcat (fixture->base, fixture->share, "/f/3/big.bin", NULL);
+  g_autofree char *big = g_strconcat (fixture->server.base, fixture->share, "/f/3/big.bin", NULL);
   g_autofree char *db = g_build_filename (fixture->data, "history.db", NULL);
   g_autoptr(SoupMessage) aborted = soup_message_new ("GET", big);
   g_autoptr(GInputStream) in = NULL;
@@ -788,7 +718,7 @@ connect_raw (Fixture *fixture)
   g_autoptr(GError) error = NULL;
   GSocketConnection *conn;
 
-  conn = g_socket_client_connect_to_uri (client, fixture->base, 0, NULL, &error);
+  conn = g_socket_client_connect_to_uri (client, fixture->server.base, 0, NULL, &error);
   g_assert_no_error (error);
   return conn;
 }
