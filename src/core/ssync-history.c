@@ -74,6 +74,7 @@ typedef enum {
   JOB_SHARE,
   JOB_TRANSFER,
   JOB_BARRIER,
+  JOB_FORGET,
 } JobKind;
 
 typedef struct {
@@ -95,6 +96,7 @@ typedef struct {
     } share;
     SsyncTransferRecord *transfer;
     Barrier *barrier;  /* owned by the thread waiting in ssync_history_flush() */
+    gint64 before;     /* JOB_FORGET: finished transfers that started earlier go */
   };
 } Job;
 
@@ -308,6 +310,25 @@ end_batch (SsyncHistory *self)
     g_warning ("Could not save the history to %s: %s", self->path, error->message);
 }
 
+/* Deletes the rows of transfers that ended and started before @before. */
+static void
+forget (SsyncHistory *self,
+        gint64        before)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3_mutex *mutex = sqlite3_db_mutex (self->db);
+
+  end_batch (self);
+  sqlite3_mutex_enter (mutex);
+  if (sqlite3_prepare_v2 (self->db,
+                          "DELETE FROM transfers WHERE started < ?1 AND status != 'active'",
+                          -1, &stmt, NULL) != SQLITE_OK ||
+      sqlite3_bind_int64 (stmt, 1, before) != SQLITE_OK ||
+      sqlite3_step (stmt) != SQLITE_DONE)
+    g_warning ("Could not trim the history in %s: %s", self->path, sqlite3_errmsg (self->db));
+  sqlite3_mutex_leave (mutex);
+}
+
 /* Runs on the writer thread. */
 static void
 run_job (gpointer data,
@@ -330,6 +351,13 @@ run_job (gpointer data,
       job->barrier->done = TRUE;
       g_cond_signal (&job->barrier->cond);
       g_mutex_unlock (&job->barrier->mutex);
+      g_free (job);
+      return;
+    }
+
+  if (job->type == JOB_FORGET)
+    {
+      forget (self, job->before);
       g_free (job);
       return;
     }
@@ -753,4 +781,20 @@ ssync_history_list_totals (SsyncHistory  *self,
 
   sqlite3_mutex_leave (mutex);
   return g_steal_pointer (&totals);
+}
+
+/* Queues the removal of finished transfers that started before @before (real time in
+ * microseconds): history retention. */
+void
+ssync_history_forget_before (SsyncHistory *self,
+                             gint64        before)
+{
+  Job *job;
+
+  g_return_if_fail (SSYNC_IS_HISTORY (self));
+
+  job = g_new0 (Job, 1);
+  job->type = JOB_FORGET;
+  job->before = before;
+  push_job (self, job);
 }

@@ -64,6 +64,8 @@ void          ssync_history_record_share       (SsyncHistory   *self,
                                                 gint64          created);
 void          ssync_history_record_transfer    (SsyncHistory   *self,
                                                 SsyncTransfer  *transfer);
+void          ssync_history_forget_before      (SsyncHistory   *self,
+                                                gint64          before);
 void          ssync_history_flush              (SsyncHistory   *self);
 gboolean      ssync_history_check              (SsyncHistory   *self);
 GPtrArray    *ssync_history_list_totals        (SsyncHistory   *self,

@@ -168,6 +168,21 @@ ssync_tus_init (SsyncTus *self)
                                          (GDestroyNotify) entry_unref);
   self->expiry = DEFAULT_EXPIRY;
   self->cleanup_id = g_timeout_add_seconds (CLEANUP_INTERVAL, cleanup, self);
+
+  /* Tunable without a rebuild, and short in tests. */
+  if (g_getenv ("SHARESYNC_UPLOAD_EXPIRY") != NULL)
+    {
+      guint64 seconds;
+
+      if (g_ascii_string_to_unsigned (g_getenv ("SHARESYNC_UPLOAD_EXPIRY"), 10, 1, G_MAXINT32,
+                                      &seconds, NULL))
+        {
+          self->expiry = seconds * G_USEC_PER_SEC;
+          g_clear_handle_id (&self->cleanup_id, g_source_remove);
+          self->cleanup_id = g_timeout_add_seconds (MIN (seconds, CLEANUP_INTERVAL), cleanup,
+                                                    self);
+        }
+    }
 }
 
 /* @begin_transfer makes the SsyncTransfer each new upload is recorded as. */

@@ -363,6 +363,12 @@ cleanup (gpointer user_data)
       ssync_registry_remove (self->registry, g_ptr_array_index (ended, i));
     }
 
+  /* History is kept forever unless SHARESYNC_HISTORY_DAYS says otherwise. */
+  if (g_getenv ("SHARESYNC_HISTORY_DAYS") != NULL)
+    ssync_history_forget_before (self->history,
+                                 now - (gint64) limit_from_env ("SHARESYNC_HISTORY_DAYS", 1) *
+                                       24 * 3600 * G_USEC_PER_SEC);
+
   task = g_task_new (NULL, self->cancellable, NULL, NULL);
   g_task_set_task_data (task, g_steal_pointer (&folders), (GDestroyNotify) g_ptr_array_unref);
   g_task_run_in_thread (task, delete_stale_parts_thread);

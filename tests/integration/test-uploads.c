@@ -22,8 +22,9 @@ typedef struct {
 } Fixture;
 
 static void
-start (Fixture     *fixture,
-       const char  *max_size)
+start_with_env (Fixture            *fixture,
+                const char * const *env,
+                const char         *max_size)
 {
   const char *args[] = { "--receive", NULL, max_size != NULL ? "--max-upload-size" : NULL,
                          max_size, NULL };
@@ -31,13 +32,20 @@ start (Fixture     *fixture,
   const char *url;
 
   args[1] = fixture->inbox;
-  ssync_test_server_start (&fixture->server, NULL, args);
+  ssync_test_server_start (&fixture->server, env, args);
   share = ssync_test_server_read_event (&fixture->server, "share");
   g_assert_cmpstr (json_object_get_string_member (share, "kind"), ==, "receive");
   url = json_object_get_string_member (share, "url");
   g_assert_true (g_str_has_prefix (url, fixture->server.base));
   g_free (fixture->uploads);
   fixture->uploads = g_strconcat (url + strlen (fixture->server.base), "/uploads/", NULL);
+}
+
+static void
+start (Fixture    *fixture,
+       const char *max_size)
+{
+  start_with_env (fixture, NULL, max_size);
 }
 
 static void
@@ -472,6 +480,37 @@ test_disk_full (Fixture       *fixture,
                     3 * 1024 * 1024);
 }
 
+/* An upload left alone past its lifetime (1 s here) ends as incomplete and its .part goes;
+ * its URL no longer answers. */
+static void
+test_expiry (Fixture       *fixture,
+             gconstpointer  data)
+{
+  const char *env[] = { "SHARESYNC_UPLOAD_EXPIRY=1", NULL };
+  g_autofree char *location = NULL;
+  g_autofree char *zeros = g_malloc0 (1024);
+  g_autoptr(SoupMessage) first = NULL;
+  g_autoptr(SoupMessage) head = NULL;
+  g_autoptr(JsonObject) finished = NULL;
+
+  g_assert_cmpint (ssync_test_server_stop (&fixture->server), ==, 0);
+  start_with_env (fixture, env, NULL);
+
+  location = create (fixture, 4096, "slow.bin", NULL);
+  first = patch (fixture, location, 0, zeros, 1024);
+  g_assert_cmpuint (soup_message_get_status (first), ==, 204);
+  g_assert_nonnull (header (first, "Upload-Expires"));
+  g_assert_cmpuint (count_files (fixture->inbox, ".part"), ==, 1);
+
+  finished = ssync_test_server_read_event (&fixture->server, "upload-finished");
+  g_assert_cmpstr (json_object_get_string_member (finished, "status"), ==, "incomplete");
+  g_usleep (G_USEC_PER_SEC / 5);
+
+  head = tus_request (fixture, "HEAD", location, NULL, NULL);
+  g_assert_cmpuint (soup_message_get_status (head), ==, 404);
+  g_assert_cmpuint (count_files (fixture->inbox, ".part"), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -487,6 +526,7 @@ main (int   argc,
   ADD ("termination", test_termination, NULL);
   ADD ("resume-after-disconnect", test_resume_after_disconnect, NULL);
   ADD ("disk-full", test_disk_full, GSIZE_TO_POINTER (3 * 1024 * 1024));
+  ADD ("expiry", test_expiry, NULL);
 
   return g_test_run ();
 }

@@ -503,6 +503,34 @@ test_dispose_flushes (Fixture       *fixture,
   sqlite3_close (db);
 }
 
+/* Retention: finished transfers that started before the cutoff go, active ones stay. */
+static void
+test_forget (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(SsyncTransfer) done = ssync_transfer_new ("s1", "Share", "a.txt",
+                                                      SSYNC_DIRECTION_DOWNLOAD,
+                                                      SSYNC_TRANSFER_KIND_FILE, "10.0.0.2",
+                                                      "UA", 10);
+  g_autoptr(SsyncTransfer) running = ssync_transfer_new ("s1", "Share", "b.txt",
+                                                         SSYNC_DIRECTION_DOWNLOAD,
+                                                         SSYNC_TRANSFER_KIND_FILE, "10.0.0.2",
+                                                         "UA", 10);
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ssync_transfer_finish (done, SSYNC_TRANSFER_STATUS_COMPLETE, NULL);
+  ssync_history_record_transfer (fixture->history, done);
+  ssync_history_record_transfer (fixture->history, running);
+  ssync_history_forget_before (fixture->history, g_get_real_time () + G_USEC_PER_SEC);
+  ssync_history_flush (fixture->history);
+
+  rows = ssync_history_list_transfers (fixture->history, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 1);
+  g_assert_cmpstr (((SsyncTransferRecord *) g_ptr_array_index (rows, 0))->file_name, ==, "b.txt");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -521,6 +549,7 @@ main (int   argc,
   ADD ("/history/record/many", fixture_setup_open, test_many);
   ADD ("/history/record/write-error", fixture_setup_open, test_write_error);
   ADD ("/history/record/dispose-flushes", fixture_setup_open, test_dispose_flushes);
+  ADD ("/history/record/forget", fixture_setup_open, test_forget);
 
 #undef ADD
 
