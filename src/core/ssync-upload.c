@@ -7,7 +7,10 @@
  * while the bytes arrive (GnuTLS, about 2 GB/s here), so completion needs no second read.
  *
  * Every file operation runs on a worker thread and takes the upload's lock, so a deletion
- * waits for a write in flight instead of racing it.
+ * waits for a write in flight instead of racing it. Each chunk is written and hashed by two
+ * worker threads at once (hashing costs as much as the write; tests/bench/bench-uploads.py),
+ * and sync_file_range() starts the write-back of every chunk right away, so the fsync at the
+ * end has little left to wait for.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -32,6 +35,8 @@ struct _SsyncUpload
   GObject parent_instance;
 
   GMutex lock;
+  GMutex hash_lock;
+  gboolean hash_valid;  /* FALSE once a write failed half-way: rehash at completion */
   char *id;
   char *path;        /* relative to the receive folder, sanitised, '/' separated */
   GFile *folder;     /* where the file goes (the receive folder or a subfolder of it) */
@@ -65,6 +70,7 @@ ssync_upload_finalize (GObject *object)
   g_free (self->sha256);
   g_free (self->saved_as);
   g_mutex_clear (&self->lock);
+  g_mutex_clear (&self->hash_lock);
 
   G_OBJECT_CLASS (ssync_upload_parent_class)->finalize (object);
 }
@@ -79,6 +85,8 @@ static void
 ssync_upload_init (SsyncUpload *self)
 {
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->hash_lock);
+  self->hash_valid = TRUE;
   self->fd = -1;
   self->id = ssync_token_new ();
 }
@@ -312,9 +320,10 @@ write_thread (GTask        *task,
         {
           int errsv = n < 0 ? errno : ENOSPC;
 
-          /* What did get written counts: the .part stays consistent with the offset. */
-          gnutls_hash (self->hash, bytes, done);
+          /* What did get written counts: the .part stays consistent with the offset, but
+           * the running hash (of whole chunks) no longer matches it. */
           self->offset += done;
+          self->hash_valid = FALSE;
           g_mutex_unlock (&self->lock);
           g_task_return_error (task,
                                io_error (errsv,
@@ -324,10 +333,65 @@ write_thread (GTask        *task,
       done += n;
     }
 
-  gnutls_hash (self->hash, bytes, len);
+#ifdef HAVE_SYNC_FILE_RANGE
+  sync_file_range (self->fd, self->offset, len, SYNC_FILE_RANGE_WRITE);
+#endif
   self->offset += len;
   g_mutex_unlock (&self->lock);
   g_task_return_boolean (task, TRUE);
+}
+
+static void
+hash_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  SsyncUpload *self = source_object;
+  gsize len;
+  const guint8 *bytes = g_bytes_get_data (task_data, &len);
+
+  g_mutex_lock (&self->hash_lock);
+  if (self->hash != NULL)
+    gnutls_hash (self->hash, bytes, len);
+  g_mutex_unlock (&self->hash_lock);
+  g_task_return_boolean (task, TRUE);
+}
+
+typedef struct {
+  guint pending;
+  GError *error;
+} WriteState;
+
+static void
+write_state_free (WriteState *state)
+{
+  g_clear_error (&state->error);
+  g_free (state);
+}
+
+static void
+on_part_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *outer = user_data;
+  WriteState *state = g_task_get_task_data (outer);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error) && state->error == NULL)
+    state->error = error;
+  else
+    g_clear_error (&error);
+
+  if (--state->pending > 0)
+    return;
+
+  if (state->error != NULL)
+    g_task_return_error (outer, g_steal_pointer (&state->error));
+  else
+    g_task_return_boolean (outer, TRUE);
+  g_object_unref (outer);
 }
 
 /* Appends @data at the current offset. Writes must not overlap: one at a time. */
@@ -338,11 +402,18 @@ ssync_upload_write_async (SsyncUpload         *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  GTask *outer = g_task_new (self, cancellable, callback, user_data);
+  WriteState *state = g_new0 (WriteState, 1);
+  g_autoptr(GTask) write = g_task_new (self, cancellable, on_part_done, outer);
+  g_autoptr(GTask) hash = g_task_new (self, cancellable, on_part_done, g_object_ref (outer));
 
-  g_task_set_source_tag (task, ssync_upload_write_async);
-  g_task_set_task_data (task, g_bytes_ref (data), (GDestroyNotify) g_bytes_unref);
-  g_task_run_in_thread (task, write_thread);
+  state->pending = 2;
+  g_task_set_source_tag (outer, ssync_upload_write_async);
+  g_task_set_task_data (outer, state, (GDestroyNotify) write_state_free);
+  g_task_set_task_data (write, g_bytes_ref (data), (GDestroyNotify) g_bytes_unref);
+  g_task_set_task_data (hash, g_bytes_ref (data), (GDestroyNotify) g_bytes_unref);
+  g_task_run_in_thread (write, write_thread);
+  g_task_run_in_thread (hash, hash_thread);
 }
 
 gboolean
@@ -351,6 +422,26 @@ ssync_upload_write_finish (SsyncUpload   *self,
                            GError       **error)
 {
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* After a failed write the hash of whole chunks is off: start it again from the file. */
+static gboolean
+rehash (SsyncUpload *self,
+        const char  *path)
+{
+  g_autofree guint8 *buffer = g_malloc (1024 * 1024);
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  ssize_t n;
+
+  if (fd < 0)
+    return FALSE;
+
+  gnutls_hash_deinit (self->hash, NULL);
+  gnutls_hash_init (&self->hash, GNUTLS_DIG_SHA256);
+  while ((n = read (fd, buffer, 1024 * 1024)) > 0)
+    gnutls_hash (self->hash, buffer, n);
+  close (fd);
+  return n == 0;
 }
 
 static void
@@ -407,6 +498,14 @@ complete_thread (GTask        *task,
         }
     }
   g_unlink (part_path);
+
+  if (!self->hash_valid && !rehash (self, part_path))
+    {
+      g_mutex_unlock (&self->lock);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("Saving %s failed: it could not be read back"), self->name);
+      return;
+    }
 
   gnutls_hash_deinit (self->hash, digest);
   self->hash = NULL;

@@ -21,6 +21,9 @@
 #include "ssync-upload.h"
 
 #define WRITE_SIZE (1024 * 1024)
+/* libsoup hands request bodies over in chunks of at most 8 KiB: with this room a buffer
+ * never grows (and is never copied) past WRITE_SIZE. */
+#define FILL_SLACK (64 * 1024)
 
 /* libsoup 3.2 interns the methods it knows, and PATCH is not among them. */
 static gboolean
@@ -687,7 +690,7 @@ patch_write_next (Patch *patch)
 {
   g_autoptr(GBytes) bytes = g_byte_array_free_to_bytes (g_steal_pointer (&patch->fill));
 
-  patch->fill = g_byte_array_sized_new (WRITE_SIZE);
+  patch->fill = g_byte_array_sized_new (WRITE_SIZE + FILL_SLACK);
   patch->writing = TRUE;
   ssync_upload_write_async (patch->entry->upload, bytes, NULL, on_written, patch);
 }
@@ -775,7 +778,7 @@ patch_start (SsyncTus          *self,
   patch->tus = g_object_ref (self);
   patch->entry = entry_ref (entry);
   patch->msg = g_object_ref (msg);
-  patch->fill = g_byte_array_sized_new (WRITE_SIZE);
+  patch->fill = g_byte_array_sized_new (WRITE_SIZE + FILL_SLACK);
   patch->expected_end = ssync_upload_get_offset (entry->upload) + content_length;
   entry->busy = TRUE;
 
