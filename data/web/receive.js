@@ -15,10 +15,14 @@
 // Everything a person named (file and folder names) goes into the page with textContent, never
 // as markup. The server sends a strict Content-Security-Policy: no inline script or style.
 
+import {
+  $, FETCH_TIMEOUT_MS, el, fetchShareInfo, formatDate, formatSize, plural, sameOriginUrl,
+  tokenFromLocation, waitMessage,
+} from '/static/common.js';
+
 const CHUNK_SIZE = 8 * 1024 * 1024;
 const MIN_CHUNK_SIZE = 256 * 1024;
 const MAX_PARALLEL = 2;
-const FETCH_TIMEOUT_MS = 15_000;
 // A PATCH whose body has not moved for this long is taken for a dead connection (a laptop that
 // slept, Wi-Fi that went away without a reset) and started again after a HEAD.
 const STALL_TIMEOUT_MS = 30_000;
@@ -39,32 +43,6 @@ const STORAGE_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 const SPEED_WINDOW_MS = 4000;
 const TUS_VERSION = '1.0.0';
 
-const $ = (id) => document.getElementById(id);
-
-// Sizes read like GNOME's (g_format_size) and like the share page: decimal units, one decimal
-// past the bytes.
-const SIZE_UNITS = ['kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
-const oneDecimal = new Intl.NumberFormat(undefined, {
-  minimumFractionDigits: 1,
-  maximumFractionDigits: 1,
-});
-const wholeNumber = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
-
-export function formatSize(bytes) {
-  if (!Number.isFinite(bytes) || bytes < 0)
-    return '';
-  if (bytes < 1000)
-    return bytes === 1 ? '1 byte' : `${wholeNumber.format(bytes)} bytes`;
-
-  let value = bytes;
-  let unit = -1;
-  while (unit < SIZE_UNITS.length - 1 && value >= 999.95) {
-    value /= 1000;
-    unit++;
-  }
-  return `${oneDecimal.format(value)} ${SIZE_UNITS[unit]}`;
-}
-
 function formatSpeed(bytesPerSecond) {
   return `${formatSize(Math.round(bytesPerSecond))}/s`;
 }
@@ -79,43 +57,6 @@ function formatDuration(seconds) {
   const hours = Math.floor(seconds / 3600);
   const minutes = Math.ceil((seconds % 3600) / 60);
   return minutes === 0 || minutes === 60 ? `${hours} h` : `${hours} h ${minutes} min`;
-}
-
-function formatDate(iso) {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime()))
-    return null;
-  return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}
-
-function plural(n, one, many) {
-  return n === 1 ? `1 ${one}` : `${wholeNumber.format(n)} ${many}`;
-}
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className)
-    node.className = className;
-  if (text !== undefined)
-    node.textContent = text;
-  return node;
-}
-
-// Only same-origin addresses are used, so a malformed answer cannot send files elsewhere.
-function sameOriginUrl(url) {
-  if (typeof url !== 'string' || url === '')
-    return null;
-  try {
-    const resolved = new URL(url, window.location.href);
-    return resolved.origin === window.location.origin ? resolved.href : null;
-  } catch {
-    return null;
-  }
-}
-
-function tokenFromLocation() {
-  const match = /^\/r\/([^/]+)\/?$/.exec(window.location.pathname);
-  return match ? match[1] : null;
 }
 
 // tus metadata values are base64 of the UTF-8 bytes.
@@ -1210,14 +1151,8 @@ function errorForStatus(response) {
     case 403:
       return new PageError('This link is protected',
         'Reload the page to enter the password.', { reload: true });
-    case 429: {
-      const wait = Number.parseInt(response.headers.get('Retry-After') ?? '', 10);
-      return new PageError('Too many attempts',
-        Number.isFinite(wait) && wait > 0
-          ? `Wait ${wait} seconds, then try again.`
-          : 'Wait a moment, then try again.',
-        { retry: true });
-    }
+    case 429:
+      return new PageError('Too many attempts', waitMessage(response.headers), { retry: true });
     default:
       return new PageError('This page could not be opened',
         `The receiving computer answered with an error (HTTP ${response.status}).`,
@@ -1228,12 +1163,7 @@ function errorForStatus(response) {
 async function fetchShare(token) {
   let response;
   try {
-    response = await fetch(`/api/files/${encodeURIComponent(token)}`, {
-      headers: { Accept: 'application/json' },
-      cache: 'no-store',
-      credentials: 'same-origin',
-      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
-    });
+    response = await fetchShareInfo(token);
   } catch {
     throw new PageError('Cannot reach the receiving computer',
       'Check that you are on the same network and that ShareSync is still running there.',
@@ -1298,7 +1228,7 @@ function showError(error) {
 }
 
 async function load() {
-  page.token = tokenFromLocation();
+  page.token = tokenFromLocation('r');
   if (page.token === null) {
     showError(errorForStatus({ status: 404, headers: new Headers() }));
     return;

@@ -5,63 +5,18 @@
 // names) goes into the page with textContent, never as markup. The server sends a strict
 // Content-Security-Policy, so there is no inline script or style: classes only.
 
-const FETCH_TIMEOUT_MS = 15000;
+import {
+  $, el, fetchShareInfo, formatDate, formatSize, plural, sameOriginUrl, tokenFromLocation,
+  waitMessage,
+} from '/static/common.js';
 
-const $ = (id) => document.getElementById(id);
-
-// Sizes read like GNOME's (g_format_size): decimal units, one decimal past the bytes.
-const SIZE_UNITS = ['kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
-const oneDecimal = new Intl.NumberFormat(undefined, {
-  minimumFractionDigits: 1,
-  maximumFractionDigits: 1,
-});
-const wholeNumber = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
-
-export function formatSize(bytes) {
-  if (!Number.isFinite(bytes) || bytes < 0)
-    return '';
-  if (bytes < 1000)
-    return bytes === 1 ? '1 byte' : `${wholeNumber.format(bytes)} bytes`;
-
-  let value = bytes;
-  let unit = -1;
-  // Move up a unit when rounding to one decimal would print "1000.0".
-  while (unit < SIZE_UNITS.length - 1 && value >= 999.95) {
-    value /= 1000;
-    unit++;
-  }
-  return `${oneDecimal.format(value)} ${SIZE_UNITS[unit]}`;
-}
-
-function formatCount(n) {
-  return n === 1 ? '1 file' : `${wholeNumber.format(n)} files`;
-}
-
-function formatDate(iso) {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime()))
+// Links are put in the page as paths on this origin (see sameOriginUrl).
+function sameOriginPath(url) {
+  const href = sameOriginUrl(url);
+  if (href === null)
     return null;
-  return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}
-
-// Only same-origin links are put in the page, so a malformed answer cannot turn a download
-// button into a javascript: or off-site link.
-function sameOriginHref(url) {
-  if (typeof url !== 'string' || url === '')
-    return null;
-  try {
-    const resolved = new URL(url, window.location.href);
-    if (resolved.origin !== window.location.origin)
-      return null;
-    return resolved.pathname + resolved.search;
-  } catch {
-    return null;
-  }
-}
-
-function tokenFromLocation() {
-  const match = /^\/s\/([^/]+)\/?$/.exec(window.location.pathname);
-  return match ? match[1] : null;
+  const { pathname, search } = new URL(href);
+  return pathname + search;
 }
 
 class ShareError extends Error {
@@ -85,14 +40,8 @@ function errorForStatus(response) {
     case 403:
       return new ShareError('This share is protected',
         'The person who shared these files needs to give you access.');
-    case 429: {
-      const wait = Number.parseInt(response.headers.get('Retry-After') ?? '', 10);
-      return new ShareError('Too many attempts',
-        Number.isFinite(wait) && wait > 0
-          ? `Wait ${wait} seconds, then try again.`
-          : 'Wait a moment, then try again.',
-        { retry: true });
-    }
+    case 429:
+      return new ShareError('Too many attempts', waitMessage(response.headers), { retry: true });
     default:
       return new ShareError('The files could not be listed',
         `The computer sharing them answered with an error (HTTP ${response.status}).`,
@@ -103,12 +52,7 @@ function errorForStatus(response) {
 async function fetchShare(token) {
   let response;
   try {
-    response = await fetch(`/api/files/${encodeURIComponent(token)}`, {
-      headers: { Accept: 'application/json' },
-      cache: 'no-store',
-      credentials: 'same-origin',
-      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
-    });
+    response = await fetchShareInfo(token);
   } catch {
     throw new ShareError('Cannot reach the computer sharing these files',
       'Check that you are on the same network and that ShareSync is still running there.',
@@ -134,15 +78,6 @@ async function fetchShare(token) {
   return share;
 }
 
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className)
-    node.className = className;
-  if (text !== undefined)
-    node.textContent = text;
-  return node;
-}
-
 function renderFile(file) {
   const item = el('li', 'file');
   if (file.id !== undefined && file.id !== null)
@@ -164,7 +99,7 @@ function renderFile(file) {
   info.append(el('p', 'file-meta file-size', formatSize(file.size)));
   item.append(info);
 
-  const href = sameOriginHref(file.url);
+  const href = sameOriginPath(file.url);
   if (href !== null) {
     const link = el('a', 'button download');
     link.href = href;
@@ -191,7 +126,8 @@ function renderShare(share) {
   const total = Number.isFinite(share.size)
     ? share.size
     : share.files.reduce((sum, f) => sum + (Number.isFinite(f.size) ? f.size : 0), 0);
-  $('share-summary').textContent = `${formatCount(share.files.length)} · ${formatSize(total)}`;
+  const count = plural(share.files.length, 'file', 'files');
+  $('share-summary').textContent = `${count} · ${formatSize(total)}`;
 
   const expiry = $('share-expiry');
   const until = share.expires ? formatDate(share.expires) : null;
@@ -199,7 +135,7 @@ function renderShare(share) {
   expiry.textContent = until === null ? '' : `Available until ${until}`;
 
   const zip = $('download-zip');
-  const zipHref = sameOriginHref(share.zip_url);
+  const zipHref = sameOriginPath(share.zip_url);
   zip.hidden = zipHref === null || share.files.length === 0;
   if (zipHref !== null)
     zip.href = zipHref;
@@ -231,7 +167,7 @@ function showError(error) {
 }
 
 async function load() {
-  const token = tokenFromLocation();
+  const token = tokenFromLocation('s');
   if (token === null) {
     showError(errorForStatus({ status: 404, headers: new Headers() }));
     return;

@@ -117,6 +117,7 @@ serve_static (SoupServerMessage *msg,
     const char *type;
   } assets[] = {
     { "share.css", "text/css; charset=utf-8" },
+    { "common.js", "text/javascript; charset=utf-8" },
     { "share.js", "text/javascript; charset=utf-8" },
     { "favicon.svg", "image/svg+xml" },
     { "receive.js", "text/javascript; charset=utf-8" },

@@ -13,252 +13,27 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { constants as fsConstants, createReadStream } from 'node:fs';
-import { access, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 
-const SOURCE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const STARTUP_TIMEOUT_MS = 30_000;
+import {
+  EXIT_TIMEOUT_MS, HeadlessApp, MIB, Proxy, TEST_OUTPUT, cleanUp, launchChromium, listTree,
+  makeTempDir, requireSharesync, sha256, sha256File, waitFor, watchPage,
+} from '../common/app.mjs';
+
 const UPLOAD_TIMEOUT_MS = 120_000;
-const EXIT_TIMEOUT_MS = 15_000;
-const MIB = 1024 * 1024;
 // The page sends PATCH bodies of this size (receive.js, CHUNK_SIZE): after a break it may send
 // again at most the piece that was in flight.
 const PAGE_CHUNK = 8 * MIB;
 // Through the proxy, 64 MiB take about four seconds: long enough to interrupt, short enough.
 const SLOW_RATE = 16 * MIB;
 
-const sha256 = (data) => createHash('sha256').update(data).digest('hex');
-
-async function sha256File(file) {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file))
-    hash.update(chunk);
-  return hash.digest('hex');
-}
-
-async function requireExecutable(file, what) {
-  try {
-    await access(file, fsConstants.X_OK);
-  } catch {
-    throw new Error(`${what} not found or not executable at ${file}`);
-  }
-}
-
-async function loadPlaywright() {
-  try {
-    return await import('playwright-core');
-  } catch (error) {
-    throw new Error('playwright-core is not installed: run "npm ci" in tests/ ' +
-      `(it is looked up from ${path.join(SOURCE_ROOT, 'tests')}): ${error.message}`);
-  }
-}
-
-// Every file under a folder, as paths relative to it with "/" separators.
-async function listTree(root) {
-  const out = [];
-  for (const entry of await readdir(root, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) {
-      const full = path.join(entry.parentPath ?? entry.path, entry.name);
-      out.push(path.relative(root, full).split(path.sep).join('/'));
-    }
-  }
-  return out.sort();
-}
-
-async function waitFor(what, check, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await check();
-    if (result)
-      return result;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-// The app in headless mode. It prints one JSON object per line on stdout; every line is kept so
-// the test can wait for an event and check the protocol at the end.
-class HeadlessApp {
-  constructor(bin, args, cwd) {
-    this.events = [];
-    this.badLines = [];
-    this.stderr = '';
-    this.exit = null;
-    this.waiters = new Set();
-
-    this.child = spawn(bin, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.exited = new Promise((resolve) => {
-      this.child.on('exit', (code, signal) => {
-        this.exit = { code, signal };
-        for (const waiter of this.waiters)
-          waiter();
-        resolve(this.exit);
-      });
-    });
-    this.child.on('error', (error) => {
-      this.stderr += `spawn failed: ${error.message}\n`;
-    });
-    this.child.stderr.setEncoding('utf8');
-    this.child.stderr.on('data', (text) => {
-      this.stderr = (this.stderr + text).slice(-8000);
-    });
-    createInterface({ input: this.child.stdout }).on('line', (line) => {
-      try {
-        this.events.push(JSON.parse(line));
-      } catch {
-        this.badLines.push(line);
-      }
-      for (const waiter of this.waiters)
-        waiter();
-    });
-  }
-
-  describe() {
-    const status = this.exit === null
-      ? 'still running'
-      : `exited with code ${this.exit.code} signal ${this.exit.signal}`;
-    return `sharesync ${status}; stdout events: ${JSON.stringify(this.events.slice(-40))}; ` +
-      `non-JSON stdout: ${JSON.stringify(this.badLines)}; stderr: ${this.stderr || '(empty)'}`;
-  }
-
-  waitFor(what, predicate, timeoutMs = STARTUP_TIMEOUT_MS) {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const event = this.events.find((e) => e !== null && predicate(e));
-        if (event !== undefined) {
-          done();
-          resolve(event);
-        } else if (this.exit !== null) {
-          done();
-          reject(new Error(`no ${what}: ${this.describe()}`));
-        }
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`no ${what} within ${timeoutMs} ms: ${this.describe()}`));
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-      };
-      this.waiters.add(check);
-      check();
-    });
-  }
-
-  waitForEvent(name, timeoutMs = STARTUP_TIMEOUT_MS) {
-    return this.waitFor(`"${name}" event`, (e) => e.event === name, timeoutMs);
-  }
-
-  // The upload-started event for a file name, and the upload-finished event of that transfer.
-  started(file) {
-    return this.events.filter((e) => e.event === 'upload-started' && e.file === file);
-  }
-
-  finishedOf(transfer, timeoutMs = UPLOAD_TIMEOUT_MS) {
-    return this.waitFor(`"upload-finished" event for transfer ${transfer}`,
-      (e) => e.event === 'upload-finished' && e.transfer === transfer, timeoutMs);
-  }
-
-  async stop(signal, timeoutMs = EXIT_TIMEOUT_MS) {
-    if (this.exit === null)
-      this.child.kill(signal);
-    let timer;
-    const timeout = new Promise((resolve) => {
-      timer = setTimeout(() => resolve(null), timeoutMs);
-    });
-    const result = await Promise.race([this.exited, timeout]);
-    clearTimeout(timer);
-    return result;
-  }
-}
-
-// A TCP proxy in front of the app. It counts the bytes the browser sends, can hold them to a
-// rate, and can cut every open connection at once.
-class Proxy {
-  constructor(targetPort) {
-    this.targetPort = targetPort;
-    this.sockets = new Set();
-    this.upBytes = 0;
-    this.rate = Infinity;
-    this.onUp = null;
-    this.server = net.createServer((client) => this.accept(client));
-  }
-
-  async listen() {
-    await new Promise((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.origin = `http://127.0.0.1:${this.server.address().port}`;
-  }
-
-  accept(client) {
-    const upstream = net.connect(this.targetPort, '127.0.0.1');
-    this.sockets.add(client);
-    this.sockets.add(upstream);
-    let next = 0;
-    client.on('data', (chunk) => {
-      this.upBytes += chunk.length;
-      upstream.write(chunk);
-      if (Number.isFinite(this.rate)) {
-        const now = performance.now();
-        next = Math.max(next, now) + (chunk.length / this.rate) * 1000;
-        if (next - now > 1) {
-          client.pause();
-          setTimeout(() => client.resume(), next - now);
-        }
-      }
-      this.onUp?.();
-    });
-    upstream.pipe(client);
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-      this.sockets.delete(client);
-      this.sockets.delete(upstream);
-    };
-    client.on('error', close);
-    upstream.on('error', close);
-    client.on('close', close);
-    upstream.on('close', close);
-  }
-
-  cutAll() {
-    for (const socket of this.sockets)
-      socket.destroy();
-  }
-
-  close() {
-    this.cutAll();
-    return new Promise((resolve) => this.server.close(resolve));
-  }
-}
-
-const outputDir = process.env.SSYNC_TEST_OUTPUT ?? path.join(SOURCE_ROOT, 'tests', 'output');
-const bin = process.env.SSYNC_BIN ?? path.join(SOURCE_ROOT, '_build', 'src', 'sharesync');
-
 let tmp;
 let inbox;
 let files;
 let app;
 let proxy;
-let chromium;
 let browser;
 let context;
 let page;
@@ -279,12 +54,7 @@ async function fixture(name, data) {
 // a cut PATCH again by itself while the server already has part of it (the page then asks for
 // the offset).
 function watch(target, expected = []) {
-  target.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
-  target.on('console', (message) => {
-    if ((message.type() === 'error' || message.type() === 'warning') &&
-        !expected.some((pattern) => pattern.test(message.text())))
-      pageProblems.push(`console ${message.type()}: ${message.text()}`);
-  });
+  watchPage(target, pageProblems, expected);
 }
 
 const EXPECTED_CONFLICT = /status of 409 \(Conflict\)/;
@@ -336,15 +106,14 @@ async function partFiles() {
 }
 
 before(async () => {
-  // Check the tools first, so a missing one says so instead of failing somewhere later.
-  await requireExecutable(CHROMIUM, 'Chromium (Debian package "chromium")');
-  ({ chromium } = await loadPlaywright());
-  await requireExecutable(bin, 'sharesync (SSYNC_BIN; build it with meson first)');
+  // The tools first, so a missing one says so instead of failing somewhere later.
+  browser = await launchChromium();
+  await requireSharesync();
 
-  tmp = await mkdtemp(path.join(tmpdir(), 'ssync-receive-'));
+  tmp = await makeTempDir('ssync-receive-');
   inbox = path.join(tmp, 'inbox');
   await mkdir(inbox);
-  await mkdir(outputDir, { recursive: true });
+  await mkdir(TEST_OUTPUT, { recursive: true });
 
   files = {
     text: await fixture('notes.txt', Buffer.from('Meeting notes\nline two\n')),
@@ -352,10 +121,7 @@ before(async () => {
     big: await fixture('big.bin', randomBytes(64 * MIB)),
   };
 
-  app = new HeadlessApp(bin, [
-    '--headless', '--port', '0', '--bind', '127.0.0.1', '--data-dir', path.join(tmp, 'data'),
-    '--receive', inbox,
-  ], tmp);
+  app = new HeadlessApp(['--data-dir', path.join(tmp, 'data'), '--receive', inbox], tmp);
   const listening = await app.waitForEvent('listening');
   const share = await app.waitFor('"share" event of kind "receive"',
     (e) => e.event === 'share' && e.kind === 'receive');
@@ -370,23 +136,12 @@ before(async () => {
   proxy = new Proxy(Number(baseUrl.port));
   await proxy.listen();
 
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   context = await browser.newContext({ locale: 'en-US' });
   page = await context.newPage();
   watch(page);
 });
 
-after(async () => {
-  try {
-    await browser?.close();
-    await proxy?.close();
-  } finally {
-    if (app !== undefined && app.exit === null)
-      await app.stop('SIGKILL');
-    if (tmp !== undefined)
-      await rm(tmp, { recursive: true, force: true });
-  }
-});
+after(() => cleanUp({ app, tmp, closing: [browser, proxy] }));
 
 test('opens the receive page with its upload address', async () => {
   const response = await page.goto(receiveUrl.href);
@@ -429,7 +184,7 @@ test('sends three files and the folder has the same bytes', async () => {
     const [started] = app.started(f.name);
     assert.ok(started, `upload-started for ${f.name}: ${app.describe()}`);
     assert.equal(started.total, f.size, `upload-started total for ${f.name}`);
-    const finished = await app.finishedOf(started.transfer);
+    const finished = await app.finishedOf(started.transfer, UPLOAD_TIMEOUT_MS);
     assert.equal(finished.status, 'complete', `status of ${f.name}`);
     assert.equal(finished.sha256, f.sha256, `sha256 in upload-finished for ${f.name}`);
     assert.equal(finished.bytes, f.size, `bytes in upload-finished for ${f.name}`);
@@ -555,7 +310,7 @@ test('resumes when the connection drops half way', async () => {
     `${proxy.upBytes} bytes sent for ${f.size}: more than one piece was sent again`);
 
   const [started] = app.started(f.name);
-  const finished = await app.finishedOf(started.transfer);
+  const finished = await app.finishedOf(started.transfer, UPLOAD_TIMEOUT_MS);
   assert.equal(finished.sha256, f.sha256, 'sha256 in upload-finished');
   assert.deepEqual(await partFiles(), [], 'no .part file is left');
 });
@@ -581,7 +336,7 @@ test('resumes after the tab is closed and the same file chosen again', async () 
       await item.locator('progress').elementHandle(), { timeout: 10_000 });
     assert.match(await item.locator('.upload-status').textContent(),
       /^Interrupted at .* of 67\.1 MB · choose this file again to continue$/);
-    await target.screenshot({ path: path.join(outputDir, 'receive-page-interrupted.png') });
+    await target.screenshot({ path: path.join(TEST_OUTPUT, 'receive-page-interrupted.png') });
 
     const patchesBefore = tus.filter((r) => r.method === 'PATCH').length;
     await target.locator('#pick-files').setInputFiles(f.file);
@@ -635,9 +390,8 @@ test('Cancel stops the upload and removes the partial file', async () => {
 async function startApp(name, options) {
   const dir = path.join(tmp, name);
   await mkdir(dir);
-  const other = new HeadlessApp(bin, [
-    '--headless', '--port', '0', '--bind', '127.0.0.1', '--data-dir', path.join(tmp, `${name}-data`),
-    ...options, '--receive', dir,
+  const other = new HeadlessApp([
+    '--data-dir', path.join(tmp, `${name}-data`), ...options, '--receive', dir,
   ], tmp);
   const share = await other.waitFor('"share" event of kind "receive"',
     (e) => e.event === 'share' && e.kind === 'receive');
@@ -795,7 +549,7 @@ test('tells an open page when the link expires, then answers 410', async () => {
     const gone = await target.goto(expiring.url.href);
     assert.equal(gone.status(), 410, `GET ${expiring.url.pathname} after expiry`);
     assert.equal(await target.locator('h1').textContent(), 'This share is no longer available');
-    await target.screenshot({ path: path.join(outputDir, 'gone-page.png') });
+    await target.screenshot({ path: path.join(TEST_OUTPUT, 'gone-page.png') });
   } finally {
     await ctx.close();
     await expiring.app.stop('SIGTERM');
@@ -826,9 +580,9 @@ async function sendAndShoot(options, file) {
       const height = await target.evaluate(() => document.documentElement.scrollHeight);
       await target.setViewportSize({ ...options.viewport, height: Math.max(options.viewport.height,
         height) });
-      await target.screenshot({ path: path.join(outputDir, file) });
+      await target.screenshot({ path: path.join(TEST_OUTPUT, file) });
     } else {
-      await target.screenshot({ path: path.join(outputDir, file), fullPage: true });
+      await target.screenshot({ path: path.join(TEST_OUTPUT, file), fullPage: true });
     }
     return target;
   } catch (error) {

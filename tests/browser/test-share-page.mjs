@@ -8,32 +8,18 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { constants as fsConstants, createReadStream } from 'node:fs';
-import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-const execFileAsync = promisify(execFile);
+import {
+  EXIT_TIMEOUT_MS, HeadlessApp, MIB, TEST_OUTPUT, cleanUp, launchChromium, makeTempDir,
+  requireSharesync, sha256, sha256File, watchPage,
+} from '../common/app.mjs';
 
-const SOURCE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const STARTUP_TIMEOUT_MS = 30_000;
-const EXIT_TIMEOUT_MS = 15_000;
-const MIB = 1024 * 1024;
+const execFileAsync = promisify(execFile);
 
 // What is shared: one file and two folders, with spaces and non-ASCII names on purpose. The
 // keys are the paths a person sees in the list and in the zip; sizes are what the page shows.
@@ -44,115 +30,6 @@ const FIXTURE = [
 ];
 const SHARED_ARGS = ['hello world.txt', 'Grüße', 'photos'];
 const TOTAL_SHOWN = '9.4 MB';
-
-const sha256 = (data) => createHash('sha256').update(data).digest('hex');
-
-async function sha256File(file) {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file))
-    hash.update(chunk);
-  return hash.digest('hex');
-}
-
-async function requireExecutable(file, what) {
-  try {
-    await access(file, fsConstants.X_OK);
-  } catch {
-    throw new Error(`${what} not found or not executable at ${file}`);
-  }
-}
-
-async function loadPlaywright() {
-  try {
-    return await import('playwright-core');
-  } catch (error) {
-    throw new Error('playwright-core is not installed: run "npm ci" in tests/ ' +
-      `(it is looked up from ${path.join(SOURCE_ROOT, 'tests')}): ${error.message}`);
-  }
-}
-
-// The app in headless mode. It prints one JSON object per line on stdout; every line is kept so
-// the test can wait for an event and check the protocol at the end.
-class HeadlessApp {
-  constructor(bin, args, cwd) {
-    this.events = [];
-    this.badLines = [];
-    this.stderr = '';
-    this.exit = null;
-    this.waiters = new Set();
-
-    this.child = spawn(bin, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.exited = new Promise((resolve) => {
-      this.child.on('exit', (code, signal) => {
-        this.exit = { code, signal };
-        for (const waiter of this.waiters)
-          waiter();
-        resolve(this.exit);
-      });
-    });
-    this.child.on('error', (error) => {
-      this.stderr += `spawn failed: ${error.message}\n`;
-    });
-    this.child.stderr.setEncoding('utf8');
-    this.child.stderr.on('data', (text) => {
-      this.stderr = (this.stderr + text).slice(-8000);
-    });
-    createInterface({ input: this.child.stdout }).on('line', (line) => {
-      try {
-        this.events.push(JSON.parse(line));
-      } catch {
-        this.badLines.push(line);
-      }
-      for (const waiter of this.waiters)
-        waiter();
-    });
-  }
-
-  describe() {
-    const status = this.exit === null
-      ? 'still running'
-      : `exited with code ${this.exit.code} signal ${this.exit.signal}`;
-    return `sharesync ${status}; stdout events: ${JSON.stringify(this.events)}; ` +
-      `non-JSON stdout: ${JSON.stringify(this.badLines)}; stderr: ${this.stderr || '(empty)'}`;
-  }
-
-  waitForEvent(name, timeoutMs = STARTUP_TIMEOUT_MS) {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const event = this.events.find((e) => e !== null && e.event === name);
-        if (event !== undefined) {
-          done();
-          resolve(event);
-        } else if (this.exit !== null) {
-          done();
-          reject(new Error(`no "${name}" event: ${this.describe()}`));
-        }
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`no "${name}" event within ${timeoutMs} ms: ${this.describe()}`));
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-      };
-      this.waiters.add(check);
-      check();
-    });
-  }
-
-  async stop(signal, timeoutMs = EXIT_TIMEOUT_MS) {
-    if (this.exit === null)
-      this.child.kill(signal);
-    let timer;
-    const timeout = new Promise((resolve) => {
-      timer = setTimeout(() => resolve(null), timeoutMs);
-    });
-    const result = await Promise.race([this.exited, timeout]);
-    clearTimeout(timer);
-    return result;
-  }
-}
 
 // Python's zipfile is the independent reader: it checks every CRC and reads every member.
 const ZIP_CHECK = `
@@ -171,8 +48,6 @@ print(json.dumps({"testzip": bad, "names": names, "sha256": sums}))
 `;
 
 const expected = new Map(FIXTURE.map((f) => [f.path, { ...f, sha256: sha256(f.data) }]));
-const outputDir = process.env.SSYNC_TEST_OUTPUT ?? path.join(SOURCE_ROOT, 'tests', 'output');
-const bin = process.env.SSYNC_BIN ?? path.join(SOURCE_ROOT, '_build', 'src', 'sharesync');
 
 let tmp;
 let app;
@@ -185,12 +60,11 @@ let apiShare;
 const pageProblems = [];
 
 before(async () => {
-  // Check the tools first, so a missing one says so instead of failing somewhere later.
-  await requireExecutable(CHROMIUM, 'Chromium (Debian package "chromium")');
-  const { chromium } = await loadPlaywright();
-  await requireExecutable(bin, 'sharesync (SSYNC_BIN; build it with meson first)');
+  // The tools first, so a missing one says so instead of failing somewhere later.
+  browser = await launchChromium();
+  await requireSharesync();
 
-  tmp = await mkdtemp(path.join(tmpdir(), 'ssync-browser-'));
+  tmp = await makeTempDir('ssync-browser-');
   const src = path.join(tmp, 'src');
   for (const file of FIXTURE) {
     const target = path.join(src, file.path);
@@ -198,10 +72,10 @@ before(async () => {
     await writeFile(target, file.data);
   }
   await mkdir(path.join(tmp, 'downloads'));
-  await mkdir(outputDir, { recursive: true });
+  await mkdir(TEST_OUTPUT, { recursive: true });
 
-  app = new HeadlessApp(bin, [
-    '--headless', '--port', '0', '--bind', '127.0.0.1', '--data-dir', path.join(tmp, 'data'),
+  app = new HeadlessApp([
+    '--data-dir', path.join(tmp, 'data'),
     ...SHARED_ARGS.map((name) => path.join(src, name)),
   ], tmp);
   const listening = await app.waitForEvent('listening');
@@ -212,30 +86,12 @@ before(async () => {
   assert.equal(shareUrl.origin, baseUrl.origin, 'the share is on the listening server');
   assert.match(shareUrl.pathname, /^\/s\/[^/]+$/, `share url: ${share.url}`);
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
   context = await browser.newContext({ acceptDownloads: true, locale: 'en-US' });
   page = await context.newPage();
-  page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning')
-      pageProblems.push(`console ${message.type()}: ${message.text()}`);
-  });
+  watchPage(page, pageProblems);
 });
 
-after(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    if (app !== undefined && app.exit === null)
-      await app.stop('SIGKILL');
-    if (tmp !== undefined)
-      await rm(tmp, { recursive: true, force: true });
-  }
-});
+after(() => cleanUp({ app, tmp, closing: [browser] }));
 
 test('shows the share name, every file and its size', async () => {
   const shareResponse = await page.goto(shareUrl.href);
@@ -325,7 +181,7 @@ test('renders for desktop, dark mode and a phone', async () => {
       viewport: { width: 1280, height: 800 },
     });
     try {
-      await shotPage.screenshot({ path: path.join(outputDir, file), fullPage: true });
+      await shotPage.screenshot({ path: path.join(TEST_OUTPUT, file), fullPage: true });
     } finally {
       await shot.close();
     }
@@ -338,7 +194,7 @@ test('renders for desktop, dark mode and a phone', async () => {
     hasTouch: true,
   });
   try {
-    await phonePage.screenshot({ path: path.join(outputDir, 'share-page-phone.png'),
+    await phonePage.screenshot({ path: path.join(TEST_OUTPUT, 'share-page-phone.png'),
       fullPage: true });
 
     const overflow = await phonePage.evaluate(

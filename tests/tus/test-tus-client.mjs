@@ -11,47 +11,19 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { constants as fsConstants, createReadStream } from 'node:fs';
-import { access, mkdir, mkdtemp, open, readdir, rm } from 'node:fs/promises';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { createReadStream } from 'node:fs';
+import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 
-const SOURCE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const STARTUP_TIMEOUT_MS = 30_000;
+import {
+  EXIT_TIMEOUT_MS, HeadlessApp, MIB, Proxy, cleanUp, listTree, loadPackage, makeTempDir,
+  requireSharesync, sha256File, waitFor,
+} from '../common/app.mjs';
+
 const UPLOAD_TIMEOUT_MS = 300_000;
-const EXIT_TIMEOUT_MS = 15_000;
-const MIB = 1024 * 1024;
 const BIG_SIZE = 200 * MIB;
 const CHUNK = 8 * MIB;
-
-async function sha256File(file) {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file))
-    hash.update(chunk);
-  return hash.digest('hex');
-}
-
-async function requireExecutable(file, what) {
-  try {
-    await access(file, fsConstants.X_OK);
-  } catch {
-    throw new Error(`${what} not found or not executable at ${file}`);
-  }
-}
-
-async function loadTus() {
-  try {
-    return await import('tus-js-client');
-  } catch (error) {
-    throw new Error('tus-js-client is not installed: run "npm ci" in tests/ ' +
-      `(it is looked up from ${path.join(SOURCE_ROOT, 'tests')}): ${error.message}`);
-  }
-}
 
 // A file of random bytes written piece by piece, so 200 MiB never sit in memory at once.
 async function makeFile(file, size) {
@@ -70,177 +42,6 @@ async function makeFile(file, size) {
   return { file, size, name: path.basename(file), sha256: hash.digest('hex') };
 }
 
-async function listTree(root) {
-  const out = [];
-  for (const entry of await readdir(root, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) {
-      const full = path.join(entry.parentPath ?? entry.path, entry.name);
-      out.push(path.relative(root, full).split(path.sep).join('/'));
-    }
-  }
-  return out.sort();
-}
-
-async function waitFor(what, check, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await check();
-    if (result)
-      return result;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-// The app in headless mode. It prints one JSON object per line on stdout; every line is kept so
-// the test can wait for an event and check the protocol at the end.
-class HeadlessApp {
-  constructor(bin, args, cwd) {
-    this.events = [];
-    this.badLines = [];
-    this.stderr = '';
-    this.exit = null;
-    this.waiters = new Set();
-
-    this.child = spawn(bin, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.exited = new Promise((resolve) => {
-      this.child.on('exit', (code, signal) => {
-        this.exit = { code, signal };
-        for (const waiter of this.waiters)
-          waiter();
-        resolve(this.exit);
-      });
-    });
-    this.child.on('error', (error) => {
-      this.stderr += `spawn failed: ${error.message}\n`;
-    });
-    this.child.stderr.setEncoding('utf8');
-    this.child.stderr.on('data', (text) => {
-      this.stderr = (this.stderr + text).slice(-8000);
-    });
-    createInterface({ input: this.child.stdout }).on('line', (line) => {
-      try {
-        this.events.push(JSON.parse(line));
-      } catch {
-        this.badLines.push(line);
-      }
-      for (const waiter of this.waiters)
-        waiter();
-    });
-  }
-
-  describe() {
-    const status = this.exit === null
-      ? 'still running'
-      : `exited with code ${this.exit.code} signal ${this.exit.signal}`;
-    const recent = this.events.filter((e) => e?.event !== 'upload-progress').slice(-30);
-    return `sharesync ${status}; stdout events (no progress): ${JSON.stringify(recent)}; ` +
-      `non-JSON stdout: ${JSON.stringify(this.badLines)}; stderr: ${this.stderr || '(empty)'}`;
-  }
-
-  waitFor(what, predicate, timeoutMs = STARTUP_TIMEOUT_MS) {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const event = this.events.find((e) => e !== null && predicate(e));
-        if (event !== undefined) {
-          done();
-          resolve(event);
-        } else if (this.exit !== null) {
-          done();
-          reject(new Error(`no ${what}: ${this.describe()}`));
-        }
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`no ${what} within ${timeoutMs} ms: ${this.describe()}`));
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-      };
-      this.waiters.add(check);
-      check();
-    });
-  }
-
-  finishedOf(file, timeoutMs = 10_000) {
-    const started = this.events.find((e) => e.event === 'upload-started' && e.file === file);
-    if (started === undefined)
-      throw new Error(`no upload-started event for ${file}: ${this.describe()}`);
-    return this.waitFor(`"upload-finished" event for ${file}`,
-      (e) => e.event === 'upload-finished' && e.transfer === started.transfer, timeoutMs);
-  }
-
-  async stop(signal, timeoutMs = EXIT_TIMEOUT_MS) {
-    if (this.exit === null)
-      this.child.kill(signal);
-    let timer;
-    const timeout = new Promise((resolve) => {
-      timer = setTimeout(() => resolve(null), timeoutMs);
-    });
-    const result = await Promise.race([this.exited, timeout]);
-    clearTimeout(timer);
-    return result;
-  }
-}
-
-// A TCP proxy in front of the app: counts what the client sends, and can cut every open
-// connection once a number of bytes has gone through.
-class Proxy {
-  constructor(targetPort) {
-    this.targetPort = targetPort;
-    this.sockets = new Set();
-    this.upBytes = 0;
-    this.cutAt = Infinity;
-    this.cuts = 0;
-    this.server = net.createServer((client) => this.accept(client));
-  }
-
-  async listen() {
-    await new Promise((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.origin = `http://127.0.0.1:${this.server.address().port}`;
-  }
-
-  accept(client) {
-    const upstream = net.connect(this.targetPort, '127.0.0.1');
-    this.sockets.add(client);
-    this.sockets.add(upstream);
-    client.on('data', (chunk) => {
-      this.upBytes += chunk.length;
-      upstream.write(chunk);
-      if (this.upBytes >= this.cutAt) {
-        this.cutAt = Infinity;
-        this.cuts++;
-        this.cutAll();
-      }
-    });
-    upstream.pipe(client);
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-      this.sockets.delete(client);
-      this.sockets.delete(upstream);
-    };
-    for (const socket of [client, upstream]) {
-      socket.on('error', close);
-      socket.on('close', close);
-    }
-  }
-
-  cutAll() {
-    for (const socket of this.sockets)
-      socket.destroy();
-  }
-
-  close() {
-    this.cutAll();
-    return new Promise((resolve) => this.server.close(resolve));
-  }
-}
-
-const bin = process.env.SSYNC_BIN ?? path.join(SOURCE_ROOT, '_build', 'src', 'sharesync');
-
 let tus;
 let tmp;
 let inbox;
@@ -248,6 +49,14 @@ let app;
 let proxy;
 let endpoint;
 let big;
+
+// The upload-finished event of the first upload of a file name.
+function finishedOf(file) {
+  const [started] = app.started(file);
+  if (started === undefined)
+    throw new Error(`no upload-started event for ${file}: ${app.describe()}`);
+  return app.finishedOf(started.transfer, 10_000);
+}
 
 function uploadOptions(extra) {
   return {
@@ -287,20 +96,17 @@ async function partFiles() {
 }
 
 before(async () => {
-  tus = await loadTus();
-  await requireExecutable(bin, 'sharesync (SSYNC_BIN; build it with meson first)');
+  tus = await loadPackage('tus-js-client');
+  await requireSharesync();
 
-  tmp = await mkdtemp(path.join(tmpdir(), 'ssync-tus-'));
+  tmp = await makeTempDir('ssync-tus-');
   inbox = path.join(tmp, 'inbox');
   await mkdir(inbox);
   await mkdir(path.join(tmp, 'src'));
   big = await makeFile(path.join(tmp, 'src', 'big upload.bin'), BIG_SIZE);
 
-  app = new HeadlessApp(bin, [
-    '--headless', '--port', '0', '--bind', '127.0.0.1', '--data-dir', path.join(tmp, 'data'),
-    '--receive', inbox,
-  ], tmp);
-  const listening = await app.waitFor('"listening" event', (e) => e.event === 'listening');
+  app = new HeadlessApp(['--data-dir', path.join(tmp, 'data'), '--receive', inbox], tmp);
+  const listening = await app.waitForEvent('listening');
   const share = await app.waitFor('"share" event of kind "receive"',
     (e) => e.event === 'share' && e.kind === 'receive');
   const base = new URL(listening.url);
@@ -314,16 +120,7 @@ before(async () => {
   endpoint = `${proxy.origin}/r/${token}/uploads/`;
 });
 
-after(async () => {
-  try {
-    await proxy?.close();
-  } finally {
-    if (app !== undefined && app.exit === null)
-      await app.stop('SIGKILL');
-    if (tmp !== undefined)
-      await rm(tmp, { recursive: true, force: true });
-  }
-});
+after(() => cleanUp({ app, tmp, closing: [proxy] }));
 
 test('answers the tus discovery and refuses bad requests', async () => {
   const options = await fetch(endpoint, { method: 'OPTIONS' });
@@ -420,32 +217,37 @@ test('resumes a 200 MiB upload in a new client after an abort', async (t) => {
   assert.equal(savedAs, big.name, 'Upload-Saved-As');
 
   assert.equal(await sha256File(path.join(inbox, big.name)), big.sha256, 'SHA-256 on disk');
-  const finished = await app.finishedOf(big.name);
+  const finished = await finishedOf(big.name);
   assert.equal(finished.status, 'complete');
   assert.equal(finished.sha256, big.sha256, 'sha256 in upload-finished');
   assert.deepEqual(await partFiles(), [], 'no .part file is left');
 });
 
 test('goes on by itself after the connection drops', async (t) => {
+  let cuts = 0;
   proxy.upBytes = 0;
-  proxy.cutAt = 100 * MIB;
-  proxy.cuts = 0;
+  proxy.onUp = () => {
+    if (cuts === 0 && proxy.upBytes >= 100 * MIB) {
+      cuts++;
+      proxy.cutAll();
+    }
+  };
   const upload = new tus.Upload(createReadStream(big.file), uploadOptions({
     metadata: { filename: 'dropped.bin' },
   }));
   try {
     await runUpload(upload);
   } finally {
-    proxy.cutAt = Infinity;
+    proxy.onUp = null;
   }
 
   t.diagnostic(`${proxy.upBytes} bytes sent for ${BIG_SIZE} with one cut`);
-  assert.equal(proxy.cuts, 1, 'the proxy cut the connection once');
+  assert.equal(cuts, 1, 'the proxy cut the connection once');
   assert.ok(proxy.upBytes < 2 * BIG_SIZE, `${proxy.upBytes} bytes sent for ${BIG_SIZE}`);
   assert.ok(proxy.upBytes < BIG_SIZE + CHUNK + MIB,
     `${proxy.upBytes} bytes sent for ${BIG_SIZE}: more than one chunk was sent twice`);
   assert.equal(await sha256File(path.join(inbox, 'dropped.bin')), big.sha256, 'SHA-256 on disk');
-  const finished = await app.finishedOf('dropped.bin');
+  const finished = await finishedOf('dropped.bin');
   assert.equal(finished.sha256, big.sha256, 'sha256 in upload-finished');
   assert.deepEqual(await partFiles(), [], 'no .part file is left');
 });
@@ -473,7 +275,7 @@ test('termination removes the partial file', async () => {
   await waitFor('the .part file to go', async () => (await partFiles()).length === 0);
   assert.ok(!(await listTree(inbox)).includes(small.name), 'the file did not arrive');
   assert.deepEqual(await upload.findPreviousUploads(), [], 'the fingerprint is forgotten');
-  const finished = await app.finishedOf(small.name);
+  const finished = await finishedOf(small.name);
   assert.notEqual(finished.status, 'complete', 'a terminated upload is not reported complete');
 });
 
