@@ -458,6 +458,14 @@ complete_thread (GTask        *task,
 
   g_mutex_lock (&self->lock);
 
+  /* An empty file completes at creation, and its (empty) PATCH may ask again. */
+  if (self->complete)
+    {
+      g_mutex_unlock (&self->lock);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
   if (self->offset != self->length || self->fd < 0)
     {
       g_mutex_unlock (&self->lock);

@@ -480,6 +480,25 @@ test_disk_full (Fixture       *fixture,
                     3 * 1024 * 1024);
 }
 
+/* An empty file is complete at creation; the empty PATCH a client may still send gets 204
+ * and the digest, never an error. */
+static void
+test_empty_file (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *location = create (fixture, 0, "empty.txt", NULL);
+      g_autoptr(SoupMessage) msg = patch (fixture, location, 0, "", 0);
+
+      g_assert_cmpuint (soup_message_get_status (msg), ==, 204);
+      g_assert_cmpstr (header (msg, "Upload-Sha256"), ==,
+                       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    }
+  g_assert_cmpuint (count_files (fixture->inbox, ".part"), ==, 0);
+  g_assert_cmpuint (count_files (fixture->inbox, NULL), ==, 20);
+}
+
 /* An upload left alone past its lifetime (1 s here) ends as incomplete and its .part goes;
  * its URL no longer answers. */
 static void
@@ -527,6 +546,7 @@ main (int   argc,
   ADD ("resume-after-disconnect", test_resume_after_disconnect, NULL);
   ADD ("disk-full", test_disk_full, GSIZE_TO_POINTER (3 * 1024 * 1024));
   ADD ("expiry", test_expiry, NULL);
+  ADD ("empty-file", test_empty_file, NULL);
 
   return g_test_run ();
 }
