@@ -6,12 +6,14 @@
 BUILD_PACKAGES=(
   meson ninja-build pkg-config gcc gettext
   libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libsqlite3-dev libdeflate-dev libgnutls28-dev
+  libgtk-4-dev libadwaita-1-dev libqrencode-dev
   desktop-file-utils appstream
 )
 
 # What the test suites drive: a browser, command-line clients, packaging validators.
 TEST_PACKAGES=(
   chromium curl unzip python3 flatpak-builder
+  xvfb xauth imagemagick xdotool dbus
 )
 
 # What the benchmarks compare against.

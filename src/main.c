@@ -1,4 +1,4 @@
-/* main.c: the `sharesync` binary.
+/* main.c: the `sharesync` binary: the window when there is a display, headless otherwise.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -10,12 +10,37 @@
 #include <locale.h>
 #include <signal.h>
 
+#include "ssync-application.h"
 #include "ssync-headless.h"
+
+/* --headless asks for it; --help and --version are answered by the headless face, which
+ * lists every option and needs no display. */
+static gboolean
+wants_headless (int    argc,
+                char **argv)
+{
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    return TRUE;
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--"))
+        break;
+      if (g_str_equal (argv[i], "--headless") || g_str_equal (argv[i], "--version") ||
+          g_str_equal (argv[i], "--help") || g_str_equal (argv[i], "-h") ||
+          g_str_equal (argv[i], "--help-all") || g_str_equal (argv[i], "-?"))
+        return TRUE;
+    }
+  return FALSE;
+}
 
 int
 main (int   argc,
       char *argv[])
 {
+  g_autoptr(SsyncApplication) app = NULL;
+  int status;
+
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
@@ -25,6 +50,11 @@ main (int   argc,
    * disk, not kill the process. */
   signal (SIGXFSZ, SIG_IGN);
 
-  /* The window face comes with the ui layer; until then every start is headless. */
-  return ssync_headless_run (argc, argv);
+  if (wants_headless (argc, argv))
+    return ssync_headless_run (argc, argv);
+
+  /* Every FILE argument becomes part of one share, through GApplication's "open". */
+  app = ssync_application_new ();
+  status = g_application_run (G_APPLICATION (app), argc, argv);
+  return status != 0 ? status : ssync_application_get_exit_status (app);
 }

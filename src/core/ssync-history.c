@@ -513,6 +513,18 @@ ssync_history_open (const char  *path,
   return g_steal_pointer (&self);
 }
 
+/* Returns the connection, for read queries kept in other core files (ssync-history-query.c).
+ * The connection is shared with the writer thread: a reader must hold
+ * sqlite3_db_mutex (db) from its first prepare to its last sqlite3_errmsg(), and must not
+ * write. Layers above core never call this; they go through core functions. */
+sqlite3 *
+ssync_history_get_db (SsyncHistory *self)
+{
+  g_return_val_if_fail (SSYNC_IS_HISTORY (self), NULL);
+
+  return self->db;
+}
+
 int
 ssync_history_get_schema_version (SsyncHistory *self)
 {

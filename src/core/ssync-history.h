@@ -74,4 +74,10 @@ GPtrArray    *ssync_history_list_transfers     (SsyncHistory   *self,
                                                 const char     *share_id,
                                                 GError        **error);
 
+/* The connection, for read queries in other core files (ssync-history-query.c) only. It is
+ * shared with the writer thread: hold sqlite3_db_mutex (db) from the first prepare to the last
+ * sqlite3_errmsg(), and never write through it. */
+struct sqlite3;
+struct sqlite3 *ssync_history_get_db           (SsyncHistory   *self);
+
 G_END_DECLS

@@ -1,0 +1,394 @@
+/* ssync-share-row.c: a share's name, size, link, QR code, download count, transfers in
+ * flight and "Stop Sharing". Rows are recycled by the list view: everything tied to one
+ * share is set up in ssync_share_row_set_share() and undone when the next share comes.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "ssync-ui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ssync-qr-paintable.h"
+#include "ssync-share-row.h"
+
+struct _SsyncShareRow
+{
+  AdwBin parent_instance;
+
+  SsyncSession *session;
+  SsyncShare *share;
+  GListModel *transfers;    /* SsyncTransfer of this share in flight */
+  gulong downloads_id;
+  gulong transfers_changed_id;
+
+  GtkImage *kind_icon;
+  GtkLabel *name_label;
+  GtkLabel *details_label;
+  GtkLabel *link_label;
+  GtkMenuButton *qr_button;
+  GtkPicture *qr_picture;
+  GtkButton *copy_button;
+  GtkButton *stop_button;
+  GtkListBox *transfers_box;
+};
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
+
+enum {
+  TOAST,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (SsyncShareRow, ssync_share_row, ADW_TYPE_BIN)
+
+static void
+show_toast (SsyncShareRow *self,
+            const char    *message)
+{
+  g_signal_emit (self, signals[TOAST], 0, message);
+}
+
+static void
+update_details (SsyncShareRow *self)
+{
+  g_autofree char *text = NULL;
+
+  if (ssync_share_get_kind (self->share) == SSYNC_SHARE_KIND_RECEIVE)
+    {
+      GFile *folder = ssync_share_get_folder (self->share);
+      g_autofree char *shown = folder != NULL ? g_file_get_parse_name (folder) : NULL;
+
+      /* TRANSLATORS: %s is the folder where files sent from browsers are saved. */
+      text = g_strdup_printf (_("Receiving files into %s"), shown != NULL ? shown : "");
+    }
+  else
+    {
+      guint n_files = ssync_share_get_n_files (self->share);
+      guint downloads = ssync_share_get_downloads (self->share);
+      g_autofree char *size = g_format_size (ssync_share_get_total_size (self->share));
+      g_autofree char *files = g_strdup_printf (ngettext ("%u file", "%u files", n_files),
+                                                n_files);
+      g_autofree char *count = g_strdup_printf (ngettext ("%u download", "%u downloads",
+                                                          downloads), downloads);
+
+      /* TRANSLATORS: "3 files · 12.4 MB · 2 downloads" */
+      text = g_strdup_printf (C_("share details", "%s · %s · %s"), files, size, count);
+    }
+
+  gtk_label_set_text (self->details_label, text);
+}
+
+static void
+update_transfer_progress (SsyncTransfer  *transfer,
+                          GParamSpec     *pspec,
+                          GtkProgressBar *bar)
+{
+  guint64 bytes = ssync_transfer_get_bytes (transfer);
+  guint64 total = ssync_transfer_get_total (transfer);
+  g_autofree char *done = g_format_size (bytes);
+
+  if (total > 0)
+    {
+      g_autofree char *all = g_format_size (total);
+      g_autofree char *text = NULL;
+
+      /* TRANSLATORS: progress of one transfer, "3.2 MB of 10.0 MB" */
+      text = g_strdup_printf (_("%s of %s"), done, all);
+      gtk_progress_bar_set_fraction (bar, MIN (1.0, (double) bytes / total));
+      gtk_progress_bar_set_text (bar, text);
+    }
+  else
+    {
+      gtk_progress_bar_pulse (bar);
+      gtk_progress_bar_set_text (bar, done);
+    }
+}
+
+static GtkWidget *
+create_transfer_row (gpointer item,
+                     gpointer user_data)
+{
+  SsyncTransfer *transfer = item;
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *label;
+  GtkWidget *bar;
+  g_autofree char *text = NULL;
+  const char *peer = ssync_transfer_get_peer (transfer);
+
+  if (peer == NULL)
+    peer = _("unknown address");
+  if (ssync_transfer_get_direction (transfer) == SSYNC_DIRECTION_DOWNLOAD)
+    /* TRANSLATORS: "Sending report.pdf to 192.168.1.20" */
+    text = g_strdup_printf (_("Sending %s to %s"), ssync_transfer_get_file_name (transfer), peer);
+  else
+    /* TRANSLATORS: "Receiving report.pdf from 192.168.1.20" */
+    text = g_strdup_printf (_("Receiving %s from %s"), ssync_transfer_get_file_name (transfer),
+                            peer);
+
+  label = gtk_label_new (text);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_box_append (GTK_BOX (box), label);
+
+  bar = gtk_progress_bar_new ();
+  gtk_progress_bar_set_show_text (GTK_PROGRESS_BAR (bar), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+  gtk_box_append (GTK_BOX (box), bar);
+
+  gtk_widget_add_css_class (box, "transfer-row");
+  update_transfer_progress (transfer, NULL, GTK_PROGRESS_BAR (bar));
+  g_signal_connect_object (transfer, "notify::bytes", G_CALLBACK (update_transfer_progress),
+                           bar, 0);
+
+  return box;
+}
+
+static void
+update_transfers_visible (SsyncShareRow *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->transfers_box),
+                          self->transfers != NULL &&
+                          g_list_model_get_n_items (self->transfers) > 0);
+}
+
+static void
+copy_link (GtkWidget  *widget,
+           const char *action_name,
+           GVariant   *parameter)
+{
+  SsyncShareRow *self = SSYNC_SHARE_ROW (widget);
+
+  if (self->share == NULL)
+    return;
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), gtk_label_get_text (self->link_label));
+  show_toast (self, _("Link copied"));
+}
+
+static void
+stop_sharing (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  SsyncShareRow *self = SSYNC_SHARE_ROW (widget);
+  g_autoptr(SsyncShare) share = NULL;
+  g_autoptr(SsyncSession) session = NULL;
+  g_autofree char *message = NULL;
+
+  if (self->share == NULL)
+    return;
+
+  /* Revoking removes the share from the session's model: the list view may then
+   * unbind and drop this row at once, so nothing here touches @self after it. */
+  share = g_object_ref (self->share);
+  session = g_object_ref (self->session);
+  /* TRANSLATORS: %s is the name of a share */
+  message = g_strdup_printf (_("Stopped sharing “%s”"), ssync_share_get_name (share));
+  show_toast (self, message);
+  ssync_session_revoke_share (session, share);
+}
+
+static void
+set_accessible_label (GtkWidget *widget)
+{
+  gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  gtk_widget_get_tooltip_text (widget), -1);
+}
+
+static void
+ssync_share_row_dispose (GObject *object)
+{
+  SsyncShareRow *self = SSYNC_SHARE_ROW (object);
+
+  ssync_share_row_set_share (self, NULL, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SSYNC_TYPE_SHARE_ROW);
+  g_clear_object (&self->session);
+
+  G_OBJECT_CLASS (ssync_share_row_parent_class)->dispose (object);
+}
+
+static void
+ssync_share_row_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  SsyncShareRow *self = SSYNC_SHARE_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ssync_share_row_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  SsyncShareRow *self = SSYNC_SHARE_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      self->session = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ssync_share_row_class_init (SsyncShareRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ssync_share_row_dispose;
+  object_class->get_property = ssync_share_row_get_property;
+  object_class->set_property = ssync_share_row_set_property;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, SSYNC_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                         G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * SsyncShareRow::toast:
+   * @message: what to tell the user, already translated
+   */
+  signals[TOAST] = g_signal_new ("toast", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                 NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/sharesync/ShareSync/ssync-share-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, kind_icon);
+  gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, name_label);
+  gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, details_label);
+  gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, link_label);
+  gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, qr_button);
+  gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, qr_picture);
+  gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, copy_button);
+  gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, stop_button);
+  gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, transfers_box);
+
+  gtk_widget_class_install_action (widget_class, "share.copy-link", NULL, copy_link);
+  gtk_widget_class_install_action (widget_class, "share.stop", NULL, stop_sharing);
+}
+
+static void
+ssync_share_row_init (SsyncShareRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  set_accessible_label (GTK_WIDGET (self->qr_button));
+  set_accessible_label (GTK_WIDGET (self->copy_button));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->stop_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Stop Sharing"),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  gtk_widget_get_tooltip_text (GTK_WIDGET (self->stop_button)),
+                                  -1);
+}
+
+SsyncShareRow *
+ssync_share_row_new (SsyncSession *session)
+{
+  g_return_val_if_fail (SSYNC_IS_SESSION (session), NULL);
+
+  return g_object_new (SSYNC_TYPE_SHARE_ROW, "session", session, NULL);
+}
+
+/* Shows @share, with @transfers (a model of its SsyncTransfer in flight) as progress bars;
+ * NULL for both empties the row. */
+void
+ssync_share_row_set_share (SsyncShareRow *self,
+                           SsyncShare    *share,
+                           GListModel    *transfers)
+{
+  g_return_if_fail (SSYNC_IS_SHARE_ROW (self));
+
+  if (self->share != NULL)
+    g_clear_signal_handler (&self->downloads_id, self->share);
+  if (self->transfers != NULL)
+    g_clear_signal_handler (&self->transfers_changed_id, self->transfers);
+  g_set_object (&self->share, share);
+  g_set_object (&self->transfers, transfers);
+
+  /* Runs during dispose too, when the template children may be gone already. */
+  if (self->transfers_box != NULL)
+    {
+      gtk_list_box_bind_model (self->transfers_box, transfers, create_transfer_row, NULL, NULL);
+      update_transfers_visible (self);
+    }
+
+  if (share == NULL)
+    return;
+
+  {
+    g_autofree char *url = ssync_session_dup_share_url (self->session, share);
+    g_autoptr(SsyncQrPaintable) qr = ssync_qr_paintable_new (url);
+    g_autofree char *qr_label = NULL;
+    gboolean receive = ssync_share_get_kind (share) == SSYNC_SHARE_KIND_RECEIVE;
+
+    gtk_label_set_text (self->name_label, ssync_share_get_name (share));
+    gtk_label_set_text (self->link_label, url);
+    gtk_image_set_from_icon_name (self->kind_icon, receive ? "folder-download-symbolic"
+                                                           : "document-send-symbolic");
+    gtk_picture_set_paintable (self->qr_picture, GDK_PAINTABLE (qr));
+    /* TRANSLATORS: %s is a link */
+    qr_label = g_strdup_printf (_("QR code of %s"), url);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->qr_picture),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, qr_label, -1);
+  }
+
+  update_details (self);
+  self->downloads_id = g_signal_connect_object (share, "notify::downloads",
+                                                G_CALLBACK (update_details), self,
+                                                G_CONNECT_SWAPPED);
+  if (transfers != NULL)
+    self->transfers_changed_id =
+      g_signal_connect_object (transfers, "items-changed", G_CALLBACK (update_transfers_visible),
+                               self, G_CONNECT_SWAPPED);
+}
+
+SsyncShare *
+ssync_share_row_get_share (SsyncShareRow *self)
+{
+  g_return_val_if_fail (SSYNC_IS_SHARE_ROW (self), NULL);
+
+  return self->share;
+}
+
+/* The link as shown, which is what "Copy Link" copies. */
+const char *
+ssync_share_row_get_url (SsyncShareRow *self)
+{
+  g_return_val_if_fail (SSYNC_IS_SHARE_ROW (self), NULL);
+
+  return gtk_label_get_text (self->link_label);
+}
+
+/* How many transfers in flight the row shows a progress bar for. */
+guint
+ssync_share_row_get_n_transfers_shown (SsyncShareRow *self)
+{
+  g_return_val_if_fail (SSYNC_IS_SHARE_ROW (self), 0);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->transfers_box)) && self->transfers != NULL
+         ? g_list_model_get_n_items (self->transfers) : 0;
+}

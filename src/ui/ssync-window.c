@@ -1,0 +1,641 @@
+/* ssync-window.c: the main window. It shows the session's shares, one card each, or an
+ * empty state; files dropped, pasted or chosen become a share at once. It only talks to
+ * the session (DESIGN.md).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "ssync-ui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ssync-share-row.h"
+#include "ssync-window.h"
+
+struct _SsyncWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  SsyncSession *session;
+  GCancellable *cancellable;
+  /* char *share id → GListStore of its SsyncTransfer in flight, for the rows to show. */
+  GHashTable *transfers;
+
+  AdwWindowTitle *window_title;
+  AdwToastOverlay *toast_overlay;
+  GtkStack *stack;
+  GtkListView *list_view;
+  GtkButton *add_button;
+  GtkButton *receive_button;
+  GtkButton *empty_add_button;
+  GtkButton *empty_receive_button;
+  GtkMenuButton *menu_button;
+};
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (SsyncWindow, ssync_window, ADW_TYPE_APPLICATION_WINDOW)
+
+void
+ssync_window_show_toast (SsyncWindow *self,
+                         const char  *message)
+{
+  g_return_if_fail (SSYNC_IS_WINDOW (self));
+
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+static void
+show_error (SsyncWindow  *self,
+            const char   *what,
+            const GError *error)
+{
+  g_autofree char *message = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  /* TRANSLATORS: "Could not share: report.pdf: Permission denied" */
+  message = g_strdup_printf (C_("error toast", "%s: %s"), what, error->message);
+  ssync_window_show_toast (self, message);
+}
+
+static GListStore *
+transfers_for (SsyncWindow *self,
+               const char  *share_id)
+{
+  GListStore *store = g_hash_table_lookup (self->transfers, share_id);
+
+  if (store == NULL)
+    {
+      store = g_list_store_new (SSYNC_TYPE_TRANSFER);
+      g_hash_table_insert (self->transfers, g_strdup (share_id), store);
+    }
+  return store;
+}
+
+static void
+on_transfer_finished (SsyncTransfer *transfer,
+                      GListStore    *store)
+{
+  guint position;
+
+  if (g_list_store_find (store, transfer, &position))
+    g_list_store_remove (store, position);
+}
+
+static void
+on_transfer_started (SsyncSession  *session,
+                     SsyncTransfer *transfer,
+                     SsyncWindow   *self)
+{
+  GListStore *store = transfers_for (self, ssync_transfer_get_share_id (transfer));
+
+  g_list_store_append (store, transfer);
+  g_signal_connect_object (transfer, "finished", G_CALLBACK (on_transfer_finished), store, 0);
+}
+
+static gboolean
+is_gone (gpointer key,
+         gpointer value,
+         gpointer user_data)
+{
+  GHashTable *present = user_data;
+
+  return !g_hash_table_contains (present, key) &&
+         g_list_model_get_n_items (G_LIST_MODEL (value)) == 0;
+}
+
+static void
+update_page (SsyncWindow *self)
+{
+  GListModel *shares = ssync_session_get_shares (self->session);
+
+  gtk_stack_set_visible_child_name (self->stack,
+                                    g_list_model_get_n_items (shares) > 0 ? "shares" : "empty");
+}
+
+static void
+on_shares_changed (SsyncWindow *self,
+                   guint        position,
+                   guint        removed,
+                   guint        added,
+                   GListModel  *shares)
+{
+  update_page (self);
+
+  /* Forget the transfer lists of shares that are gone once nothing is left in them. */
+  if (removed > 0)
+    {
+      g_autoptr(GHashTable) present = g_hash_table_new (g_str_hash, g_str_equal);
+      guint n = g_list_model_get_n_items (shares);
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(SsyncShare) share = g_list_model_get_item (shares, i);
+
+          g_hash_table_add (present, (gpointer) ssync_share_get_id (share));
+        }
+      g_hash_table_foreach_remove (self->transfers, is_gone, present);
+    }
+}
+
+static void
+on_share_added (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(SsyncWindow) self = user_data;
+  g_autoptr(SsyncShare) share = NULL;
+  g_autoptr(GError) error = NULL;
+
+  share = ssync_session_add_share_finish (SSYNC_SESSION (source), result, &error);
+  if (share == NULL)
+    show_error (self, _("Could not share"), error);
+}
+
+/* Shares @files as one share; the row appears once the session has looked them over.
+ * Dropping, pasting, "Add Files" and files given on the command line all end here. */
+void
+ssync_window_share_files (SsyncWindow  *self,
+                          GFile       **files,
+                          guint         n_files)
+{
+  g_return_if_fail (SSYNC_IS_WINDOW (self));
+
+  if (n_files == 0)
+    return;
+
+  ssync_session_add_share_async (self->session, files, n_files, self->cancellable,
+                                 on_share_added, g_object_ref (self));
+}
+
+static void
+share_file_list (SsyncWindow *self,
+                 GSList      *list)
+{
+  g_autoptr(GPtrArray) files = g_ptr_array_new ();
+
+  for (GSList *l = list; l != NULL; l = l->next)
+    g_ptr_array_add (files, l->data);
+  ssync_window_share_files (self, (GFile **) files->pdata, files->len);
+}
+
+static void
+share_list_model (SsyncWindow *self,
+                  GListModel  *model)
+{
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (files, g_list_model_get_item (model, i));
+  ssync_window_share_files (self, (GFile **) files->pdata, files->len);
+}
+
+static gboolean
+on_drop (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         SsyncWindow   *self)
+{
+  GdkFileList *list;
+
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    return FALSE;
+
+  list = g_value_get_boxed (value);
+  {
+    g_autoptr(GSList) files = gdk_file_list_get_files (list);
+
+    if (files == NULL)
+      return FALSE;
+    share_file_list (self, files);
+  }
+  return TRUE;
+}
+
+static void
+on_clipboard_read (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(SsyncWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  const GValue *value;
+
+  value = gdk_clipboard_read_value_finish (GDK_CLIPBOARD (source), result, &error);
+  if (value == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        ssync_window_show_toast (self, _("There are no files on the clipboard to share"));
+      return;
+    }
+
+  {
+    g_autoptr(GSList) files = gdk_file_list_get_files (g_value_get_boxed (value));
+
+    if (files == NULL)
+      ssync_window_show_toast (self, _("There are no files on the clipboard to share"));
+    else
+      share_file_list (self, files);
+  }
+}
+
+static void
+paste (GSimpleAction *action,
+       GVariant      *parameter,
+       gpointer       user_data)
+{
+  SsyncWindow *self = user_data;
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (self));
+
+  gdk_clipboard_read_value_async (clipboard, GDK_TYPE_FILE_LIST, G_PRIORITY_DEFAULT,
+                                  self->cancellable, on_clipboard_read, g_object_ref (self));
+}
+
+#if GTK_CHECK_VERSION (4, 10, 0)
+static void
+on_files_chosen (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(SsyncWindow) self = user_data;
+  g_autoptr(GListModel) files = NULL;
+  g_autoptr(GError) error = NULL;
+
+  files = gtk_file_dialog_open_multiple_finish (GTK_FILE_DIALOG (source), result, &error);
+  if (files != NULL)
+    share_list_model (self, files);
+  else if (!g_error_matches (error, GTK_DIALOG_ERROR, GTK_DIALOG_ERROR_DISMISSED))
+    show_error (self, _("Could not choose files"), error);
+}
+
+static void
+add_files (GSimpleAction *action,
+           GVariant      *parameter,
+           gpointer       user_data)
+{
+  SsyncWindow *self = user_data;
+  g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
+
+  gtk_file_dialog_set_title (dialog, _("Share Files"));
+  gtk_file_dialog_set_accept_label (dialog, _("_Share"));
+  gtk_file_dialog_open_multiple (dialog, GTK_WINDOW (self), self->cancellable, on_files_chosen,
+                                 g_object_ref (self));
+}
+#else
+static void
+on_files_chosen (GtkNativeDialog *dialog,
+                 int              response,
+                 SsyncWindow     *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (dialog));
+
+      share_list_model (self, files);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+add_files (GSimpleAction *action,
+           GVariant      *parameter,
+           gpointer       user_data)
+{
+  SsyncWindow *self = user_data;
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("Share Files"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Share"), NULL);
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (on_files_chosen), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+#endif
+
+static void
+on_receive_share_added (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(SsyncWindow) self = user_data;
+  g_autoptr(SsyncShare) share = NULL;
+  g_autoptr(GError) error = NULL;
+
+  share = ssync_session_add_receive_share_finish (SSYNC_SESSION (source), result, &error);
+  if (share == NULL)
+    show_error (self, _("Could not receive files"), error);
+}
+
+static void
+receive_into (SsyncWindow *self,
+              GFile       *folder)
+{
+  ssync_session_add_receive_share_async (self->session, folder, self->cancellable,
+                                         on_receive_share_added, g_object_ref (self));
+}
+
+#if GTK_CHECK_VERSION (4, 10, 0)
+static void
+on_folder_chosen (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(SsyncWindow) self = user_data;
+  g_autoptr(GFile) folder = NULL;
+  g_autoptr(GError) error = NULL;
+
+  folder = gtk_file_dialog_select_folder_finish (GTK_FILE_DIALOG (source), result, &error);
+  if (folder != NULL)
+    receive_into (self, folder);
+  else if (!g_error_matches (error, GTK_DIALOG_ERROR, GTK_DIALOG_ERROR_DISMISSED))
+    show_error (self, _("Could not choose a folder"), error);
+}
+
+static void
+receive_files (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  SsyncWindow *self = user_data;
+  g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
+
+  gtk_file_dialog_set_title (dialog, _("Receive Files Into"));
+  gtk_file_dialog_set_accept_label (dialog, _("_Receive Here"));
+  gtk_file_dialog_select_folder (dialog, GTK_WINDOW (self), self->cancellable, on_folder_chosen,
+                                 g_object_ref (self));
+}
+#else
+static void
+on_folder_chosen (GtkNativeDialog *dialog,
+                  int              response,
+                  SsyncWindow     *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      if (folder != NULL)
+        receive_into (self, folder);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+receive_files (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  SsyncWindow *self = user_data;
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("Receive Files Into"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Receive Here"),
+                                         NULL);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (on_folder_chosen), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+#endif
+
+/* Preferences come with the preferences part of issue 4; until then the shortcut says so
+ * rather than doing nothing. */
+static void
+preferences (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  ssync_window_show_toast (SSYNC_WINDOW (user_data), _("Preferences are not available yet"));
+}
+
+static void
+on_row_toast (SsyncShareRow *row,
+              const char    *message,
+              SsyncWindow   *self)
+{
+  ssync_window_show_toast (self, message);
+}
+
+static void
+setup_row (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           SsyncWindow              *self)
+{
+  SsyncShareRow *row = ssync_share_row_new (self->session);
+
+  g_signal_connect_object (row, "toast", G_CALLBACK (on_row_toast), self, 0);
+  gtk_list_item_set_activatable (item, FALSE);
+  gtk_list_item_set_selectable (item, FALSE);
+  gtk_list_item_set_child (item, GTK_WIDGET (row));
+}
+
+static void
+bind_row (GtkSignalListItemFactory *factory,
+          GtkListItem              *item,
+          SsyncWindow              *self)
+{
+  SsyncShare *share = gtk_list_item_get_item (item);
+
+  ssync_share_row_set_share (SSYNC_SHARE_ROW (gtk_list_item_get_child (item)), share,
+                             G_LIST_MODEL (transfers_for (self, ssync_share_get_id (share))));
+}
+
+static void
+unbind_row (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            SsyncWindow              *self)
+{
+  ssync_share_row_set_share (SSYNC_SHARE_ROW (gtk_list_item_get_child (item)), NULL, NULL);
+}
+
+static const GActionEntry win_entries[] = {
+  { "add-files", add_files },
+  { "receive-files", receive_files },
+  { "paste", paste },
+  { "preferences", preferences },
+};
+
+static void
+set_accessible_label (GtkWidget  *widget,
+                      const char *label)
+{
+  gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  gtk_widget_get_tooltip_text (widget), -1);
+}
+
+static void
+ssync_window_constructed (GObject *object)
+{
+  SsyncWindow *self = SSYNC_WINDOW (object);
+  GListModel *shares = ssync_session_get_shares (self->session);
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkNoSelection) selection = gtk_no_selection_new (g_object_ref (shares));
+  g_autofree char *base_url = ssync_session_dup_base_url (self->session);
+
+  G_OBJECT_CLASS (ssync_window_parent_class)->constructed (object);
+
+  g_signal_connect_object (factory, "setup", G_CALLBACK (setup_row), self, 0);
+  g_signal_connect_object (factory, "bind", G_CALLBACK (bind_row), self, 0);
+  g_signal_connect_object (factory, "unbind", G_CALLBACK (unbind_row), self, 0);
+  gtk_list_view_set_factory (self->list_view, factory);
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (selection));
+
+  g_signal_connect_object (shares, "items-changed", G_CALLBACK (on_shares_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "transfer-started", G_CALLBACK (on_transfer_started),
+                           self, 0);
+
+  adw_window_title_set_subtitle (self->window_title, base_url);
+  update_page (self);
+}
+
+static void
+ssync_window_dispose (GObject *object)
+{
+  SsyncWindow *self = SSYNC_WINDOW (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  /* The rows let go of their shares and transfers before the session goes. */
+  if (self->list_view != NULL)
+    gtk_list_view_set_model (self->list_view, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SSYNC_TYPE_WINDOW);
+  g_clear_pointer (&self->transfers, g_hash_table_unref);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->session);
+
+  G_OBJECT_CLASS (ssync_window_parent_class)->dispose (object);
+}
+
+static void
+ssync_window_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  SsyncWindow *self = SSYNC_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ssync_window_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  SsyncWindow *self = SSYNC_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      self->session = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ssync_window_class_init (SsyncWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = ssync_window_constructed;
+  object_class->dispose = ssync_window_dispose;
+  object_class->get_property = ssync_window_get_property;
+  object_class->set_property = ssync_window_set_property;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, SSYNC_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                         G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/sharesync/ShareSync/ssync-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, SsyncWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, SsyncWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, SsyncWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, SsyncWindow, list_view);
+  gtk_widget_class_bind_template_child (widget_class, SsyncWindow, add_button);
+  gtk_widget_class_bind_template_child (widget_class, SsyncWindow, receive_button);
+  gtk_widget_class_bind_template_child (widget_class, SsyncWindow, empty_add_button);
+  gtk_widget_class_bind_template_child (widget_class, SsyncWindow, empty_receive_button);
+  gtk_widget_class_bind_template_child (widget_class, SsyncWindow, menu_button);
+
+  g_type_ensure (SSYNC_TYPE_SHARE_ROW);
+}
+
+static void
+ssync_window_init (SsyncWindow *self)
+{
+  GtkDropTarget *target;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->transfers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), win_entries, G_N_ELEMENTS (win_entries),
+                                   self);
+
+  target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect_object (target, "drop", G_CALLBACK (on_drop), self, 0);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
+
+  set_accessible_label (GTK_WIDGET (self->add_button), _("Add Files"));
+  set_accessible_label (GTK_WIDGET (self->receive_button), _("Receive Files"));
+  set_accessible_label (GTK_WIDGET (self->empty_add_button), _("Add Files"));
+  set_accessible_label (GTK_WIDGET (self->empty_receive_button), _("Receive Files"));
+  set_accessible_label (GTK_WIDGET (self->menu_button), _("Main Menu"));
+}
+
+SsyncWindow *
+ssync_window_new (GtkApplication *application,
+                  SsyncSession   *session)
+{
+  g_return_val_if_fail (application == NULL || GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (SSYNC_IS_SESSION (session), NULL);
+
+  return g_object_new (SSYNC_TYPE_WINDOW, "application", application, "session", session, NULL);
+}
+
+SsyncSession *
+ssync_window_get_session (SsyncWindow *self)
+{
+  g_return_val_if_fail (SSYNC_IS_WINDOW (self), NULL);
+
+  return self->session;
+}
+
+/* Whether the "drop files here" page shows, which it does exactly when nothing is shared. */
+gboolean
+ssync_window_is_empty_visible (SsyncWindow *self)
+{
+  g_return_val_if_fail (SSYNC_IS_WINDOW (self), FALSE);
+
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "empty") == 0;
+}

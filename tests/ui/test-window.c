@@ -1,0 +1,578 @@
+/* test-window.c: the window under Xvfb, driven through the session and through its own
+ * handlers: shares added through the session, by a drop and by a paste show a row with their
+ * link, "Copy Link" puts it on the clipboard, "Stop Sharing" removes the row, a download in
+ * flight shows a progress bar, the QR code scans (right size, black on white), every button
+ * has an accessible label, and the window finalizes.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <qrencode.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ssync-qr-paintable.h"
+#include "ssync-share-row.h"
+#include "ssync-window.h"
+
+#define WAIT_SECONDS 20
+
+typedef struct {
+  char *dir;
+  char *files;
+  SsyncSession *session;
+  SsyncWindow *window;
+} Fixture;
+
+typedef gboolean (*Condition) (Fixture *fixture, gconstpointer data);
+
+static gboolean
+wake_up (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop until @condition holds; fails the test after WAIT_SECONDS. */
+static void
+wait_until (Fixture       *fixture,
+            Condition      condition,
+            gconstpointer  data,
+            const char    *what)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+  guint tick = g_timeout_add (20, wake_up, NULL);
+
+  while (!condition (fixture, data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Timed out waiting until %s", what);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (tick);
+}
+
+static void
+collect_rows (GtkWidget *widget,
+              GPtrArray *rows)
+{
+  if (SSYNC_IS_SHARE_ROW (widget))
+    {
+      if (ssync_share_row_get_share (SSYNC_SHARE_ROW (widget)) != NULL &&
+          gtk_widget_get_mapped (widget))
+        g_ptr_array_add (rows, widget);
+      return;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_rows (child, rows);
+}
+
+/* The share rows the window shows now. */
+static GPtrArray *
+shown_rows (Fixture *fixture)
+{
+  GPtrArray *rows = g_ptr_array_new ();
+
+  collect_rows (GTK_WIDGET (fixture->window), rows);
+  return rows;
+}
+
+static SsyncShareRow *
+row_for (Fixture    *fixture,
+         SsyncShare *share)
+{
+  g_autoptr(GPtrArray) rows = shown_rows (fixture);
+
+  for (guint i = 0; i < rows->len; i++)
+    if (ssync_share_row_get_share (g_ptr_array_index (rows, i)) == share)
+      return g_ptr_array_index (rows, i);
+  return NULL;
+}
+
+static gboolean
+has_n_rows (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) rows = shown_rows (fixture);
+
+  return rows->len == GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+has_row_for (Fixture       *fixture,
+             gconstpointer  share)
+{
+  return row_for (fixture, (SsyncShare *) share) != NULL;
+}
+
+static gboolean
+has_n_shares (Fixture       *fixture,
+              gconstpointer  data)
+{
+  return g_list_model_get_n_items (ssync_session_get_shares (fixture->session)) ==
+         GPOINTER_TO_UINT (data);
+}
+
+static char *
+write_file (Fixture    *fixture,
+            const char *name,
+            gsize       size)
+{
+  g_autofree char *path = g_build_filename (fixture->files, name, NULL);
+  g_autofree char *contents = g_malloc0 (size);
+  g_autoptr(GError) error = NULL;
+
+  memset (contents, 'x', size);
+  g_file_set_contents (path, contents, size, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&path);
+}
+
+static void
+rm_rf (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        rm_rf (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static gboolean
+window_is_mapped (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (fixture->window));
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_dir = NULL;
+
+  fixture->dir = g_dir_make_tmp ("ssync-ui-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->files = g_build_filename (fixture->dir, "files", NULL);
+  data_dir = g_build_filename (fixture->dir, "data", NULL);
+  g_assert_no_errno (g_mkdir_with_parents (fixture->files, 0700));
+  g_assert_no_errno (g_mkdir_with_parents (data_dir, 0700));
+
+  fixture->session = ssync_session_new (data_dir, &error);
+  g_assert_no_error (error);
+  ssync_session_start (fixture->session, "127.0.0.1", 0, &error);
+  g_assert_no_error (error);
+
+  /* GTK owns a toplevel; this reference lets the test check that it goes away. */
+  fixture->window = g_object_ref (ssync_window_new (NULL, fixture->session));
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  wait_until (fixture, window_is_mapped, NULL, "the window shows");
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_finalize_object (fixture->window);
+
+  ssync_session_shutdown (fixture->session);
+  g_assert_finalize_object (fixture->session);
+  rm_rf (fixture->dir);
+  g_free (fixture->files);
+  g_free (fixture->dir);
+}
+
+static void
+on_share_added (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  SsyncShare **share = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *share = ssync_session_add_share_finish (SSYNC_SESSION (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+share_is_set (Fixture       *fixture,
+              gconstpointer  data)
+{
+  SsyncShare *const *share = data;
+
+  return *share != NULL;
+}
+
+static SsyncShare *
+add_share (Fixture    *fixture,
+           const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  SsyncShare *share = NULL;
+
+  ssync_session_add_share_async (fixture->session, &file, 1, NULL, on_share_added, &share);
+  wait_until (fixture, share_is_set, &share, "the share is added");
+  return share;
+}
+
+static void
+test_empty_state (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *path = write_file (fixture, "notes.txt", 10);
+  g_autoptr(SsyncShare) share = NULL;
+
+  g_assert_true (ssync_window_is_empty_visible (fixture->window));
+  g_assert_true (has_n_rows (fixture, GUINT_TO_POINTER (0)));
+
+  share = add_share (fixture, path);
+  wait_until (fixture, has_row_for, share, "the row shows");
+  g_assert_false (ssync_window_is_empty_visible (fixture->window));
+}
+
+/* Every button a user can reach says what it does to a screen reader. */
+static void
+assert_buttons_labelled (GtkWidget *widget)
+{
+  if ((GTK_IS_BUTTON (widget) && !GTK_IS_MENU_BUTTON (gtk_widget_get_parent (widget))) ||
+      GTK_IS_MENU_BUTTON (widget))
+    {
+      g_test_message ("checking %s", G_OBJECT_TYPE_NAME (widget));
+      g_assert_true (gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget),
+                                                       GTK_ACCESSIBLE_PROPERTY_LABEL));
+      return;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    assert_buttons_labelled (child);
+}
+
+static void
+test_session_share_shows_link (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autofree char *path = write_file (fixture, "report.pdf", 4096);
+  g_autoptr(SsyncShare) share = add_share (fixture, path);
+  g_autofree char *url = ssync_session_dup_share_url (fixture->session, share);
+  SsyncShareRow *row;
+
+  wait_until (fixture, has_row_for, share, "the row shows");
+  row = row_for (fixture, share);
+  g_assert_cmpstr (ssync_share_row_get_url (row), ==, url);
+  g_assert_true (g_str_has_prefix (url, "http://127.0.0.1:"));
+  assert_buttons_labelled (GTK_WIDGET (row));
+}
+
+static void
+on_receive_share_added (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  SsyncShare **share = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *share = ssync_session_add_receive_share_finish (SSYNC_SESSION (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_receive_share_shows_link (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GFile) folder = g_file_new_for_path (fixture->files);
+  g_autoptr(SsyncShare) share = NULL;
+  g_autofree char *url = NULL;
+
+  ssync_session_add_receive_share_async (fixture->session, folder, NULL, on_receive_share_added,
+                                         &share);
+  wait_until (fixture, share_is_set, &share, "the receive share is added");
+  url = ssync_session_dup_share_url (fixture->session, share);
+  g_assert_nonnull (strstr (url, "/r/"));
+
+  wait_until (fixture, has_row_for, share, "the row shows");
+  g_assert_cmpstr (ssync_share_row_get_url (row_for (fixture, share)), ==, url);
+}
+
+static GtkDropTarget *
+find_drop_target (GtkWidget *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        return GTK_DROP_TARGET (controller);
+    }
+  return NULL;
+}
+
+static void
+test_drop_creates_share (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autofree char *one = write_file (fixture, "one.txt", 100);
+  g_autofree char *two = write_file (fixture, "two.txt", 200);
+  g_autoptr(GFile) file_one = g_file_new_for_path (one);
+  g_autoptr(GFile) file_two = g_file_new_for_path (two);
+  GFile *dropped[] = { file_one, file_two };
+  GtkDropTarget *target = find_drop_target (GTK_WIDGET (fixture->window));
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_autoptr(SsyncShare) share = NULL;
+  g_autofree char *url = NULL;
+  gboolean accepted = FALSE;
+  SsyncShareRow *row;
+
+  g_assert_nonnull (target);
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_array (dropped, G_N_ELEMENTS (dropped)));
+  g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &accepted);
+  g_assert_true (accepted);
+
+  /* Both files dropped together make one share, of both sizes. */
+  wait_until (fixture, has_n_shares, GUINT_TO_POINTER (1), "the dropped files are shared");
+  share = g_list_model_get_item (ssync_session_get_shares (fixture->session), 0);
+  g_assert_cmpuint (ssync_share_get_n_files (share), ==, 2);
+  g_assert_cmpuint (ssync_share_get_total_size (share), ==, 300);
+
+  wait_until (fixture, has_row_for, share, "the row shows");
+  row = row_for (fixture, share);
+  url = ssync_session_dup_share_url (fixture->session, share);
+  g_assert_cmpstr (ssync_share_row_get_url (row), ==, url);
+
+  /* The same path as a drop, as "Add Files" and the command line use it. */
+  ssync_window_share_files (fixture->window, &file_one, 1);
+  wait_until (fixture, has_n_rows, GUINT_TO_POINTER (2), "a second row shows");
+}
+
+static void
+test_paste_creates_share (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autofree char *path = write_file (fixture, "pasted.odt", 512);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (fixture->window));
+  GdkFileList *list = gdk_file_list_new_from_array (&file, 1);
+  g_autoptr(SsyncShare) share = NULL;
+
+  /* What a file manager's "Copy" puts on the clipboard, then Ctrl+V's action. */
+  gdk_clipboard_set (clipboard, GDK_TYPE_FILE_LIST, list);
+  g_boxed_free (GDK_TYPE_FILE_LIST, list);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.paste", NULL));
+
+  wait_until (fixture, has_n_shares, GUINT_TO_POINTER (1), "the pasted file is shared");
+  share = g_list_model_get_item (ssync_session_get_shares (fixture->session), 0);
+  g_assert_cmpstr (ssync_share_get_name (share), ==, "pasted.odt");
+  g_assert_cmpuint (ssync_share_get_total_size (share), ==, 512);
+  wait_until (fixture, has_row_for, share, "the row shows");
+}
+
+static void
+on_text_read (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  char **text = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+text_is_set (Fixture       *fixture,
+             gconstpointer  data)
+{
+  char *const *text = data;
+
+  return *text != NULL;
+}
+
+static void
+test_copy_link (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *path = write_file (fixture, "slides.pdf", 2048);
+  g_autoptr(SsyncShare) share = add_share (fixture, path);
+  g_autofree char *url = ssync_session_dup_share_url (fixture->session, share);
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (fixture->window));
+  g_autofree char *copied = NULL;
+
+  wait_until (fixture, has_row_for, share, "the row shows");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (fixture, share)),
+                                             "share.copy-link", NULL));
+  gdk_clipboard_read_text_async (clipboard, NULL, on_text_read, &copied);
+  wait_until (fixture, text_is_set, &copied, "the clipboard is read");
+  g_assert_cmpstr (copied, ==, url);
+}
+
+static void
+test_stop_sharing (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *path = write_file (fixture, "photo.jpg", 1000);
+  g_autoptr(SsyncShare) share = add_share (fixture, path);
+
+  wait_until (fixture, has_row_for, share, "the row shows");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (fixture, share)),
+                                             "share.stop", NULL));
+
+  g_assert_cmpuint (g_list_model_get_n_items (ssync_session_get_shares (fixture->session)), ==, 0);
+  g_assert_cmpint (ssync_share_get_state (share, g_get_real_time ()), ==,
+                   SSYNC_SHARE_STATE_REVOKED);
+  wait_until (fixture, has_n_rows, GUINT_TO_POINTER (0), "the row goes");
+  g_assert_true (ssync_window_is_empty_visible (fixture->window));
+}
+
+static gboolean
+row_shows_transfers (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  const guint *wanted = data;
+  g_autoptr(GPtrArray) rows = shown_rows (fixture);
+
+  return rows->len == 1 &&
+         ssync_share_row_get_n_transfers_shown (g_ptr_array_index (rows, 0)) == *wanted;
+}
+
+static void
+test_download_progress (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->files, "big.bin", NULL);
+  g_autoptr(SsyncShare) share = NULL;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *request = NULL;
+  SsyncFileEntry *entry;
+  const guint one = 1, none = 0;
+  int fd;
+
+  /* Larger than every socket buffer, so that a client that does not read keeps the
+   * download in flight. */
+  fd = g_open (path, O_WRONLY | O_CREAT, 0600);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_no_errno (ftruncate (fd, 256 * 1024 * 1024));
+  g_close (fd, NULL);
+
+  share = add_share (fixture, path);
+  wait_until (fixture, has_row_for, share, "the row shows");
+  entry = ssync_share_get_file (share, 0);
+
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1",
+                                                ssync_session_get_port (fixture->session),
+                                                NULL, &error);
+  g_assert_no_error (error);
+  request = g_strdup_printf ("GET /s/%s/f/%s/big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+                             ssync_share_get_token (share), ssync_file_entry_get_id (entry));
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                             request, strlen (request), NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  wait_until (fixture, row_shows_transfers, &one, "the download shows a progress bar");
+
+  g_io_stream_close (G_IO_STREAM (connection), NULL, &error);
+  g_assert_no_error (error);
+  wait_until (fixture, row_shows_transfers, &none, "the progress bar goes");
+}
+
+static void
+test_qr_paintable (void)
+{
+  const char *url = "http://192.168.1.20:5001/s/3q2-7wFJ8yXv0B1aLkP4mQ";
+  g_autoptr(SsyncQrPaintable) qr = ssync_qr_paintable_new (url);
+  QRcode *reference = QRcode_encodeString8bit (url, 0, QR_ECLEVEL_M);
+  guint n = ssync_qr_paintable_get_module_count (qr);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GskRenderer) renderer = gsk_cairo_renderer_new ();
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree guchar *pixels = NULL;
+  guint side = 400;
+  guint total = n + 2 * SSYNC_QR_QUIET_ZONE;
+  guint module = side / total;
+  guint offset = (side - module * total) / 2;
+
+  g_assert_nonnull (reference);
+  g_assert_cmpuint (n, ==, (guint) reference->width);
+  /* Version n: 17 + 4n modules; a LAN link fits in a small version a phone reads easily. */
+  g_assert_cmpuint ((n - 17) % 4, ==, 0);
+  g_assert_cmpuint (n, <=, 41);
+  for (guint y = 0; y < n; y++)
+    for (guint x = 0; x < n; x++)
+      g_assert_cmpint (ssync_qr_paintable_get_module (qr, x, y), ==,
+                       reference->data[y * n + x] & 1);
+  QRcode_free (reference);
+
+  g_assert_cmpint (gdk_paintable_get_intrinsic_width (GDK_PAINTABLE (qr)), >=, 200);
+  g_assert_cmpint (gdk_paintable_get_intrinsic_width (GDK_PAINTABLE (qr)), ==,
+                   gdk_paintable_get_intrinsic_height (GDK_PAINTABLE (qr)));
+
+  /* Draw it and look at the pixels: a white quiet zone, then the black corner of the top
+   * left finder pattern, each module a whole number of pixels. */
+  gdk_paintable_snapshot (GDK_PAINTABLE (qr), snapshot, side, side);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  gsk_renderer_realize (renderer, NULL, &error);
+  g_assert_no_error (error);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, side, side));
+  gsk_renderer_unrealize (renderer);
+  pixels = g_malloc (side * side * 4);
+  gdk_texture_download (texture, pixels, side * 4);
+
+#define PIXEL(x, y) (pixels + ((gsize) (y) * side + (x)) * 4)
+  g_assert_cmpuint (module, >=, 2);
+  /* Quiet zone: white. Finder pattern corner: black. Its inner white ring: white. */
+  g_assert_cmphex (*(guint32 *) PIXEL (offset + 1, offset + 1), ==, 0xffffffff);
+  g_assert_cmphex (*(guint32 *) PIXEL (offset + SSYNC_QR_QUIET_ZONE * module,
+                                       offset + SSYNC_QR_QUIET_ZONE * module), ==, 0xff000000);
+  g_assert_cmphex (*(guint32 *) PIXEL (offset + (SSYNC_QR_QUIET_ZONE + 1) * module,
+                                       offset + (SSYNC_QR_QUIET_ZONE + 1) * module), ==,
+                   0xffffffff);
+  g_assert_cmphex (*(guint32 *) PIXEL (offset + (SSYNC_QR_QUIET_ZONE + 1) * module - 1,
+                                       offset + (SSYNC_QR_QUIET_ZONE + 1) * module - 1), ==,
+                   0xff000000);
+#undef PIXEL
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/ui/window/empty-state", test_empty_state);
+  ADD ("/ui/window/session-share-shows-link", test_session_share_shows_link);
+  ADD ("/ui/window/receive-share-shows-link", test_receive_share_shows_link);
+  ADD ("/ui/window/drop-creates-share", test_drop_creates_share);
+  ADD ("/ui/window/paste-creates-share", test_paste_creates_share);
+  ADD ("/ui/window/copy-link", test_copy_link);
+  ADD ("/ui/window/stop-sharing", test_stop_sharing);
+  ADD ("/ui/window/download-progress", test_download_progress);
+#undef ADD
+  g_test_add_func ("/ui/qr-paintable", test_qr_paintable);
+
+  return g_test_run ();
+}
