@@ -20,13 +20,12 @@
 #include <sqlite3.h>
 
 #include "ssync-error.h"
+#include "ssync-history-private.h"
 #include "ssync-history-query.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
-#define PAGE_COLUMNS \
-  "id, share_id, share_name, file_name, direction, kind, peer, user_agent, started, " \
-  "finished, bytes, total, \"offset\", status, message, sha256, saved_as"
+#define PAGE_COLUMNS SSYNC_HISTORY_TRANSFER_COLUMNS
 
 /* Matches a row when @search (?1, already wrapped in % and escaped) is NULL or occurs in
  * one of the columns a user reads in the list. */
@@ -83,37 +82,6 @@ column_strdup (sqlite3_stmt *stmt,
   return g_strdup ((const char *) sqlite3_column_text (stmt, column));
 }
 
-static SsyncTransferRecord *
-record_from_row (sqlite3_stmt *stmt)
-{
-  SsyncTransferRecord *r = g_new0 (SsyncTransferRecord, 1);
-
-  r->id = column_strdup (stmt, 0);
-  r->share_id = column_strdup (stmt, 1);
-  r->share_name = column_strdup (stmt, 2);
-  r->file_name = column_strdup (stmt, 3);
-  r->direction = ssync_enum_from_nick (SSYNC_TYPE_DIRECTION,
-                                       (const char *) sqlite3_column_text (stmt, 4),
-                                       SSYNC_DIRECTION_DOWNLOAD);
-  r->kind = ssync_enum_from_nick (SSYNC_TYPE_TRANSFER_KIND,
-                                  (const char *) sqlite3_column_text (stmt, 5),
-                                  SSYNC_TRANSFER_KIND_FILE);
-  r->peer = column_strdup (stmt, 6);
-  r->user_agent = column_strdup (stmt, 7);
-  r->started = sqlite3_column_int64 (stmt, 8);
-  r->finished = sqlite3_column_int64 (stmt, 9);
-  r->bytes = (guint64) sqlite3_column_int64 (stmt, 10);
-  r->total = (guint64) sqlite3_column_int64 (stmt, 11);
-  r->offset = (guint64) sqlite3_column_int64 (stmt, 12);
-  /* As in ssync-history.c: an unknown status must not read as a transfer still running. */
-  r->status = ssync_enum_from_nick (SSYNC_TYPE_TRANSFER_STATUS,
-                                    (const char *) sqlite3_column_text (stmt, 13),
-                                    SSYNC_TRANSFER_STATUS_INCOMPLETE);
-  r->message = column_strdup (stmt, 14);
-  r->sha256 = column_strdup (stmt, 15);
-  r->saved_as = column_strdup (stmt, 16);
-  return r;
-}
 
 /* The number of transfers that match @search (all of them when NULL or empty). Returns 0 and
  * sets @error when the database cannot be read. */
@@ -200,7 +168,7 @@ ssync_history_query_page (SsyncHistory      *self,
     }
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (records, record_from_row (stmt));
+    g_ptr_array_add (records, ssync_transfer_record_from_row (stmt));
 
   if (rc != SQLITE_DONE)
     {

@@ -19,7 +19,7 @@
 #include <sqlite3.h>
 
 #include "ssync-error.h"
-#include "ssync-history.h"
+#include "ssync-history-private.h"
 #include "ssync-transfer.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
@@ -47,10 +47,7 @@ static const char * const migrations[] = {
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SSYNC_HISTORY_SCHEMA_VERSION);
 
-/* "offset" is quoted because OFFSET is an SQL keyword. */
-#define TRANSFER_COLUMNS \
-  "id, share_id, share_name, file_name, direction, kind, peer, user_agent, started, " \
-  "finished, bytes, total, \"offset\", status, message, sha256, saved_as"
+#define TRANSFER_COLUMNS SSYNC_HISTORY_TRANSFER_COLUMNS
 
 #define UPSERT_TRANSFER_SQL \
   "INSERT INTO transfers (" TRANSFER_COLUMNS ") " \
@@ -660,6 +657,39 @@ column_strdup (sqlite3_stmt *stmt,
   return g_strdup ((const char *) sqlite3_column_text (stmt, column));
 }
 
+/* One row of SSYNC_HISTORY_TRANSFER_COLUMNS as a record. */
+SsyncTransferRecord *
+ssync_transfer_record_from_row (sqlite3_stmt *stmt)
+{
+  SsyncTransferRecord *r = g_new0 (SsyncTransferRecord, 1);
+
+  r->id = column_strdup (stmt, 0);
+  r->share_id = column_strdup (stmt, 1);
+  r->share_name = column_strdup (stmt, 2);
+  r->file_name = column_strdup (stmt, 3);
+  r->direction = ssync_enum_from_nick (SSYNC_TYPE_DIRECTION,
+                                       (const char *) sqlite3_column_text (stmt, 4),
+                                       SSYNC_DIRECTION_DOWNLOAD);
+  r->kind = ssync_enum_from_nick (SSYNC_TYPE_TRANSFER_KIND,
+                                  (const char *) sqlite3_column_text (stmt, 5),
+                                  SSYNC_TRANSFER_KIND_FILE);
+  r->peer = column_strdup (stmt, 6);
+  r->user_agent = column_strdup (stmt, 7);
+  r->started = sqlite3_column_int64 (stmt, 8);
+  r->finished = sqlite3_column_int64 (stmt, 9);
+  r->bytes = (guint64) sqlite3_column_int64 (stmt, 10);
+  r->total = (guint64) sqlite3_column_int64 (stmt, 11);
+  r->offset = (guint64) sqlite3_column_int64 (stmt, 12);
+  /* A status this build does not know must not read as a transfer still running. */
+  r->status = ssync_enum_from_nick (SSYNC_TYPE_TRANSFER_STATUS,
+                                    (const char *) sqlite3_column_text (stmt, 13),
+                                    SSYNC_TRANSFER_STATUS_INCOMPLETE);
+  r->message = column_strdup (stmt, 14);
+  r->sha256 = column_strdup (stmt, 15);
+  r->saved_as = column_strdup (stmt, 16);
+  return r;
+}
+
 /* Returns the transfers of @share_id (or of every share when NULL), newest first, as
  * SsyncTransferRecord. Writes still queued are not seen; ssync_history_flush() first if that
  * matters. This blocks on the disk: never call it on the main thread of the window or server. */
@@ -696,33 +726,7 @@ ssync_history_list_transfers (SsyncHistory  *self,
   records = g_ptr_array_new_with_free_func ((GDestroyNotify) ssync_transfer_record_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      SsyncTransferRecord *r = g_new0 (SsyncTransferRecord, 1);
-
-      r->id = column_strdup (stmt, 0);
-      r->share_id = column_strdup (stmt, 1);
-      r->share_name = column_strdup (stmt, 2);
-      r->file_name = column_strdup (stmt, 3);
-      r->direction = ssync_enum_from_nick (SSYNC_TYPE_DIRECTION,
-                                           (const char *) sqlite3_column_text (stmt, 4),
-                                           SSYNC_DIRECTION_DOWNLOAD);
-      r->kind = ssync_enum_from_nick (SSYNC_TYPE_TRANSFER_KIND,
-                                      (const char *) sqlite3_column_text (stmt, 5),
-                                      SSYNC_TRANSFER_KIND_FILE);
-      r->peer = column_strdup (stmt, 6);
-      r->user_agent = column_strdup (stmt, 7);
-      r->started = sqlite3_column_int64 (stmt, 8);
-      r->finished = sqlite3_column_int64 (stmt, 9);
-      r->bytes = (guint64) sqlite3_column_int64 (stmt, 10);
-      r->total = (guint64) sqlite3_column_int64 (stmt, 11);
-      r->offset = (guint64) sqlite3_column_int64 (stmt, 12);
-      /* A status this build does not know must not read as a transfer still running. */
-      r->status = ssync_enum_from_nick (SSYNC_TYPE_TRANSFER_STATUS,
-                                        (const char *) sqlite3_column_text (stmt, 13),
-                                        SSYNC_TRANSFER_STATUS_INCOMPLETE);
-      r->message = column_strdup (stmt, 14);
-      r->sha256 = column_strdup (stmt, 15);
-      r->saved_as = column_strdup (stmt, 16);
-      g_ptr_array_add (records, r);
+      g_ptr_array_add (records, ssync_transfer_record_from_row (stmt));
     }
 
   if (rc != SQLITE_DONE)
