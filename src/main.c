@@ -6,11 +6,11 @@
 
 #include "config.h"
 
+#include <gmodule.h>
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <signal.h>
 
-#include "ssync-application.h"
 #include "ssync-headless.h"
 
 /* --headless asks for it; --help and --version are answered by the headless face, which
@@ -34,13 +34,45 @@ wants_headless (int    argc,
   return FALSE;
 }
 
+typedef int (*FaceRun) (int argc, char **argv);
+
+/* The window face lives in a module beside the binary in a build tree, and in PKGLIBDIR
+ * once installed. */
+static int
+run_window_face (int    argc,
+                 char **argv)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *exe_dir = exe != NULL ? g_path_get_dirname (exe) : NULL;
+  const char *dirs[] = { exe_dir, PKGLIBDIR };
+  GModule *module = NULL;
+  FaceRun run = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (dirs) && module == NULL; i++)
+    {
+      g_autofree char *path = NULL;
+
+      if (dirs[i] == NULL)
+        continue;
+      path = g_module_build_path (dirs[i], "sharesync-window");
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        module = g_module_open (path, G_MODULE_BIND_LOCAL);
+    }
+
+  if (module == NULL || !g_module_symbol (module, "ssync_window_face_run", (gpointer *) &run))
+    {
+      g_printerr (_("sharesync: the window cannot be shown (%s); run with --headless\n"),
+                  module == NULL ? _("libsharesync-window.so is missing") : g_module_error ());
+      return 1;
+    }
+
+  return run (argc, argv);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(SsyncApplication) app = NULL;
-  int status;
-
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
@@ -53,8 +85,5 @@ main (int   argc,
   if (wants_headless (argc, argv))
     return ssync_headless_run (argc, argv);
 
-  /* Every FILE argument becomes part of one share, through GApplication's "open". */
-  app = ssync_application_new ();
-  status = g_application_run (G_APPLICATION (app), argc, argv);
-  return status != 0 ? status : ssync_application_get_exit_status (app);
+  return run_window_face (argc, argv);
 }

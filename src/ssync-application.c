@@ -11,6 +11,8 @@
 #include <glib/gi18n.h>
 
 #include "ssync-application.h"
+#include "ssync-duration.h"
+#include "ssync-preferences-window.h"
 #include "ssync-session.h"
 #include "ssync-window.h"
 
@@ -19,8 +21,14 @@ struct _SsyncApplication
   AdwApplication parent_instance;
 
   SsyncSession *session;
+  /* NULL when the schema is not installed: ShareSync then runs on the defaults. */
+  GSettings *settings;
   GError *start_error;
   int exit_status;
+
+  /* For the receive prompt: where uploads go and whether they start without asking. */
+  GFile *receive_folder;
+  gboolean auto_accept;
 };
 
 G_DEFINE_FINAL_TYPE (SsyncApplication, ssync_application, ADW_TYPE_APPLICATION)
@@ -150,6 +158,70 @@ on_share_added (SsyncSession     *session,
   g_print (_("Sharing “%s” at %s\n"), ssync_share_get_name (share), url);
 }
 
+/* The preferences that apply to a running session: what new shares get, and uploads. */
+static void
+apply_settings (SsyncApplication *self)
+{
+  g_autofree char *expiry = NULL;
+  gint64 lifetime = 0;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_object (&self->receive_folder);
+  self->receive_folder = ssync_preferences_dup_receive_folder (self->settings);
+  if (self->settings == NULL)
+    return;
+
+  self->auto_accept = g_settings_get_boolean (self->settings, "auto-accept");
+  expiry = g_settings_get_string (self->settings, "default-expiry");
+  g_strstrip (expiry);
+  if (expiry[0] != '\0' && !ssync_duration_parse (expiry, &lifetime, &error))
+    {
+      g_printerr ("sharesync: %s: %s\n", _("The default expiry in the preferences is ignored"),
+                  error->message);
+      lifetime = 0;
+    }
+  ssync_session_set_share_defaults (self->session, NULL, lifetime,
+                                    g_settings_get_uint (self->settings, "download-limit"));
+  ssync_session_set_max_upload_size (self->session,
+                                     g_settings_get_uint64 (self->settings, "max-upload-size"));
+}
+
+/* Starts the server where the preferences say; when that fails (the address is no longer
+ * this machine's, the port is taken), where it starts without them, so that a stale
+ * preference does not keep ShareSync from starting. */
+static gboolean
+start_session (SsyncApplication  *self,
+               SsyncSession      *session,
+               GError           **error)
+{
+  g_autofree char *address = NULL;
+  int port = 0;
+  g_autofree char *message = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (self->settings != NULL)
+    {
+      address = g_settings_get_string (self->settings, "bind-address");
+      g_strstrip (address);
+      port = g_settings_get_int (self->settings, "port");
+    }
+  if ((address == NULL || address[0] == '\0') && port == 0)
+    return ssync_session_start (session, NULL, -1, error);
+
+  if (ssync_session_start (session, address[0] != '\0' ? address : NULL, port > 0 ? port : -1,
+                           &local_error))
+    return TRUE;
+
+  /* TRANSLATORS: "Cannot listen on 10.0.0.7, port 8080, so ShareSync uses its default
+   * address and port: Address not available" */
+  message = g_strdup_printf (_("Cannot listen on %s, port %d, so ShareSync uses its default "
+                               "address and port: %s"),
+                             address[0] != '\0' ? address : _("every address"),
+                             port > 0 ? port : SSYNC_DEFAULT_PORT, local_error->message);
+  g_printerr ("sharesync: %s\n", message);
+  return ssync_session_start (session, NULL, -1, error);
+}
+
 static const GActionEntry app_entries[] = {
   { "about", about },
   { "quit", quit },
@@ -186,7 +258,8 @@ ssync_application_startup (GApplication *application)
       g_printerr ("sharesync: %s\n", self->start_error->message);
       return;
     }
-  if (!ssync_session_start (session, NULL, -1, &self->start_error))
+  self->settings = ssync_preferences_lookup_settings ();
+  if (!start_session (self, session, &self->start_error))
     {
       g_prefix_error (&self->start_error, _("Cannot listen on port %d: "), SSYNC_DEFAULT_PORT);
       g_printerr ("sharesync: %s\n", self->start_error->message);
@@ -194,6 +267,10 @@ ssync_application_startup (GApplication *application)
     }
   self->session = g_steal_pointer (&session);
   g_signal_connect_object (self->session, "share-added", G_CALLBACK (on_share_added), self, 0);
+  apply_settings (self);
+  if (self->settings != NULL)
+    g_signal_connect_object (self->settings, "changed", G_CALLBACK (apply_settings), self,
+                             G_CONNECT_SWAPPED);
 }
 
 static void
@@ -214,6 +291,8 @@ ssync_application_finalize (GObject *object)
   SsyncApplication *self = SSYNC_APPLICATION (object);
 
   g_clear_object (&self->session);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->receive_folder);
   g_clear_error (&self->start_error);
 
   G_OBJECT_CLASS (ssync_application_parent_class)->finalize (object);

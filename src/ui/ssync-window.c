@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ssync-preferences-window.h"
 #include "ssync-share-row.h"
 #include "ssync-window.h"
 
@@ -411,14 +412,37 @@ receive_files (GSimpleAction *action,
 }
 #endif
 
-/* Preferences come with the preferences part of issue 4; until then the shortcut says so
- * rather than doing nothing. */
 static void
 preferences (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
 {
-  ssync_window_show_toast (SSYNC_WINDOW (user_data), _("Preferences are not available yet"));
+  SsyncWindow *self = user_data;
+  g_autoptr(GSettings) settings = ssync_preferences_lookup_settings ();
+
+  /* Without the schema (ShareSync run from a build directory) there is nowhere to keep them;
+   * ShareSync runs on its defaults then. */
+  if (settings == NULL)
+    {
+      ssync_window_show_toast (self, _("Preferences are unavailable: their schema is not "
+                                       "installed"));
+      return;
+    }
+  gtk_window_present (GTK_WINDOW (ssync_preferences_window_new (GTK_WINDOW (self), settings)));
+}
+
+/* The primary menu comes from the template; its first section gets "Preferences" here. */
+static void
+add_preferences_menu_item (SsyncWindow *self)
+{
+  GMenuModel *menu = gtk_menu_button_get_menu_model (self->menu_button);
+  g_autoptr(GMenuModel) section = NULL;
+
+  if (menu == NULL || g_menu_model_get_n_items (menu) == 0)
+    return;
+  section = g_menu_model_get_item_link (menu, 0, G_MENU_LINK_SECTION);
+  if (G_IS_MENU (section))
+    g_menu_prepend (G_MENU (section), _("_Preferences"), "win.preferences");
 }
 
 static void
@@ -611,6 +635,7 @@ ssync_window_init (SsyncWindow *self)
   set_accessible_label (GTK_WIDGET (self->empty_add_button), _("Add Files"));
   set_accessible_label (GTK_WIDGET (self->empty_receive_button), _("Receive Files"));
   set_accessible_label (GTK_WIDGET (self->menu_button), _("Main Menu"));
+  add_preferences_menu_item (self);
 }
 
 SsyncWindow *

@@ -28,6 +28,9 @@ import threading
 import time
 import urllib.request
 
+from benchlib import (BenchError, cpu_seconds, find_tool, fmt, fmt_ratio, log, mark,
+                      newer_sources, ratio, reset_hwm, status_kib, warm_cache)
+
 GIB = 1 << 30
 MIB = 1 << 20
 BIG_NAME = 'big-1GiB.bin'
@@ -40,25 +43,6 @@ CLIENT_MAX_TIME = 30 if SHORT else 120
 CURL_SINGLE_MAX_TIME = 120
 STARTUP_TIMEOUT = 15
 RSS_SAMPLE_INTERVAL = 0.05
-CLK_TCK = os.sysconf('SC_CLK_TCK')
-
-
-class BenchError(Exception):
-    pass
-
-
-def log(message):
-    print(f'# {message}', file=sys.stderr, flush=True)
-
-
-def find_tool(name, extra=()):
-    path = shutil.which(name)
-    if path is None:
-        for candidate in extra:
-            if os.access(candidate, os.X_OK):
-                path = candidate
-                break
-    return path
 
 
 def free_port():
@@ -84,37 +68,6 @@ def http_get(url, timeout=30):
         return response.read()
 
 
-def cpu_seconds(pids):
-    """utime + stime of every thread of @pids, in seconds."""
-    total = 0
-    for pid in pids:
-        with open(f'/proc/{pid}/stat') as f:
-            fields = f.read().rsplit(')', 1)[1].split()
-        total += int(fields[11]) + int(fields[12])
-    return total / CLK_TCK
-
-
-def status_kib(pid, key):
-    try:
-        with open(f'/proc/{pid}/status') as f:
-            for line in f:
-                if line.startswith(key + ':'):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def reset_hwm(pid):
-    # Writing 5 to clear_refs resets VmHWM, so the peak is the one of the phase measured.
-    try:
-        with open(f'/proc/{pid}/clear_refs', 'w') as f:
-            f.write('5')
-        return True
-    except OSError:
-        return False
-
-
 def make_files(directory):
     block = os.urandom(16 * MIB)
     with open(os.path.join(directory, BIG_NAME), 'wb') as f:
@@ -124,12 +77,6 @@ def make_files(directory):
     with open(os.path.join(directory, SMALL_NAME), 'wb') as f:
         f.write(small)
     return hashlib.sha256(small).hexdigest()
-
-
-def warm_cache(path):
-    with open(path, 'rb') as f:
-        while f.read(16 * MIB):
-            pass
 
 
 class Server:
@@ -461,26 +408,6 @@ def bench_server(server, tools, files_dir, small_sha256):
     return result
 
 
-def fmt(value, digits=1):
-    if value is None:
-        return 'n/a'
-    return f'{value:,.{digits}f}'
-
-
-def ratio(a, b):
-    if a is None or b is None or b == 0:
-        return None
-    return a / b
-
-
-def fmt_ratio(value):
-    return 'n/a' if value is None else f'{value:.2f}x'
-
-
-def mark(ok):
-    return 'n/a' if ok is None else ('pass' if ok else '**FAIL**')
-
-
 def print_report(results, zip_result, header):
     ss, ng, py = results['ShareSync'], results['nginx'], results['python']
     rows = []
@@ -547,19 +474,6 @@ def print_report(results, zip_result, header):
     for note in notes:
         print(f'- {note}')
     sys.stdout.flush()
-
-
-def newer_sources(binary):
-    """Source files changed after @binary was linked, when it sits in a build of this tree."""
-    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'src')
-    built = os.stat(binary).st_mtime
-    newer = []
-    for root, _, names in os.walk(src):
-        for name in names:
-            path = os.path.join(root, name)
-            if name.endswith(('.c', '.h')) and os.stat(path).st_mtime > built:
-                newer.append(os.path.relpath(path, os.path.join(src, '..')))
-    return sorted(newer)
 
 
 def machine_header(tools):

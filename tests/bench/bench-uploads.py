@@ -34,6 +34,9 @@ import time
 import urllib.parse
 import urllib.request
 
+from benchlib import (BenchError, cpu_seconds, find_tool, fmt, fmt_ratio, log, mark,
+                      newer_sources, ratio, reset_hwm, status_kib, warm_cache)
+
 GIB = 1 << 30
 MIB = 1 << 20
 SHORT = os.environ.get('BENCH_SHORT') == '1'
@@ -55,34 +58,6 @@ TARGET_DD_RATIO = 0.7    # of dd with conv=fsync
 TARGET_RSS_MIB = 16.0
 
 
-class BenchError(Exception):
-    pass
-
-
-def log(message):
-    print(f'# {message}', file=sys.stderr, flush=True)
-
-
-def find_tool(name, extra=()):
-    path = shutil.which(name)
-    if path is None:
-        for candidate in extra:
-            if os.access(candidate, os.X_OK):
-                path = candidate
-                break
-    return path
-
-
-def cpu_seconds(pids):
-    """utime + stime of every thread of @pids, in seconds."""
-    total = 0
-    for pid in pids:
-        with open(f'/proc/{pid}/stat') as f:
-            fields = f.read().rsplit(')', 1)[1].split()
-        total += int(fields[11]) + int(fields[12])
-    return total / CLK_TCK
-
-
 def thread_cpu_seconds(pid):
     """utime + stime per thread name of @pid ('sharesync', 'pool-...', ...), in seconds."""
     by_name = {}
@@ -101,33 +76,12 @@ def thread_cpu_seconds(pid):
     return by_name
 
 
-def status_kib(pid, key):
-    try:
-        with open(f'/proc/{pid}/status') as f:
-            for line in f:
-                if line.startswith(key + ':'):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
 def meminfo_kib(key):
     with open('/proc/meminfo') as f:
         for line in f:
             if line.startswith(key + ':'):
                 return int(line.split()[1])
     return 0
-
-
-def reset_hwm(pid):
-    # Writing 5 to clear_refs resets VmHWM, so the peak is the one of the phase measured.
-    try:
-        with open(f'/proc/{pid}/clear_refs', 'w') as f:
-            f.write('5')
-        return True
-    except OSError:
-        return False
 
 
 def make_source(path):
@@ -139,12 +93,6 @@ def make_source(path):
             f.write(block)
             digest.update(block)
     return digest.hexdigest()
-
-
-def warm_cache(path):
-    with open(path, 'rb') as f:
-        while f.read(16 * MIB):
-            pass
 
 
 def settle():
@@ -441,26 +389,6 @@ def measure_sharesync(server, curl, source, sha256, inbox, tmp, run):
     }
 
 
-def fmt(value, digits=1):
-    if value is None:
-        return 'n/a'
-    return f'{value:,.{digits}f}'
-
-
-def ratio(a, b):
-    if a is None or b is None or b == 0:
-        return None
-    return a / b
-
-
-def fmt_ratio(value):
-    return 'n/a' if value is None else f'{value:.2f}x'
-
-
-def mark(ok):
-    return 'n/a' if ok is None else ('pass' if ok else '**FAIL**')
-
-
 def best(runs):
     """The run with the highest MB/s; its peak RSS is replaced by the highest of all runs,
     so the RSS column never hides a run that used more memory."""
@@ -531,19 +459,6 @@ def print_report(results, header):
     for note in notes:
         print(f'- {note}')
     sys.stdout.flush()
-
-
-def newer_sources(binary):
-    """Source files changed after @binary was linked, when it sits in a build of this tree."""
-    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'src')
-    built = os.stat(binary).st_mtime
-    newer = []
-    for root, _, names in os.walk(src):
-        for name in names:
-            path = os.path.join(root, name)
-            if name.endswith(('.c', '.h')) and os.stat(path).st_mtime > built:
-                newer.append(os.path.relpath(path, os.path.join(src, '..')))
-    return sorted(newer)
 
 
 def filesystem(path):

@@ -1,0 +1,416 @@
+/* ssync-preferences-window.c: the preferences. Every row is bound to a GSettings key, so a
+ * change is saved as it is made; the application reads the keys when it starts and applies
+ * those it can while it runs.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "ssync-ui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ssync-duration.h"
+#include "ssync-preferences-window.h"
+
+/* Upload sizes are shown in megabytes, as g_format_size() counts them. */
+#define BYTES_PER_MEGABYTE 1000000.0
+
+struct _SsyncPreferencesWindow
+{
+  AdwPreferencesWindow parent_instance;
+
+  GSettings *settings;
+  GCancellable *cancellable;
+
+  AdwPreferencesPage *general_page;
+  AdwPreferencesPage *receiving_page;
+  AdwPreferencesPage *cloud_page;
+  GtkSpinButton *port_spin;
+  AdwEntryRow *bind_row;
+  AdwEntryRow *expiry_row;
+  GtkSpinButton *download_limit_spin;
+  AdwActionRow *folder_row;
+  GtkButton *folder_button;
+  GtkSpinButton *max_upload_spin;
+  GtkSwitch *auto_accept_switch;
+};
+
+enum {
+  PROP_0,
+  PROP_SETTINGS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (SsyncPreferencesWindow, ssync_preferences_window,
+                     ADW_TYPE_PREFERENCES_WINDOW)
+
+/* The settings, or NULL when the schema is not installed (ShareSync run from a build
+ * directory without GSETTINGS_SCHEMA_DIR): g_settings_new() would abort then. */
+GSettings *
+ssync_preferences_lookup_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema == NULL)
+    return NULL;
+
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+/* The folder received files go to: the "receive-folder" key, or else the Downloads folder,
+ * or else the home folder on systems without one. */
+GFile *
+ssync_preferences_dup_receive_folder (GSettings *settings)
+{
+  g_autofree char *path = NULL;
+  const char *downloads;
+
+  if (settings != NULL)
+    path = g_settings_get_string (settings, "receive-folder");
+  if (path != NULL && path[0] != '\0')
+    return g_file_new_for_path (path);
+
+  downloads = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
+  return g_file_new_for_path (downloads != NULL ? downloads : g_get_home_dir ());
+}
+
+static void
+set_accessible_label (GtkWidget  *widget,
+                      const char *label)
+{
+  gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
+}
+
+/* An entry row's text field is what a screen reader reaches, so it carries the label. */
+static void
+label_entry_row (AdwEntryRow *row)
+{
+  GtkEditable *text = gtk_editable_get_delegate (GTK_EDITABLE (row));
+  const char *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
+
+  set_accessible_label (GTK_WIDGET (row), title);
+  if (text != NULL)
+    set_accessible_label (GTK_WIDGET (text), title);
+}
+
+static gboolean
+get_text (GValue   *value,
+          GVariant *variant,
+          gpointer  user_data)
+{
+  g_value_set_string (value, g_variant_get_string (variant, NULL));
+  return TRUE;
+}
+
+/* Only an empty expiry or one ssync_duration_parse() reads is saved, trimmed; anything else
+ * stays in the row, marked as an error, until it is fixed. */
+static GVariant *
+set_expiry (const GValue       *value,
+            const GVariantType *expected_type,
+            gpointer            user_data)
+{
+  g_autofree char *text = g_strstrip (g_value_dup_string (value));
+  gint64 seconds;
+
+  if (text[0] != '\0' && !ssync_duration_parse (text, &seconds, NULL))
+    return NULL;
+
+  return g_variant_new_string (text);
+}
+
+static void
+on_expiry_text (SsyncPreferencesWindow *self)
+{
+  const char *row_text = gtk_editable_get_text (GTK_EDITABLE (self->expiry_row));
+  g_autofree char *text = g_strstrip (g_strdup (row_text));
+  gint64 seconds;
+
+  if (text[0] == '\0' || ssync_duration_parse (text, &seconds, NULL))
+    gtk_widget_remove_css_class (GTK_WIDGET (self->expiry_row), "error");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->expiry_row), "error");
+}
+
+static gboolean
+get_megabytes (GValue   *value,
+               GVariant *variant,
+               gpointer  user_data)
+{
+  g_value_set_double (value, (double) g_variant_get_uint64 (variant) / BYTES_PER_MEGABYTE);
+  return TRUE;
+}
+
+static GVariant *
+set_megabytes (const GValue       *value,
+               const GVariantType *expected_type,
+               gpointer            user_data)
+{
+  double megabytes = g_value_get_double (value);
+
+  return g_variant_new_uint64 ((guint64) (MAX (megabytes, 0) * BYTES_PER_MEGABYTE));
+}
+
+static void
+update_folder_row (SsyncPreferencesWindow *self)
+{
+  g_autoptr(GFile) folder = ssync_preferences_dup_receive_folder (self->settings);
+  g_autofree char *path = g_file_get_path (folder);
+  g_autofree char *display = g_filename_display_name (path);
+
+  adw_action_row_set_subtitle (self->folder_row, display);
+}
+
+static void
+set_receive_folder (SsyncPreferencesWindow *self,
+                    GFile                  *folder)
+{
+  g_autofree char *path = g_file_get_path (folder);
+
+  /* A folder without a local path (a remote location) cannot take uploads. */
+  if (path == NULL)
+    {
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                        adw_toast_new (_("Choose a folder on this computer")));
+      return;
+    }
+  g_settings_set_string (self->settings, "receive-folder", path);
+}
+
+#if GTK_CHECK_VERSION (4, 10, 0)
+static void
+on_folder_chosen (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(SsyncPreferencesWindow) self = user_data;
+  g_autoptr(GFile) folder = NULL;
+  g_autoptr(GError) error = NULL;
+
+  folder = gtk_file_dialog_select_folder_finish (GTK_FILE_DIALOG (source), result, &error);
+  if (folder != NULL)
+    set_receive_folder (self, folder);
+}
+
+static void
+choose_folder (SsyncPreferencesWindow *self)
+{
+  g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
+  g_autoptr(GFile) current = ssync_preferences_dup_receive_folder (self->settings);
+
+  gtk_file_dialog_set_title (dialog, _("Receive Files Into"));
+  gtk_file_dialog_set_accept_label (dialog, _("_Select"));
+  gtk_file_dialog_set_initial_folder (dialog, current);
+  gtk_file_dialog_select_folder (dialog, GTK_WINDOW (self), self->cancellable, on_folder_chosen,
+                                 g_object_ref (self));
+}
+#else
+static void
+on_folder_chosen (GtkNativeDialog        *dialog,
+                  int                     response,
+                  SsyncPreferencesWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      if (folder != NULL)
+        set_receive_folder (self, folder);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+choose_folder (SsyncPreferencesWindow *self)
+{
+  GtkFileChooserNative *chooser;
+  g_autoptr(GFile) current = ssync_preferences_dup_receive_folder (self->settings);
+
+  chooser = gtk_file_chooser_native_new (_("Receive Files Into"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Select"),
+                                         NULL);
+  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), current, NULL);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (on_folder_chosen), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+#endif
+
+static void
+ssync_preferences_window_constructed (GObject *object)
+{
+  SsyncPreferencesWindow *self = SSYNC_PREFERENCES_WINDOW (object);
+
+  G_OBJECT_CLASS (ssync_preferences_window_parent_class)->constructed (object);
+
+  g_settings_bind (self->settings, "port", self->port_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "bind-address", self->bind_row, "text",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind_with_mapping (self->settings, "default-expiry", self->expiry_row, "text",
+                                G_SETTINGS_BIND_DEFAULT, get_text, set_expiry, NULL, NULL);
+  g_settings_bind (self->settings, "download-limit", self->download_limit_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind_with_mapping (self->settings, "max-upload-size", self->max_upload_spin, "value",
+                                G_SETTINGS_BIND_DEFAULT, get_megabytes, set_megabytes, NULL,
+                                NULL);
+  g_settings_bind (self->settings, "auto-accept", self->auto_accept_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+
+  g_signal_connect_object (self->settings, "changed::receive-folder",
+                           G_CALLBACK (update_folder_row), self, G_CONNECT_SWAPPED);
+  update_folder_row (self);
+  on_expiry_text (self);
+}
+
+static void
+ssync_preferences_window_dispose (GObject *object)
+{
+  SsyncPreferencesWindow *self = SSYNC_PREFERENCES_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  /* With GTK 4.8 and libadwaita 1.2, a GtkSpinButton in an AdwPreferencesWindow outlives
+   * the window, and its binding would keep the settings alive with it; the bindings end
+   * here instead, all of them, so that no other leaked widget can do the same. */
+  if (self->settings != NULL)
+    {
+      struct {
+        gpointer object;
+        const char *property;
+      } bound[] = {
+        { self->port_spin, "value" },
+        { self->bind_row, "text" },
+        { self->expiry_row, "text" },
+        { self->download_limit_spin, "value" },
+        { self->max_upload_spin, "value" },
+        { self->auto_accept_switch, "active" },
+      };
+
+      for (guint i = 0; i < G_N_ELEMENTS (bound); i++)
+        {
+          g_settings_unbind (bound[i].object, bound[i].property);
+          g_settings_unbind (bound[i].object, "sensitive");
+        }
+    }
+  gtk_widget_dispose_template (GTK_WIDGET (self), SSYNC_TYPE_PREFERENCES_WINDOW);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (ssync_preferences_window_parent_class)->dispose (object);
+}
+
+static void
+ssync_preferences_window_finalize (GObject *object)
+{
+  SsyncPreferencesWindow *self = SSYNC_PREFERENCES_WINDOW (object);
+
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (ssync_preferences_window_parent_class)->finalize (object);
+}
+
+static void
+ssync_preferences_window_get_property (GObject    *object,
+                                       guint       prop_id,
+                                       GValue     *value,
+                                       GParamSpec *pspec)
+{
+  SsyncPreferencesWindow *self = SSYNC_PREFERENCES_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS:
+      g_value_set_object (value, self->settings);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ssync_preferences_window_set_property (GObject      *object,
+                                       guint         prop_id,
+                                       const GValue *value,
+                                       GParamSpec   *pspec)
+{
+  SsyncPreferencesWindow *self = SSYNC_PREFERENCES_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS:
+      self->settings = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ssync_preferences_window_class_init (SsyncPreferencesWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = ssync_preferences_window_constructed;
+  object_class->dispose = ssync_preferences_window_dispose;
+  object_class->finalize = ssync_preferences_window_finalize;
+  object_class->get_property = ssync_preferences_window_get_property;
+  object_class->set_property = ssync_preferences_window_set_property;
+
+  properties[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                         G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/io/github/sharesync/ShareSync/ssync-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, general_page);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, receiving_page);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, cloud_page);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, port_spin);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, bind_row);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, expiry_row);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow,
+                                        download_limit_spin);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, folder_row);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, folder_button);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, max_upload_spin);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow,
+                                        auto_accept_switch);
+}
+
+static void
+ssync_preferences_window_init (SsyncPreferencesWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+
+  g_signal_connect_object (self->expiry_row, "notify::text", G_CALLBACK (on_expiry_text), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->folder_button, "clicked", G_CALLBACK (choose_folder), self,
+                           G_CONNECT_SWAPPED);
+  label_entry_row (self->bind_row);
+  label_entry_row (self->expiry_row);
+}
+
+SsyncPreferencesWindow *
+ssync_preferences_window_new (GtkWindow *parent,
+                              GSettings *settings)
+{
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  return g_object_new (SSYNC_TYPE_PREFERENCES_WINDOW,
+                       "transient-for", parent,
+                       "settings", settings,
+                       NULL);
+}

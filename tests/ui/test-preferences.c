@@ -1,0 +1,172 @@
+/* test-preferences.c: the preferences window under Xvfb, on the memory GSettings backend
+ * and the schema compiled in the build directory: each row saves its key as it changes and
+ * shows the key's value, an expiry ShareSync cannot read is not saved, every control has an
+ * accessible label, and the window finalizes.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "ssync-preferences-window.h"
+
+typedef struct {
+  GSettings *settings;
+  SsyncPreferencesWindow *window;
+} Fixture;
+
+static gpointer
+child (Fixture    *fixture,
+       const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (fixture->window),
+                                                   SSYNC_TYPE_PREFERENCES_WINDOW, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+static void
+flush (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  /* The memory backend starts from the defaults in every process. */
+  fixture->settings = ssync_preferences_lookup_settings ();
+  g_assert_nonnull (fixture->settings);
+  /* Held, so that the teardown sees it finalize once GTK lets go of it. */
+  fixture->window = g_object_ref (ssync_preferences_window_new (NULL, fixture->settings));
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  flush ();
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  flush ();
+  g_assert_finalize_object (fixture->window);
+  g_assert_finalize_object (fixture->settings);
+}
+
+static void
+test_port (Fixture       *fixture,
+           gconstpointer  data)
+{
+  GtkSpinButton *spin = child (fixture, "port_spin");
+
+  g_assert_cmpint (g_settings_get_int (fixture->settings, "port"), ==, 0);
+  gtk_spin_button_set_value (spin, 8080);
+  g_assert_cmpint (g_settings_get_int (fixture->settings, "port"), ==, 8080);
+
+  g_settings_set_int (fixture->settings, "port", 6000);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (spin), ==, 6000);
+}
+
+static void
+test_expiry (Fixture       *fixture,
+             gconstpointer  data)
+{
+  GtkWidget *row = child (fixture, "expiry_row");
+  g_autofree char *saved = NULL;
+
+  gtk_editable_set_text (GTK_EDITABLE (row), "2h");
+  saved = g_settings_get_string (fixture->settings, "default-expiry");
+  g_assert_cmpstr (saved, ==, "2h");
+  g_assert_false (gtk_widget_has_css_class (row, "error"));
+  g_clear_pointer (&saved, g_free);
+
+  /* Not a duration: the row says so and the last good value stays. */
+  gtk_editable_set_text (GTK_EDITABLE (row), "soon");
+  saved = g_settings_get_string (fixture->settings, "default-expiry");
+  g_assert_cmpstr (saved, ==, "2h");
+  g_assert_true (gtk_widget_has_css_class (row, "error"));
+  g_clear_pointer (&saved, g_free);
+
+  gtk_editable_set_text (GTK_EDITABLE (row), "");
+  saved = g_settings_get_string (fixture->settings, "default-expiry");
+  g_assert_cmpstr (saved, ==, "");
+  g_assert_false (gtk_widget_has_css_class (row, "error"));
+}
+
+static void
+test_receiving (Fixture       *fixture,
+                gconstpointer  data)
+{
+  AdwActionRow *folder_row = child (fixture, "folder_row");
+  g_autoptr(GFile) downloads = ssync_preferences_dup_receive_folder (NULL);
+  g_autofree char *downloads_path = g_file_get_path (downloads);
+  g_autofree char *tmp = g_dir_make_tmp ("ssync-prefs-XXXXXX", NULL);
+
+  /* 25 MB is 25,000,000 bytes, as the rest of GNOME counts them. */
+  gtk_spin_button_set_value (child (fixture, "max_upload_spin"), 25);
+  g_assert_cmpuint (g_settings_get_uint64 (fixture->settings, "max-upload-size"), ==, 25000000);
+
+  gtk_spin_button_set_value (child (fixture, "download_limit_spin"), 3);
+  g_assert_cmpuint (g_settings_get_uint (fixture->settings, "download-limit"), ==, 3);
+
+  g_assert_false (g_settings_get_boolean (fixture->settings, "auto-accept"));
+  gtk_switch_set_active (child (fixture, "auto_accept_switch"), TRUE);
+  g_assert_true (g_settings_get_boolean (fixture->settings, "auto-accept"));
+
+  /* The folder row shows the Downloads folder until one is chosen, then that one. */
+  g_assert_cmpstr (adw_action_row_get_subtitle (folder_row), ==, downloads_path);
+  g_settings_set_string (fixture->settings, "receive-folder", tmp);
+  g_assert_cmpstr (adw_action_row_get_subtitle (folder_row), ==, tmp);
+  g_rmdir (tmp);
+}
+
+/* Every control a user can see says what it is to a screen reader. */
+static void
+assert_controls_labelled (GtkWidget *widget)
+{
+  if (!gtk_widget_get_visible (widget))
+    return;
+  if (GTK_IS_SPIN_BUTTON (widget) || GTK_IS_SWITCH (widget) || GTK_IS_BUTTON (widget) ||
+      GTK_IS_TEXT (widget))
+    {
+      g_test_message ("checking %s", G_OBJECT_TYPE_NAME (widget));
+      g_assert_true (gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget),
+                                                       GTK_ACCESSIBLE_PROPERTY_LABEL));
+      return;
+    }
+  for (GtkWidget *widget_child = gtk_widget_get_first_child (widget); widget_child != NULL;
+       widget_child = gtk_widget_get_next_sibling (widget_child))
+    assert_controls_labelled (widget_child);
+}
+
+static void
+test_accessible_labels (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  assert_controls_labelled (child (fixture, "general_page"));
+  assert_controls_labelled (child (fixture, "receiving_page"));
+  assert_controls_labelled (child (fixture, "cloud_page"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add ("/preferences/port", Fixture, NULL, fixture_set_up, test_port, fixture_tear_down);
+  g_test_add ("/preferences/expiry", Fixture, NULL, fixture_set_up, test_expiry,
+              fixture_tear_down);
+  g_test_add ("/preferences/receiving", Fixture, NULL, fixture_set_up, test_receiving,
+              fixture_tear_down);
+  g_test_add ("/preferences/accessible-labels", Fixture, NULL, fixture_set_up,
+              test_accessible_labels, fixture_tear_down);
+
+  return g_test_run ();
+}
