@@ -29,7 +29,8 @@ import time
 import urllib.request
 
 from benchlib import (BenchError, cpu_seconds, find_tool, fmt, fmt_ratio, log, mark,
-                      newer_sources, ratio, reset_hwm, status_kib, warm_cache)
+                      newer_sources, ratio, reset_hwm, status_kib, warm_cache,
+                      file_tail, count_events)
 
 GIB = 1 << 30
 MIB = 1 << 20
@@ -157,19 +158,10 @@ class ShareSync(Server):
         self.zip_url = base + info['zip_url']
 
     def stderr_tail(self):
-        try:
-            with open(os.path.join(self.tmp, f'sharesync-{self.tag}.err'), errors='replace') as f:
-                return f.read()[-500:].strip()
-        except OSError:
-            return ''
+        return file_tail(os.path.join(self.tmp, f'sharesync-{self.tag}.err'))
 
     def count_events(self, name):
-        n = 0
-        with open(self.out_path) as f:
-            for line in f:
-                if f'"event":"{name}"' in line:
-                    n += 1
-        return n
+        return count_events(self.out_path, name)
 
 
 class Nginx(Server):

@@ -35,7 +35,8 @@ import urllib.parse
 import urllib.request
 
 from benchlib import (BenchError, cpu_seconds, find_tool, fmt, fmt_ratio, log, mark,
-                      newer_sources, ratio, reset_hwm, status_kib, warm_cache)
+                      newer_sources, ratio, reset_hwm, status_kib, warm_cache,
+                      file_tail, count_events)
 
 GIB = 1 << 30
 MIB = 1 << 20
@@ -230,19 +231,10 @@ class ShareSync:
             raise BenchError('sharesync printed no receive share event in time')
 
     def stderr_tail(self):
-        try:
-            with open(self.err_path, errors='replace') as f:
-                return f.read()[-500:].strip()
-        except OSError:
-            return ''
+        return file_tail(self.err_path)
 
     def count_events(self, name):
-        n = 0
-        with open(self.out_path) as f:
-            for line in f:
-                if f'"event":"{name}"' in line:
-                    n += 1
-        return n
+        return count_events(self.out_path, name)
 
     def stop(self):
         if self.proc is None or self.proc.poll() is not None:

@@ -100,3 +100,17 @@ def newer_sources(binary):
                 newer.append(os.path.relpath(path, os.path.join(src, '..')))
     return sorted(newer)
 
+
+def file_tail(path, size=500):
+    """The last @size characters of a text file (a server's stderr), or '' if unreadable."""
+    try:
+        with open(path, errors='replace') as f:
+            return f.read()[-size:].strip()
+    except OSError:
+        return ''
+
+
+def count_events(path, name):
+    """How many JSON lines of sharesync's stdout in @path are events called @name."""
+    with open(path) as f:
+        return sum(f'"event":"{name}"' in line for line in f)
