@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ssync-history-view.h"
 #include "ssync-preferences-window.h"
 #include "ssync-share-row.h"
 #include "ssync-window.h"
@@ -23,8 +24,10 @@ struct _SsyncWindow
   /* char *share id → GListStore of its SsyncTransfer in flight, for the rows to show. */
   GHashTable *transfers;
 
-  AdwWindowTitle *window_title;
+  AdwViewSwitcherTitle *switcher_title;
   AdwToastOverlay *toast_overlay;
+  AdwViewStack *view_stack;
+  SsyncHistoryView *history_view;
   GtkStack *stack;
   GtkListView *list_view;
   GtkButton *add_button;
@@ -501,6 +504,14 @@ set_accessible_label (GtkWidget  *widget,
                                   gtk_widget_get_tooltip_text (widget), -1);
 }
 
+/* The history is read again each time its page is shown, so it has what happened since. */
+static void
+on_page_changed (SsyncWindow *self)
+{
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "history") == 0)
+    ssync_history_view_reload (self->history_view);
+}
+
 static void
 ssync_window_constructed (GObject *object)
 {
@@ -509,6 +520,7 @@ ssync_window_constructed (GObject *object)
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
   g_autoptr(GtkNoSelection) selection = gtk_no_selection_new (g_object_ref (shares));
   g_autofree char *base_url = ssync_session_dup_base_url (self->session);
+  AdwViewStackPage *page;
 
   G_OBJECT_CLASS (ssync_window_parent_class)->constructed (object);
 
@@ -523,7 +535,16 @@ ssync_window_constructed (GObject *object)
   g_signal_connect_object (self->session, "transfer-started", G_CALLBACK (on_transfer_started),
                            self, 0);
 
-  adw_window_title_set_subtitle (self->window_title, base_url);
+  /* The history page is built here, not in the template: it needs the session's store. */
+  self->history_view = ssync_history_view_new (ssync_session_get_history (self->session));
+  page = adw_view_stack_add_titled (self->view_stack, GTK_WIDGET (self->history_view), "history",
+                                    _("_History"));
+  adw_view_stack_page_set_icon_name (page, "document-open-recent-symbolic");
+  adw_view_stack_page_set_use_underline (page, TRUE);
+  g_signal_connect_object (self->view_stack, "notify::visible-child-name",
+                           G_CALLBACK (on_page_changed), self, G_CONNECT_SWAPPED);
+
+  adw_view_switcher_title_set_subtitle (self->switcher_title, base_url);
   update_page (self);
 }
 
@@ -600,8 +621,9 @@ ssync_window_class_init (SsyncWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/sharesync/ShareSync/ssync-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, SsyncWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, SsyncWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, SsyncWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, SsyncWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, SsyncWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, SsyncWindow, list_view);
   gtk_widget_class_bind_template_child (widget_class, SsyncWindow, add_button);
@@ -663,4 +685,14 @@ ssync_window_is_empty_visible (SsyncWindow *self)
   g_return_val_if_fail (SSYNC_IS_WINDOW (self), FALSE);
 
   return g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "empty") == 0;
+}
+
+/* The history page, once it has been shown (it reads the store each time it is). */
+SsyncHistoryView *
+ssync_window_show_history (SsyncWindow *self)
+{
+  g_return_val_if_fail (SSYNC_IS_WINDOW (self), NULL);
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "history");
+  return self->history_view;
 }

@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "ssync-history-view.h"
 #include "ssync-session.h"
 
 G_BEGIN_DECLS
@@ -23,5 +24,6 @@ void          ssync_window_share_files      (SsyncWindow    *self,
 void          ssync_window_show_toast       (SsyncWindow    *self,
                                              const char     *message);
 gboolean      ssync_window_is_empty_visible (SsyncWindow    *self);
+SsyncHistoryView *ssync_window_show_history (SsyncWindow    *self);
 
 G_END_DECLS

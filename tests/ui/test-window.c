@@ -495,6 +495,87 @@ test_download_progress (Fixture       *fixture,
 }
 
 static void
+on_read_all (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  gsize *got = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_input_stream_read_all_finish (G_INPUT_STREAM (source), result, got, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+size_is_set (Fixture       *fixture,
+             gconstpointer  data)
+{
+  return *(const gsize *) data > 0;
+}
+
+static gboolean
+history_shows_one_row (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  SsyncHistoryModel *model = ssync_history_view_get_model ((SsyncHistoryView *) data);
+
+  return !ssync_history_model_get_loading (model) &&
+         g_list_model_get_n_items (G_LIST_MODEL (model)) == 1;
+}
+
+static gboolean
+item_is_loaded (Fixture       *fixture,
+                gconstpointer  data)
+{
+  return ssync_history_item_get_loaded ((SsyncHistoryItem *) data);
+}
+
+/* The History page lists what happened in this window: here one download cut short. */
+static void
+test_history_page (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *path = write_file (fixture, "minutes.txt", 64);
+  g_autoptr(SsyncShare) share = add_share (fixture, path);
+  g_autofree char *url = NULL;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *request = NULL;
+  char reply[1024];
+  gsize got = 0;
+  SsyncHistoryView *view;
+  g_autoptr(SsyncHistoryItem) item = NULL;
+
+  wait_until (fixture, has_row_for, share, "the row shows");
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1",
+                                                ssync_session_get_port (fixture->session),
+                                                NULL, &error);
+  g_assert_no_error (error);
+  request = g_strdup_printf ("GET /s/%s/f/%s/minutes.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                             "Connection: close\r\n\r\n", ssync_share_get_token (share),
+                             ssync_file_entry_get_id (ssync_share_get_file (share, 0)));
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                             request, strlen (request), NULL, NULL, &error);
+  g_assert_no_error (error);
+  /* Reading on this thread would starve the server, which runs in this main context. */
+  g_input_stream_read_all_async (g_io_stream_get_input_stream (G_IO_STREAM (connection)),
+                                 reply, sizeof reply, G_PRIORITY_DEFAULT, NULL, on_read_all,
+                                 &got);
+  wait_until (fixture, size_is_set, &got, "the download ends");
+  g_assert_nonnull (g_strstr_len (reply, got, "\r\n\r\n"));
+  ssync_history_flush (ssync_session_get_history (fixture->session));
+
+  view = ssync_window_show_history (fixture->window);
+  wait_until (fixture, history_shows_one_row, view, "the history lists the download");
+  item = g_list_model_get_item (G_LIST_MODEL (ssync_history_view_get_model (view)), 0);
+  wait_until (fixture, item_is_loaded, item, "the row is read from the store");
+  g_assert_cmpstr (ssync_history_item_get_file_name (item), ==, "minutes.txt");
+  g_assert_cmpstr (ssync_history_item_get_peer (item), ==, "127.0.0.1");
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (view)));
+}
+
+static void
 test_qr_paintable (void)
 {
   const char *url = "http://192.168.1.20:5001/s/3q2-7wFJ8yXv0B1aLkP4mQ";
@@ -571,6 +652,7 @@ main (int   argc,
   ADD ("/ui/window/copy-link", test_copy_link);
   ADD ("/ui/window/stop-sharing", test_stop_sharing);
   ADD ("/ui/window/download-progress", test_download_progress);
+  ADD ("/ui/window/history-page", test_history_page);
 #undef ADD
   g_test_add_func ("/ui/qr-paintable", test_qr_paintable);
 
