@@ -25,10 +25,6 @@ struct _SsyncApplication
   GSettings *settings;
   GError *start_error;
   int exit_status;
-
-  /* For the receive prompt: where uploads go and whether they start without asking. */
-  GFile *receive_folder;
-  gboolean auto_accept;
 };
 
 G_DEFINE_FINAL_TYPE (SsyncApplication, ssync_application, ADW_TYPE_APPLICATION)
@@ -138,6 +134,42 @@ about (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* The buttons of the "wants to send you files" notification. */
+static void
+answer_upload (SsyncApplication *self,
+               GVariant         *parameter,
+               gboolean          accept)
+{
+  SsyncUploadRequest *request;
+
+  if (self->session == NULL)
+    return;
+  request = ssync_session_lookup_upload_request (self->session,
+                                                 g_variant_get_string (parameter, NULL));
+  if (request == NULL)
+    return;
+  if (accept)
+    ssync_upload_request_accept (request);
+  else
+    ssync_upload_request_decline (request);
+}
+
+static void
+accept_upload (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  answer_upload (user_data, parameter, TRUE);
+}
+
+static void
+decline_upload (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  answer_upload (user_data, parameter, FALSE);
+}
+
 static void
 quit (GSimpleAction *action,
       GVariant      *parameter,
@@ -166,12 +198,11 @@ apply_settings (SsyncApplication *self)
   gint64 lifetime = 0;
   g_autoptr(GError) error = NULL;
 
-  g_clear_object (&self->receive_folder);
-  self->receive_folder = ssync_preferences_dup_receive_folder (self->settings);
   if (self->settings == NULL)
     return;
 
-  self->auto_accept = g_settings_get_boolean (self->settings, "auto-accept");
+  ssync_session_set_auto_accept (self->session,
+                                 g_settings_get_boolean (self->settings, "auto-accept"));
   expiry = g_settings_get_string (self->settings, "default-expiry");
   g_strstrip (expiry);
   if (expiry[0] != '\0' && !ssync_duration_parse (expiry, &lifetime, &error))
@@ -225,6 +256,8 @@ start_session (SsyncApplication  *self,
 static const GActionEntry app_entries[] = {
   { "about", about },
   { "quit", quit },
+  { "accept-upload", accept_upload, "s" },
+  { "decline-upload", decline_upload, "s" },
 };
 
 static void
@@ -292,7 +325,6 @@ ssync_application_finalize (GObject *object)
 
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
-  g_clear_object (&self->receive_folder);
   g_clear_error (&self->start_error);
 
   G_OBJECT_CLASS (ssync_application_parent_class)->finalize (object);

@@ -30,6 +30,11 @@ const STALL_TIMEOUT_MS = 30_000;
 // syncs and names the file, which takes longer for a larger file.
 const RESPONSE_TIMEOUT_MS = 30_000;
 const FINAL_RESPONSE_TIMEOUT_MS = 120_000;
+// The receiving computer may ask its user before a file starts; it answers for them after five
+// minutes, so a creation may wait a little longer than that.
+const ANSWER_TIMEOUT_MS = 330_000;
+// Only a creation slower than this is shown as waiting for the receiver.
+const ASKING_DELAY_MS = 1_000;
 const FINAL_RESPONSE_BYTES_PER_MS = 20_000;
 // While bytes flow the speed is recomputed at least this often, so a stalled upload does not
 // keep showing the last speed.
@@ -180,6 +185,7 @@ class CancelledError extends Error {}
 // connection. Resolves with every answer the server gave; rejects only when none came.
 function tusRequest(method, url, {
   headers = {}, body = null, onProgress = null, upload = null, responseTimeout = RESPONSE_TIMEOUT_MS,
+  waitTimeout = FETCH_TIMEOUT_MS,
 }) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
@@ -232,7 +238,7 @@ function tusRequest(method, url, {
 
     if (upload !== null)
       upload.abortRequest = abort;
-    watchdog(body !== null ? STALL_TIMEOUT_MS : FETCH_TIMEOUT_MS);
+    watchdog(body !== null ? STALL_TIMEOUT_MS : waitTimeout);
     xhr.send(body);
   });
 }
@@ -258,6 +264,7 @@ class Upload {
     this.lastModified = lastModified;
     this.file = file;
     this.url = url;
+    this.asking = false;
     this.offset = 0;
     this.inFlight = 0;
     this.sha256 = null;
@@ -373,6 +380,8 @@ class Upload {
       case 'queued':
         return this.offset > 0 ? `Waiting · ${ofTotal} sent` : `Waiting · ${formatSize(this.size)}`;
       case 'uploading': {
+        if (this.asking)
+          return 'Waiting for the receiver to accept';
         if (this.size > 0 && sent >= this.size)
           return `${ofTotal} · finishing`;
         const parts = [ofTotal];
@@ -459,13 +468,24 @@ class Upload {
     if (this.file.type)
       metadata.push(`filetype ${base64Utf8(this.file.type)}`);
 
-    const response = await tusRequest('POST', page.uploadUrl, {
-      headers: {
-        'Upload-Length': String(this.size),
-        'Upload-Metadata': metadata.join(','),
-      },
-      upload: this,
-    });
+    const asking = setTimeout(() => {
+      this.asking = true;
+      this.render();
+    }, ASKING_DELAY_MS);
+    let response;
+    try {
+      response = await tusRequest('POST', page.uploadUrl, {
+        headers: {
+          'Upload-Length': String(this.size),
+          'Upload-Metadata': metadata.join(','),
+        },
+        upload: this,
+        waitTimeout: ANSWER_TIMEOUT_MS,
+      });
+    } finally {
+      clearTimeout(asking);
+      this.asking = false;
+    }
     if (response.status !== 201)
       throw new HttpError(response.status, response, 'POST');
     const location = sameOriginUrl(response.header('Location') ?? '');
@@ -765,8 +785,11 @@ function messageForStatus({ status, method, headers }) {
       return ['This upload expired on the receiving computer', true];
     case 400:
       return [`The receiving computer refused this file (HTTP 400 on ${method})`, true];
-    case 401:
     case 403:
+      if (headers.header('Upload-Declined') !== null)
+        return ['The receiver declined this file', false];
+      return ['Access to this link was lost: reload the page to unlock it again', false];
+    case 401:
       return ['Access to this link was lost: reload the page to unlock it again', false];
     case 412:
       return ['This page and the receiving computer do not speak the same upload protocol; ' +

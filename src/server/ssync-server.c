@@ -544,6 +544,15 @@ ssync_server_get_max_upload_size (SsyncServer *self)
   return ssync_tus_get_max_size (self->tus);
 }
 
+/* Who decides whether a new upload may start (the session, asking the user). */
+void
+ssync_server_set_upload_gate (SsyncServer  *self,
+                              SsyncTusGate  gate,
+                              gpointer      user_data)
+{
+  ssync_tus_set_gate (self->tus, gate, user_data);
+}
+
 void
 ssync_server_set_owner_token (SsyncServer *self,
                               const char  *token)

@@ -9,6 +9,7 @@
 #include "ssync-history.h"
 #include "ssync-registry.h"
 #include "ssync-transfer.h"
+#include "ssync-tus.h"
 
 G_BEGIN_DECLS
 
@@ -30,6 +31,9 @@ double         ssync_server_get_uptime       (SsyncServer    *self);
 void           ssync_server_set_max_upload_size (SsyncServer *self,
                                                  guint64      max_size);
 guint64        ssync_server_get_max_upload_size (SsyncServer *self);
+void           ssync_server_set_upload_gate     (SsyncServer *self,
+                                                 SsyncTusGate gate,
+                                                 gpointer     user_data);
 void           ssync_server_set_owner_token     (SsyncServer *self,
                                                  const char  *token);
 void           ssync_server_share_ended         (SsyncServer *self,

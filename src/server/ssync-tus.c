@@ -52,6 +52,8 @@ struct _SsyncTus
   GHashTable *uploads;  /* id → Entry (refcounted box) */
   SsyncTusBeginTransfer begin_transfer;
   gpointer begin_transfer_data;
+  SsyncTusGate gate;
+  gpointer gate_data;
   guint64 max_size;
   gint64 expiry;
   guint cleanup_id;
@@ -200,6 +202,15 @@ ssync_tus_new (SsyncTusBeginTransfer begin_transfer,
   return self;
 }
 
+void
+ssync_tus_set_gate (SsyncTus     *self,
+                    SsyncTusGate  gate,
+                    gpointer      user_data)
+{
+  self->gate = gate;
+  self->gate_data = user_data;
+}
+
 /* The largest upload accepted (413 beyond it); 0 means no limit but the free space. */
 void
 ssync_tus_set_max_size (SsyncTus *self,
@@ -317,11 +328,19 @@ typedef struct {
   SsyncShare *share;
   char *path;
   guint64 length;
+  /* While the user has not answered: */
+  SsyncUploadRequest *request;
+  gulong decided_id;
+  gulong disconnected_id;
 } Creation;
 
 static void
 creation_free (Creation *creation)
 {
+  if (creation->request != NULL)
+    g_clear_signal_handler (&creation->decided_id, creation->request);
+  g_clear_signal_handler (&creation->disconnected_id, creation->msg);
+  g_clear_object (&creation->request);
   g_clear_object (&creation->tus);
   g_clear_object (&creation->msg);
   g_clear_object (&creation->share);
@@ -421,6 +440,48 @@ on_free_space (GObject      *source,
 }
 
 static void
+check_free_space (Creation *creation)
+{
+  g_file_query_filesystem_info_async (ssync_share_get_folder (creation->share),
+                                      G_FILE_ATTRIBUTE_FILESYSTEM_FREE, G_PRIORITY_DEFAULT, NULL,
+                                      on_free_space, creation);
+}
+
+static void
+refuse_declined (Creation *creation)
+{
+  g_autofree char *text = g_strdup_printf (_("The receiver declined “%s”"), creation->path);
+
+  /* A plain 403 means the page lost its unlock cookie; this header tells the two apart. */
+  soup_message_headers_replace (soup_server_message_get_response_headers (creation->msg),
+                                "Upload-Declined", "true");
+  tus_error (creation->msg, SOUP_STATUS_FORBIDDEN, text);
+  soup_server_message_unpause (creation->msg);
+  creation_free (creation);
+}
+
+static void
+on_request_decided (SsyncUploadRequest *request,
+                    Creation           *creation)
+{
+  g_clear_signal_handler (&creation->decided_id, request);
+  g_clear_signal_handler (&creation->disconnected_id, creation->msg);
+
+  if (ssync_upload_request_get_state (request) == SSYNC_UPLOAD_REQUEST_ACCEPTED)
+    check_free_space (creation);
+  else
+    refuse_declined (creation);
+}
+
+/* The sender gave up waiting: nothing to answer any more. */
+static void
+on_waiting_sender_gone (SoupServerMessage *msg,
+                        Creation          *creation)
+{
+  creation_free (creation);
+}
+
+static void
 handle_create (SsyncTus          *self,
                SoupServerMessage *msg,
                SsyncShare        *share)
@@ -463,11 +524,26 @@ handle_create (SsyncTus          *self,
   creation->share = g_object_ref (share);
   creation->length = length;
   creation->path = g_strdup (relative != NULL && relative[0] != '\0' ? relative : filename);
+  if (self->gate != NULL)
+    creation->request = self->gate (share, soup_server_message_get_remote_host (msg),
+                                    soup_message_headers_get_one (req, "User-Agent"),
+                                    creation->path != NULL ? creation->path : "",
+                                    length, self->gate_data);
 
   soup_server_message_pause (msg);
-  g_file_query_filesystem_info_async (ssync_share_get_folder (share),
-                                      G_FILE_ATTRIBUTE_FILESYSTEM_FREE, G_PRIORITY_DEFAULT, NULL,
-                                      on_free_space, creation);
+  if (creation->request == NULL ||
+      ssync_upload_request_get_state (creation->request) == SSYNC_UPLOAD_REQUEST_ACCEPTED)
+    check_free_space (creation);
+  else if (ssync_upload_request_get_state (creation->request) == SSYNC_UPLOAD_REQUEST_DECLINED)
+    refuse_declined (creation);
+  else
+    {
+      creation->decided_id = g_signal_connect (creation->request, "decided",
+                                               G_CALLBACK (on_request_decided), creation);
+      creation->disconnected_id = g_signal_connect (msg, "disconnected",
+                                                    G_CALLBACK (on_waiting_sender_gone),
+                                                    creation);
+    }
 }
 
 /* ---- HEAD, OPTIONS, DELETE ---- */

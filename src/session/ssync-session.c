@@ -21,6 +21,7 @@
 #include "ssync-server.h"
 #include "ssync-session.h"
 #include "ssync-token.h"
+#include "ssync-upload-gatekeeper.h"
 
 /* How many ports after the default one to try when it is taken. */
 #define PORT_ATTEMPTS 20
@@ -38,6 +39,7 @@ struct _SsyncSession
   SsyncRegistry *registry;
   SsyncHistory *history;
   SsyncServer *server;
+  SsyncUploadGatekeeper *gatekeeper;
   GPtrArray *active;  /* SsyncTransfer in flight */
   GCancellable *cancellable;
   char *owner_token;
@@ -56,6 +58,7 @@ G_DEFINE_FINAL_TYPE (SsyncSession, ssync_session, G_TYPE_OBJECT)
 enum {
   TRANSFER_STARTED,
   SHARE_ADDED,
+  UPLOAD_REQUEST,
   N_SIGNALS
 };
 
@@ -70,6 +73,7 @@ ssync_session_dispose (GObject *object)
   g_clear_handle_id (&self->cleanup_id, g_source_remove);
   g_clear_handle_id (&self->expiry_id, g_source_remove);
   g_clear_object (&self->server);
+  g_clear_object (&self->gatekeeper);
   g_clear_object (&self->history);
   g_clear_object (&self->registry);
   g_clear_pointer (&self->active, g_ptr_array_unref);
@@ -114,6 +118,23 @@ ssync_session_class_init (SsyncSessionClass *klass)
   signals[SHARE_ADDED] =
     g_signal_new ("share-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, SSYNC_TYPE_SHARE);
+
+  /**
+   * SsyncSession::upload-request:
+   * @request: files a browser wants to send, waiting for accept or decline (only when
+   *   auto-accept is off); more files may join it while it waits
+   */
+  signals[UPLOAD_REQUEST] =
+    g_signal_new ("upload-request", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, SSYNC_TYPE_UPLOAD_REQUEST);
+}
+
+static void
+on_upload_request (SsyncUploadGatekeeper *gatekeeper,
+                   SsyncUploadRequest    *request,
+                   SsyncSession          *self)
+{
+  g_signal_emit (self, signals[UPLOAD_REQUEST], 0, request);
 }
 
 static void
@@ -122,6 +143,8 @@ ssync_session_init (SsyncSession *self)
   self->registry = ssync_registry_new ();
   self->active = g_ptr_array_new_with_free_func (g_object_unref);
   self->cancellable = g_cancellable_new ();
+  self->gatekeeper = ssync_upload_gatekeeper_new ();
+  g_signal_connect_object (self->gatekeeper, "request", G_CALLBACK (on_upload_request), self, 0);
 }
 
 static void
@@ -218,6 +241,7 @@ end_share (SsyncSession *self,
     }
   for (guint i = 0; i < cut->len; i++)
     g_cancellable_cancel (ssync_transfer_get_cancellable (g_ptr_array_index (cut, i)));
+  ssync_upload_gatekeeper_forget_share (self->gatekeeper, share);
 
   ssync_server_share_ended (self->server, share, notice);
 }
@@ -399,6 +423,7 @@ ssync_session_new (const char  *data_dir,
 
   self->server = ssync_server_new (self->registry, self->history);
   ssync_server_set_owner_token (self->server, self->owner_token);
+  ssync_server_set_upload_gate (self->server, ssync_upload_gatekeeper_ask, self->gatekeeper);
   g_signal_connect_object (self->server, "transfer-started",
                            G_CALLBACK (on_server_transfer_started), self, 0);
   self->cleanup_id = g_timeout_add_seconds (limit_from_env ("SHARESYNC_CLEANUP_INTERVAL",
@@ -457,6 +482,8 @@ ssync_session_shutdown (SsyncSession *self)
       for (guint i = 0; i < active->len; i++)
         g_cancellable_cancel (ssync_transfer_get_cancellable (g_ptr_array_index (active, i)));
     }
+  if (self->gatekeeper != NULL)
+    ssync_upload_gatekeeper_forget_share (self->gatekeeper, NULL);
   /* Only now, once every transfer let go of its connection. */
   if (self->server != NULL)
     ssync_server_stop (self->server);
@@ -593,6 +620,27 @@ ssync_session_set_max_upload_size (SsyncSession *self,
 }
 
 /* Shown to whoever started ShareSync: it opens /api/stats. */
+/* Whether uploads into receive shares start at once (the default, and headless) or wait for
+ * an answer to SsyncSession::upload-request. */
+void
+ssync_session_set_auto_accept (SsyncSession *self,
+                               gboolean      auto_accept)
+{
+  g_return_if_fail (SSYNC_IS_SESSION (self));
+
+  ssync_upload_gatekeeper_set_auto_accept (self->gatekeeper, auto_accept);
+}
+
+/* An upload request still waiting or remembered, by its id (for notification buttons). */
+SsyncUploadRequest *
+ssync_session_lookup_upload_request (SsyncSession *self,
+                                     const char   *id)
+{
+  g_return_val_if_fail (SSYNC_IS_SESSION (self), NULL);
+
+  return ssync_upload_gatekeeper_lookup (self->gatekeeper, id);
+}
+
 const char *
 ssync_session_get_owner_token (SsyncSession *self)
 {

@@ -9,6 +9,7 @@
 #include "ssync-history.h"
 #include "ssync-share.h"
 #include "ssync-transfer.h"
+#include "ssync-upload-request.h"
 
 G_BEGIN_DECLS
 
@@ -50,6 +51,10 @@ void          ssync_session_set_share_defaults       (SsyncSession         *self
                                                       guint                 max_downloads);
 void          ssync_session_revoke_share             (SsyncSession         *self,
                                                       SsyncShare           *share);
+void          ssync_session_set_auto_accept          (SsyncSession         *self,
+                                                      gboolean              auto_accept);
+SsyncUploadRequest *ssync_session_lookup_upload_request (SsyncSession      *self,
+                                                         const char        *id);
 const char   *ssync_session_get_owner_token          (SsyncSession         *self);
 GListModel   *ssync_session_get_shares       (SsyncSession         *self);
 SsyncHistory *ssync_session_get_history      (SsyncSession         *self);

@@ -12,6 +12,7 @@
 
 #include "ssync-history-view.h"
 #include "ssync-preferences-window.h"
+#include "ssync-receive-prompt.h"
 #include "ssync-share-row.h"
 #include "ssync-window.h"
 
@@ -35,6 +36,9 @@ struct _SsyncWindow
   GtkButton *empty_add_button;
   GtkButton *empty_receive_button;
   GtkMenuButton *menu_button;
+
+  /* The id of the last desktop notification sent, for tests. */
+  char *last_notification;
 };
 
 enum {
@@ -95,6 +99,89 @@ on_transfer_finished (SsyncTransfer *transfer,
     g_list_store_remove (store, position);
 }
 
+/* Tells the user through the desktop when they are looking elsewhere; the window itself
+ * already shows everything. */
+static void
+notify_user (SsyncWindow   *self,
+             const char    *id,
+             GNotification *notification)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (gtk_window_is_active (GTK_WINDOW (self)))
+    return;
+
+  g_free (self->last_notification);
+  self->last_notification = g_strdup (id);
+  if (application != NULL)
+    g_application_send_notification (G_APPLICATION (application), id, notification);
+}
+
+static SsyncShare *
+find_share (SsyncWindow *self,
+            const char  *share_id)
+{
+  GListModel *shares = ssync_session_get_shares (self->session);
+  guint n = g_list_model_get_n_items (shares);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SsyncShare) share = g_list_model_get_item (shares, i);
+
+      if (g_strcmp0 (ssync_share_get_id (share), share_id) == 0)
+        return share;
+    }
+  return NULL;
+}
+
+/* A file that arrived gets a toast to open its folder; one that arrived or was downloaded
+ * while the window is in the background also gets a notification. */
+static void
+on_transfer_done (SsyncTransfer *transfer,
+                  SsyncWindow   *self)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *id = NULL;
+  const char *name = ssync_transfer_get_file_name (transfer);
+  const char *peer = ssync_transfer_get_peer (transfer);
+
+  if (ssync_transfer_get_status (transfer) != SSYNC_TRANSFER_STATUS_COMPLETE)
+    return;
+
+  if (ssync_transfer_get_direction (transfer) == SSYNC_DIRECTION_UPLOAD)
+    {
+      SsyncShare *share = find_share (self, ssync_transfer_get_share_id (transfer));
+      GFile *folder = share != NULL ? ssync_share_get_folder (share) : NULL;
+      g_autofree char *message = NULL;
+      AdwToast *toast;
+
+      /* TRANSLATORS: "Received “report.pdf”" */
+      message = g_strdup_printf (_("Received “%s”"), name);
+      toast = adw_toast_new (message);
+      if (folder != NULL)
+        {
+          g_autofree char *uri = g_file_get_uri (folder);
+
+          adw_toast_set_button_label (toast, _("_Open Folder"));
+          adw_toast_set_action_name (toast, "win.open-folder");
+          adw_toast_set_action_target_value (toast, g_variant_new_string (uri));
+        }
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+
+      /* TRANSLATORS: "Received “report.pdf” from 192.168.1.7" */
+      title = g_strdup_printf (_("Received “%s” from %s"), name, peer);
+    }
+  else
+    /* TRANSLATORS: "“report.pdf” was downloaded by 192.168.1.7" */
+    title = g_strdup_printf (_("“%s” was downloaded by %s"), name, peer);
+
+  id = g_strdup_printf ("transfer-%s", ssync_transfer_get_id (transfer));
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, ssync_transfer_get_share_name (transfer));
+  notify_user (self, id, notification);
+}
+
 static void
 on_transfer_started (SsyncSession  *session,
                      SsyncTransfer *transfer,
@@ -104,6 +191,47 @@ on_transfer_started (SsyncSession  *session,
 
   g_list_store_append (store, transfer);
   g_signal_connect_object (transfer, "finished", G_CALLBACK (on_transfer_finished), store, 0);
+  g_signal_connect_object (transfer, "finished", G_CALLBACK (on_transfer_done), self, 0);
+}
+
+static void
+on_request_decided (SsyncUploadRequest *request,
+                    SsyncWindow        *self)
+{
+  g_autofree char *id = g_strdup_printf ("upload-%s", ssync_upload_request_get_id (request));
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (application != NULL)
+    g_application_withdraw_notification (G_APPLICATION (application), id);
+}
+
+/* A browser wants to send files and auto-accept is off: ask in the window, and through a
+ * notification with the same two answers when the window is in the background. */
+static void
+on_upload_request (SsyncSession       *session,
+                   SsyncUploadRequest *request,
+                   SsyncWindow        *self)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *id = g_strdup_printf ("upload-%s", ssync_upload_request_get_id (request));
+  g_autofree char *title = NULL;
+  g_autofree char *summary = ssync_upload_request_dup_summary (request, 3);
+  GVariant *target = g_variant_new_string (ssync_upload_request_get_id (request));
+
+  gtk_window_present (ssync_receive_prompt_new (GTK_WINDOW (self), request));
+
+  /* TRANSLATORS: "192.168.1.7 wants to send you files" */
+  title = g_strdup_printf (_("%s wants to send you files"),
+                           ssync_upload_request_get_peer (request));
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, summary);
+  g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+  g_notification_add_button_with_target_value (notification, _("Decline"), "app.decline-upload",
+                                               target);
+  g_notification_add_button_with_target_value (notification, _("Accept"), "app.accept-upload",
+                                               target);
+  g_signal_connect_object (request, "decided", G_CALLBACK (on_request_decided), self, 0);
+  notify_user (self, id, notification);
 }
 
 static gboolean
@@ -369,11 +497,8 @@ on_folder_chosen (GObject      *source,
 }
 
 static void
-receive_files (GSimpleAction *action,
-               GVariant      *parameter,
-               gpointer       user_data)
+choose_receive_folder (SsyncWindow *self)
 {
-  SsyncWindow *self = user_data;
   g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
 
   gtk_file_dialog_set_title (dialog, _("Receive Files Into"));
@@ -399,11 +524,8 @@ on_folder_chosen (GtkNativeDialog *dialog,
 }
 
 static void
-receive_files (GSimpleAction *action,
-               GVariant      *parameter,
-               gpointer       user_data)
+choose_receive_folder (SsyncWindow *self)
 {
-  SsyncWindow *self = user_data;
   GtkFileChooserNative *chooser;
 
   chooser = gtk_file_chooser_native_new (_("Receive Files Into"), GTK_WINDOW (self),
@@ -414,6 +536,76 @@ receive_files (GSimpleAction *action,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 #endif
+
+static void
+on_folder_opened (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(SsyncWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri_finish (result, &error))
+    show_error (self, _("Could not open the folder"), error);
+}
+
+static void
+open_folder (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  SsyncWindow *self = user_data;
+
+  /* GtkFileLauncher (GTK 4.10) would go through the portal itself; GIO's launcher does too
+   * inside a Flatpak, and exists on Debian's GTK 4.8. */
+  g_app_info_launch_default_for_uri_async (g_variant_get_string (parameter, NULL), NULL,
+                                           self->cancellable, on_folder_opened,
+                                           g_object_ref (self));
+}
+
+static gboolean
+is_receiving_into (SsyncWindow *self,
+                   GFile       *folder)
+{
+  GListModel *shares = ssync_session_get_shares (self->session);
+  guint n = g_list_model_get_n_items (shares);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SsyncShare) share = g_list_model_get_item (shares, i);
+
+      if (ssync_share_get_kind (share) == SSYNC_SHARE_KIND_RECEIVE &&
+          g_file_equal (ssync_share_get_folder (share), folder))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Receiving goes into the folder the preferences name (Downloads unless changed), so one
+ * click shows the link; only without preferences does ShareSync ask where. */
+static void
+receive_files (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  SsyncWindow *self = user_data;
+  g_autoptr(GSettings) settings = ssync_preferences_lookup_settings ();
+  g_autoptr(GFile) folder = NULL;
+
+  if (settings == NULL)
+    {
+      choose_receive_folder (self);
+      return;
+    }
+  folder = ssync_preferences_dup_receive_folder (settings);
+  if (is_receiving_into (self, folder))
+    {
+      ssync_window_show_toast (self, _("Files are already being received into this folder: "
+                                       "its link is in the list"));
+      return;
+    }
+  receive_into (self, folder);
+}
 
 static void
 preferences (GSimpleAction *action,
@@ -493,6 +685,7 @@ static const GActionEntry win_entries[] = {
   { "receive-files", receive_files },
   { "paste", paste },
   { "preferences", preferences },
+  { "open-folder", open_folder, "s" },
 };
 
 static void
@@ -534,6 +727,8 @@ ssync_window_constructed (GObject *object)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "transfer-started", G_CALLBACK (on_transfer_started),
                            self, 0);
+  g_signal_connect_object (self->session, "upload-request", G_CALLBACK (on_upload_request),
+                           self, 0);
 
   /* The history page is built here, not in the template: it needs the session's store. */
   self->history_view = ssync_history_view_new (ssync_session_get_history (self->session));
@@ -564,6 +759,16 @@ ssync_window_dispose (GObject *object)
   g_clear_object (&self->session);
 
   G_OBJECT_CLASS (ssync_window_parent_class)->dispose (object);
+}
+
+static void
+ssync_window_finalize (GObject *object)
+{
+  SsyncWindow *self = SSYNC_WINDOW (object);
+
+  g_free (self->last_notification);
+
+  G_OBJECT_CLASS (ssync_window_parent_class)->finalize (object);
 }
 
 static void
@@ -610,6 +815,7 @@ ssync_window_class_init (SsyncWindowClass *klass)
 
   object_class->constructed = ssync_window_constructed;
   object_class->dispose = ssync_window_dispose;
+  object_class->finalize = ssync_window_finalize;
   object_class->get_property = ssync_window_get_property;
   object_class->set_property = ssync_window_set_property;
 
@@ -685,6 +891,16 @@ ssync_window_is_empty_visible (SsyncWindow *self)
   g_return_val_if_fail (SSYNC_IS_WINDOW (self), FALSE);
 
   return g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "empty") == 0;
+}
+
+/* The id of the last desktop notification the window sent ("upload-…", "transfer-…"), or
+ * NULL: notifications only go out while the window is in the background. */
+const char *
+ssync_window_get_last_notification (SsyncWindow *self)
+{
+  g_return_val_if_fail (SSYNC_IS_WINDOW (self), NULL);
+
+  return self->last_notification;
 }
 
 /* The history page, once it has been shown (it reads the store each time it is). */

@@ -25,5 +25,6 @@ void          ssync_window_show_toast       (SsyncWindow    *self,
                                              const char     *message);
 gboolean      ssync_window_is_empty_visible (SsyncWindow    *self);
 SsyncHistoryView *ssync_window_show_history (SsyncWindow    *self);
+const char   *ssync_window_get_last_notification (SsyncWindow *self);
 
 G_END_DECLS

@@ -150,3 +150,52 @@ ssync_test_remove_tree (const char *dir)
 
   g_assert_cmpint (system (command), ==, 0);
 }
+
+static gboolean
+on_wait_timeout (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the main context until @condition holds; fails the test after @seconds. */
+void
+ssync_test_wait (SsyncTestCondition condition,
+                 gconstpointer      data,
+                 guint              seconds)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (seconds, on_wait_timeout, &timed_out);
+
+  while (!condition (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (timed_out);
+  g_source_remove (id);
+}
+
+static gboolean
+flag_is_set (gconstpointer data)
+{
+  return *(const gboolean *) data;
+}
+
+/* Iterates the main context until *@done is TRUE; fails the test after @seconds. */
+void
+ssync_test_wait_until (const gboolean *done,
+                       guint           seconds)
+{
+  ssync_test_wait (flag_is_set, done, seconds);
+}
+
+/* Iterates the main context for @ms milliseconds. */
+void
+ssync_test_wait_for (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, on_wait_timeout, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}

@@ -28,5 +28,13 @@ char       *ssync_test_write_random      (const char          *dir,
                                           gsize                size);
 char       *ssync_test_sha256_of_file    (const char          *path);
 void        ssync_test_remove_tree       (const char          *dir);
+typedef gboolean (*SsyncTestCondition) (gconstpointer data);
+
+void        ssync_test_wait              (SsyncTestCondition   condition,
+                                          gconstpointer        data,
+                                          guint                seconds);
+void        ssync_test_wait_until        (const gboolean      *done,
+                                          guint                seconds);
+void        ssync_test_wait_for          (guint                ms);
 
 G_END_DECLS

@@ -16,6 +16,7 @@
 #include "ssync-registry.h"
 #include "ssync-share.h"
 #include "ssync-transfer.h"
+#include "ssync-test-server.h"
 #include "ssync-ws-hub.h"
 
 #define PEER "127.0.0.1"
@@ -40,37 +41,10 @@ typedef struct {
   gboolean closed;
 } Client;
 
-static gboolean
-on_wait_timeout (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the main context until *@done is TRUE. */
 static void
 wait_until (const gboolean *done)
 {
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (WAIT_TIMEOUT, on_wait_timeout, &timed_out);
-
-  while (!*done && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_false (timed_out);
-  g_source_remove (id);
-}
-
-/* Iterates the main context for @ms milliseconds. */
-static void
-wait_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, on_wait_timeout, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
+  ssync_test_wait_until (done, WAIT_TIMEOUT);
 }
 
 static void
@@ -246,19 +220,22 @@ client_send (Client     *client,
   soup_websocket_connection_send_text (client->conn, text);
 }
 
+static gboolean
+client_has_news (gconstpointer data)
+{
+  const Client *client = data;
+
+  return client->messages.length > 0 || client->closed;
+}
+
 /* The next message, waiting for it; its "type" must be @type. */
 static JsonObject *
 client_next (Client     *client,
              const char *type)
 {
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (WAIT_TIMEOUT, on_wait_timeout, &timed_out);
   JsonObject *object;
 
-  while (g_queue_is_empty (&client->messages) && !client->closed && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_false (timed_out);
-  g_source_remove (id);
+  ssync_test_wait (client_has_news, client, WAIT_TIMEOUT);
 
   object = g_queue_pop_head (&client->messages);
   g_assert_nonnull (object);
@@ -606,7 +583,7 @@ test_transfer_gone (Fixture       *fixture,
 
     g_assert_cmpint (json_object_get_int_member (progress, "bytes"), ==, 1);
   }
-  wait_for (400);
+  ssync_test_wait_for (400);
   client_sync (client);
 
   /* A page that leaves mid-transfer. */
@@ -651,7 +628,7 @@ test_idle_timeout (Fixture       *fixture,
   client_subscribe (fixture, client);
 
   /* A quiet page outlives the server's idle timeout: pings keep it busy. */
-  wait_for (3500);
+  ssync_test_wait_for (3500);
   g_assert_false (client->closed);
   client_sync (client);
 }

@@ -576,6 +576,115 @@ test_history_page (Fixture       *fixture,
 }
 
 static void
+collect_prompts (GtkWidget  *window,
+                 GPtrArray  *prompts)
+{
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (window))
+    g_ptr_array_add (prompts, window);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+}
+
+static GtkWidget *
+find_prompt (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  g_autoptr(GPtrArray) prompts = g_ptr_array_new ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      collect_prompts (window, prompts);
+    }
+  return prompts->len > 0 ? g_ptr_array_index (prompts, 0) : NULL;
+}
+
+static gboolean
+prompt_shows (Fixture       *fixture,
+              gconstpointer  data)
+{
+  return find_prompt () != NULL;
+}
+
+static gboolean
+prompt_is_gone (Fixture       *fixture,
+                gconstpointer  data)
+{
+  return find_prompt () == NULL;
+}
+
+static gboolean
+file_exists (Fixture       *fixture,
+             gconstpointer  data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+/* With auto-accept off, a browser's upload waits for the prompt; "Accept" lets it in, the
+ * file arrives, and a notification goes out only when the window is in the background. */
+static void
+test_receive_prompt (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GFile) folder = g_file_new_for_path (fixture->files);
+  g_autoptr(SsyncShare) share = NULL;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *request = NULL;
+  g_autofree char *name = g_base64_encode ((const guchar *) "empty.txt", 9);
+  g_autofree char *arrived = g_build_filename (fixture->files, "empty.txt", NULL);
+  char reply[2048] = { 0 };
+  gsize got = 0;
+  GtkWidget *prompt;
+  const char *notification;
+
+  ssync_session_set_auto_accept (fixture->session, FALSE);
+  ssync_session_add_receive_share_async (fixture->session, folder, NULL, on_receive_share_added,
+                                         &share);
+  wait_until (fixture, share_is_set, &share, "the receive share is added");
+
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1",
+                                                ssync_session_get_port (fixture->session),
+                                                NULL, &error);
+  g_assert_no_error (error);
+  request = g_strdup_printf ("POST /r/%s/uploads/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                             "Tus-Resumable: 1.0.0\r\nUpload-Length: 0\r\n"
+                             "Upload-Metadata: filename %s\r\nContent-Length: 0\r\n"
+                             "Connection: close\r\n\r\n",
+                             ssync_share_get_token (share), name);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                             request, strlen (request), NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_input_stream_read_all_async (g_io_stream_get_input_stream (G_IO_STREAM (connection)),
+                                 reply, sizeof reply - 1, G_PRIORITY_DEFAULT, NULL, on_read_all,
+                                 &got);
+
+  wait_until (fixture, prompt_shows, NULL, "the prompt shows");
+  prompt = find_prompt ();
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (prompt)), ==,
+                   "Accept Files From 127.0.0.1?");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (prompt)),
+                            "“empty.txt”"));
+  /* Nothing arrives before the answer. */
+  g_assert_cmpuint (got, ==, 0);
+  notification = ssync_window_get_last_notification (fixture->window);
+  if (gtk_window_is_active (GTK_WINDOW (fixture->window)))
+    g_assert_null (notification);
+  else
+    g_assert_true (g_str_has_prefix (notification, "upload-"));
+
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (prompt), "accept");
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  wait_until (fixture, size_is_set, &got, "the upload is created");
+  g_assert_true (g_str_has_prefix (reply, "HTTP/1.1 201"));
+  wait_until (fixture, file_exists, arrived, "the file arrives");
+  wait_until (fixture, prompt_is_gone, NULL, "the prompt closes");
+}
+
+static void
 test_qr_paintable (void)
 {
   const char *url = "http://192.168.1.20:5001/s/3q2-7wFJ8yXv0B1aLkP4mQ";
@@ -653,6 +762,7 @@ main (int   argc,
   ADD ("/ui/window/stop-sharing", test_stop_sharing);
   ADD ("/ui/window/download-progress", test_download_progress);
   ADD ("/ui/window/history-page", test_history_page);
+  ADD ("/ui/window/receive-prompt", test_receive_prompt);
 #undef ADD
   g_test_add_func ("/ui/qr-paintable", test_qr_paintable);
 

@@ -1,0 +1,45 @@
+/* ssync-upload-request.h: files a browser wants to send into a receive share, waiting for
+ * the user to accept or decline them.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ssync-share.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  SSYNC_UPLOAD_REQUEST_PENDING,
+  SSYNC_UPLOAD_REQUEST_ACCEPTED,
+  SSYNC_UPLOAD_REQUEST_DECLINED,
+} SsyncUploadRequestState;
+
+#define SSYNC_TYPE_UPLOAD_REQUEST (ssync_upload_request_get_type ())
+
+G_DECLARE_FINAL_TYPE (SsyncUploadRequest, ssync_upload_request, SSYNC, UPLOAD_REQUEST, GObject)
+
+SsyncUploadRequest      *ssync_upload_request_new            (SsyncShare         *share,
+                                                              const char         *peer,
+                                                              const char         *user_agent);
+const char              *ssync_upload_request_get_id         (SsyncUploadRequest *self);
+SsyncShare              *ssync_upload_request_get_share      (SsyncUploadRequest *self);
+const char              *ssync_upload_request_get_peer       (SsyncUploadRequest *self);
+const char              *ssync_upload_request_get_user_agent (SsyncUploadRequest *self);
+void                     ssync_upload_request_add_file       (SsyncUploadRequest *self,
+                                                              const char         *name,
+                                                              guint64             size);
+guint                    ssync_upload_request_get_n_files    (SsyncUploadRequest *self);
+const char              *ssync_upload_request_get_file_name  (SsyncUploadRequest *self,
+                                                              guint               index);
+guint64                  ssync_upload_request_get_total_size (SsyncUploadRequest *self);
+char                    *ssync_upload_request_dup_summary    (SsyncUploadRequest *self,
+                                                              guint               max_names);
+SsyncUploadRequestState  ssync_upload_request_get_state      (SsyncUploadRequest *self);
+gint64                   ssync_upload_request_get_decided    (SsyncUploadRequest *self);
+void                     ssync_upload_request_accept         (SsyncUploadRequest *self);
+void                     ssync_upload_request_decline        (SsyncUploadRequest *self);
+
+G_END_DECLS
