@@ -19,7 +19,7 @@
 #include "ssync-lan.h"
 #include "ssync-registry.h"
 #include "ssync-server.h"
-#include "ssync-session.h"
+#include "ssync-session-private.h"
 #include "ssync-token.h"
 #include "ssync-upload-gatekeeper.h"
 
@@ -30,28 +30,6 @@
 /* Age after which a .part that no upload owns is deleted. */
 #define PART_MAX_AGE (24 * 60 * 60)
 
-struct _SsyncSession
-{
-  GObject parent_instance;
-
-  char *data_dir;
-  char *bind_address;
-  SsyncRegistry *registry;
-  SsyncHistory *history;
-  SsyncServer *server;
-  SsyncUploadGatekeeper *gatekeeper;
-  GPtrArray *active;  /* SsyncTransfer in flight */
-  GCancellable *cancellable;
-  char *owner_token;
-  guint cleanup_id;
-  guint expiry_id;      /* fires when the next share expires */
-  gint64 next_expiry;
-
-  /* Applied to every new share before it is served. */
-  char *password_hash;
-  gint64 lifetime;       /* microseconds, 0 for no expiry */
-  guint max_downloads;
-};
 
 G_DEFINE_FINAL_TYPE (SsyncSession, ssync_session, G_TYPE_OBJECT)
 
@@ -276,9 +254,9 @@ on_expiry (gpointer user_data)
 
 /* Makes sure cleanup runs when the share expiring at @expires does, not up to a cleanup
  * interval later: its links must stop answering on time. */
-static void
-schedule_expiry (SsyncSession *self,
-                 gint64        expires)
+void
+ssync_session_schedule_expiry (SsyncSession *self,
+                               gint64        expires)
 {
   gint64 delay_ms;
 
@@ -299,7 +277,7 @@ publish (SsyncSession *self,
   if (self->lifetime > 0)
     {
       ssync_share_set_expires (share, g_get_real_time () + self->lifetime);
-      schedule_expiry (self, ssync_share_get_expires (share));
+      ssync_session_schedule_expiry (self, ssync_share_get_expires (share));
     }
   ssync_share_set_max_downloads (share, self->max_downloads);
   ssync_registry_add (self->registry, share);
@@ -375,7 +353,7 @@ cleanup (gpointer user_data)
       if (ssync_share_get_folder (share) != NULL)
         g_ptr_array_add (folders, g_object_ref (ssync_share_get_folder (share)));
       if (ssync_share_get_expires (share) != 0)
-        schedule_expiry (self, ssync_share_get_expires (share));
+        ssync_session_schedule_expiry (self, ssync_share_get_expires (share));
     }
 
   for (guint i = 0; i < ended->len; i++)

@@ -15,6 +15,17 @@ G_BEGIN_DECLS
 
 #define SSYNC_DEFAULT_PORT 5001
 
+/* What ssync_session_set_share_options_async() changes: only the fields whose set_ flag is
+ * TRUE. */
+typedef struct {
+  gboolean set_password;
+  const char *password;     /* NULL or "": no password */
+  gboolean set_expires;
+  gint64 lifetime_seconds;  /* from now; 0: never */
+  gboolean set_max_downloads;
+  guint max_downloads;      /* 0: no limit */
+} SsyncShareOptions;
+
 #define SSYNC_TYPE_SESSION (ssync_session_get_type ())
 
 G_DECLARE_FINAL_TYPE (SsyncSession, ssync_session, SSYNC, SESSION, GObject)
@@ -49,6 +60,15 @@ void          ssync_session_set_share_defaults       (SsyncSession         *self
                                                       const char           *password_hash,
                                                       gint64                lifetime_seconds,
                                                       guint                 max_downloads);
+void          ssync_session_set_share_options_async  (SsyncSession            *self,
+                                                      SsyncShare              *share,
+                                                      const SsyncShareOptions *options,
+                                                      GCancellable            *cancellable,
+                                                      GAsyncReadyCallback      callback,
+                                                      gpointer                 user_data);
+gboolean      ssync_session_set_share_options_finish (SsyncSession            *self,
+                                                      GAsyncResult            *result,
+                                                      GError                 **error);
 void          ssync_session_revoke_share             (SsyncSession         *self,
                                                       SsyncShare           *share);
 void          ssync_session_set_auto_accept          (SsyncSession         *self,

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "ssync-qr-paintable.h"
+#include "ssync-share-options.h"
 #include "ssync-share-row.h"
 
 struct _SsyncShareRow
@@ -30,6 +31,7 @@ struct _SsyncShareRow
   GtkMenuButton *qr_button;
   GtkPicture *qr_picture;
   GtkButton *copy_button;
+  GtkButton *options_button;
   GtkButton *stop_button;
   GtkListBox *transfers_box;
 };
@@ -74,14 +76,42 @@ update_details (SsyncShareRow *self)
     {
       guint n_files = ssync_share_get_n_files (self->share);
       guint downloads = ssync_share_get_downloads (self->share);
+      guint limit = ssync_share_get_max_downloads (self->share);
       g_autofree char *size = g_format_size (ssync_share_get_total_size (self->share));
       g_autofree char *files = g_strdup_printf (ngettext ("%u file", "%u files", n_files),
                                                 n_files);
-      g_autofree char *count = g_strdup_printf (ngettext ("%u download", "%u downloads",
-                                                          downloads), downloads);
+      g_autofree char *count = NULL;
+
+      if (limit > 0)
+        /* TRANSLATORS: "2 of 10 downloads" */
+        count = g_strdup_printf (ngettext ("%u of %u download", "%u of %u downloads", limit),
+                                 downloads, limit);
+      else
+        count = g_strdup_printf (ngettext ("%u download", "%u downloads", downloads), downloads);
 
       /* TRANSLATORS: "3 files · 12.4 MB · 2 downloads" */
       text = g_strdup_printf (C_("share details", "%s · %s · %s"), files, size, count);
+    }
+
+  /* What protects the link, after what it holds. */
+  if (ssync_share_get_password_hash (self->share) != NULL)
+    {
+      g_autofree char *more = g_strdup_printf (C_("share details", "%s · %s"), text,
+                                               _("password"));
+
+      g_free (text);
+      text = g_steal_pointer (&more);
+    }
+  if (ssync_share_get_expires (self->share) > 0)
+    {
+      g_autoptr(GDateTime) when =
+        g_date_time_new_from_unix_local (ssync_share_get_expires (self->share) / G_USEC_PER_SEC);
+      g_autofree char *time = g_date_time_format (when, "%x %H:%M");
+      /* TRANSLATORS: "3 files · 12.4 MB · 2 downloads · ends 11/27/26 14:30" */
+      g_autofree char *more = g_strdup_printf (_("%s · ends %s"), text, time);
+
+      g_free (text);
+      text = g_steal_pointer (&more);
     }
 
   gtk_label_set_text (self->details_label, text);
@@ -198,6 +228,42 @@ stop_sharing (GtkWidget  *widget,
 }
 
 static void
+on_options_applied (SsyncShare   *share,
+                    const GError *error,
+                    gpointer      user_data)
+{
+  SsyncShareRow *self = user_data;
+  g_autofree char *message = NULL;
+
+  if (error != NULL)
+    /* TRANSLATORS: "Could not change the options: …" */
+    message = g_strdup_printf (_("Could not change the options: %s"), error->message);
+  else
+    /* TRANSLATORS: %s is the name of a share */
+    message = g_strdup_printf (_("Options of “%s” changed"), ssync_share_get_name (share));
+  /* The row may show another share by now (the list recycles rows). */
+  if (self->share == share)
+    update_details (self);
+  show_toast (self, message);
+}
+
+static void
+edit_options (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  SsyncShareRow *self = SSYNC_SHARE_ROW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  if (self->share == NULL)
+    return;
+
+  gtk_window_present (ssync_share_options_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                               self->session, self->share, on_options_applied,
+                                               g_object_ref (self), g_object_unref));
+}
+
+static void
 set_accessible_label (GtkWidget *widget)
 {
   gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL,
@@ -284,11 +350,13 @@ ssync_share_row_class_init (SsyncShareRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, qr_button);
   gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, qr_picture);
   gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, copy_button);
+  gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, options_button);
   gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, stop_button);
   gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, transfers_box);
 
   gtk_widget_class_install_action (widget_class, "share.copy-link", NULL, copy_link);
   gtk_widget_class_install_action (widget_class, "share.stop", NULL, stop_sharing);
+  gtk_widget_class_install_action (widget_class, "share.options", NULL, edit_options);
 }
 
 static void
@@ -298,6 +366,7 @@ ssync_share_row_init (SsyncShareRow *self)
 
   set_accessible_label (GTK_WIDGET (self->qr_button));
   set_accessible_label (GTK_WIDGET (self->copy_button));
+  set_accessible_label (GTK_WIDGET (self->options_button));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->stop_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Stop Sharing"),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,

@@ -684,6 +684,104 @@ test_receive_prompt (Fixture       *fixture,
   wait_until (fixture, prompt_is_gone, NULL, "the prompt closes");
 }
 
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+share_has_password (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  return ssync_share_get_password_hash ((SsyncShare *) data) != NULL;
+}
+
+/* What the share page answers now, as "HTTP/1.1 401 …". */
+static char *
+fetch_status_line (Fixture    *fixture,
+                   SsyncShare *share)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *request = NULL;
+  char reply[4096] = { 0 };
+  gsize got = 0;
+
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1",
+                                                ssync_session_get_port (fixture->session),
+                                                NULL, &error);
+  g_assert_no_error (error);
+  request = g_strdup_printf ("GET /s/%s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                             "\r\n", ssync_share_get_token (share));
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                             request, strlen (request), NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_input_stream_read_all_async (g_io_stream_get_input_stream (G_IO_STREAM (connection)),
+                                 reply, sizeof reply - 1, G_PRIORITY_DEFAULT, NULL, on_read_all,
+                                 &got);
+  wait_until (fixture, size_is_set, &got, "the page answers");
+  return g_strndup (reply, strcspn (reply, "\r"));
+}
+
+/* The options dialog sets a password, an expiry and a download limit on a live share: the
+ * page then asks for the password, and the row says so. */
+static void
+test_share_options (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *path = write_file (fixture, "plans.odt", 100);
+  g_autoptr(SsyncShare) share = add_share (fixture, path);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  GtkWidget *dialog;
+  SsyncShareRow *row;
+  gint64 expires;
+
+  wait_until (fixture, has_row_for, share, "the row shows");
+  before = fetch_status_line (fixture, share);
+  g_assert_cmpstr (before, ==, "HTTP/1.1 200 OK");
+
+  row = row_for (fixture, share);
+  gtk_widget_activate_action (GTK_WIDGET (row), "share.options", NULL);
+  wait_until (fixture, prompt_shows, NULL, "the options show");
+  dialog = find_prompt ();
+
+  gtk_switch_set_active (GTK_SWITCH (find_descendant (dialog, GTK_TYPE_SWITCH)), TRUE);
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  /* Protection without a password cannot be applied. */
+  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "apply"));
+  gtk_editable_set_text (GTK_EDITABLE (find_descendant (dialog, ADW_TYPE_PASSWORD_ENTRY_ROW)),
+                         "open sesame");
+  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "apply"));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find_descendant (dialog, ADW_TYPE_COMBO_ROW)), 1);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (find_descendant (dialog, GTK_TYPE_SPIN_BUTTON)), 2);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "apply");
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  gtk_window_close (GTK_WINDOW (dialog));
+
+  wait_until (fixture, share_has_password, share, "the password is set");
+  g_assert_cmpuint (ssync_share_get_max_downloads (share), ==, 2);
+  expires = ssync_share_get_expires (share) - g_get_real_time ();
+  g_assert_cmpint (expires, >, (gint64) 3590 * G_USEC_PER_SEC);
+  g_assert_cmpint (expires, <=, (gint64) 3600 * G_USEC_PER_SEC);
+
+  after = fetch_status_line (fixture, share);
+  g_assert_cmpstr (after, ==, "HTTP/1.1 401 Unauthorized");
+}
+
 static void
 test_qr_paintable (void)
 {
@@ -763,6 +861,7 @@ main (int   argc,
   ADD ("/ui/window/download-progress", test_download_progress);
   ADD ("/ui/window/history-page", test_history_page);
   ADD ("/ui/window/receive-prompt", test_receive_prompt);
+  ADD ("/ui/window/share-options", test_share_options);
 #undef ADD
   g_test_add_func ("/ui/qr-paintable", test_qr_paintable);
 

@@ -1,0 +1,40 @@
+/* ssync-session-private.h: the session's state, shared by the files that implement it.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include "ssync-registry.h"
+#include "ssync-server.h"
+#include "ssync-session.h"
+#include "ssync-upload-gatekeeper.h"
+
+G_BEGIN_DECLS
+
+struct _SsyncSession
+{
+  GObject parent_instance;
+
+  char *data_dir;
+  char *bind_address;
+  SsyncRegistry *registry;
+  SsyncHistory *history;
+  SsyncServer *server;
+  SsyncUploadGatekeeper *gatekeeper;
+  GPtrArray *active;  /* SsyncTransfer in flight */
+  GCancellable *cancellable;
+  char *owner_token;
+  guint cleanup_id;
+  guint expiry_id;      /* fires when the next share expires */
+  gint64 next_expiry;
+
+  /* Applied to every new share before it is served. */
+  char *password_hash;
+  gint64 lifetime;       /* microseconds, 0 for no expiry */
+  guint max_downloads;
+};
+
+void ssync_session_schedule_expiry (SsyncSession *self,
+                                    gint64        expires);
+
+G_END_DECLS
