@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include <glib-unix.h>
 #include <glib/gi18n.h>
 
 #include "ssync-application.h"
@@ -25,6 +26,7 @@ struct _SsyncApplication
   GSettings *settings;
   GError *start_error;
   int exit_status;
+  guint signal_ids[2];
 };
 
 G_DEFINE_FINAL_TYPE (SsyncApplication, ssync_application, ADW_TYPE_APPLICATION)
@@ -253,6 +255,15 @@ start_session (SsyncApplication  *self,
   return ssync_session_start (session, NULL, -1, error);
 }
 
+/* SIGINT (Ctrl+C in a terminal) and SIGTERM (logout, kill) quit like Ctrl+Q: transfers end
+ * as cancelled and the history is written, instead of rows left "in progress". */
+static gboolean
+on_quit_signal (gpointer user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
 static const GActionEntry app_entries[] = {
   { "about", about },
   { "quit", quit },
@@ -277,6 +288,9 @@ ssync_application_startup (GApplication *application)
   };
 
   G_APPLICATION_CLASS (ssync_application_parent_class)->startup (application);
+
+  self->signal_ids[0] = g_unix_signal_add (SIGINT, on_quit_signal, self);
+  self->signal_ids[1] = g_unix_signal_add (SIGTERM, on_quit_signal, self);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_entries, G_N_ELEMENTS (app_entries),
                                    self);
@@ -311,6 +325,8 @@ ssync_application_shutdown (GApplication *application)
 {
   SsyncApplication *self = SSYNC_APPLICATION (application);
 
+  for (guint i = 0; i < G_N_ELEMENTS (self->signal_ids); i++)
+    g_clear_handle_id (&self->signal_ids[i], g_source_remove);
   /* Transfers in flight end and the history is written before the process exits. */
   if (self->session != NULL)
     ssync_session_shutdown (self->session);

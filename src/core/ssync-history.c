@@ -443,6 +443,18 @@ ssync_history_init (SsyncHistory *self)
 {
 }
 
+/* Transfers still "active" in the store were cut by a crash or a kill of the process that
+ * recorded them (a clean stop ends each one): say so instead of showing them in progress
+ * forever. Finished time stays NULL, as nobody knows when they stopped. */
+static gboolean
+end_interrupted (SsyncHistory  *self,
+                 GError       **error)
+{
+  return exec (self, "UPDATE transfers SET status = 'incomplete',"
+                     " message = 'ShareSync stopped during this transfer'"
+                     " WHERE status = 'active'", error);
+}
+
 /* Opens (creating it and its folders if needed) and migrates the database at @path. This does
  * blocking I/O: call it at startup or on a worker thread. */
 SsyncHistory *
@@ -491,7 +503,8 @@ ssync_history_open (const char  *path,
   if (!exec (self, "PRAGMA journal_mode = WAL", error) ||
       !exec (self, "PRAGMA synchronous = NORMAL", error) ||
       !exec (self, "PRAGMA foreign_keys = ON", error) ||
-      !migrate (self, error))
+      !migrate (self, error) ||
+      !end_interrupted (self, error))
     return NULL;
 
   if (sqlite3_prepare_v3 (self->db, UPSERT_SHARE_SQL, -1, SQLITE_PREPARE_PERSISTENT,

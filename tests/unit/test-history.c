@@ -192,13 +192,14 @@ test_migrate_v1 (Fixture       *fixture,
   r = records->pdata[0];
   g_assert_cmpstr (r->id, ==, "t2");
   g_assert_cmpint (r->kind, ==, SSYNC_TRANSFER_KIND_ZIP);
-  g_assert_cmpint (r->status, ==, SSYNC_TRANSFER_STATUS_ACTIVE);
+  /* Active in a store that no process has open any more: cut short. */
+  g_assert_cmpint (r->status, ==, SSYNC_TRANSFER_STATUS_INCOMPLETE);
   g_assert_null (r->file_name);
   g_assert_null (r->user_agent);
   g_assert_cmpint (r->finished, ==, 0);
   g_assert_cmpuint (r->total, ==, 0);
   g_assert_cmpuint (r->offset, ==, 0);
-  g_assert_null (r->message);
+  g_assert_cmpstr (r->message, ==, "ShareSync stopped during this transfer");
 
   r = records->pdata[1];
   g_assert_cmpstr (r->id, ==, "t1");
@@ -531,6 +532,34 @@ test_forget (Fixture       *fixture,
   g_assert_cmpstr (((SsyncTransferRecord *) g_ptr_array_index (rows, 0))->file_name, ==, "b.txt");
 }
 
+/* A process killed mid-transfer leaves its row "active": the next open marks it incomplete,
+ * so the history never shows a transfer in progress that nobody runs. */
+static void
+test_interrupted (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(SsyncTransfer) running = ssync_transfer_new ("s1", "Share", "cut.iso",
+                                                         SSYNC_DIRECTION_DOWNLOAD,
+                                                         SSYNC_TRANSFER_KIND_FILE, "10.0.0.2",
+                                                         "UA", 10);
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  SsyncTransferRecord *row;
+
+  ssync_history_record_transfer (fixture->history, running);
+  g_clear_object (&fixture->history);
+
+  fixture->history = ssync_history_open (fixture->path, &error);
+  g_assert_no_error (error);
+  rows = ssync_history_list_transfers (fixture->history, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 1);
+  row = g_ptr_array_index (rows, 0);
+  g_assert_cmpstr (row->file_name, ==, "cut.iso");
+  g_assert_cmpint (row->status, ==, SSYNC_TRANSFER_STATUS_INCOMPLETE);
+  g_assert_cmpstr (row->message, ==, "ShareSync stopped during this transfer");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -550,6 +579,7 @@ main (int   argc,
   ADD ("/history/record/write-error", fixture_setup_open, test_write_error);
   ADD ("/history/record/dispose-flushes", fixture_setup_open, test_dispose_flushes);
   ADD ("/history/record/forget", fixture_setup_open, test_forget);
+  ADD ("/history/open/interrupted", fixture_setup_open, test_interrupted);
 
 #undef ADD
 
