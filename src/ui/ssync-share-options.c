@@ -95,8 +95,11 @@ on_response (AdwMessageDialog *dialog,
       wanted.set_expires = TRUE;
       wanted.lifetime_seconds = expiries[expiry - (options->keep_expiry_offered ? 1 : 0)].seconds;
     }
-  wanted.set_max_downloads = TRUE;
-  wanted.max_downloads = gtk_spin_button_get_value_as_int (options->limit_spin);
+  if (options->limit_spin != NULL)
+    {
+      wanted.set_max_downloads = TRUE;
+      wanted.max_downloads = gtk_spin_button_get_value_as_int (options->limit_spin);
+    }
 
   ssync_session_set_share_options_async (options->session, options->share, &wanted, NULL,
                                          on_applied, options);
@@ -135,6 +138,26 @@ expiry_model (Options *options)
   for (guint i = 0; i < G_N_ELEMENTS (expiries); i++)
     gtk_string_list_append (model, gettext (expiries[i].label));
   return model;
+}
+
+static void
+add_limit_row (Options    *options,
+               GtkListBox *list)
+{
+  AdwActionRow *row = ADW_ACTION_ROW (adw_action_row_new ());
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("_Download Limit"));
+  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), TRUE);
+  adw_action_row_set_subtitle (row, _("Completed downloads before the link ends; 0 for no "
+                                      "limit"));
+  options->limit_spin = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 100000, 1));
+  gtk_spin_button_set_value (options->limit_spin, ssync_share_get_max_downloads (options->share));
+  gtk_widget_set_valign (GTK_WIDGET (options->limit_spin), GTK_ALIGN_CENTER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (options->limit_spin),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Download Limit"), -1);
+  adw_action_row_add_suffix (row, GTK_WIDGET (options->limit_spin));
+  adw_action_row_set_activatable_widget (row, GTK_WIDGET (options->limit_spin));
+  gtk_list_box_append (list, GTK_WIDGET (row));
 }
 
 GtkWindow *
@@ -187,19 +210,9 @@ ssync_share_options_new (GtkWindow             *parent,
   adw_combo_row_set_model (options->expiry_row, G_LIST_MODEL (model));
   gtk_list_box_append (GTK_LIST_BOX (list), GTK_WIDGET (options->expiry_row));
 
-  row = ADW_ACTION_ROW (adw_action_row_new ());
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("_Download Limit"));
-  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), TRUE);
-  adw_action_row_set_subtitle (row, _("Completed downloads before the link ends; 0 for no "
-                                      "limit"));
-  options->limit_spin = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 100000, 1));
-  gtk_spin_button_set_value (options->limit_spin, ssync_share_get_max_downloads (share));
-  gtk_widget_set_valign (GTK_WIDGET (options->limit_spin), GTK_ALIGN_CENTER);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (options->limit_spin),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Download Limit"), -1);
-  adw_action_row_add_suffix (row, GTK_WIDGET (options->limit_spin));
-  adw_action_row_set_activatable_widget (row, GTK_WIDGET (options->limit_spin));
-  gtk_list_box_append (GTK_LIST_BOX (list), GTK_WIDGET (row));
+  /* Receive shares are never downloaded from: no limit to set. */
+  if (ssync_share_get_kind (share) == SSYNC_SHARE_KIND_SEND)
+    add_limit_row (options, GTK_LIST_BOX (list));
 
   /* TRANSLATORS: "Options for “report.pdf”" */
   heading = g_strdup_printf (_("Options for “%s”"), ssync_share_get_name (share));
