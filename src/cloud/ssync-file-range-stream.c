@@ -24,72 +24,7 @@ struct _SsyncFileRangeStream
   goffset position;
 };
 
-static void ssync_file_range_stream_seekable_init (GSeekableIface *iface);
-
-/* Seekable because libsoup rewinds the body when it sends a request again by itself (a
- * kept-alive connection the server had closed): without that it would send nothing. */
-G_DEFINE_FINAL_TYPE_WITH_CODE (SsyncFileRangeStream, ssync_file_range_stream,
-                               G_TYPE_INPUT_STREAM,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_SEEKABLE,
-                                                      ssync_file_range_stream_seekable_init))
-
-static goffset
-ssync_file_range_stream_tell (GSeekable *seekable)
-{
-  return SSYNC_FILE_RANGE_STREAM (seekable)->position;
-}
-
-static gboolean
-ssync_file_range_stream_can_seek (GSeekable *seekable)
-{
-  return TRUE;
-}
-
-static gboolean
-ssync_file_range_stream_seek (GSeekable     *seekable,
-                              goffset        offset,
-                              GSeekType      type,
-                              GCancellable  *cancellable,
-                              GError       **error)
-{
-  SsyncFileRangeStream *self = SSYNC_FILE_RANGE_STREAM (seekable);
-  goffset base = type == G_SEEK_SET ? 0 : type == G_SEEK_CUR ? self->position : self->length;
-
-  if (base + offset < 0 || base + offset > self->length)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           "Seek outside the part");
-      return FALSE;
-    }
-  self->position = base + offset;
-  return TRUE;
-}
-
-static gboolean
-ssync_file_range_stream_can_truncate (GSeekable *seekable)
-{
-  return FALSE;
-}
-
-static gboolean
-ssync_file_range_stream_truncate (GSeekable     *seekable,
-                                  goffset        offset,
-                                  GCancellable  *cancellable,
-                                  GError       **error)
-{
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "Cannot truncate");
-  return FALSE;
-}
-
-static void
-ssync_file_range_stream_seekable_init (GSeekableIface *iface)
-{
-  iface->tell = ssync_file_range_stream_tell;
-  iface->can_seek = ssync_file_range_stream_can_seek;
-  iface->seek = ssync_file_range_stream_seek;
-  iface->can_truncate = ssync_file_range_stream_can_truncate;
-  iface->truncate_fn = ssync_file_range_stream_truncate;
-}
+G_DEFINE_FINAL_TYPE (SsyncFileRangeStream, ssync_file_range_stream, G_TYPE_INPUT_STREAM)
 
 static gssize
 ssync_file_range_stream_read (GInputStream  *stream,

@@ -469,7 +469,26 @@ on_wrote_body_data (SoupMessage *msg,
     request->sent_func (chunk_size, request->sent_data);
 }
 
-/* libsoup sent the request again by itself: its bytes go again too. */
+static void
+set_body (Request *request)
+{
+  if (request->body.fd >= 0)
+    {
+      g_autoptr(GInputStream) stream = ssync_file_range_stream_new (request->body.fd,
+                                                                    request->body.offset,
+                                                                    request->body.length);
+
+      soup_message_set_request_body (request->msg, "application/octet-stream", stream,
+                                     request->body.length);
+    }
+  else if (request->body.bytes != NULL)
+    soup_message_set_request_body_from_bytes (request->msg, "application/xml",
+                                              request->body.bytes);
+}
+
+/* libsoup sends a request again by itself when a kept-alive connection turns out closed,
+ * but with the body stream it already read to the end: give it a fresh one, and count its
+ * bytes again. */
 static void
 on_restarted (SoupMessage *msg,
               GTask       *task)
@@ -479,6 +498,7 @@ on_restarted (SoupMessage *msg,
   if (request->sent_func != NULL && request->sent != 0)
     request->sent_func (-request->sent, request->sent_data);
   request->sent = 0;
+  set_body (request);
 }
 
 static gboolean
@@ -617,18 +637,7 @@ send_attempt (GTask *task)
   soup_message_headers_replace (request_headers, "x-amz-content-sha256", request->payload_hash);
   soup_message_headers_replace (request_headers, "Authorization", authorization);
 
-  if (request->body.fd >= 0)
-    {
-      g_autoptr(GInputStream) stream = ssync_file_range_stream_new (request->body.fd,
-                                                                    request->body.offset,
-                                                                    request->body.length);
-
-      soup_message_set_request_body (request->msg, "application/octet-stream", stream,
-                                     request->body.length);
-    }
-  else if (request->body.bytes != NULL)
-    soup_message_set_request_body_from_bytes (request->msg, "application/xml",
-                                              request->body.bytes);
+  set_body (request);
   g_signal_connect (request->msg, "wrote-body-data", G_CALLBACK (on_wrote_body_data), task);
   g_signal_connect (request->msg, "restarted", G_CALLBACK (on_restarted), task);
 
