@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <glib/gi18n.h>
+#include <gnutls/crypto.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -655,9 +656,19 @@ hash_range_thread (GTask        *task,
                    GCancellable *cancellable)
 {
   Request *request = task_data;
-  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
   g_autofree guchar *buffer = g_malloc (HASH_CHUNK);
+  gnutls_hash_hd_t hash;
+  guint8 digest[32];
+  GString *hex;
   goffset done = 0;
+
+  /* GnuTLS uses the CPU's SHA instructions: about four times GChecksum (ssync-digest.c). */
+  if (gnutls_hash_init (&hash, GNUTLS_DIG_SHA256) < 0)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("Could not hash %s for the upload"), request->key);
+      return;
+    }
 
   while (done < request->body.length)
     {
@@ -671,6 +682,7 @@ hash_range_thread (GTask        *task,
         {
           int errsv = n < 0 ? errno : EIO;
 
+          gnutls_hash_deinit (hash, NULL);
           g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (errsv),
                                    _("Could not read %s for the upload: %s"), request->key,
                                    n < 0 ? g_strerror (errsv) : _("the file became shorter"));
@@ -678,14 +690,19 @@ hash_range_thread (GTask        *task,
         }
       if (g_cancellable_is_cancelled (cancellable))
         {
+          gnutls_hash_deinit (hash, NULL);
           g_task_return_error_if_cancelled (task);
           return;
         }
-      g_checksum_update (checksum, buffer, n);
+      gnutls_hash (hash, buffer, n);
       done += n;
     }
 
-  g_task_return_pointer (task, g_strdup (g_checksum_get_string (checksum)), g_free);
+  gnutls_hash_deinit (hash, digest);
+  hex = g_string_sized_new (64);
+  for (gsize i = 0; i < sizeof digest; i++)
+    g_string_append_printf (hex, "%02x", digest[i]);
+  g_task_return_pointer (task, g_string_free (hex, FALSE), g_free);
 }
 
 static void
