@@ -23,8 +23,12 @@ struct _SsyncCredentials
 {
   GObject parent_instance;
 
-  GHashTable *session_only;  /* "endpoint\nkey" -> secret, when no keyring took it */
+  GHashTable *session_only;
 };
+
+/* "endpoint\nkey" -> secret, when no keyring took it. One table for the process, so that a
+ * key entered in the preferences reaches the session's pushes. Main thread only. */
+static GHashTable *session_only;
 
 G_DEFINE_FINAL_TYPE (SsyncCredentials, ssync_credentials, G_TYPE_OBJECT)
 
@@ -70,8 +74,10 @@ ssync_credentials_class_init (SsyncCredentialsClass *klass)
 static void
 ssync_credentials_init (SsyncCredentials *self)
 {
-  self->session_only = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                              (GDestroyNotify) wipe_free);
+  if (session_only == NULL)
+    session_only = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify) wipe_free);
+  self->session_only = g_hash_table_ref (session_only);
 }
 
 SsyncCredentials *

@@ -29,6 +29,7 @@ struct _SsyncPusher
   SsyncCredentials *credentials;
   SsyncS3Config *config;
   SsyncS3Client *client;   /* made on first use from config and the secret key */
+  GSettings *settings;     /* followed when the settings come from there */
   gboolean deleting;       /* one deletion pass at a time */
 };
 
@@ -48,6 +49,7 @@ ssync_pusher_dispose (GObject *object)
   SsyncPusher *self = SSYNC_PUSHER (object);
 
   g_clear_object (&self->client);
+  g_clear_object (&self->settings);
   g_clear_object (&self->credentials);
   g_clear_object (&self->history);
 
@@ -138,13 +140,38 @@ ssync_pusher_load_config (void)
   return config;
 }
 
+/* A change in the S3 Storage preferences applies to the next push. */
+static void
+on_settings_changed (GSettings   *settings,
+                     const char  *key,
+                     SsyncPusher *self)
+{
+  g_autoptr(SsyncS3Config) config = NULL;
+
+  if (!g_str_has_prefix (key, "s3-"))
+    return;
+  config = ssync_pusher_load_config ();
+  ssync_pusher_set_config (self, config);
+}
+
 SsyncPusher *
 ssync_pusher_new (SsyncHistory *history)
 {
   SsyncPusher *self = g_object_new (SSYNC_TYPE_PUSHER, NULL);
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
 
   self->history = g_object_ref (history);
   self->config = ssync_pusher_load_config ();
+
+  if (source != NULL && g_getenv ("SHARESYNC_S3_ENDPOINT") == NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema != NULL && g_settings_schema_has_key (schema, "s3-endpoint"))
+    {
+      self->settings = g_settings_new_full (schema, NULL, NULL);
+      g_signal_connect_object (self->settings, "changed", G_CALLBACK (on_settings_changed),
+                               self, 0);
+    }
   return self;
 }
 
