@@ -313,7 +313,9 @@ ssync_s3_response_check (SsyncS3Client    *self,
     {
       /* CompleteMultipartUpload may fail after its 200 has been sent. */
       code = ssync_s3_xml_value (response->body, "Code");
-      if (code == NULL || strstr (g_bytes_get_data (response->body, NULL), "<Error>") == NULL)
+      if (code == NULL ||
+          g_strstr_len (g_bytes_get_data (response->body, NULL),
+                        g_bytes_get_size (response->body), "<Error>") == NULL)
         return TRUE;
     }
 
