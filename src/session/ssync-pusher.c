@@ -517,6 +517,61 @@ ssync_pusher_push_finish (SsyncPusher   *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+static void
+on_bucket_created (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (ssync_s3_client_create_bucket_finish (SSYNC_S3_CLIENT (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+on_bucket_client (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(SsyncS3Client) client = NULL;
+  GError *error = NULL;
+
+  client = get_client_finish (SSYNC_PUSHER (source), result, &error);
+  if (client == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  ssync_s3_client_create_bucket_async (client, g_task_get_cancellable (task), on_bucket_created,
+                                       task);
+}
+
+/* Creates the configured bucket: what the window offers after SSYNC_S3_ERROR_NO_SUCH_BUCKET. */
+void
+ssync_pusher_create_bucket_async (SsyncPusher         *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, ssync_pusher_create_bucket_async);
+  get_client_async (self, cancellable, on_bucket_client, task);
+}
+
+gboolean
+ssync_pusher_create_bucket_finish (SsyncPusher   *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /* One deletion pass. */
 typedef struct {
   char *share_id;

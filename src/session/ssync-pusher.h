@@ -44,6 +44,13 @@ void                 ssync_pusher_push_async         (SsyncPusher          *self
 gboolean             ssync_pusher_push_finish        (SsyncPusher          *self,
                                                       GAsyncResult         *result,
                                                       GError              **error);
+void                 ssync_pusher_create_bucket_async  (SsyncPusher         *self,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+gboolean             ssync_pusher_create_bucket_finish (SsyncPusher         *self,
+                                                        GAsyncResult        *result,
+                                                        GError             **error);
 void                 ssync_pusher_delete_async       (SsyncPusher          *self,
                                                       const char           *share_id,
                                                       gint64                expired_before,

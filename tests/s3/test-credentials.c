@@ -72,8 +72,10 @@ test_keyring (void)
                          NULL };
   int status;
 
-  g_assert_true (store (first, "AKIDKEYRING", SECRET, &error));
+  gboolean stored = store (first, "AKIDKEYRING", SECRET, &error);
+
   g_assert_no_error (error);
+  g_assert_true (stored);
 
   found = lookup (second, "AKIDKEYRING", &error);
   g_assert_no_error (error);
