@@ -15,7 +15,7 @@ BUILD_PACKAGES=(
 TEST_PACKAGES=(
   chromium curl unzip python3 flatpak-builder
   xvfb xauth imagemagick xdotool dbus
-  gnome-keyring libsecret-tools libglib2.0-bin
+  gnome-keyring libsecret-tools libglib2.0-bin openssl
 )
 
 # What the benchmarks compare against.

@@ -218,7 +218,8 @@ ssync_s3_client_init (SsyncS3Client *self)
 {
 }
 
-/* Checks and copies @config. SHARESYNC_S3_ATTEMPTS tunes how often a request is tried. */
+/* Checks and copies @config. SHARESYNC_S3_ATTEMPTS tunes how often a request is tried;
+ * SHARESYNC_S3_CA_FILE names a PEM file of the certificate authorities HTTPS trusts. */
 SsyncS3Client *
 ssync_s3_client_new (const SsyncS3Config  *config,
                      GError              **error)
@@ -242,6 +243,16 @@ ssync_s3_client_new (const SsyncS3Config  *config,
                                 "idle-timeout", 60,
                                 "user-agent", "ShareSync/" PACKAGE_VERSION,
                                 NULL);
+  /* A MinIO with its own certificate authority: trust that one instead of the system's. */
+  if (g_getenv ("SHARESYNC_S3_CA_FILE") != NULL)
+    {
+      g_autoptr(GTlsDatabase) database = g_tls_file_database_new (g_getenv ("SHARESYNC_S3_CA_FILE"),
+                                                                 error);
+
+      if (database == NULL)
+        return NULL;
+      soup_session_set_tls_database (self->session, database);
+    }
   self->max_attempts = DEFAULT_ATTEMPTS;
   if (env_number ("SHARESYNC_S3_ATTEMPTS", 1, 100, &attempts))
     self->max_attempts = attempts;

@@ -18,8 +18,11 @@ die_with_parent (gpointer user_data)
   prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
+/* With @cert and @key (PEM files), s3rver speaks HTTPS. */
 void
-ssync_s3rver_start (SsyncS3rver *server)
+ssync_s3rver_start_tls (SsyncS3rver *server,
+                        const char  *cert,
+                        const char  *key)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *script = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "node_modules",
@@ -34,10 +37,17 @@ ssync_s3rver_start (SsyncS3rver *server)
   g_assert_no_error (error);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  server->proc = g_subprocess_launcher_spawn (launcher, &error, "node", script, "-d",
-                                              server->dir, "-a", "127.0.0.1", "-p", "0",
-                                              "--silent", "--configure-bucket",
-                                              SSYNC_S3RVER_BUCKET, NULL);
+  if (cert != NULL)
+    server->proc = g_subprocess_launcher_spawn (launcher, &error, "node", script, "-d",
+                                                server->dir, "-a", "127.0.0.1", "-p", "0",
+                                                "--silent", "--configure-bucket",
+                                                SSYNC_S3RVER_BUCKET, "--cert", cert, "--key", key,
+                                                NULL);
+  else
+    server->proc = g_subprocess_launcher_spawn (launcher, &error, "node", script, "-d",
+                                                server->dir, "-a", "127.0.0.1", "-p", "0",
+                                                "--silent", "--configure-bucket",
+                                                SSYNC_S3RVER_BUCKET, NULL);
   g_assert_no_error (error);
 
   /* It prints "S3rver listening on 127.0.0.1:PORT" once it accepts requests. */
@@ -53,7 +63,8 @@ ssync_s3rver_start (SsyncS3rver *server)
       at = strstr (line, "listening on ");
       if (at != NULL)
         {
-          server->endpoint = g_strconcat ("http://", at + strlen ("listening on "), NULL);
+          server->endpoint = g_strconcat (cert != NULL ? "https://" : "http://",
+                                          at + strlen ("listening on "), NULL);
           break;
         }
     }
@@ -71,4 +82,10 @@ ssync_s3rver_stop (SsyncS3rver *server)
   g_assert_cmpint (system (command), ==, 0);
   g_clear_pointer (&server->dir, g_free);
   g_clear_pointer (&server->endpoint, g_free);
+}
+
+void
+ssync_s3rver_start (SsyncS3rver *server)
+{
+  ssync_s3rver_start_tls (server, NULL, NULL);
 }

@@ -17,7 +17,10 @@ typedef struct {
   char *endpoint;  /* http://127.0.0.1:PORT */
 } SsyncS3rver;
 
-void  ssync_s3rver_start (SsyncS3rver *server);
+void  ssync_s3rver_start     (SsyncS3rver *server);
+void  ssync_s3rver_start_tls (SsyncS3rver *server,
+                              const char  *cert,
+                              const char  *key);
 void  ssync_s3rver_stop  (SsyncS3rver *server);
 
 G_END_DECLS

@@ -315,6 +315,15 @@ fetch (Fixture     *fixture,
   g_autoptr(GError) error = NULL;
 
   g_assert_nonnull (msg);
+  /* The HTTPS test's own authority, which a browser would have been given too. */
+  if (g_getenv ("SHARESYNC_S3_CA_FILE") != NULL)
+    {
+      g_autoptr(GTlsDatabase) database =
+        g_tls_file_database_new (g_getenv ("SHARESYNC_S3_CA_FILE"), &error);
+
+      g_assert_no_error (error);
+      soup_session_set_tls_database (session, database);
+    }
   soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, on_done, fixture);
   body = soup_session_send_and_read_finish (session, wait_result (fixture), &error);
   g_assert_no_error (error);
@@ -521,6 +530,43 @@ test_cancel (Fixture       *fixture,
   g_assert_error (error, SSYNC_S3_ERROR, SSYNC_S3_ERROR_NOT_FOUND);
 }
 
+/* HTTPS through GIO's TLS: a certificate nobody vouches for is refused at once (no retries),
+ * and trusted through SHARESYNC_S3_CA_FILE the same push goes through. */
+static void
+test_https (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autofree char *cert = g_build_filename (fixture->dir, "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (fixture->dir, "key.pem", NULL);
+  g_autofree char *path = ssync_test_write_random (fixture->dir, "tls.bin", 7 * MIB);
+  g_autoptr(GError) error = NULL;
+  SsyncS3rver tls = { 0 };
+  const char *argv[] = { "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days",
+                         "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                         "-keyout", key, "-out", cert, NULL };
+  int status;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+  ssync_s3rver_start_tls (&tls, cert, key);
+
+  g_clear_object (&fixture->client);
+  fixture->client = make_client (tls.endpoint, SSYNC_S3RVER_BUCKET, 5 * MIB);
+  g_assert_false (put_file (fixture, path, "tls.bin", &error));
+  g_assert_nonnull (strstr (error->message, "Could not reach https://127.0.0.1:"));
+  g_clear_error (&error);
+
+  g_setenv ("SHARESYNC_S3_CA_FILE", cert, TRUE);
+  g_clear_object (&fixture->client);
+  fixture->client = make_client (tls.endpoint, SSYNC_S3RVER_BUCKET, 5 * MIB);
+  check_round_trip (fixture, "tls.bin", 7 * MIB);
+  g_unsetenv ("SHARESYNC_S3_CA_FILE");
+
+  ssync_s3rver_stop (&tls);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -545,6 +591,7 @@ main (int   argc,
   g_test_add ("/s3/fault-permanent", Fixture, NULL, fixture_setup_proxy, test_fault_permanent,
               fixture_teardown);
   g_test_add ("/s3/cancel", Fixture, NULL, fixture_setup_proxy, test_cancel, fixture_teardown);
+  g_test_add ("/s3/https", Fixture, NULL, fixture_setup, test_https, fixture_teardown);
 
   ssync_s3rver_start (&s3rver);
   status = g_test_run ();
