@@ -7,6 +7,7 @@ BUILD_PACKAGES=(
   meson ninja-build pkg-config gcc gettext
   libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libsqlite3-dev libdeflate-dev libgnutls28-dev
   libgtk-4-dev libadwaita-1-dev libqrencode-dev
+  libsecret-1-dev glib-networking
   desktop-file-utils appstream
 )
 
@@ -14,6 +15,7 @@ BUILD_PACKAGES=(
 TEST_PACKAGES=(
   chromium curl unzip python3 flatpak-builder
   xvfb xauth imagemagick xdotool dbus
+  gnome-keyring libsecret-tools libglib2.0-bin openssl
 )
 
 # What the benchmarks compare against.

@@ -27,6 +27,10 @@ typedef struct {
   GMainLoop *loop;
   SsyncSession *session;
   int exit_code;
+  /* --push */
+  gint64 push_lifetime;
+  GCancellable *push_cancellable;
+  gint64 last_push_progress;
 } Headless;
 
 static void
@@ -274,8 +278,129 @@ on_quit_signal (gpointer user_data)
 {
   Headless *headless = user_data;
 
+  /* A push in flight is cancelled instead, so that it can abort its upload first; it then
+   * ends the loop itself. */
+  if (headless->push_cancellable != NULL)
+    {
+      g_cancellable_cancel (headless->push_cancellable);
+      return G_SOURCE_CONTINUE;
+    }
   g_main_loop_quit (headless->loop);
   return G_SOURCE_CONTINUE;
+}
+
+static void
+on_push_progress (SsyncPusher *pusher,
+                  SsyncShare  *share,
+                  const char  *file,
+                  guint64      bytes,
+                  guint64      total,
+                  Headless    *headless)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  gint64 now = g_get_monotonic_time ();
+
+  if (now - headless->last_push_progress < PROGRESS_INTERVAL && bytes < total)
+    return;
+  headless->last_push_progress = now;
+
+  builder = begin_event ("push-progress");
+  add_string (builder, "file", file);
+  add_int (builder, "bytes", bytes);
+  add_int (builder, "total", total);
+  emit (builder);
+}
+
+static void
+on_pushed (SsyncPusher *pusher,
+           SsyncShare  *share,
+           const char  *file,
+           const char  *key,
+           const char  *url,
+           gint64       expires,
+           Headless    *headless)
+{
+  g_autoptr(JsonBuilder) builder = begin_event ("pushed");
+  g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc (expires / G_USEC_PER_SEC);
+  g_autofree char *iso = g_date_time_format_iso8601 (when);
+
+  add_string (builder, "file", file);
+  add_string (builder, "key", key);
+  add_string (builder, "url", url);
+  add_string (builder, "expires", iso);
+  emit (builder);
+}
+
+static void
+on_share_pushed (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Headless *headless = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_object (&headless->push_cancellable);
+  if (!ssync_session_push_share_finish (headless->session, result, &error))
+    {
+      fail (headless, 1, error->message);
+      return;
+    }
+  g_main_loop_quit (headless->loop);
+}
+
+static void
+on_push_share_added (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  Headless *headless = user_data;
+  g_autoptr(SsyncShare) share = NULL;
+  g_autoptr(GError) error = NULL;
+
+  share = ssync_session_add_share_finish (headless->session, result, &error);
+  if (share == NULL)
+    {
+      g_clear_object (&headless->push_cancellable);
+      fail (headless, 1, error->message);
+      return;
+    }
+  ssync_session_push_share_async (headless->session, share, headless->push_lifetime,
+                                  headless->push_cancellable, on_share_pushed, headless);
+}
+
+/* `--push FILE...`: uploads the files to the S3 bucket (SHARESYNC_S3_* or the preferences),
+ * prints a pre-signed link per file and ends; no server is started. */
+static int
+run_push (Headless  *headless,
+          GStrv      files,
+          gint64     lifetime)
+{
+  g_autoptr(GPtrArray) gfiles = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *clamped = NULL;
+  SsyncPusher *pusher = ssync_session_get_pusher (headless->session);
+
+  headless->push_lifetime = ssync_pusher_clamp_lifetime (lifetime, &clamped);
+  if (clamped != NULL)
+    g_printerr ("sharesync: %s\n", clamped);
+
+  headless->loop = g_main_loop_new (NULL, FALSE);
+  headless->push_cancellable = g_cancellable_new ();
+  g_signal_connect (pusher, "progress", G_CALLBACK (on_push_progress), headless);
+  g_signal_connect (pusher, "pushed", G_CALLBACK (on_pushed), headless);
+  g_unix_signal_add (SIGINT, on_quit_signal, headless);
+  g_unix_signal_add (SIGTERM, on_quit_signal, headless);
+
+  for (guint i = 0; files[i] != NULL; i++)
+    g_ptr_array_add (gfiles, g_file_new_for_commandline_arg (files[i]));
+  ssync_session_add_share_async (headless->session, (GFile **) gfiles->pdata, gfiles->len,
+                                 NULL, on_push_share_added, headless);
+  g_main_loop_run (headless->loop);
+
+  g_signal_handlers_disconnect_by_data (pusher, headless);
+  ssync_session_shutdown (headless->session);
+  g_clear_object (&headless->session);
+  g_main_loop_unref (headless->loop);
+  return headless->exit_code;
 }
 
 int
@@ -298,6 +423,7 @@ ssync_headless_run (int    argc,
   g_autoptr(GPtrArray) gfiles = g_ptr_array_new_with_free_func (g_object_unref);
   gboolean headless_flag = FALSE;
   gboolean version = FALSE;
+  gboolean push = FALSE;
   int port = -1;
   Headless headless = { 0 };
   const GOptionEntry entries[] = {
@@ -319,6 +445,9 @@ ssync_headless_run (int    argc,
       N_("Stop sharing after a while: 90s, 30m, 2h or 7d"), N_("DURATION") },
     { "max-downloads", 0, 0, G_OPTION_ARG_INT, &max_downloads,
       N_("Stop sharing after N completed downloads"), N_("N") },
+    { "push", 0, 0, G_OPTION_ARG_NONE, &push,
+      N_("Upload the files to the S3 bucket, print a download link for each and exit "
+         "(--expires sets how long the links last, at most 7d; default 1d)"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE…") },
     { NULL }
@@ -345,6 +474,12 @@ ssync_headless_run (int    argc,
     {
       g_printerr ("sharesync: %s\n",
                   _("nothing to share: give at least one FILE or --receive DIR (see --help)"));
+      return 2;
+    }
+
+  if (push && (files == NULL || files[0] == NULL || receive != NULL))
+    {
+      g_printerr ("sharesync: %s\n", _("--push needs at least one FILE and no --receive"));
       return 2;
     }
 
@@ -391,6 +526,9 @@ ssync_headless_run (int    argc,
       g_printerr ("sharesync: %s\n", error->message);
       return 1;
     }
+
+  if (push)
+    return run_push (&headless, files, lifetime);
 
   if (!ssync_session_start (headless.session, bind, port, &error))
     {

@@ -43,6 +43,13 @@ static const char * const migrations[] = {
 
   "ALTER TABLE transfers ADD COLUMN sha256 TEXT;"
   "ALTER TABLE transfers ADD COLUMN saved_as TEXT;",
+
+  "CREATE TABLE pushes ("
+  "  id TEXT PRIMARY KEY, share_id TEXT, file_name TEXT, endpoint TEXT NOT NULL,"
+  "  bucket TEXT NOT NULL, object_key TEXT NOT NULL, size INTEGER NOT NULL DEFAULT 0,"
+  "  pushed INTEGER NOT NULL, expires INTEGER NOT NULL, status TEXT NOT NULL, message TEXT);"
+  "CREATE INDEX pushes_expires ON pushes (status, expires);"
+  "CREATE INDEX pushes_share_id ON pushes (share_id);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SSYNC_HISTORY_SCHEMA_VERSION);
@@ -72,6 +79,7 @@ typedef enum {
   JOB_TRANSFER,
   JOB_BARRIER,
   JOB_FORGET,
+  JOB_PUSH,
 } JobKind;
 
 typedef struct {
@@ -92,6 +100,7 @@ typedef struct {
       gint64 created;
     } share;
     SsyncTransferRecord *transfer;
+    SsyncPushRecord *push;
     Barrier *barrier;  /* owned by the thread waiting in ssync_history_flush() */
     gint64 before;     /* JOB_FORGET: finished transfers that started earlier go */
   };
@@ -141,6 +150,8 @@ job_free (Job *job)
     }
   else if (job->type == JOB_TRANSFER)
     ssync_transfer_record_free (job->transfer);
+  else if (job->type == JOB_PUSH)
+    ssync_push_record_free (job->push);
   g_free (job);
 }
 
@@ -326,6 +337,40 @@ forget (SsyncHistory *self,
   sqlite3_mutex_leave (mutex);
 }
 
+#define PUSH_COLUMNS \
+  "id, share_id, file_name, endpoint, bucket, object_key, size, pushed, expires, status, message"
+
+/* Writes (or updates) one push row; runs on the writer thread. */
+static void
+write_push (SsyncHistory    *self,
+            SsyncPushRecord *r)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3_mutex *mutex = sqlite3_db_mutex (self->db);
+
+  sqlite3_mutex_enter (mutex);
+  if (sqlite3_prepare_v2 (self->db,
+                          "INSERT OR REPLACE INTO pushes (" PUSH_COLUMNS ") "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                          -1, &stmt, NULL) == SQLITE_OK)
+    {
+      bind_text (stmt, 1, r->id);
+      bind_text (stmt, 2, r->share_id);
+      bind_text (stmt, 3, r->file_name);
+      bind_text (stmt, 4, r->endpoint);
+      bind_text (stmt, 5, r->bucket);
+      bind_text (stmt, 6, r->object_key);
+      sqlite3_bind_int64 (stmt, 7, (sqlite3_int64) r->size);
+      sqlite3_bind_int64 (stmt, 8, r->pushed);
+      sqlite3_bind_int64 (stmt, 9, r->expires);
+      bind_text (stmt, 10, r->status);
+      bind_text (stmt, 11, r->message);
+    }
+  if (stmt == NULL || sqlite3_step (stmt) != SQLITE_DONE)
+    g_warning ("Could not save push %s to %s: %s", r->id, self->path, sqlite3_errmsg (self->db));
+  sqlite3_mutex_leave (mutex);
+}
+
 /* Runs on the writer thread. */
 static void
 run_job (gpointer data,
@@ -356,6 +401,15 @@ run_job (gpointer data,
     {
       forget (self, job->before);
       g_free (job);
+      return;
+    }
+
+  if (job->type == JOB_PUSH)
+    {
+      write_push (self, job->push);
+      job_free (job);
+      if (g_atomic_int_get (&self->queued) == 0)
+        end_batch (self);
       return;
     }
 
@@ -826,4 +880,108 @@ ssync_history_forget_before (SsyncHistory *self,
   job->type = JOB_FORGET;
   job->before = before;
   push_job (self, job);
+}
+
+void
+ssync_push_record_free (SsyncPushRecord *record)
+{
+  if (record == NULL)
+    return;
+
+  g_free (record->id);
+  g_free (record->share_id);
+  g_free (record->file_name);
+  g_free (record->endpoint);
+  g_free (record->bucket);
+  g_free (record->object_key);
+  g_free (record->status);
+  g_free (record->message);
+  g_free (record);
+}
+
+/* Queues a write of @record (copied now); a later record with the same id replaces it. */
+void
+ssync_history_record_push (SsyncHistory          *self,
+                           const SsyncPushRecord *record)
+{
+  SsyncPushRecord *r = g_new0 (SsyncPushRecord, 1);
+  Job *job;
+
+  g_return_if_fail (SSYNC_IS_HISTORY (self));
+  g_return_if_fail (record->id != NULL && record->object_key != NULL);
+
+  r->id = g_strdup (record->id);
+  r->share_id = g_strdup (record->share_id);
+  r->file_name = g_strdup (record->file_name);
+  r->endpoint = g_strdup (record->endpoint);
+  r->bucket = g_strdup (record->bucket);
+  r->object_key = g_strdup (record->object_key);
+  r->size = record->size;
+  r->pushed = record->pushed;
+  r->expires = record->expires;
+  r->status = g_strdup (record->status);
+  r->message = g_strdup (record->message);
+
+  job = g_new0 (Job, 1);
+  job->type = JOB_PUSH;
+  job->push = r;
+  push_job (self, job);
+}
+
+/* The pushes of @share_id (every share when NULL), newest first; with @expired_before > 0,
+ * only objects still in their bucket ("pushed") whose link ended before it. A synchronous
+ * read: call it from a worker thread. */
+GPtrArray *
+ssync_history_list_pushes (SsyncHistory  *self,
+                           const char    *share_id,
+                           gint64         expired_before,
+                           GError       **error)
+{
+  g_autoptr(GPtrArray) pushes = g_ptr_array_new_with_free_func ((GDestroyNotify) ssync_push_record_free);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3_mutex *mutex = sqlite3_db_mutex (self->db);
+  int rc;
+
+  sqlite3_mutex_enter (mutex);
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT " PUSH_COLUMNS " FROM pushes"
+                          " WHERE (?1 IS NULL OR share_id = ?1)"
+                          " AND (?2 = 0 OR (status = 'pushed' AND expires < ?2))"
+                          " ORDER BY pushed DESC, rowid DESC",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_db_error (self, error);
+      sqlite3_mutex_leave (mutex);
+      return NULL;
+    }
+  bind_text (stmt, 1, share_id);
+  sqlite3_bind_int64 (stmt, 2, expired_before);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      SsyncPushRecord *r = g_new0 (SsyncPushRecord, 1);
+
+      r->id = column_strdup (stmt, 0);
+      r->share_id = column_strdup (stmt, 1);
+      r->file_name = column_strdup (stmt, 2);
+      r->endpoint = column_strdup (stmt, 3);
+      r->bucket = column_strdup (stmt, 4);
+      r->object_key = column_strdup (stmt, 5);
+      r->size = sqlite3_column_int64 (stmt, 6);
+      r->pushed = sqlite3_column_int64 (stmt, 7);
+      r->expires = sqlite3_column_int64 (stmt, 8);
+      r->status = column_strdup (stmt, 9);
+      r->message = column_strdup (stmt, 10);
+      g_ptr_array_add (pushes, r);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error);
+      sqlite3_mutex_leave (mutex);
+      return NULL;
+    }
+
+  sqlite3_mutex_leave (mutex);
+  return g_steal_pointer (&pushes);
 }

@@ -11,7 +11,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define SSYNC_HISTORY_SCHEMA_VERSION 3
+#define SSYNC_HISTORY_SCHEMA_VERSION 4
 
 typedef struct {
   char *id;
@@ -48,6 +48,25 @@ typedef struct {
 
 void ssync_share_totals_free (SsyncShareTotals *totals);
 
+/* One file pushed to an S3 bucket. Status is "uploading", "pushed", "failed" or "deleted".
+ * The pre-signed link is not kept: it is a credential of its own. */
+typedef struct {
+  char *id;
+  char *share_id;
+  char *file_name;
+  char *endpoint;
+  char *bucket;
+  char *object_key;
+  guint64 size;
+  gint64 pushed;    /* microseconds since the epoch */
+  gint64 expires;   /* microseconds since the epoch: the link ends, the object is deleted */
+  char *status;
+  char *message;
+} SsyncPushRecord;
+
+void ssync_push_record_free (SsyncPushRecord *record);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsyncPushRecord, ssync_push_record_free)
+
 #define SSYNC_TYPE_HISTORY (ssync_history_get_type ())
 
 G_DECLARE_FINAL_TYPE (SsyncHistory, ssync_history, SSYNC, HISTORY, GObject)
@@ -64,6 +83,12 @@ void          ssync_history_record_share       (SsyncHistory   *self,
                                                 gint64          created);
 void          ssync_history_record_transfer    (SsyncHistory   *self,
                                                 SsyncTransfer  *transfer);
+void          ssync_history_record_push        (SsyncHistory          *self,
+                                                const SsyncPushRecord *record);
+GPtrArray    *ssync_history_list_pushes        (SsyncHistory   *self,
+                                                const char     *share_id,
+                                                gint64          expired_before,
+                                                GError        **error);
 void          ssync_history_forget_before      (SsyncHistory   *self,
                                                 gint64          before);
 void          ssync_history_flush              (SsyncHistory   *self);

@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "ssync-pusher.h"
 #include "ssync-registry.h"
 #include "ssync-server.h"
 #include "ssync-session.h"
@@ -21,6 +22,7 @@ struct _SsyncSession
   SsyncHistory *history;
   SsyncServer *server;
   SsyncUploadGatekeeper *gatekeeper;
+  SsyncPusher *pusher;
   GPtrArray *active;  /* SsyncTransfer in flight */
   GCancellable *cancellable;
   char *owner_token;

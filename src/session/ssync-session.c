@@ -52,6 +52,7 @@ ssync_session_dispose (GObject *object)
   g_clear_handle_id (&self->expiry_id, g_source_remove);
   g_clear_object (&self->server);
   g_clear_object (&self->gatekeeper);
+  g_clear_object (&self->pusher);
   g_clear_object (&self->history);
   g_clear_object (&self->registry);
   g_clear_pointer (&self->active, g_ptr_array_unref);
@@ -331,6 +332,18 @@ delete_stale_parts_thread (GTask        *task,
 /* The cleanup timer: shares that expired or ran out of downloads are ended and removed
  * (their links keep answering 410), and .part files left behind in receive folders by
  * uploads nobody finished are deleted once they are old. The history stays. */
+static void
+on_pushed_deleted (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ssync_pusher_delete_finish (SSYNC_PUSHER (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("Could not delete pushed objects from S3: %s", error->message);
+}
+
 static gboolean
 cleanup (gpointer user_data)
 {
@@ -362,6 +375,10 @@ cleanup (gpointer user_data)
 
       end_share (self, share, ssync_share_get_state (share, now) == SSYNC_SHARE_STATE_REVOKED
                                 ? "stopped" : "expired");
+      /* An expired share takes its pushed copies with it. */
+      if (ssync_share_get_state (share, now) == SSYNC_SHARE_STATE_EXPIRED)
+        ssync_pusher_delete_async (self->pusher, ssync_share_get_id (share), 0,
+                                   self->cancellable, on_pushed_deleted, NULL);
       ssync_registry_remove (self->registry, g_ptr_array_index (ended, i));
     }
 
@@ -370,6 +387,10 @@ cleanup (gpointer user_data)
     ssync_history_forget_before (self->history,
                                  now - (gint64) limit_from_env ("SHARESYNC_HISTORY_DAYS", 1) *
                                        24 * 3600 * G_USEC_PER_SEC);
+
+  /* Pushed objects whose link ended, from this run or an earlier one. */
+  ssync_pusher_delete_async (self->pusher, NULL, now, self->cancellable, on_pushed_deleted,
+                             NULL);
 
   task = g_task_new (NULL, self->cancellable, NULL, NULL);
   g_task_set_task_data (task, g_steal_pointer (&folders), (GDestroyNotify) g_ptr_array_unref);
@@ -399,6 +420,7 @@ ssync_session_new (const char  *data_dir,
   if (!load_owner_token (self, error))
     return NULL;
 
+  self->pusher = ssync_pusher_new (self->history);
   self->server = ssync_server_new (self->registry, self->history);
   ssync_server_set_owner_token (self->server, self->owner_token);
   ssync_server_set_upload_gate (self->server, ssync_upload_gatekeeper_ask, self->gatekeeper);
@@ -689,4 +711,91 @@ ssync_session_dup_share_url (SsyncSession *self,
   gboolean receive = ssync_share_get_kind (share) == SSYNC_SHARE_KIND_RECEIVE;
 
   return g_strconcat (base, receive ? "r/" : "s/", ssync_share_get_token (share), NULL);
+}
+
+/* The S3 side: its settings, its secret key, and the ::progress and ::pushed signals of
+ * pushes. */
+SsyncPusher *
+ssync_session_get_pusher (SsyncSession *self)
+{
+  return self->pusher;
+}
+
+static void
+on_share_pushed (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (ssync_pusher_push_finish (SSYNC_PUSHER (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* Pushes every file of @share to the S3 bucket; each file's pre-signed link lasts
+ * @lifetime_seconds (0: a day; more than S3's 7 days is clamped, see
+ * ssync_pusher_clamp_lifetime()) and its object is deleted when the link ends. Progress and
+ * links come as SsyncPusher::progress and ::pushed on ssync_session_get_pusher(). */
+void
+ssync_session_push_share_async (SsyncSession        *self,
+                                SsyncShare          *share,
+                                gint64               lifetime_seconds,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, ssync_session_push_share_async);
+  g_task_set_check_cancellable (task, FALSE);
+  ssync_pusher_push_async (self->pusher, share, lifetime_seconds, cancellable, on_share_pushed,
+                           task);
+}
+
+gboolean
+ssync_session_push_share_finish (SsyncSession  *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+on_share_pushes_deleted (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (ssync_pusher_delete_finish (SSYNC_PUSHER (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* Deletes the pushed objects of @share from the bucket now (their links stop working). */
+void
+ssync_session_delete_pushed_async (SsyncSession        *self,
+                                   SsyncShare          *share,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, ssync_session_delete_pushed_async);
+  ssync_pusher_delete_async (self->pusher, ssync_share_get_id (share), 0, cancellable,
+                             on_share_pushes_deleted, task);
+}
+
+gboolean
+ssync_session_delete_pushed_finish (SsyncSession  *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "ssync-history.h"
+#include "ssync-pusher.h"
 #include "ssync-share.h"
 #include "ssync-transfer.h"
 #include "ssync-upload-request.h"
@@ -84,5 +85,23 @@ char         *ssync_session_dup_base_url     (SsyncSession         *self);
 char         *ssync_session_dup_share_url    (SsyncSession         *self,
                                               SsyncShare           *share);
 GStrv         ssync_session_dup_addresses    (SsyncSession         *self);
+SsyncPusher  *ssync_session_get_pusher       (SsyncSession         *self);
+void          ssync_session_push_share_async     (SsyncSession         *self,
+                                                  SsyncShare           *share,
+                                                  gint64                lifetime_seconds,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+gboolean      ssync_session_push_share_finish    (SsyncSession         *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+void          ssync_session_delete_pushed_async  (SsyncSession         *self,
+                                                  SsyncShare           *share,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+gboolean      ssync_session_delete_pushed_finish (SsyncSession         *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ssync-credentials.h"
 #include "ssync-duration.h"
 #include "ssync-preferences-window.h"
 
@@ -34,6 +35,14 @@ struct _SsyncPreferencesWindow
   GtkButton *folder_button;
   GtkSpinButton *max_upload_spin;
   GtkSwitch *auto_accept_switch;
+  AdwEntryRow *s3_endpoint_row;
+  AdwEntryRow *s3_region_row;
+  AdwEntryRow *s3_bucket_row;
+  GtkSwitch *s3_path_style_switch;
+  AdwEntryRow *s3_access_key_row;
+  AdwEntryRow *s3_secret_row;
+  GtkLabel *s3_secret_status;
+  SsyncCredentials *credentials;
 };
 
 enum {
@@ -244,6 +253,89 @@ choose_folder (SsyncPreferencesWindow *self)
 #endif
 
 static void
+show_secret_status (SsyncPreferencesWindow *self,
+                    const char             *message)
+{
+  gtk_label_set_text (self->s3_secret_status, message);
+  gtk_widget_set_visible (GTK_WIDGET (self->s3_secret_status), TRUE);
+}
+
+static void
+on_secret_stored (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(SsyncPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (ssync_credentials_store_finish (SSYNC_CREDENTIALS (source), result, &error))
+    show_secret_status (self, _("The secret key is saved in the keyring."));
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    show_secret_status (self, error->message);
+}
+
+/* The secret key goes to the keyring (or, without one, is kept for this run) under the
+ * endpoint and access key filled in above; the row is emptied so it never lingers. */
+static void
+on_secret_applied (SsyncPreferencesWindow *self)
+{
+  g_autofree char *endpoint = g_settings_get_string (self->settings, "s3-endpoint");
+  g_autofree char *access_key = g_settings_get_string (self->settings, "s3-access-key");
+  const char *secret = gtk_editable_get_text (GTK_EDITABLE (self->s3_secret_row));
+
+  if (*endpoint == '\0' || *access_key == '\0')
+    {
+      show_secret_status (self, _("Fill in the endpoint and the access key first."));
+      return;
+    }
+  if (*secret == '\0')
+    return;
+
+  ssync_credentials_store_async (self->credentials, endpoint, access_key, secret,
+                                 self->cancellable, on_secret_stored, g_object_ref (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->s3_secret_row), "");
+}
+
+/* The secret row's own buttons (apply, and show or hide in a password row) come without a
+ * name a screen reader could say. */
+static void
+label_row_buttons (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_TOGGLE_BUTTON (child))
+        set_accessible_label (child, _("Show the secret key"));
+      else if (GTK_IS_BUTTON (child))
+        set_accessible_label (child, _("Save the secret key"));
+      label_row_buttons (child);
+    }
+}
+
+static void
+bind_s3_page (SsyncPreferencesWindow *self)
+{
+  g_settings_bind (self->settings, "s3-endpoint", self->s3_endpoint_row, "text",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "s3-region", self->s3_region_row, "text",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "s3-bucket", self->s3_bucket_row, "text",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "s3-path-style", self->s3_path_style_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "s3-access-key", self->s3_access_key_row, "text",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_object (self->s3_secret_row, "apply", G_CALLBACK (on_secret_applied), self,
+                           G_CONNECT_SWAPPED);
+  label_entry_row (self->s3_endpoint_row);
+  label_entry_row (self->s3_region_row);
+  label_entry_row (self->s3_bucket_row);
+  label_entry_row (self->s3_access_key_row);
+  label_entry_row (self->s3_secret_row);
+  label_row_buttons (GTK_WIDGET (self->s3_secret_row));
+}
+
+static void
 ssync_preferences_window_constructed (GObject *object)
 {
   SsyncPreferencesWindow *self = SSYNC_PREFERENCES_WINDOW (object);
@@ -267,6 +359,7 @@ ssync_preferences_window_constructed (GObject *object)
                            G_CALLBACK (update_folder_row), self, G_CONNECT_SWAPPED);
   update_folder_row (self);
   on_expiry_text (self);
+  bind_s3_page (self);
 }
 
 static void
@@ -290,6 +383,11 @@ ssync_preferences_window_dispose (GObject *object)
         { self->download_limit_spin, "value" },
         { self->max_upload_spin, "value" },
         { self->auto_accept_switch, "active" },
+        { self->s3_endpoint_row, "text" },
+        { self->s3_region_row, "text" },
+        { self->s3_bucket_row, "text" },
+        { self->s3_path_style_switch, "active" },
+        { self->s3_access_key_row, "text" },
       };
 
       for (guint i = 0; i < G_N_ELEMENTS (bound); i++)
@@ -310,6 +408,7 @@ ssync_preferences_window_finalize (GObject *object)
   SsyncPreferencesWindow *self = SSYNC_PREFERENCES_WINDOW (object);
 
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->credentials);
 
   G_OBJECT_CLASS (ssync_preferences_window_parent_class)->finalize (object);
 }
@@ -385,6 +484,16 @@ ssync_preferences_window_class_init (SsyncPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, max_upload_spin);
   gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow,
                                         auto_accept_switch);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, s3_endpoint_row);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, s3_region_row);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, s3_bucket_row);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow,
+                                        s3_path_style_switch);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow,
+                                        s3_access_key_row);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, s3_secret_row);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow,
+                                        s3_secret_status);
 }
 
 static void
@@ -393,6 +502,7 @@ ssync_preferences_window_init (SsyncPreferencesWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
+  self->credentials = ssync_credentials_new ();
 
   g_signal_connect_object (self->expiry_row, "notify::text", G_CALLBACK (on_expiry_text), self,
                            G_CONNECT_SWAPPED);

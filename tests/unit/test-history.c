@@ -257,7 +257,7 @@ test_newer_schema (Fixture       *fixture,
   g_assert_null (history);
   g_assert_nonnull (strstr (error->message, fixture->path));
   g_assert_nonnull (strstr (error->message, "newer ShareSync (schema 99)"));
-  g_assert_nonnull (strstr (error->message, "up to 3"));
+  g_assert_nonnull (strstr (error->message, "up to 4"));
 
   /* Refusing must leave the newer version's data as it was. */
   db = open_direct (fixture->path);
@@ -560,6 +560,74 @@ test_interrupted (Fixture       *fixture,
   g_assert_cmpstr (row->message, ==, "ShareSync stopped during this transfer");
 }
 
+/* A version 3 database (as that release left it) gains the pushes table; push rows then
+ * round-trip, and only objects whose link ended and that are still in the bucket count as
+ * expired. */
+static void
+test_migrate_v3_pushes (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) expired = NULL;
+  g_autofree char *parent = g_path_get_dirname (fixture->path);
+  SsyncPushRecord old = { "p1", "s1", "a.jpg", "http://127.0.0.1:9000", "b", "s1/a.jpg", 100,
+                          1000, 5000, "pushed", NULL };
+  SsyncPushRecord live = { "p2", "s1", "b.jpg", "http://127.0.0.1:9000", "b", "s1/b é.jpg", 200,
+                           2000, 90000, "pushed", NULL };
+  SsyncPushRecord gone = { "p3", "s2", "c.jpg", "http://127.0.0.1:9000", "b", "s2/c.jpg", 300,
+                           3000, 4000, "deleted", NULL };
+  SsyncPushRecord *r;
+  sqlite3 *db;
+
+  g_assert_no_errno (g_mkdir_with_parents (parent, 0700));
+  db = open_direct (fixture->path);
+  exec_direct (db, SCHEMA_V1);
+  exec_direct (db, "ALTER TABLE transfers ADD COLUMN \"offset\" INTEGER NOT NULL DEFAULT 0;"
+                   "ALTER TABLE transfers ADD COLUMN message TEXT;"
+                   "ALTER TABLE transfers ADD COLUMN sha256 TEXT;"
+                   "ALTER TABLE transfers ADD COLUMN saved_as TEXT;"
+                   "INSERT INTO shares VALUES ('s1', 'Holiday', 'send', 2, 300, 1000);"
+                   "PRAGMA user_version = 3;");
+  sqlite3_close (db);
+
+  fixture->history = ssync_history_open (fixture->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ssync_history_get_schema_version (fixture->history), ==, 4);
+
+  ssync_history_record_push (fixture->history, &old);
+  ssync_history_record_push (fixture->history, &live);
+  ssync_history_record_push (fixture->history, &gone);
+  ssync_history_flush (fixture->history);
+
+  all = ssync_history_list_pushes (fixture->history, "s1", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, 2);
+  r = all->pdata[0];
+  g_assert_cmpstr (r->object_key, ==, "s1/b é.jpg");
+  g_assert_cmpuint (r->size, ==, 200);
+  g_assert_cmpint (r->expires, ==, 90000);
+  g_assert_cmpstr (r->status, ==, "pushed");
+
+  expired = ssync_history_list_pushes (fixture->history, NULL, 10000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (expired->len, ==, 1);
+  g_assert_cmpstr (((SsyncPushRecord *) expired->pdata[0])->id, ==, "p1");
+
+  /* A deleted object is written over, not added. */
+  old.status = "deleted";
+  ssync_history_record_push (fixture->history, &old);
+  ssync_history_flush (fixture->history);
+  g_clear_pointer (&expired, g_ptr_array_unref);
+  expired = ssync_history_list_pushes (fixture->history, NULL, 10000, &error);
+  g_assert_cmpuint (expired->len, ==, 0);
+
+  db = open_direct (fixture->path);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM pushes"), ==, 3);
+  g_assert_cmpint (query_int (db, "SELECT created FROM shares WHERE id = 's1'"), ==, 1000);
+  sqlite3_close (db);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -571,6 +639,7 @@ main (int   argc,
 
   ADD ("/history/open/fresh", fixture_setup_open, test_fresh);
   ADD ("/history/open/migrate-v1", fixture_setup, test_migrate_v1);
+  ADD ("/history/open/migrate-v3-pushes", fixture_setup, test_migrate_v3_pushes);
   ADD ("/history/open/newer-schema", fixture_setup, test_newer_schema);
   ADD ("/history/open/not-a-database", fixture_setup, test_not_a_database);
   ADD ("/history/record/transfers", fixture_setup_open, test_record_transfers);
