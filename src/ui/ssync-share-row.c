@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "ssync-qr-paintable.h"
+#include "ssync-push-box.h"
 #include "ssync-share-options.h"
 #include "ssync-share-row.h"
 
@@ -31,7 +32,9 @@ struct _SsyncShareRow
   GtkMenuButton *qr_button;
   GtkPicture *qr_picture;
   GtkButton *copy_button;
-  GtkButton *options_button;
+  GtkMenuButton *options_button;
+  AdwBin *push_slot;
+  SsyncPushBox *push_box;
   GtkButton *stop_button;
   GtkListBox *transfers_box;
 };
@@ -271,6 +274,43 @@ set_accessible_label (GtkWidget *widget)
 }
 
 static void
+push_to_cloud (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  ssync_push_box_push (SSYNC_SHARE_ROW (widget)->push_box);
+}
+
+static void
+delete_from_cloud (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  ssync_push_box_delete (SSYNC_SHARE_ROW (widget)->push_box);
+}
+
+static void
+on_push_toast (SsyncPushBox  *box,
+               const char    *message,
+               SsyncShareRow *self)
+{
+  show_toast (self, message);
+}
+
+/* The push box needs the session, which is only set once the template is built. */
+static void
+ssync_share_row_constructed (GObject *object)
+{
+  SsyncShareRow *self = SSYNC_SHARE_ROW (object);
+
+  G_OBJECT_CLASS (ssync_share_row_parent_class)->constructed (object);
+
+  self->push_box = ssync_push_box_new (self->session);
+  g_signal_connect_object (self->push_box, "toast", G_CALLBACK (on_push_toast), self, 0);
+  adw_bin_set_child (self->push_slot, GTK_WIDGET (self->push_box));
+}
+
+static void
 ssync_share_row_dispose (GObject *object)
 {
   SsyncShareRow *self = SSYNC_SHARE_ROW (object);
@@ -324,6 +364,7 @@ ssync_share_row_class_init (SsyncShareRowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = ssync_share_row_constructed;
   object_class->dispose = ssync_share_row_dispose;
   object_class->get_property = ssync_share_row_get_property;
   object_class->set_property = ssync_share_row_set_property;
@@ -353,10 +394,13 @@ ssync_share_row_class_init (SsyncShareRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, options_button);
   gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, stop_button);
   gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, transfers_box);
+  gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, push_slot);
 
   gtk_widget_class_install_action (widget_class, "share.copy-link", NULL, copy_link);
   gtk_widget_class_install_action (widget_class, "share.stop", NULL, stop_sharing);
   gtk_widget_class_install_action (widget_class, "share.options", NULL, edit_options);
+  gtk_widget_class_install_action (widget_class, "share.push", NULL, push_to_cloud);
+  gtk_widget_class_install_action (widget_class, "share.delete-pushed", NULL, delete_from_cloud);
 }
 
 static void
@@ -405,8 +449,16 @@ ssync_share_row_set_share (SsyncShareRow *self,
       update_transfers_visible (self);
     }
 
+  if (self->push_box != NULL)
+    ssync_push_box_set_share (self->push_box, share);
   if (share == NULL)
     return;
+
+  /* Only what is shared can be pushed: a receive share has nothing to upload. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "share.push",
+                                 ssync_share_get_kind (share) == SSYNC_SHARE_KIND_SEND);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "share.delete-pushed",
+                                 ssync_share_get_kind (share) == SSYNC_SHARE_KIND_SEND);
 
   {
     g_autofree char *url = ssync_session_dup_share_url (self->session, share);

@@ -11,11 +11,14 @@
 #include <adwaita.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <libsoup/soup.h>
 #include <qrencode.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "ssync-push-box.h"
 #include "ssync-qr-paintable.h"
+#include "ssync-s3rver.h"
 #include "ssync-share-row.h"
 #include "ssync-window.h"
 
@@ -782,6 +785,117 @@ test_share_options (Fixture       *fixture,
   g_assert_cmpstr (after, ==, "HTTP/1.1 401 Unauthorized");
 }
 
+static gboolean
+has_cloud_link (Fixture       *fixture,
+                gconstpointer  data)
+{
+  return g_list_model_get_n_items ((GListModel *) data) == 1;
+}
+
+static guint
+http_get (const char  *url,
+          GBytes     **body)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GBytes) bytes = soup_session_send_and_read (session, msg, NULL, NULL);
+
+  if (body != NULL)
+    *body = g_steal_pointer (&bytes);
+  return soup_message_get_status (msg);
+}
+
+static gboolean
+link_is_gone (Fixture       *fixture,
+              gconstpointer  data)
+{
+  return http_get (data, NULL) == SOUP_STATUS_NOT_FOUND;
+}
+
+static void
+on_toast (SsyncShareRow *row,
+          const char    *message,
+          GPtrArray     *toasts)
+{
+  g_ptr_array_add (toasts, g_strdup (message));
+}
+
+static gboolean
+said_deleted (Fixture       *fixture,
+              gconstpointer  data)
+{
+  GPtrArray *const *toasts = data;
+
+  for (guint i = 0; i < (*toasts)->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (*toasts, i), "Deleted from the cloud"))
+      return TRUE;
+  return FALSE;
+}
+
+/* "Push to the Cloud" from a card, into a bucket that does not exist yet: the window offers
+ * to create it, then the card lists the file's pre-signed link, which serves the same bytes;
+ * "Delete From the Cloud" takes it out of the bucket. */
+static void
+test_push_to_cloud (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  SsyncS3rver s3rver = { 0 };
+  g_autoptr(SsyncS3Config) config = ssync_s3_config_new ();
+  g_autofree char *path = write_file (fixture, "slides.pdf", 300000);
+  g_autoptr(SsyncShare) share = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *url = NULL;
+  gsize length;
+  GListModel *links;
+  GtkWidget *dialog;
+  SsyncShareRow *row;
+  const char *item;
+  g_autoptr(GPtrArray) toasts = g_ptr_array_new_with_free_func (g_free);
+
+  ssync_s3rver_start (&s3rver);
+  config->endpoint = g_strdup (s3rver.endpoint);
+  config->bucket = g_strdup ("pushed-from-the-window");
+  config->access_key = g_strdup (SSYNC_S3RVER_KEY);
+  config->secret_key = g_strdup (SSYNC_S3RVER_KEY);
+  ssync_pusher_set_config (ssync_session_get_pusher (fixture->session), config);
+
+  share = add_share (fixture, path);
+  wait_until (fixture, has_row_for, share, "the row shows");
+  row = row_for (fixture, share);
+  links = ssync_push_box_get_links (SSYNC_PUSH_BOX (find_descendant (GTK_WIDGET (row),
+                                                                       SSYNC_TYPE_PUSH_BOX)));
+  g_signal_connect (row, "toast", G_CALLBACK (on_toast), toasts);
+  gtk_widget_activate_action (GTK_WIDGET (row), "share.push", NULL);
+
+  wait_until (fixture, prompt_shows, NULL, "the window offers to create the bucket");
+  dialog = find_prompt ();
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "Create the Bucket?");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "create");
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  gtk_window_close (GTK_WINDOW (dialog));
+
+  wait_until (fixture, has_cloud_link, links, "the card lists the cloud link");
+  item = gtk_string_list_get_string (GTK_STRING_LIST (links), 0);
+  g_assert_true (g_str_has_prefix (item, "slides.pdf\n"));
+  url = g_strdup (strchr (item, '\n') + 1);
+  g_assert_true (g_str_has_prefix (url, s3rver.endpoint));
+  g_assert_nonnull (strstr (url, "X-Amz-Signature="));
+  g_assert_cmpuint (http_get (url, &body), ==, SOUP_STATUS_OK);
+  g_file_get_contents (path, &contents, &length, NULL);
+  g_assert_cmpmem (g_bytes_get_data (body, NULL), g_bytes_get_size (body), contents, length);
+
+  gtk_widget_activate_action (GTK_WIDGET (row), "share.delete-pushed", NULL);
+  wait_until (fixture, link_is_gone, url, "the object leaves the bucket");
+  g_assert_cmpuint (g_list_model_get_n_items (links), ==, 0);
+  wait_until (fixture, said_deleted, &toasts, "the card says it was deleted");
+  g_signal_handlers_disconnect_by_data (row, toasts);
+
+  ssync_s3rver_stop (&s3rver);
+}
+
 static void
 test_qr_paintable (void)
 {
@@ -862,6 +976,7 @@ main (int   argc,
   ADD ("/ui/window/history-page", test_history_page);
   ADD ("/ui/window/receive-prompt", test_receive_prompt);
   ADD ("/ui/window/share-options", test_share_options);
+  ADD ("/ui/window/push-to-cloud", test_push_to_cloud);
 #undef ADD
   g_test_add_func ("/ui/qr-paintable", test_qr_paintable);
 
