@@ -21,6 +21,16 @@ typedef enum {
 
 G_DECLARE_FINAL_TYPE (SsyncUploadRequest, ssync_upload_request, SSYNC, UPLOAD_REQUEST, GObject)
 
+/* Asked before each new upload (tus or direct): NULL lets it start at once; otherwise the
+ * upload waits until the returned request (a new reference) is decided, and only starts if it
+ * is accepted. */
+typedef SsyncUploadRequest *(*SsyncUploadGate) (SsyncShare *share,
+                                                const char *peer,
+                                                const char *user_agent,
+                                                const char *path,
+                                                guint64     length,
+                                                gpointer    user_data);
+
 SsyncUploadRequest      *ssync_upload_request_new            (SsyncShare         *share,
                                                               const char         *peer,
                                                               const char         *user_agent);

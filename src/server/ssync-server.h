@@ -32,7 +32,7 @@ void           ssync_server_set_max_upload_size (SsyncServer *self,
                                                  guint64      max_size);
 guint64        ssync_server_get_max_upload_size (SsyncServer *self);
 void           ssync_server_set_upload_gate     (SsyncServer *self,
-                                                 SsyncTusGate gate,
+                                                 SsyncUploadGate gate,
                                                  gpointer     user_data);
 void           ssync_server_set_owner_token     (SsyncServer *self,
                                                  const char  *token);

@@ -52,7 +52,7 @@ struct _SsyncTus
   GHashTable *uploads;  /* id → Entry (refcounted box) */
   SsyncTusBeginTransfer begin_transfer;
   gpointer begin_transfer_data;
-  SsyncTusGate gate;
+  SsyncUploadGate gate;
   gpointer gate_data;
   guint64 max_size;
   gint64 expiry;
@@ -204,7 +204,7 @@ ssync_tus_new (SsyncTusBeginTransfer begin_transfer,
 
 void
 ssync_tus_set_gate (SsyncTus     *self,
-                    SsyncTusGate  gate,
+                    SsyncUploadGate gate,
                     gpointer      user_data)
 {
   self->gate = gate;

@@ -24,19 +24,10 @@ typedef SsyncTransfer *(*SsyncTusBeginTransfer) (SoupServerMessage *msg,
                                                  guint64            length,
                                                  gpointer           user_data);
 
-/* Asked before each new upload: NULL lets it start at once; otherwise the upload waits until
- * the returned request (a new reference) is decided, and only starts if it is accepted. */
-typedef SsyncUploadRequest *(*SsyncTusGate) (SsyncShare *share,
-                                             const char *peer,
-                                             const char *user_agent,
-                                             const char *path,
-                                             guint64     length,
-                                             gpointer    user_data);
-
 SsyncTus *ssync_tus_new              (SsyncTusBeginTransfer  begin_transfer,
                                       gpointer               user_data);
 void      ssync_tus_set_gate         (SsyncTus              *self,
-                                      SsyncTusGate           gate,
+                                      SsyncUploadGate        gate,
                                       gpointer               user_data);
 void      ssync_tus_set_max_size     (SsyncTus              *self,
                                       guint64                max_size);

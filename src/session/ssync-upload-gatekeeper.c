@@ -137,7 +137,7 @@ on_decided (SsyncUploadRequest *request,
   g_clear_handle_id (&pending->timeout_id, g_source_remove);
 }
 
-/* An SsyncTusGate: NULL lets the upload start; otherwise the request it waits for. */
+/* An SsyncUploadGate: NULL lets the upload start; otherwise the request it waits for. */
 SsyncUploadRequest *
 ssync_upload_gatekeeper_ask (SsyncShare *share,
                              const char *peer,
