@@ -546,8 +546,8 @@ ssync_server_get_max_upload_size (SsyncServer *self)
 
 /* Who decides whether a new upload may start (the session, asking the user). */
 void
-ssync_server_set_upload_gate (SsyncServer  *self,
-                              SsyncUploadGate gate,
+ssync_server_set_upload_gate (SsyncServer     *self,
+                              SsyncUploadGate  gate,
                               gpointer      user_data)
 {
   ssync_tus_set_gate (self->tus, gate, user_data);

@@ -203,9 +203,9 @@ ssync_tus_new (SsyncTusBeginTransfer begin_transfer,
 }
 
 void
-ssync_tus_set_gate (SsyncTus     *self,
-                    SsyncUploadGate gate,
-                    gpointer      user_data)
+ssync_tus_set_gate (SsyncTus        *self,
+                    SsyncUploadGate  gate,
+                    gpointer         user_data)
 {
   self->gate = gate;
   self->gate_data = user_data;
