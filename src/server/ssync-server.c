@@ -548,7 +548,7 @@ ssync_server_get_max_upload_size (SsyncServer *self)
 void
 ssync_server_set_upload_gate (SsyncServer     *self,
                               SsyncUploadGate  gate,
-                              gpointer      user_data)
+                              gpointer         user_data)
 {
   ssync_tus_set_gate (self->tus, gate, user_data);
 }
