@@ -9,6 +9,7 @@
 #include "ssync-history.h"
 #include "ssync-registry.h"
 #include "ssync-transfer.h"
+#include "ssync-ws-hub.h"
 
 G_BEGIN_DECLS
 
@@ -36,5 +37,6 @@ void           ssync_server_share_ended         (SsyncServer *self,
                                                  SsyncShare  *share,
                                                  const char  *notice);
 void           ssync_server_stop             (SsyncServer    *self);
+SsyncWsHub    *ssync_server_get_ws_hub       (SsyncServer    *self);
 
 G_END_DECLS

@@ -59,5 +59,19 @@ char         *ssync_session_dup_base_url     (SsyncSession         *self);
 char         *ssync_session_dup_share_url    (SsyncSession         *self,
                                               SsyncShare           *share);
 GStrv         ssync_session_dup_addresses    (SsyncSession         *self);
+gboolean      ssync_session_get_rtc_available (SsyncSession        *self,
+                                               const char         **message);
+void          ssync_session_set_ice_servers  (SsyncSession         *self,
+                                              const char           *stun_server,
+                                              const char           *turn_server);
+void          ssync_session_fetch_async      (SsyncSession         *self,
+                                              const char           *url,
+                                              GFile                *folder,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+int           ssync_session_fetch_finish     (SsyncSession         *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
 
 G_END_DECLS
