@@ -124,6 +124,7 @@ serve_static (SoupServerMessage *msg,
     { "unlock.js", "text/javascript; charset=utf-8" },
     { "rtc.js", "text/javascript; charset=utf-8" },
     { "p2p.js", "text/javascript; charset=utf-8" },
+    { "receive-direct.js", "text/javascript; charset=utf-8" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (assets); i++)

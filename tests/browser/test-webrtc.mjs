@@ -71,6 +71,11 @@ async function newPage() {
   return page;
 }
 
+// Files in a folder, as names, .part files included.
+async function names(folder) {
+  return (await readdir(folder)).sort();
+}
+
 function finishedEvents(name, kind) {
   const started = app.events.filter((e) => e?.event === `${name}-started` && e.kind === kind);
   return started.map((s) => app.events.find((e) => e?.event === `${name}-finished` &&
@@ -110,13 +115,41 @@ test('desktop -> browser: 64 MiB over a data channel, SHA-256 checked', async ()
   await page.close();
 });
 
+test('browser -> desktop: 64 MiB into a receive share, SHA-256 of the file on disk', async () => {
+  const upload = randomBytes(BIG);
+  const uploadSha = sha256(upload);
+  const chosen = path.join(tmp, 'up', 'clip.bin');
+  await mkdir(path.dirname(chosen), { recursive: true });
+  await writeFile(chosen, upload);
+
+  const page = await newPage();
+  await page.goto(receiveShare.url);
+  await page.locator('#pick-direct-button').waitFor({ state: 'visible' });
+  await page.setInputFiles('#pick-direct', chosen);
+
+  const row = page.locator('#direct-list > li').first();
+  await waitFor('the page to report the file saved',
+    async () => (await row.getAttribute('data-sha256')) !== null ||
+      (await row.locator('.file-direct-error').count()) > 0, 120_000);
+  assert.equal(await row.locator('.file-direct-error').count(), 0,
+    await row.locator('.file-direct').textContent());
+  assert.equal(await row.getAttribute('data-sha256'), uploadSha);
+  assert.equal(await row.getAttribute('data-saved-as'), 'clip.bin');
+
+  assert.deepEqual(await names(inbox), ['clip.bin'], 'only the finished file, no .part');
+  assert.equal(await sha256File(path.join(inbox, 'clip.bin')), uploadSha);
+
+  await app.waitFor('upload-finished of the direct upload',
+    () => finishedEvents('upload', 'webrtc').length > 0, 20_000);
+  const finished = finishedEvents('upload', 'webrtc')[0];
+  assert.equal(finished.status, 'complete');
+  assert.equal(finished.bytes, BIG);
+  assert.equal(finished.sha256, uploadSha);
+  assert.equal(finished.saved_as, 'clip.bin');
+  await page.close();
+});
+
 test('loads without script or console errors', () => {
   assert.deepEqual(pageProblems, []);
 });
 
-// Files in a folder, as names, .part files included.
-async function names(folder) {
-  return (await readdir(folder)).sort();
-}
-
-export { names };
