@@ -43,6 +43,8 @@ before(async () => {
   await requireSharesync();
 
   tmp = await makeTempDir('ssync-webrtc-');
+  // Empty rooms expire after a second here, so the test can see it.
+  process.env.SHARESYNC_ROOM_GRACE = '1';
   const src = path.join(tmp, 'src');
   inbox = path.join(tmp, 'inbox');
   await mkdir(path.join(src, 'big'), { recursive: true });
@@ -146,6 +148,87 @@ test('browser -> desktop: 64 MiB into a receive share, SHA-256 of the file on di
   assert.equal(finished.bytes, BIG);
   assert.equal(finished.sha256, uploadSha);
   assert.equal(finished.saved_as, 'clip.bin');
+  await page.close();
+});
+
+async function p2pStats(baseUrl) {
+  const response = await context.request.get(new URL('/api/p2p', baseUrl).href);
+  assert.equal(response.status(), 200);
+  return response.json();
+}
+
+test('browser <-> browser: two pages in one room, no file byte through the app', async () => {
+  const size = 24 * MIB;
+  const data = randomBytes(size);
+  const dataSha = sha256(data);
+  const chosen = path.join(tmp, 'p2p', 'holiday.bin');
+  await mkdir(path.dirname(chosen), { recursive: true });
+  await writeFile(chosen, data);
+  const base = new URL(sendShare.url).origin;
+  const before = await p2pStats(base);
+
+  // Two browsers: separate contexts, as two devices would be.
+  const other = await browser.newContext({ acceptDownloads: true, locale: 'en-US' });
+  const sender = await newPage();
+  await sender.goto(`${base}/p2p`);
+  const link = sender.locator('#room-link');
+  await link.waitFor({ state: 'visible' });
+  const roomUrl = await link.getAttribute('href');
+  assert.match(roomUrl, /\/p2p\?room=[A-Z2-9]{8}$/);
+
+  const receiver = await other.newPage();
+  watchPage(receiver, pageProblems, EXPECTED_CONSOLE);
+  await receiver.goto(roomUrl);
+  await sender.locator('#peer-list .peer').waitFor({ state: 'visible' });
+  await receiver.locator('#peer-list .peer').waitFor({ state: 'visible' });
+  assert.equal((await p2pStats(base)).peers, before.peers + 2);
+
+  const [download] = await Promise.all([
+    receiver.waitForEvent('download', { timeout: 120_000 }),
+    sender.setInputFiles('#pick-files', chosen),
+  ]);
+  const saved = path.join(tmp, 'p2p-received.bin');
+  await download.saveAs(saved);
+  assert.equal(download.suggestedFilename(), 'holiday.bin');
+  assert.equal(await sha256File(saved), dataSha, 'SHA-256 of what the other browser saved');
+  await waitFor('the sender to see the acknowledgement',
+    async () => (await sender.locator('#transfer-list > li').first()
+      .getAttribute('data-sha256')) === dataSha, 20_000);
+
+  // Only signaling went through the app: a few kilobytes against megabytes of file.
+  const stats = await p2pStats(base);
+  const relayed = stats.relayed_bytes - before.relayed_bytes;
+  assert.ok(stats.relayed_messages > before.relayed_messages, 'offer and answer were relayed');
+  assert.ok(relayed > 0 && relayed < 64 * 1024,
+    `relayed ${relayed} bytes for a ${size}-byte file`);
+
+  // The room expires once both pages are gone.
+  await sender.close();
+  await other.close();
+  await waitFor('the empty room to expire',
+    async () => (await p2pStats(base)).rooms === before.rooms, 10_000);
+});
+
+test('room creation is rate-limited and unknown rooms are refused', async () => {
+  const base = new URL(sendShare.url).origin;
+  const page = await newPage();
+  await page.goto(`${base}/p2p?room=NOSUCH22`);
+  await waitFor('the unknown-room message',
+    async () => (await page.locator('#room-error').textContent()).includes('Unknown'), 10_000);
+
+  const answers = await page.evaluate(async () => {
+    const ws = new WebSocket(`ws://${window.location.host}/ws`);
+    await new Promise((resolve) => ws.addEventListener('open', resolve, { once: true }));
+    const got = [];
+    ws.addEventListener('message', (event) => got.push(JSON.parse(event.data)));
+    for (let i = 0; i < 15; i++)
+      ws.send(JSON.stringify({ type: 'room-create' }));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    ws.close();
+    return got.map((m) => m.type === 'error' ? m.message : m.type);
+  });
+  assert.ok(answers.includes('room-joined'), JSON.stringify(answers));
+  assert.ok(answers.some((a) => /Too many rooms/.test(a)), JSON.stringify(answers));
   await page.close();
 });
 
