@@ -11,6 +11,7 @@
 import { $, el, formatSize } from '/static/common.js';
 import {
   DirectError, FramedChannel, newPeerConnection, openSignaling, saveBlob, sendSignal,
+  trickleCandidates,
 } from '/static/rtc.js';
 
 const peers = new Set();
@@ -55,14 +56,8 @@ function signal(to, data) {
 }
 
 function watchCandidates(pc, to, id) {
-  pc.addEventListener('icecandidate', (event) => {
-    if (event.candidate !== null) {
-      signal(to, {
-        kind: 'candidate', id, candidate: event.candidate.candidate,
-        sdpMLineIndex: event.candidate.sdpMLineIndex ?? 0,
-      });
-    }
-  });
+  return trickleCandidates(pc, (candidate, sdpMLineIndex) =>
+    signal(to, { kind: 'candidate', id, candidate, sdpMLineIndex }));
 }
 
 function endConnection(id) {
@@ -75,11 +70,12 @@ async function sendFile(file, to) {
   const { item, status } = addTransferRow(`Connecting to browser ${to}…`);
   const pc = newPeerConnection();
   connections.set(id, pc);
-  watchCandidates(pc, to, id);
+  const candidates = watchCandidates(pc, to, id);
   const channel = new FramedChannel(pc.createDataChannel('sharesync'));
   try {
     await pc.setLocalDescription(await pc.createOffer());
     signal(to, { kind: 'offer', id, sdp: pc.localDescription.sdp });
+    candidates.release();
     await channel.opened();
     const sent = await channel.sendFile(file, { name: file.name, path: file.name }, {
       onProgress: (bytes) => {
@@ -101,7 +97,7 @@ async function receiveFrom(from, offer) {
   const { item, status } = addTransferRow(`Browser ${from} is connecting…`);
   const pc = newPeerConnection();
   connections.set(id, pc);
-  watchCandidates(pc, from, id);
+  const candidates = watchCandidates(pc, from, id);
   const channelReady = new Promise((resolve) => {
     pc.addEventListener('datachannel', (event) => resolve(new FramedChannel(event.channel)));
   });
@@ -109,6 +105,7 @@ async function receiveFrom(from, offer) {
     await pc.setRemoteDescription({ type: 'offer', sdp: String(offer.sdp) });
     await pc.setLocalDescription(await pc.createAnswer());
     signal(from, { kind: 'answer', id, sdp: pc.localDescription.sdp });
+    candidates.release();
     const channel = await channelReady;
     channel.channel.addEventListener('close', () => endConnection(id));
     await channel.opened();

@@ -306,6 +306,30 @@ export function newPeerConnection() {
   return new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle' });
 }
 
+// Sends pc's candidates with send(candidate, sdpMLineIndex), but only once release() was
+// called: candidates gathered while the description is on its way would otherwise reach the
+// other side before it, and be lost.
+export function trickleCandidates(pc, send) {
+  let held = [];
+  pc.addEventListener('icecandidate', (event) => {
+    if (event.candidate === null)
+      return;
+    const candidate = [event.candidate.candidate, event.candidate.sdpMLineIndex ?? 0];
+    if (held === null)
+      send(...candidate);
+    else
+      held.push(candidate);
+  });
+  return {
+    release() {
+      const waiting = held ?? [];
+      held = null;
+      for (const candidate of waiting)
+        send(...candidate);
+    },
+  };
+}
+
 // Asks the app for a direct connection to the share of token; resolves with
 // { channel: FramedChannel, close() } once its data channel is open.
 export async function connectToApp(token) {
@@ -326,15 +350,8 @@ export async function connectToApp(token) {
       channel.opened().then(() => resolve(channel), reject);
     });
   });
-  pc.addEventListener('icecandidate', (event) => {
-    if (event.candidate !== null) {
-      sendSignal(ws, {
-        type: 'rtc-candidate',
-        candidate: event.candidate.candidate,
-        sdpMLineIndex: event.candidate.sdpMLineIndex ?? 0,
-      });
-    }
-  });
+  const candidates = trickleCandidates(pc, (candidate, sdpMLineIndex) =>
+    sendSignal(ws, { type: 'rtc-candidate', candidate, sdpMLineIndex }));
   ws.addEventListener('message', async (event) => {
     let message;
     try {
@@ -347,6 +364,7 @@ export async function connectToApp(token) {
         await pc.setRemoteDescription({ type: 'offer', sdp: message.sdp });
         await pc.setLocalDescription(await pc.createAnswer());
         sendSignal(ws, { type: 'rtc-answer', sdp: pc.localDescription.sdp });
+        candidates.release();
       } catch (error) {
         failed(new DirectError(`The direct connection could not be negotiated: ${error.message}`));
       }
@@ -364,8 +382,12 @@ export async function connectToApp(token) {
 
   sendSignal(ws, { type: 'rtc-connect', token });
   try {
-    const ready = await withTimeout(opened, CONNECT_TIMEOUT_MS,
-      'The direct connection could not be made in time.');
+    const ready = await withTimeout(opened.then(async (framed) => {
+      // The app says "hello" once the channel is open on its side too: a message sent
+      // earlier could be lost.
+      await framed.receiveText('hello');
+      return framed;
+    }), CONNECT_TIMEOUT_MS, 'The direct connection could not be made in time.');
     return { channel: ready, close };
   } catch (error) {
     close();

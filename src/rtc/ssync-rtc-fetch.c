@@ -2,7 +2,7 @@
  *
  * Given a share link of another ShareSync (http://HOST:PORT/s/TOKEN), it opens that app's
  * /ws, asks for a direct connection ({"type":"rtc-connect","token"}), answers its offer
- * (webrtcbin on both ends), asks for the list of files and then for each file in turn,
+ * (webrtcbin on both ends), waits for its "hello", asks for the list of files and then for each file in turn,
  * writing each into the target folder with its folders kept (SsyncRtcReceiver: .part,
  * fsync, link). A file counts only when its SHA-256 matches the one the other side
  * announced; the run succeeds only when every file did.
@@ -432,7 +432,13 @@ on_peer_text (SsyncRtcPeer  *peer,
   g_autoptr(JsonObject) frame = ssync_rtc_frame_parse (text, strlen (text));
   const char *type = frame != NULL ? ssync_rtc_frame_get_string (frame, "type") : NULL;
 
-  if (g_strcmp0 (type, "list") == 0)
+  if (g_strcmp0 (type, "hello") == 0)
+    {
+      g_autoptr(JsonObject) list = ssync_rtc_frame_new ("list");
+
+      send_channel (self, list);
+    }
+  else if (g_strcmp0 (type, "list") == 0)
     handle_list (self, frame);
   else if (g_strcmp0 (type, "file") == 0)
     handle_header (self, frame);
@@ -473,15 +479,6 @@ on_peer_data (SsyncRtcPeer  *peer,
 }
 
 static void
-on_peer_open (SsyncRtcPeer  *peer,
-              SsyncRtcFetch *self)
-{
-  g_autoptr(JsonObject) list = ssync_rtc_frame_new ("list");
-
-  send_channel (self, list);
-}
-
-static void
 on_peer_description (SsyncRtcPeer  *peer,
                      const char    *type,
                      const char    *sdp,
@@ -513,7 +510,6 @@ handle_offer (SsyncRtcFetch *self,
   self->peer = ssync_rtc_peer_new (SSYNC_RTC_ROLE_ANSWERER, self->stun_server,
                                    self->turn_server);
   g_signal_connect (self->peer, "description", G_CALLBACK (on_peer_description), self);
-  g_signal_connect (self->peer, "open", G_CALLBACK (on_peer_open), self);
   g_signal_connect (self->peer, "text", G_CALLBACK (on_peer_text), self);
   g_signal_connect (self->peer, "data", G_CALLBACK (on_peer_data), self);
   g_signal_connect (self->peer, "closed", G_CALLBACK (on_peer_closed), self);

@@ -1,7 +1,10 @@
 /* ssync-rtc-host.c: the app's side of a direct transfer with a browser or another app.
  *
  * The remote side asks over the signaling WebSocket; the host offers (webrtcbin creates
- * the channel, NOTES.md) and then answers requests on the channel, one file at a time:
+ * the channel, NOTES.md), says {"type":"hello"} once the channel is open on its side (the
+ * remote side must wait for it: webrtcbin 1.22 may drop a message that arrives before it
+ * has read the channel's open acknowledgement) and then answers requests on the channel,
+ * one file at a time:
  * - {"type":"list"}: the share's files, {"type":"list","id","name","files":[{"id","path",
  *   "size","sha256"}]} (send shares);
  * - {"type":"get","file":ID}: that file, framed by SsyncRtcSender (send shares);
@@ -398,6 +401,8 @@ on_peer_text (SsyncRtcPeer *peer,
   const char *type = frame != NULL ? ssync_rtc_frame_get_string (frame, "type") : NULL;
   gboolean busy = self->transfer != NULL;
 
+  g_debug ("host %p: message %s", self, type);
+
   if (type == NULL)
     send_error (self, _("Malformed message"));
   else if (g_str_equal (type, "list") && ssync_share_get_kind (self->share) == SSYNC_SHARE_KIND_SEND)
@@ -463,6 +468,18 @@ on_peer_description (SsyncRtcPeer *peer,
 }
 
 static void
+on_peer_open (SsyncRtcPeer *peer,
+              SsyncRtcHost *self)
+{
+  g_autoptr(JsonObject) hello = ssync_rtc_frame_new ("hello");
+
+  json_object_set_string_member (hello, "kind",
+                                 ssync_enum_to_nick (SSYNC_TYPE_SHARE_KIND,
+                                                     ssync_share_get_kind (self->share)));
+  send_frame (self, hello);
+}
+
+static void
 on_peer_closed (SsyncRtcPeer *peer,
                 const char   *message,
                 SsyncRtcHost *self)
@@ -476,6 +493,7 @@ ssync_rtc_host_start (SsyncRtcHost  *self,
                       GError       **error)
 {
   g_signal_connect (self->peer, "description", G_CALLBACK (on_peer_description), self);
+  g_signal_connect (self->peer, "open", G_CALLBACK (on_peer_open), self);
   g_signal_connect (self->peer, "text", G_CALLBACK (on_peer_text), self);
   g_signal_connect (self->peer, "data", G_CALLBACK (on_peer_data), self);
   g_signal_connect (self->peer, "closed", G_CALLBACK (on_peer_closed), self);

@@ -445,6 +445,8 @@ dispatch (gpointer user_data)
   Hop *hop = user_data;
   SsyncRtcPeer *self = hop->self;
 
+  g_debug ("peer %p: event %d (state %d)%s", self, hop->kind, hop->state,
+           self->closed ? ", closed" : "");
   if (self->closed)
     return G_SOURCE_REMOVE;
 

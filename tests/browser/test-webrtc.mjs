@@ -14,9 +14,11 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 import {
   HeadlessApp, MIB, cleanUp, launchChromium, makeTempDir, requireSharesync, sha256,
@@ -24,6 +26,7 @@ import {
 } from '../common/app.mjs';
 
 const BIG = 64 * MIB;
+const execFileAsync = promisify(execFile);
 
 let tmp;
 let app;
@@ -230,6 +233,94 @@ test('room creation is rate-limited and unknown rooms are refused', async () => 
   assert.ok(answers.includes('room-joined'), JSON.stringify(answers));
   assert.ok(answers.some((a) => /Too many rooms/.test(a)), JSON.stringify(answers));
   await page.close();
+});
+
+async function health(base) {
+  const response = await context.request.get(new URL('/api/health', base).href);
+  return response.status();
+}
+
+test('a tab closed mid-upload: failed in the history, no file left, app responsive', async () => {
+  const upload = randomBytes(BIG);
+  const chosen = path.join(tmp, 'closing', 'unfinished.bin');
+  await mkdir(path.dirname(chosen), { recursive: true });
+  await writeFile(chosen, upload);
+  const base = new URL(sendShare.url).origin;
+  const seen = app.events.length;
+
+  const page = await newPage();
+  await page.goto(receiveShare.url);
+  await page.locator('#pick-direct-button').waitFor({ state: 'visible' });
+  await page.setInputFiles('#pick-direct', chosen);
+  const started = await app.waitFor('the direct upload to start', (e) =>
+    app.events.indexOf(e) >= seen && e.event === 'upload-started' && e.kind === 'webrtc' &&
+    e.file === 'unfinished.bin').catch(async (error) => {
+    const shown = await page.locator('#direct-list').textContent();
+    throw new Error(`${error.message}; the page shows: ${shown}`);
+  });
+  await app.waitFor('8 MiB of it to arrive', (e) => e.event === 'upload-progress' &&
+    e.transfer === started.transfer && e.bytes >= 8 * MIB, 60_000);
+  await page.close();
+
+  const finished = await app.waitFor('the upload to end', (e) =>
+    e.event === 'upload-finished' && e.transfer === started.transfer, 20_000);
+  assert.equal(finished.status, 'failed', JSON.stringify(finished));
+  assert.ok(finished.bytes < BIG);
+  await waitFor('the .part to be removed', async () =>
+    !(await names(inbox)).some((name) => name.startsWith('unfinished')), 10_000);
+  assert.equal(await health(base), 200);
+});
+
+test('a tab closed mid-download: failed in the history, app responsive', async () => {
+  const base = new URL(sendShare.url).origin;
+  const seen = app.events.length;
+  const page = await newPage();
+  await page.goto(sendShare.url);
+  const direct = page.locator('#file-list > li').first().locator('button.direct');
+  await direct.waitFor({ state: 'visible' });
+  await direct.click();
+  const started = await app.waitFor('the direct download to start', (e) =>
+    app.events.indexOf(e) >= seen && e.event === 'download-started' && e.kind === 'webrtc');
+  await app.waitFor('8 MiB of it to leave', (e) => e.event === 'download-progress' &&
+    e.transfer === started.transfer && e.bytes >= 8 * MIB, 60_000);
+  await page.close();
+
+  const finished = await app.waitFor('the download to end', (e) =>
+    e.event === 'download-finished' && e.transfer === started.transfer, 20_000);
+  assert.equal(finished.status, 'failed', JSON.stringify(finished));
+  assert.ok(finished.bytes < BIG);
+  assert.equal(await health(base), 200);
+
+  // And the next direct download works.
+  const again = await newPage();
+  await again.goto(sendShare.url);
+  const button = again.locator('#file-list > li').first().locator('button.direct');
+  await button.waitFor({ state: 'visible' });
+  const [download] = await Promise.all([
+    again.waitForEvent('download', { timeout: 120_000 }),
+    button.click(),
+  ]);
+  const saved = path.join(tmp, 'direct-again.bin');
+  await download.saveAs(saved);
+  assert.equal(await sha256File(saved), bigSha);
+  await again.close();
+});
+
+test('the history holds every direct transfer with its outcome', async () => {
+  const stopped = await app.stop('SIGTERM');
+  assert.deepEqual(stopped, { code: 0, signal: null });
+  const query = 'SELECT direction, status, COUNT(*) FROM transfers WHERE kind = \'webrtc\' ' +
+    'GROUP BY direction, status ORDER BY direction, status';
+  const { stdout } = await execFileAsync('python3', ['-c',
+    'import json, sqlite3, sys; db = sqlite3.connect(sys.argv[1]); ' +
+    'print(json.dumps(db.execute(sys.argv[2]).fetchall()))',
+    path.join(tmp, 'data', 'history.db'), query]);
+  assert.deepEqual(JSON.parse(stdout), [
+    ['download', 'complete', 2],
+    ['download', 'failed', 1],
+    ['upload', 'complete', 1],
+    ['upload', 'failed', 1],
+  ]);
 });
 
 test('loads without script or console errors', () => {
