@@ -323,6 +323,33 @@ test('the history holds every direct transfer with its outcome', async () => {
   ]);
 });
 
+test('without a GStreamer plugin the pages hide direct transfers and say why', async () => {
+  process.env.SHARESYNC_RTC_HIDE_PLUGIN = 'nice';
+  const limited = new HeadlessApp(['--data-dir', path.join(tmp, 'data-limited'),
+    '--receive', inbox, path.join(tmp, 'src', 'big')], tmp);
+  delete process.env.SHARESYNC_RTC_HIDE_PLUGIN;
+  try {
+    const share = await limited.waitFor('send share', (e) => e.event === 'share' &&
+      e.kind === 'send');
+    const receive = await limited.waitFor('receive share', (e) => e.event === 'share' &&
+      e.kind === 'receive');
+    const page = await newPage();
+    await page.goto(share.url);
+    await page.locator('#direct-note').waitFor({ state: 'visible' });
+    assert.match(await page.locator('#direct-note').textContent(),
+      /GStreamer plugins missing \(nice\)/);
+    assert.equal(await page.locator('button.direct:visible').count(), 0);
+    assert.equal(await page.locator('a.download:visible').count(), 1, 'plain download stays');
+
+    await page.goto(receive.url);
+    await page.locator('#direct-note').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('#pick-direct-button').isVisible(), false);
+    await page.close();
+  } finally {
+    await limited.stop('SIGTERM');
+  }
+});
+
 test('loads without script or console errors', () => {
   assert.deepEqual(pageProblems, []);
 });

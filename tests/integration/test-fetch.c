@@ -393,6 +393,33 @@ test_bad_links (Fixture       *fixture,
   assert_tree (fixture->out, NULL);
 }
 
+/* Without one of GStreamer's plugins, --fetch says which and what to install. */
+static void
+test_missing_plugin (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *data_dir = g_build_filename (fixture->server.dir, "fetch-data", NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "SHARESYNC_RTC_HIDE_PLUGIN", "sctp", TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("SSYNC_BIN"), "--headless",
+                                      "--data-dir", data_dir, "--fetch",
+                                      "http://127.0.0.1:9/s/abcdef", "--to", fixture->out, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 1);
+  g_assert_nonnull (strstr (err, "GStreamer plugins missing (sctp)"));
+  g_assert_nonnull (strstr (err, "gstreamer1.0-plugins-bad"));
+  assert_tree (fixture->out, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -407,6 +434,8 @@ main (int   argc,
   g_test_add ("/fetch/sequential", Fixture, NULL, fixture_set_up, test_sequential,
               fixture_tear_down);
   g_test_add ("/fetch/bad-links", Fixture, NULL, fixture_set_up, test_bad_links,
+              fixture_tear_down);
+  g_test_add ("/fetch/missing-plugin", Fixture, NULL, fixture_set_up, test_missing_plugin,
               fixture_tear_down);
 
   return g_test_run ();
