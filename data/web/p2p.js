@@ -153,6 +153,9 @@ function joined(message) {
   link.href = url.href;
   link.textContent = url.href;
   link.hidden = false;
+  const qr = $('room-qr');
+  qr.src = `/api/p2p/qr.svg?room=${encodeURIComponent(message.room)}`;
+  qr.hidden = false;
   document.body.dataset.room = message.room;
   setState(`Room ${message.room}: open this link on the other device.`);
   renderPeers();

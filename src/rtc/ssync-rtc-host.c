@@ -42,6 +42,7 @@ struct _SsyncRtcHost
   SsyncRtcSender *sender;        /* ... when sending */
   SsyncRtcReceiver *receiver;    /* ... when receiving */
   gboolean ending;               /* "end" arrived: the receiver is finishing */
+  guint64 max_upload_size;       /* 0: only the free space limits uploads */
   gboolean closed;
 };
 
@@ -334,6 +335,15 @@ handle_file (SsyncRtcHost *self,
       send_error (self, _("The file offer needs a name and a size"));
       return;
     }
+  if (self->max_upload_size > 0 && size > self->max_upload_size)
+    {
+      g_autofree char *limit = g_format_size (self->max_upload_size);
+      g_autofree char *message = g_strdup_printf (_("This computer takes files of at most %s"),
+                                                  limit);
+
+      send_error (self, message);
+      return;
+    }
 
   begin_transfer (self, path, SSYNC_DIRECTION_UPLOAD, size);
   self->receiver = ssync_rtc_receiver_new (ssync_share_get_folder (self->share), path, size);
@@ -562,4 +572,14 @@ ssync_rtc_host_close (SsyncRtcHost *self,
   }
   g_signal_emit (self, signals[CLOSED], 0);
   g_object_unref (self);
+}
+
+/* The largest file a receive share takes (0: only the free space limits it), as for tus. */
+void
+ssync_rtc_host_set_max_upload_size (SsyncRtcHost *self,
+                                    guint64       max_size)
+{
+  g_return_if_fail (SSYNC_IS_RTC_HOST (self));
+
+  self->max_upload_size = max_size;
 }

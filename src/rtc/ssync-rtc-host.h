@@ -27,5 +27,7 @@ void          ssync_rtc_host_handle_signal (SsyncRtcHost  *self,
 void          ssync_rtc_host_close         (SsyncRtcHost  *self,
                                             const char    *reason);
 SsyncShare   *ssync_rtc_host_get_share     (SsyncRtcHost  *self);
+void          ssync_rtc_host_set_max_upload_size (SsyncRtcHost *self,
+                                                  guint64       max_size);
 
 G_END_DECLS

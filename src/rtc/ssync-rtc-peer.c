@@ -363,11 +363,19 @@ on_promise (GstPromise *promise,
   hop_queue (hop);
 }
 
-static GstPromise *
-promise_for (SsyncRtcPeer *self,
-             HopKind       kind)
+/* Emits @action ("create-offer", "set-remote-description"...) on webrtcbin with @arg and a
+ * promise whose answer comes back to the main context as a Hop of @kind. */
+static void
+emit_with_promise (SsyncRtcPeer *self,
+                   const char   *action,
+                   gpointer      arg,
+                   HopKind       kind)
 {
-  return gst_promise_new_with_change_func (on_promise, hop_new (self, kind), NULL);
+  GstPromise *promise = gst_promise_new_with_change_func (on_promise, hop_new (self, kind),
+                                                          NULL);
+
+  g_signal_emit_by_name (self->webrtc, action, arg, promise);
+  gst_promise_unref (promise);
 }
 
 /* On the main context from here on. */
@@ -435,8 +443,7 @@ remote_set (SsyncRtcPeer *self,
       return;
     }
   if (self->role == SSYNC_RTC_ROLE_ANSWERER)
-    g_signal_emit_by_name (self->webrtc, "create-answer", NULL,
-                           promise_for (self, HOP_DESCRIPTION_CREATED));
+    emit_with_promise (self, "create-answer", NULL, HOP_DESCRIPTION_CREATED);
 }
 
 static gboolean
@@ -565,8 +572,7 @@ ssync_rtc_peer_start (SsyncRtcPeer  *self,
     goto failed;
 
   if (self->role == SSYNC_RTC_ROLE_OFFERER)
-    g_signal_emit_by_name (self->webrtc, "create-offer", NULL,
-                           promise_for (self, HOP_DESCRIPTION_CREATED));
+    emit_with_promise (self, "create-offer", NULL, HOP_DESCRIPTION_CREATED);
   return TRUE;
 
 failed:
@@ -601,8 +607,7 @@ ssync_rtc_peer_set_remote (SsyncRtcPeer  *self,
     }
 
   desc = gst_webrtc_session_description_new (sdp_type, message);
-  g_signal_emit_by_name (self->webrtc, "set-remote-description", desc,
-                         promise_for (self, HOP_REMOTE_SET));
+  emit_with_promise (self, "set-remote-description", desc, HOP_REMOTE_SET);
   return TRUE;
 }
 

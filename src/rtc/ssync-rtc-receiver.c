@@ -250,6 +250,21 @@ write_queued (SsyncRtcReceiver *self)
   ssync_upload_write_async (self->upload, piece, NULL, on_written, g_object_ref (self));
 }
 
+/* The file cannot be taken (@error, taken): "ready" says why, and a finish returns it. */
+static void
+refuse (SsyncRtcReceiver *self,
+        GError           *error)
+{
+  g_autofree char *message = g_strdup (error->message);
+
+  set_error (self, error);
+  g_queue_clear_full (&self->queue, (GDestroyNotify) g_bytes_unref);
+  delete_part (self);
+  if (!self->aborted)
+    g_signal_emit (self, signals[READY], 0, message);
+  maybe_complete (self);
+}
+
 static void
 on_created (GObject      *source,
             GAsyncResult *result,
@@ -262,14 +277,7 @@ on_created (GObject      *source,
   upload = ssync_upload_new_finish (result, &error);
   if (upload == NULL)
     {
-      g_autofree char *message = g_strdup (error->message);
-
-      set_error (self, error);
-      g_queue_clear_full (&self->queue, (GDestroyNotify) g_bytes_unref);
-      delete_part (self);
-      if (!self->aborted)
-        g_signal_emit (self, signals[READY], 0, message);
-      maybe_complete (self);
+      refuse (self, error);
       return;
     }
 
@@ -284,8 +292,56 @@ on_created (GObject      *source,
   maybe_complete (self);
 }
 
-/* Starts creating "@relative_path.part" (sanitised, as for a browser's upload) inside
- * @folder, for a file of @size bytes. */
+typedef struct {
+  SsyncRtcReceiver *self;
+  GFile *folder;
+  char *relative_path;
+} Creation;
+
+static void
+creation_free (Creation *creation)
+{
+  g_object_unref (creation->self);
+  g_object_unref (creation->folder);
+  g_free (creation->relative_path);
+  g_free (creation);
+}
+
+static void
+on_space_known (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Creation *creation = user_data;
+  SsyncRtcReceiver *self = creation->self;
+  g_autoptr(GFileInfo) info = g_file_query_filesystem_info_finish (G_FILE (source), result,
+                                                                   NULL);
+
+  /* Refused before a byte is written, like a tus upload (507); when the free space cannot
+   * be told, writing will say. */
+  if (info != NULL &&
+      g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE) &&
+      g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE) < self->size)
+    {
+      g_autofree char *needed = g_format_size (self->size);
+      g_autofree char *free_space = g_format_size (
+        g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE));
+      g_autofree char *message = g_strdup_printf (_("Not enough free space for %s: it needs "
+                                                    "%s, %s are free"),
+                                                  self->name, needed, free_space);
+
+      refuse (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NO_SPACE, message));
+      creation_free (creation);
+      return;
+    }
+
+  ssync_upload_new_async (creation->folder, creation->relative_path, self->size, NULL,
+                          on_created, g_object_ref (self));
+  creation_free (creation);
+}
+
+/* Checks the free space, then creates "@relative_path.part" (sanitised, as for a browser's
+ * upload) inside @folder, for a file of @size bytes. */
 SsyncRtcReceiver *
 ssync_rtc_receiver_new (GFile      *folder,
                         const char *relative_path,
@@ -293,10 +349,15 @@ ssync_rtc_receiver_new (GFile      *folder,
 {
   SsyncRtcReceiver *self = g_object_new (SSYNC_TYPE_RTC_RECEIVER, NULL);
   const char *slash = strrchr (relative_path, '/');
+  Creation *creation = g_new0 (Creation, 1);
 
   self->name = g_strdup (slash != NULL ? slash + 1 : relative_path);
   self->size = size;
-  ssync_upload_new_async (folder, relative_path, size, NULL, on_created, g_object_ref (self));
+  creation->self = g_object_ref (self);
+  creation->folder = g_object_ref (folder);
+  creation->relative_path = g_strdup (relative_path);
+  g_file_query_filesystem_info_async (folder, G_FILE_ATTRIBUTE_FILESYSTEM_FREE,
+                                      G_PRIORITY_DEFAULT, NULL, on_space_known, creation);
   return self;
 }
 

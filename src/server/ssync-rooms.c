@@ -1,6 +1,7 @@
 /* ssync-rooms.c: rooms where browsers find each other and exchange WebRTC signaling.
  *
- * /p2p makes a room with a short code; /p2p?room=CODE joins it. The app only relays the
+ * /p2p makes a room with a short code (shown as a link and a QR code); /p2p?room=CODE
+ * joins it. The app only relays the
  * peers' offers, answers and candidates ("room-signal") between members of one room: the
  * files go straight from browser to browser over their data channel. Every relayed byte
  * is counted, and /api/p2p shows the counters, so a test can prove that no file byte
@@ -18,6 +19,7 @@
 
 #include <glib/gi18n.h>
 #include <gnutls/crypto.h>
+#include <qrencode.h>
 #include <string.h>
 
 #include "ssync-rate-limiter.h"
@@ -446,6 +448,59 @@ handle_page (SoupServer        *server,
     }
 }
 
+/* The room's link as a QR code (SVG), for a phone to scan: /api/p2p/qr.svg?room=CODE. The
+ * link is built from the address the page used, which is one the phone can reach too. */
+static void
+handle_qr (SsyncRooms        *self,
+           SoupServerMessage *msg,
+           GHashTable        *query)
+{
+  const char *code = query != NULL ? g_hash_table_lookup (query, "room") : NULL;
+  GUri *uri = soup_server_message_get_uri (msg);
+  g_autoptr(GString) svg = g_string_new (NULL);
+  g_autofree char *link = NULL;
+  g_autofree char *host = NULL;
+  QRcode *qr;
+  int port;
+
+  if (code == NULL || !g_hash_table_contains (self->rooms, code) || uri == NULL)
+    {
+      ssync_response_not_found (msg);
+      return;
+    }
+
+  port = g_uri_get_port (uri);
+  host = strchr (g_uri_get_host (uri), ':') != NULL
+         ? g_strdup_printf ("[%s]", g_uri_get_host (uri)) : g_strdup (g_uri_get_host (uri));
+  link = port > 0 ? g_strdup_printf ("http://%s:%d/p2p?room=%s", host, port, code)
+                  : g_strdup_printf ("http://%s/p2p?room=%s", host, code);
+  qr = QRcode_encodeString8bit (link, 0, QR_ECLEVEL_M);
+  if (qr == NULL)
+    {
+      ssync_response_not_found (msg);
+      return;
+    }
+
+  /* A quiet zone of four modules around the code, as scanners expect. */
+  g_string_append_printf (svg, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+                          "viewBox=\"0 0 %d %d\" shape-rendering=\"crispEdges\">"
+                          "<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>"
+                          "<path fill=\"#000\" d=\"", qr->width + 8, qr->width + 8);
+  for (int y = 0; y < qr->width; y++)
+    for (int x = 0; x < qr->width; x++)
+      if (qr->data[y * qr->width + x] & 1)
+        g_string_append_printf (svg, "M%d %dh1v1h-1z", x + 4, y + 4);
+  g_string_append (svg, "\"/></svg>");
+  QRcode_free (qr);
+
+  ssync_response_set_common_headers (msg);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Cache-Control", "no-store");
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "image/svg+xml", SOUP_MEMORY_COPY, svg->str,
+                                    svg->len);
+}
+
 static void
 handle_stats (SoupServer        *server,
               SoupServerMessage *msg,
@@ -462,6 +517,11 @@ handle_stats (SoupServer        *server,
 
   if (soup_server_message_get_status (msg) != 0)
     return;
+  if (strcmp (path, "/api/p2p/qr.svg") == 0)
+    {
+      handle_qr (self, msg, query);
+      return;
+    }
   if (strcmp (path, "/api/p2p") != 0)
     {
       ssync_response_not_found (msg);
@@ -486,7 +546,8 @@ handle_stats (SoupServer        *server,
   ssync_response_json (msg, SOUP_STATUS_OK, root);
 }
 
-/* Serves the room page at /p2p and the relay counters at /api/p2p. */
+/* Serves the room page at /p2p, the relay counters at /api/p2p and a room's QR code at
+ * /api/p2p/qr.svg. */
 void
 ssync_rooms_attach (SsyncRooms *self,
                     SoupServer *server)

@@ -465,6 +465,7 @@ on_rtc_connect (SsyncWsHub   *hub,
   g_signal_connect (host, "transfer-started", G_CALLBACK (on_host_transfer_started), link);
   g_signal_connect (host, "closed", G_CALLBACK (on_host_closed), link);
   g_hash_table_insert (self->hosts, key, g_object_ref (host));
+  ssync_rtc_host_set_max_upload_size (host, ssync_server_get_max_upload_size (self->server));
 
   if (!ssync_rtc_host_start (host, &error))
     {

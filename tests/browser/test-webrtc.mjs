@@ -178,6 +178,12 @@ test('browser <-> browser: two pages in one room, no file byte through the app',
   await link.waitFor({ state: 'visible' });
   const roomUrl = await link.getAttribute('href');
   assert.match(roomUrl, /\/p2p\?room=[A-Z2-9]{8}$/);
+  const qr = await context.request.get(new URL(await sender.locator('#room-qr')
+    .getAttribute('src'), base).href);
+  assert.equal(qr.status(), 200);
+  assert.match(qr.headers()['content-type'], /^image\/svg\+xml/);
+  assert.match(await qr.text(), /^<svg [^>]*viewBox="0 0 \d+ \d+"/);
+  assert.ok(await sender.locator('#room-qr').isVisible(), 'the QR code is shown');
 
   const receiver = await other.newPage();
   watchPage(receiver, pageProblems, EXPECTED_CONSOLE);
@@ -321,6 +327,29 @@ test('the history holds every direct transfer with its outcome', async () => {
     ['upload', 'complete', 1],
     ['upload', 'failed', 1],
   ]);
+});
+
+test('a direct upload over the size limit is refused before a byte is written', async () => {
+  const limitedInbox = path.join(tmp, 'inbox-limited');
+  await mkdir(limitedInbox);
+  const limited = new HeadlessApp(['--data-dir', path.join(tmp, 'data-small'),
+    '--max-upload-size', '1M', '--receive', limitedInbox], tmp);
+  try {
+    const receive = await limited.waitFor('receive share', (e) => e.event === 'share');
+    const chosen = path.join(tmp, 'closing', 'too-big.bin');
+    await writeFile(chosen, randomBytes(2 * MIB));
+    const page = await newPage();
+    await page.goto(receive.url);
+    await page.locator('#pick-direct-button').waitFor({ state: 'visible' });
+    await page.setInputFiles('#pick-direct', chosen);
+    const error = page.locator('#direct-list .file-direct-error');
+    await error.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await error.textContent(), /takes files of at most 1\.0\sMB/);
+    assert.deepEqual(await names(limitedInbox), []);
+    await page.close();
+  } finally {
+    await limited.stop('SIGTERM');
+  }
 });
 
 test('without a GStreamer plugin the pages hide direct transfers and say why', async () => {
