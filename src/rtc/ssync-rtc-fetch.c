@@ -27,6 +27,10 @@
 #define MAX_SIGNAL_SIZE (64 * 1024)
 /* Seconds to wait for the other side to close after "done". */
 #define DONE_TIMEOUT 5
+/* Seconds the connection may take to open, and then stay silent in the middle of a run:
+ * past them the other side is taken for gone (a network that dropped without a reset). */
+#define CONNECT_TIMEOUT 30
+#define STALL_TIMEOUT 60
 
 struct _SsyncRtcFetch
 {
@@ -53,6 +57,9 @@ struct _SsyncRtcFetch
   guint64 bytes;
   gboolean done;            /* "done" sent: waiting for the other side to close */
   guint done_timeout_id;
+  gboolean greeted;         /* "hello" arrived: the channel is open on both sides */
+  gint64 last_activity;     /* monotonic time of the last message from the other side */
+  guint watchdog_id;
 };
 
 G_DEFINE_FINAL_TYPE (SsyncRtcFetch, ssync_rtc_fetch, G_TYPE_OBJECT)
@@ -70,6 +77,7 @@ ssync_rtc_fetch_dispose (GObject *object)
   SsyncRtcFetch *self = SSYNC_RTC_FETCH (object);
 
   g_clear_handle_id (&self->done_timeout_id, g_source_remove);
+  g_clear_handle_id (&self->watchdog_id, g_source_remove);
   g_clear_object (&self->receiver);
   g_clear_object (&self->transfer);
   g_clear_object (&self->peer);
@@ -221,6 +229,7 @@ finish (SsyncRtcFetch *self,
     }
 
   g_clear_handle_id (&self->done_timeout_id, g_source_remove);
+  g_clear_handle_id (&self->watchdog_id, g_source_remove);
   if (self->transfer != NULL)
     {
       ssync_transfer_finish (self->transfer, SSYNC_TRANSFER_STATUS_FAILED,
@@ -432,8 +441,10 @@ on_peer_text (SsyncRtcPeer  *peer,
   g_autoptr(JsonObject) frame = ssync_rtc_frame_parse (text, strlen (text));
   const char *type = frame != NULL ? ssync_rtc_frame_get_string (frame, "type") : NULL;
 
-  if (g_strcmp0 (type, "hello") == 0)
+  self->last_activity = g_get_monotonic_time ();
+  if (g_strcmp0 (type, "hello") == 0 && !self->greeted)
     {
+      self->greeted = TRUE;
       g_autoptr(JsonObject) list = ssync_rtc_frame_new ("list");
 
       send_channel (self, list);
@@ -464,6 +475,7 @@ on_peer_data (SsyncRtcPeer  *peer,
 {
   GError *error = NULL;
 
+  self->last_activity = g_get_monotonic_time ();
   if (self->receiver == NULL)
     {
       fail (self, _("The other ShareSync sent data that was not asked for"));
@@ -598,6 +610,27 @@ on_ws_connected (GObject      *source,
   send_ws (self, connect);
 }
 
+static gboolean
+on_watchdog (gpointer user_data)
+{
+  SsyncRtcFetch *self = user_data;
+  gint64 silent = (g_get_monotonic_time () - self->last_activity) / G_USEC_PER_SEC;
+
+  if (!self->greeted && silent >= CONNECT_TIMEOUT)
+    {
+      self->watchdog_id = 0;
+      fail (self, _("The direct connection could not be made: no answer within 30 seconds"));
+      return G_SOURCE_REMOVE;
+    }
+  if (self->greeted && silent >= STALL_TIMEOUT && !self->done)
+    {
+      self->watchdog_id = 0;
+      fail (self, _("The other ShareSync stopped sending for a minute"));
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 on_cancelled (GCancellable  *cancellable,
               SsyncRtcFetch *self)
@@ -621,6 +654,8 @@ ssync_rtc_fetch_run_async (SsyncRtcFetch       *self,
   if (cancellable != NULL)
     g_signal_connect_object (cancellable, "cancelled", G_CALLBACK (on_cancelled), self, 0);
 
+  self->last_activity = g_get_monotonic_time ();
+  self->watchdog_id = g_timeout_add_seconds (1, on_watchdog, self);
   self->soup = soup_session_new_with_options ("user-agent", "ShareSync/" PACKAGE_VERSION,
                                               NULL);
   msg = soup_message_new (SOUP_METHOD_GET, self->ws_url);

@@ -37,6 +37,9 @@
  * the queue is down to LOW_WATER (throughput barely depends on either, NOTES.md). */
 #define HIGH_WATER (4 * 1024 * 1024)
 #define LOW_WATER (1024 * 1024)
+/* Seconds to wait for ICE gathering: a STUN or TURN server that does not answer must not
+ * hold the description back for good; what was gathered by then goes out. */
+#define GATHER_TIMEOUT 5
 
 struct _SsyncRtcPeer
 {
@@ -54,6 +57,7 @@ struct _SsyncRtcPeer
   gboolean described;    /* the offer or answer went out */
   gboolean open;
   gboolean closed;       /* closed by either side: nothing more is emitted */
+  guint gather_timeout_id;
 };
 
 G_DEFINE_FINAL_TYPE (SsyncRtcPeer, ssync_rtc_peer, G_TYPE_OBJECT)
@@ -69,9 +73,6 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
-
-/* Pipelines not yet back in NULL: the tests check that sessions do not pile up. */
-static gint n_alive;
 
 typedef enum {
   HOP_GATHERED,
@@ -152,6 +153,7 @@ ssync_rtc_peer_dispose (GObject *object)
 
   /* ssync_rtc_peer_close() holds a reference until the pipeline is down, so this only
    * finds one when it was never started or is already down. */
+  g_clear_handle_id (&self->gather_timeout_id, g_source_remove);
   g_clear_object (&self->channel);
   g_clear_object (&self->incoming);
   g_clear_object (&self->pipeline);
@@ -380,8 +382,10 @@ emit_with_promise (SsyncRtcPeer *self,
 
 /* On the main context from here on. */
 
+/* Sends the local description once gathering is complete (or, with @force, now). */
 static void
-send_description (SsyncRtcPeer *self)
+send_description (SsyncRtcPeer *self,
+                  gboolean      force)
 {
   g_autoptr(GstWebRTCSessionDescription) desc = NULL;
   g_autofree char *sdp = NULL;
@@ -389,13 +393,24 @@ send_description (SsyncRtcPeer *self)
 
   g_object_get (self->webrtc, "ice-gathering-state", &state, "local-description", &desc, NULL);
   if (self->described || !self->local_set || desc == NULL ||
-      state != GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
+      (state != GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE && !force))
     return;
 
   self->described = TRUE;
+  g_clear_handle_id (&self->gather_timeout_id, g_source_remove);
   sdp = gst_sdp_message_as_text (desc->sdp);
   g_signal_emit (self, signals[DESCRIPTION], 0,
                  gst_webrtc_sdp_type_to_string (desc->type), sdp);
+}
+
+static gboolean
+on_gather_timeout (gpointer user_data)
+{
+  SsyncRtcPeer *self = user_data;
+
+  self->gather_timeout_id = 0;
+  send_description (self, TRUE);
+  return G_SOURCE_REMOVE;
 }
 
 /* The promise has answered (its change function ran); NULL when it was interrupted. */
@@ -424,8 +439,9 @@ description_created (SsyncRtcPeer *self,
 
   g_signal_emit_by_name (self->webrtc, "set-local-description", desc, NULL);
   self->local_set = TRUE;
+  self->gather_timeout_id = g_timeout_add_seconds (GATHER_TIMEOUT, on_gather_timeout, self);
   /* Gathering may already be over (it is quick on a LAN with no STUN server). */
-  send_description (self);
+  send_description (self, FALSE);
 }
 
 static void
@@ -460,7 +476,7 @@ dispatch (gpointer user_data)
   switch (hop->kind)
     {
     case HOP_GATHERED:
-      send_description (self);
+      send_description (self, FALSE);
       break;
 
     case HOP_CONNECTION_STATE:
@@ -521,6 +537,22 @@ dispatch (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* libnice asks the router for a port mapping (UPnP IGD) by default: useless on a LAN, slow,
+ * and gupnp warns when a port it tries is taken. */
+static void
+disable_upnp (GstElement *webrtc)
+{
+  g_autoptr(GObject) ice = NULL;
+  g_autoptr(GObject) agent = NULL;
+
+  g_object_get (webrtc, "ice-agent", &ice, NULL);
+  if (ice == NULL || g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent") == NULL)
+    return;
+  g_object_get (ice, "agent", &agent, NULL);
+  if (agent != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (agent), "upnp") != NULL)
+    g_object_set (agent, "upnp", FALSE, NULL);
+}
+
 /* Builds the pipeline and, for the offerer, the channel and the offer; "description" then
  * carries the offer once ICE gathering is complete. */
 gboolean
@@ -543,13 +575,13 @@ ssync_rtc_peer_start (SsyncRtcPeer  *self,
 
   self->pipeline = gst_object_ref_sink (gst_pipeline_new (NULL));
   gst_bin_add (GST_BIN (self->pipeline), self->webrtc);
-  g_atomic_int_inc (&n_alive);
   g_object_set (self->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
   if (self->stun_server != NULL)
     g_object_set (self->webrtc, "stun-server", self->stun_server, NULL);
   if (self->turn_server != NULL)
     g_object_set (self->webrtc, "turn-server", self->turn_server, NULL);
 
+  disable_upnp (self->webrtc);
   g_signal_connect (self->webrtc, "notify::ice-gathering-state",
                     G_CALLBACK (on_gathering_state), self);
   g_signal_connect (self->webrtc, "notify::connection-state",
@@ -740,14 +772,6 @@ teardown_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
-static void
-on_teardown_done (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_atomic_int_add (&n_alive, -1);
-}
-
 /* Closes the channel and the connection; nothing is emitted afterwards. The pipeline goes
  * down on a worker thread, and the peer stays alive until it is down. */
 void
@@ -762,6 +786,7 @@ ssync_rtc_peer_close (SsyncRtcPeer *self)
     return;
   self->closed = TRUE;
   self->open = FALSE;
+  g_clear_handle_id (&self->gather_timeout_id, g_source_remove);
   if (self->pipeline == NULL)
     return;
 
@@ -779,14 +804,7 @@ ssync_rtc_peer_close (SsyncRtcPeer *self)
   teardown->channel = g_steal_pointer (&self->channel);
   self->webrtc = NULL;
 
-  task = g_task_new (self, NULL, on_teardown_done, NULL);
+  task = g_task_new (self, NULL, NULL, NULL);
   g_task_set_task_data (task, teardown, (GDestroyNotify) teardown_free);
   g_task_run_in_thread (task, teardown_thread);
-}
-
-/* Peer connections whose pipeline is not down yet, in this process. */
-guint
-ssync_rtc_peer_get_n_alive (void)
-{
-  return g_atomic_int_get (&n_alive);
 }

@@ -42,6 +42,5 @@ gboolean      ssync_rtc_peer_send_bytes      (SsyncRtcPeer  *self,
 gboolean      ssync_rtc_peer_is_writable     (SsyncRtcPeer  *self);
 gboolean      ssync_rtc_peer_is_open         (SsyncRtcPeer  *self);
 void          ssync_rtc_peer_close           (SsyncRtcPeer  *self);
-guint         ssync_rtc_peer_get_n_alive     (void);
 
 G_END_DECLS

@@ -20,6 +20,7 @@
 #include "ssync-registry.h"
 #include "ssync-rtc-check.h"
 #include "ssync-rtc-fetch.h"
+#include "ssync-rtc-frame.h"
 #include "ssync-rtc-host.h"
 #include "ssync-server.h"
 #include "ssync-session.h"
@@ -53,6 +54,7 @@ struct _SsyncSession
   GHashTable *hosts;     /* WebSocket client id (guint64 *) → SsyncRtcHost */
   char *stun_server;
   char *turn_server;
+  GSettings *settings;   /* NULL where the schema is not installed */
 
   /* Applied to every new share before it is served. */
   char *password_hash;
@@ -77,6 +79,7 @@ ssync_session_dispose (GObject *object)
 
   ssync_session_shutdown (self);
   g_clear_pointer (&self->hosts, g_hash_table_unref);
+  g_clear_object (&self->settings);
   g_clear_handle_id (&self->cleanup_id, g_source_remove);
   g_clear_handle_id (&self->expiry_id, g_source_remove);
   g_clear_object (&self->server);
@@ -469,18 +472,11 @@ on_rtc_connect (SsyncWsHub   *hub,
 
   if (!ssync_rtc_host_start (host, &error))
     {
+      g_autoptr(JsonObject) frame = ssync_rtc_frame_new ("error");
       g_autofree char *text = NULL;
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "type");
-      json_builder_add_string_value (builder, "error");
-      json_builder_set_member_name (builder, "message");
-      json_builder_add_string_value (builder, error->message);
-      json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
-      text = json_to_string (root, FALSE);
+      json_object_set_string_member (frame, "message", error->message);
+      text = ssync_rtc_frame_to_text (frame);
       ssync_ws_hub_send (hub, client_id, text);
       ssync_rtc_host_close (host, error->message);
     }
@@ -510,6 +506,17 @@ on_rtc_client_closed (SsyncWsHub   *hub,
     ssync_rtc_host_close (host, _("The other side went away"));
 }
 
+static void
+on_ice_settings_changed (GSettings    *settings,
+                         const char   *key,
+                         SsyncSession *self)
+{
+  g_autofree char *stun = g_settings_get_string (settings, "stun-server");
+  g_autofree char *turn = g_settings_get_string (settings, "turn-server");
+
+  ssync_session_set_ice_servers (self, stun, turn);
+}
+
 /* STUN and TURN servers from the preferences, when the schema is installed (it is not in
  * a build tree or a test run). */
 static void
@@ -530,6 +537,13 @@ load_ice_servers (SsyncSession *self)
   stun = g_settings_get_string (settings, "stun-server");
   turn = g_settings_get_string (settings, "turn-server");
   ssync_session_set_ice_servers (self, stun, turn);
+
+  /* A change in the preferences applies to the next direct connection. */
+  g_signal_connect_object (settings, "changed::stun-server",
+                           G_CALLBACK (on_ice_settings_changed), self, 0);
+  g_signal_connect_object (settings, "changed::turn-server",
+                           G_CALLBACK (on_ice_settings_changed), self, 0);
+  self->settings = g_steal_pointer (&settings);
 }
 
 /* Checks GStreamer's plugins once, at start: without one, direct transfers are hidden
