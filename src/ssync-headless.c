@@ -172,6 +172,15 @@ emit_listening (Headless *headless)
   json_builder_end_array (builder);
   add_string (builder, "data_dir", ssync_session_get_data_dir (headless->session));
   add_string (builder, "owner_token", ssync_session_get_owner_token (headless->session));
+  {
+    const char *why = NULL;
+    gboolean rtc = ssync_session_get_rtc_available (headless->session, &why);
+
+    json_builder_set_member_name (builder, "webrtc");
+    json_builder_add_boolean_value (builder, rtc);
+    if (!rtc)
+      add_string (builder, "webrtc_message", why);
+  }
   emit (builder);
 }
 

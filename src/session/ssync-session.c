@@ -554,7 +554,7 @@ setup_rtc (SsyncSession *self)
   SsyncWsHub *hub = ssync_server_get_ws_hub (self->server);
 
   if (!ssync_rtc_check_plugins (&self->rtc_error))
-    g_message ("%s", self->rtc_error->message);
+    g_debug ("%s", self->rtc_error->message);
   ssync_ws_hub_set_rtc_available (hub, self->rtc_error == NULL,
                                   self->rtc_error != NULL ? self->rtc_error->message : NULL);
   load_ice_servers (self);

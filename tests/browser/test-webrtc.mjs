@@ -61,7 +61,8 @@ before(async () => {
     '--receive', inbox,
     path.join(src, 'big'),
   ], tmp);
-  await app.waitForEvent('listening');
+  const listening = await app.waitForEvent('listening');
+  assert.equal(listening.webrtc, true, 'direct transfers work on this machine');
   sendShare = await app.waitFor('send share', (e) => e.event === 'share' && e.kind === 'send');
   receiveShare = await app.waitFor('receive share',
     (e) => e.event === 'share' && e.kind === 'receive');
@@ -358,6 +359,9 @@ test('without a GStreamer plugin the pages hide direct transfers and say why', a
     '--receive', inbox, path.join(tmp, 'src', 'big')], tmp);
   delete process.env.SHARESYNC_RTC_HIDE_PLUGIN;
   try {
+    const listening = await limited.waitForEvent('listening');
+    assert.equal(listening.webrtc, false);
+    assert.match(listening.webrtc_message, /GStreamer plugins missing \(nice\)/);
     const share = await limited.waitFor('send share', (e) => e.event === 'share' &&
       e.kind === 'send');
     const receive = await limited.waitFor('receive share', (e) => e.event === 'share' &&
