@@ -8,6 +8,8 @@ BUILD_PACKAGES=(
   libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libsqlite3-dev libdeflate-dev libgnutls28-dev
   libgtk-4-dev libadwaita-1-dev libqrencode-dev
   libsecret-1-dev glib-networking
+  libgstreamer1.0-dev libgstreamer-plugins-bad1.0-dev libgstreamer-plugins-base1.0-dev
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-nice
   desktop-file-utils appstream
 )
 

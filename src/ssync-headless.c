@@ -176,6 +176,15 @@ emit_listening (Headless *headless)
   json_builder_end_array (builder);
   add_string (builder, "data_dir", ssync_session_get_data_dir (headless->session));
   add_string (builder, "owner_token", ssync_session_get_owner_token (headless->session));
+  {
+    const char *why = NULL;
+    gboolean rtc = ssync_session_get_rtc_available (headless->session, &why);
+
+    json_builder_set_member_name (builder, "webrtc");
+    json_builder_add_boolean_value (builder, rtc);
+    if (!rtc)
+      add_string (builder, "webrtc_message", why);
+  }
   emit (builder);
 }
 
@@ -271,6 +280,65 @@ parse_size (const char *text,
     value <<= 10 * (unit - units + 1);
   *bytes = value;
   return TRUE;
+}
+
+static gboolean on_quit_signal (gpointer user_data);
+
+static void
+on_fetched (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Headless *headless = user_data;
+  g_autoptr(GError) error = NULL;
+  int n_files = ssync_session_fetch_finish (headless->session, result, &error);
+  g_autoptr(JsonBuilder) builder = NULL;
+
+  if (n_files < 0)
+    {
+      fail (headless, 1, error->message);
+      return;
+    }
+
+  builder = begin_event ("fetch-finished");
+  add_int (builder, "files", n_files);
+  emit (builder);
+  headless->exit_code = 0;
+  g_main_loop_quit (headless->loop);
+}
+
+/* `--fetch URL [--to DIR]`: another ShareSync's share, over a direct connection, into DIR.
+ * Exits 0 only when every file arrived with a matching SHA-256. */
+static int
+run_fetch (Headless   *headless,
+           const char *url,
+           const char *to)
+{
+  g_autoptr(GFile) folder = g_file_new_for_commandline_arg (to != NULL ? to : ".");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  const char *why = NULL;
+
+  if (!ssync_session_get_rtc_available (headless->session, &why))
+    {
+      g_printerr ("sharesync: %s\n", why);
+      return 1;
+    }
+
+  headless->loop = g_main_loop_new (NULL, FALSE);
+  headless->exit_code = 1;
+  g_signal_connect (headless->session, "transfer-started", G_CALLBACK (on_transfer_started),
+                    headless);
+  g_unix_signal_add (SIGINT, on_quit_signal, headless);
+  g_unix_signal_add (SIGTERM, on_quit_signal, headless);
+  ssync_session_fetch_async (headless->session, url, folder, cancellable, on_fetched, headless);
+  g_main_loop_run (headless->loop);
+
+  /* Stopped by a signal: the fetch ends cancelled and its partial file is removed. */
+  g_cancellable_cancel (cancellable);
+  ssync_session_shutdown (headless->session);
+  g_clear_object (&headless->session);
+  g_main_loop_unref (headless->loop);
+  return headless->exit_code;
 }
 
 static gboolean
@@ -417,6 +485,8 @@ ssync_headless_run (int    argc,
   g_autofree char *password = NULL;
   g_autofree char *password_hash = NULL;
   g_autofree char *expires = NULL;
+  g_autofree char *fetch = NULL;
+  g_autofree char *fetch_to = NULL;
   gint64 lifetime = 0;
   int max_downloads = 0;
   guint64 max_upload_size = 0;
@@ -448,6 +518,10 @@ ssync_headless_run (int    argc,
     { "push", 0, 0, G_OPTION_ARG_NONE, &push,
       N_("Upload the files to the S3 bucket, print a download link for each and exit "
          "(--expires sets how long the links last, at most 7d; default 1d)"), NULL },
+    { "fetch", 0, 0, G_OPTION_ARG_STRING, &fetch,
+      N_("Fetch another ShareSync's share over a direct (WebRTC) connection"), N_("URL") },
+    { "to", 0, 0, G_OPTION_ARG_FILENAME, &fetch_to,
+      N_("Folder --fetch saves into (default: the current folder)"), N_("DIR") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE…") },
     { NULL }
@@ -470,7 +544,19 @@ ssync_headless_run (int    argc,
       return 0;
     }
 
-  if ((files == NULL || files[0] == NULL) && receive == NULL)
+  if (fetch != NULL && ((files != NULL && files[0] != NULL) || receive != NULL))
+    {
+      g_printerr ("sharesync: %s\n", _("--fetch takes no FILE and no --receive (see --help)"));
+      return 2;
+    }
+
+  if (fetch_to != NULL && fetch == NULL)
+    {
+      g_printerr ("sharesync: %s\n", _("--to only goes with --fetch URL (see --help)"));
+      return 2;
+    }
+
+  if ((files == NULL || files[0] == NULL) && receive == NULL && fetch == NULL)
     {
       g_printerr ("sharesync: %s\n",
                   _("nothing to share: give at least one FILE or --receive DIR (see --help)"));
@@ -529,6 +615,8 @@ ssync_headless_run (int    argc,
 
   if (push)
     return run_push (&headless, files, lifetime);
+  if (fetch != NULL)
+    return run_fetch (&headless, fetch, fetch_to);
 
   if (!ssync_session_start (headless.session, bind, port, &error))
     {

@@ -9,6 +9,7 @@ import {
   $, el, fetchShareInfo, formatDate, formatSize, plural, sameOriginUrl, tokenFromLocation,
   waitMessage,
 } from '/static/common.js';
+import { DirectError, appStatus, connectToApp, saveBlob } from '/static/rtc.js';
 
 // Links are put in the page as paths on this origin (see sameOriginUrl).
 function sameOriginPath(url) {
@@ -109,6 +110,21 @@ function renderFile(file) {
     item.append(link);
   }
 
+  // Direct (WebRTC): the same file over an encrypted data channel, checked by its SHA-256 here.
+  if (file.id !== undefined && file.id !== null) {
+    const direct = el('button', 'button direct');
+    direct.type = 'button';
+    direct.hidden = true;
+    direct.setAttribute('aria-label', `Download ${path} directly (WebRTC)`);
+    direct.append(el('span', 'download-label', 'Direct (WebRTC)'));
+    direct.addEventListener('click', () => directDownload(file, item, direct));
+    item.append(direct);
+    const status = el('p', 'file-meta file-direct');
+    status.setAttribute('aria-live', 'polite');
+    status.hidden = true;
+    item.append(status);
+  }
+
   // The checksum gets a row of its own under the name and the button, where it has room.
   if (typeof file.sha256 === 'string' && file.sha256 !== '') {
     const sha = el('code', 'file-sha', `SHA-256 ${file.sha256}`);
@@ -116,6 +132,61 @@ function renderFile(file) {
     item.append(sha);
   }
   return item;
+}
+
+// Downloads one file over a direct connection, shows its progress and the SHA-256 it checked,
+// and hands it to the browser as an ordinary download.
+async function directDownload(file, item, button) {
+  const status = item.querySelector('.file-direct');
+  const token = tokenFromLocation('s');
+  status.hidden = false;
+  status.classList.remove('file-direct-error');
+  status.textContent = 'Connecting directly…';
+  button.disabled = true;
+  let connection = null;
+  try {
+    connection = await connectToApp(token);
+    const { channel } = connection;
+    channel.sendJSON({ type: 'get', file: String(file.id) });
+    const header = await channel.receiveText('file');
+    const total = Number(header.size);
+    const { blob, sha256 } = await channel.receiveFile(header, (bytes) => {
+      const percent = total > 0 ? Math.floor((bytes / total) * 100) : 100;
+      status.textContent = `Direct: ${formatSize(bytes)} of ${formatSize(total)} (${percent} %)`;
+    });
+    saveBlob(blob, String(header.name ?? file.name ?? 'download'));
+    status.textContent = `Received directly, SHA-256 verified: ${sha256}`;
+    item.dataset.directSha256 = sha256;
+  } catch (error) {
+    status.classList.add('file-direct-error');
+    status.textContent = error instanceof DirectError
+      ? `Direct download failed: ${error.message}`
+      : `Direct download failed: ${error}`;
+  } finally {
+    connection?.close();
+    button.disabled = false;
+  }
+}
+
+// Shows the Direct (WebRTC) buttons when the computer can make direct connections, or says
+// why not.
+async function setupDirect() {
+  let status;
+  try {
+    status = await appStatus();
+  } catch {
+    return;
+  }
+  const note = $('direct-note');
+  if (!status.available) {
+    if (note !== null) {
+      note.hidden = false;
+      note.textContent = status.message ?? 'Direct (WebRTC) downloads are not available here.';
+    }
+    return;
+  }
+  for (const button of document.querySelectorAll('.file .direct'))
+    button.hidden = false;
 }
 
 function renderShare(share) {
@@ -177,6 +248,7 @@ async function load() {
   try {
     renderShare(await fetchShare(token));
     show('share');
+    setupDirect();
   } catch (error) {
     showError(error);
   }

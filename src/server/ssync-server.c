@@ -122,6 +122,9 @@ serve_static (SoupServerMessage *msg,
     { "favicon.svg", "image/svg+xml" },
     { "receive.js", "text/javascript; charset=utf-8" },
     { "unlock.js", "text/javascript; charset=utf-8" },
+    { "rtc.js", "text/javascript; charset=utf-8" },
+    { "p2p.js", "text/javascript; charset=utf-8" },
+    { "receive-direct.js", "text/javascript; charset=utf-8" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (assets); i++)
@@ -608,4 +611,11 @@ ssync_server_begin_transfer (SsyncServer       *self,
   g_signal_emit (self, signals[TRANSFER_STARTED], 0, transfer);
 
   return transfer;
+}
+
+/* The WebSocket endpoint: the session drives direct connections through it. */
+SsyncWsHub *
+ssync_server_get_ws_hub (SsyncServer *self)
+{
+  return self->ws_hub;
 }

@@ -10,6 +10,7 @@
 #include "ssync-registry.h"
 #include "ssync-transfer.h"
 #include "ssync-tus.h"
+#include "ssync-ws-hub.h"
 
 G_BEGIN_DECLS
 
@@ -40,5 +41,6 @@ void           ssync_server_share_ended         (SsyncServer *self,
                                                  SsyncShare  *share,
                                                  const char  *notice);
 void           ssync_server_stop             (SsyncServer    *self);
+SsyncWsHub    *ssync_server_get_ws_hub       (SsyncServer    *self);
 
 G_END_DECLS

@@ -20,11 +20,14 @@
 #include <string.h>
 
 #include "ssync-response.h"
+#include "ssync-rooms.h"
 #include "ssync-ws-hub.h"
 
 #define WS_PATH "/ws"
-/* Every message a page sends fits in a few hundred bytes. */
-#define MAX_MESSAGE_SIZE 4096
+/* A page's own messages fit in a few hundred bytes, but WebRTC signaling carries session
+ * descriptions with every candidate inside (a few KiB, more on a machine with many
+ * interfaces). */
+#define MAX_MESSAGE_SIZE (32 * 1024)
 /* Seconds between pings, at most. */
 #define KEEPALIVE_INTERVAL 30
 /* At most four progress messages a second per transfer. */
@@ -39,9 +42,22 @@ struct _SsyncWsHub
   GHashTable *watches;   /* SsyncTransfer (weak) → Watch */
   SsyncWsAccessFunc access;
   gpointer access_data;
+  guint64 next_client_id;
+  SsyncRooms *rooms;
+  gboolean rtc_available;
+  char *rtc_message;     /* why direct transfers are off, for pages */
 };
 
 G_DEFINE_FINAL_TYPE (SsyncWsHub, ssync_ws_hub, G_TYPE_OBJECT)
+
+enum {
+  RTC_CONNECT,
+  RTC_SIGNAL,
+  CLIENT_CLOSED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 typedef struct {
   SsyncWsHub *hub;
@@ -49,6 +65,9 @@ typedef struct {
   char *peer;      /* the page's address, as transfers record theirs */
   char *share_id;  /* NULL until subscribed */
   char *cookie;    /* the handshake's Cookie header: it may unlock a password share */
+  char *user_agent;
+  guint64 id;      /* names the client to the owner of its direct connection */
+  gboolean rtc;    /* asked for a direct connection */
 } Client;
 
 typedef struct {
@@ -66,6 +85,9 @@ static const char error_unknown_type[] = "Unknown message type";
 static const char error_unknown_share[] = "Unknown share";
 static const char error_subscribed[] = "Already subscribed to another share";
 static const char error_locked[] = "This share needs its password, or it ended";
+static const char error_no_rtc[] = "Direct transfers are not available";
+static const char error_rtc_twice[] = "One direct connection per WebSocket";
+static const char error_no_connection[] = "No direct connection was asked for";
 
 static char *
 builder_to_text (JsonBuilder *builder)
@@ -136,6 +158,7 @@ client_free (Client *client)
   g_free (client->peer);
   g_free (client->share_id);
   g_free (client->cookie);
+  g_free (client->user_agent);
   g_free (client);
 }
 
@@ -153,9 +176,11 @@ get_string_member (JsonObject *object,
   return json_node_get_string (node);
 }
 
-static void
-handle_subscribe (Client     *client,
-                  JsonObject *object)
+/* The share named by the message's token when this client may use it; else NULL, and the
+ * client was told (and, for an unknown or locked share, closed). */
+static SsyncShare *
+lookup_allowed (Client     *client,
+                JsonObject *object)
 {
   const char *token = get_string_member (object, "token");
   SsyncShare *share;
@@ -163,7 +188,7 @@ handle_subscribe (Client     *client,
   if (token == NULL)
     {
       client_send_error (client, error_malformed);
-      return;
+      return NULL;
     }
 
   share = ssync_registry_lookup_token (client->hub->registry, token);
@@ -172,7 +197,7 @@ handle_subscribe (Client     *client,
       /* Someone guessing tokens gets nothing more to try on this connection. */
       client_send_error (client, error_unknown_share);
       client_close (client, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, error_unknown_share);
-      return;
+      return NULL;
     }
 
   /* The WebSocket answers like every other route: a locked or ended share tells nothing. */
@@ -181,8 +206,20 @@ handle_subscribe (Client     *client,
     {
       client_send_error (client, error_locked);
       client_close (client, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, error_locked);
-      return;
+      return NULL;
     }
+
+  return share;
+}
+
+static void
+handle_subscribe (Client     *client,
+                  JsonObject *object)
+{
+  SsyncShare *share = lookup_allowed (client, object);
+
+  if (share == NULL)
+    return;
 
   if (client->share_id != NULL && strcmp (client->share_id, ssync_share_get_id (share)) != 0)
     {
@@ -192,6 +229,67 @@ handle_subscribe (Client     *client,
 
   g_free (client->share_id);
   client->share_id = g_strdup (ssync_share_get_id (share));
+}
+
+static void
+send_rtc_status (Client *client)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, "rtc-status");
+  json_builder_set_member_name (builder, "available");
+  json_builder_add_boolean_value (builder, client->hub->rtc_available);
+  if (client->hub->rtc_message != NULL)
+    {
+      json_builder_set_member_name (builder, "message");
+      json_builder_add_string_value (builder, client->hub->rtc_message);
+    }
+  json_builder_end_object (builder);
+  text = builder_to_text (builder);
+  client_send (client, text);
+}
+
+/* Direct connections: "rtc-status" asks whether this app can make them, "rtc-connect"
+ * (with a token) asks for one to that share, and the answer and candidates that follow
+ * go to the connection's owner (the session) as they are. */
+static void
+handle_rtc (Client     *client,
+            const char *type,
+            JsonObject *object)
+{
+  SsyncWsHub *self = client->hub;
+
+  if (g_str_equal (type, "rtc-status"))
+    send_rtc_status (client);
+  else if (g_str_equal (type, "rtc-connect"))
+    {
+      SsyncShare *share;
+
+      if (!self->rtc_available)
+        {
+          client_send_error (client, self->rtc_message != NULL ? self->rtc_message
+                                                               : error_no_rtc);
+          return;
+        }
+      if (client->rtc)
+        {
+          client_send_error (client, error_rtc_twice);
+          return;
+        }
+      share = lookup_allowed (client, object);
+      if (share == NULL)
+        return;
+      client->rtc = TRUE;
+      g_signal_emit (self, signals[RTC_CONNECT], 0, client->id, share, client->peer,
+                     client->user_agent);
+    }
+  else if (!client->rtc)
+    client_send_error (client, error_no_connection);
+  else
+    g_signal_emit (self, signals[RTC_SIGNAL], 0, client->id, object);
 }
 
 static void
@@ -228,6 +326,10 @@ on_message (SoupWebsocketConnection *conn,
 
   if (g_strcmp0 (type, "subscribe") == 0)
     handle_subscribe (client, object);
+  else if (type != NULL && g_str_has_prefix (type, "rtc-"))
+    handle_rtc (client, type, object);
+  else if (type != NULL && g_str_has_prefix (type, "room-"))
+    ssync_rooms_handle (client->hub->rooms, client->id, client->peer, type, object);
   else if (g_strcmp0 (type, "ping") == 0)
     {
       g_autofree char *text = simple_message ("pong", NULL);
@@ -244,8 +346,17 @@ static void
 on_closed (SoupWebsocketConnection *conn,
            Client                  *client)
 {
+  SsyncWsHub *self = client->hub;
+  guint64 id = client->id;
+
+  /* A page that closes or navigates away ends its room membership and its direct
+   * connection: nobody can signal to it any more. */
+  ssync_rooms_client_gone (self->rooms, id);
+  if (client->rtc)
+    g_signal_emit (self, signals[CLIENT_CLOSED], 0, id);
+
   /* Frees @client; libsoup holds its own reference on @conn while it emits this. */
-  g_ptr_array_remove_fast (client->hub->clients, client);
+  g_ptr_array_remove_fast (self->clients, client);
 }
 
 static void
@@ -338,6 +449,10 @@ handle_websocket (SoupServer              *server,
   client->peer = g_strdup (soup_server_message_get_remote_host (msg));
   client->cookie = g_strdup (soup_message_headers_get_one (
                                soup_server_message_get_request_headers (msg), "Cookie"));
+  client->user_agent = g_strdup (soup_message_headers_get_one (
+                                   soup_server_message_get_request_headers (msg),
+                                   "User-Agent"));
+  client->id = ++self->next_client_id;
 
   soup_websocket_connection_set_max_incoming_payload_size (conn, MAX_MESSAGE_SIZE);
   soup_websocket_connection_set_keepalive_interval (conn, keepalive_interval (msg));
@@ -522,6 +637,8 @@ ssync_ws_hub_dispose (GObject *object)
   g_clear_pointer (&self->clients, g_ptr_array_unref);
 
   g_clear_object (&self->registry);
+  g_clear_object (&self->rooms);
+  g_clear_pointer (&self->rtc_message, g_free);
 
   G_OBJECT_CLASS (ssync_ws_hub_parent_class)->dispose (object);
 }
@@ -530,11 +647,49 @@ static void
 ssync_ws_hub_class_init (SsyncWsHubClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = ssync_ws_hub_dispose;
+
+  /**
+   * SsyncWsHub::rtc-connect:
+   * @client: the client's id, for ssync_ws_hub_send()
+   * @share: the share it may use
+   * @peer: its address
+   * @user_agent: (nullable): its User-Agent
+   *
+   * A page or another app asks for a direct connection to @share.
+   */
+  signals[RTC_CONNECT] =
+    g_signal_new ("rtc-connect", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 4, G_TYPE_UINT64, SSYNC_TYPE_SHARE, G_TYPE_STRING,
+                  G_TYPE_STRING);
+  /**
+   * SsyncWsHub::rtc-signal:
+   * @client: the client's id
+   * @message: its "rtc-answer" or "rtc-candidate" message
+   */
+  signals[RTC_SIGNAL] =
+    g_signal_new ("rtc-signal", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, G_TYPE_UINT64, JSON_TYPE_OBJECT);
+  /**
+   * SsyncWsHub::client-closed:
+   * @client: the id of a client that had asked for a direct connection
+   */
+  signals[CLIENT_CLOSED] =
+    g_signal_new ("client-closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT64);
+}
+
+static void
+rooms_send (guint64     client_id,
+            const char *text,
+            gpointer    user_data)
+{
+  ssync_ws_hub_send (user_data, client_id, text);
 }
 
 static void
 ssync_ws_hub_init (SsyncWsHub *self)
 {
+  self->rooms = ssync_rooms_new (rooms_send, self);
   self->clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
   self->watches = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) watch_free);
 }
@@ -565,6 +720,7 @@ ssync_ws_hub_attach (SsyncWsHub *self,
                            g_object_unref);
   soup_server_add_websocket_handler (server, WS_PATH, NULL, NULL, handle_websocket,
                                      g_object_ref (self), g_object_unref);
+  ssync_rooms_attach (self->rooms, server);
 }
 
 /* Tells the pages of @share about @transfer (from the same address) until it finishes. */
@@ -639,4 +795,46 @@ ssync_ws_hub_set_access_func (SsyncWsHub        *self,
 {
   self->access = access;
   self->access_data = user_data;
+}
+
+/* Sends @text to the client @client_id, if it is still open. */
+void
+ssync_ws_hub_send (SsyncWsHub *self,
+                   guint64     client_id,
+                   const char *text)
+{
+  g_return_if_fail (SSYNC_IS_WS_HUB (self));
+
+  for (guint i = 0; i < self->clients->len; i++)
+    {
+      Client *client = g_ptr_array_index (self->clients, i);
+
+      if (client->id == client_id)
+        {
+          client_send (client, text);
+          return;
+        }
+    }
+}
+
+/* Whether pages may ask for direct connections; when not, @message says why. */
+void
+ssync_ws_hub_set_rtc_available (SsyncWsHub *self,
+                                gboolean    available,
+                                const char *message)
+{
+  g_return_if_fail (SSYNC_IS_WS_HUB (self));
+
+  self->rtc_available = available;
+  g_free (self->rtc_message);
+  self->rtc_message = g_strdup (message);
+}
+
+/* The signaling rooms of /p2p. */
+SsyncRooms *
+ssync_ws_hub_get_rooms (SsyncWsHub *self)
+{
+  g_return_val_if_fail (SSYNC_IS_WS_HUB (self), NULL);
+
+  return self->rooms;
 }

@@ -7,6 +7,7 @@
 #include <libsoup/soup.h>
 
 #include "ssync-registry.h"
+#include "ssync-rooms.h"
 #include "ssync-transfer.h"
 
 G_BEGIN_DECLS
@@ -33,5 +34,12 @@ void        ssync_ws_hub_notify_share        (SsyncWsHub    *self,
                                               SsyncShare    *share,
                                               const char    *type);
 guint       ssync_ws_hub_get_n_connections   (SsyncWsHub    *self);
+void        ssync_ws_hub_send                (SsyncWsHub    *self,
+                                              guint64        client_id,
+                                              const char    *text);
+void        ssync_ws_hub_set_rtc_available   (SsyncWsHub    *self,
+                                              gboolean       available,
+                                              const char    *message);
+SsyncRooms *ssync_ws_hub_get_rooms           (SsyncWsHub    *self);
 
 G_END_DECLS

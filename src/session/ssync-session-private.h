@@ -30,6 +30,13 @@ struct _SsyncSession
   guint expiry_id;      /* fires when the next share expires */
   gint64 next_expiry;
 
+  /* Direct (WebRTC) transfers: NULL rtc_error when GStreamer has every plugin. */
+  GError *rtc_error;
+  GHashTable *hosts;     /* WebSocket client id (guint64 *) → SsyncRtcHost */
+  char *stun_server;
+  char *turn_server;
+  GSettings *settings;   /* NULL where the schema is not installed */
+
   /* Applied to every new share before it is served. */
   char *password_hash;
   gint64 lifetime;       /* microseconds, 0 for no expiry */

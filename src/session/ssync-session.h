@@ -103,5 +103,19 @@ void          ssync_session_delete_pushed_async  (SsyncSession         *self,
 gboolean      ssync_session_delete_pushed_finish (SsyncSession         *self,
                                                   GAsyncResult         *result,
                                                   GError              **error);
+gboolean      ssync_session_get_rtc_available (SsyncSession        *self,
+                                               const char         **message);
+void          ssync_session_set_ice_servers  (SsyncSession         *self,
+                                              const char           *stun_server,
+                                              const char           *turn_server);
+void          ssync_session_fetch_async      (SsyncSession         *self,
+                                              const char           *url,
+                                              GFile                *folder,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+int           ssync_session_fetch_finish     (SsyncSession         *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
 
 G_END_DECLS

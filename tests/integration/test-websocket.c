@@ -553,8 +553,8 @@ test_bad_messages (Fixture       *fixture,
   client_sync (client);
   g_assert_false (client->closed);
 
-  /* A message over 4 KiB ends the connection. */
-  huge = g_strnfill (5000, ' ');
+  /* A message over 32 KiB (room for WebRTC descriptions) ends the connection. */
+  huge = g_strnfill (40000, ' ');
   client_send (client, huge);
   client_wait_closed (client);
   while (ssync_ws_hub_get_n_connections (fixture->hub) > 0)

@@ -1,0 +1,86 @@
+// ShareSync receive page, direct mode: sends chosen files to the computer over an encrypted
+// WebRTC data channel instead of tus uploads. The computer writes them like any upload (a .part
+// file, synced and named only once every byte is there and its SHA-256 matches) and answers with
+// the name it saved each file under. One file at a time, in the order chosen.
+//
+// This module only adds to the page that receive.js runs: the "Send directly (WebRTC)" button,
+// shown when the computer can make direct connections, and the list of what it sent.
+
+import { $, el, formatSize, tokenFromLocation } from '/static/common.js';
+import { DirectError, appStatus, connectToApp } from '/static/rtc.js';
+
+function addRow(file) {
+  const list = $('direct-list');
+  const item = el('li', 'file direct-send');
+  const info = el('div', 'file-info');
+  info.append(el('p', 'file-path', file.name), el('p', 'file-meta file-size', formatSize(file.size)));
+  const status = el('p', 'file-meta file-direct', 'Waiting…');
+  status.setAttribute('aria-live', 'polite');
+  item.append(el('span', 'file-icon'), info, status);
+  list.append(item);
+  $('direct-sends').hidden = false;
+  return { item, status };
+}
+
+async function sendAll(files) {
+  const token = tokenFromLocation('r');
+  const rows = files.map((file) => ({ file, ...addRow(file) }));
+  let connection = null;
+  try {
+    rows[0].status.textContent = 'Connecting directly…';
+    connection = await connectToApp(token);
+    for (const { file, item, status } of rows) {
+      const sent = await connection.channel.sendFile(file, {
+        name: file.name,
+        path: file.webkitRelativePath || file.name,
+      }, {
+        waitReady: true,
+        onProgress: (bytes) => {
+          const percent = file.size > 0 ? Math.floor((bytes / file.size) * 100) : 100;
+          status.textContent = `Direct: ${formatSize(bytes)} of ${formatSize(file.size)} ` +
+            `(${percent} %)`;
+        },
+      });
+      item.dataset.sha256 = sent.sha256;
+      item.dataset.savedAs = sent.saved_as ?? '';
+      status.textContent = `Saved as ${sent.saved_as ?? file.name}, SHA-256 verified: ` +
+        `${sent.sha256}`;
+    }
+  } catch (error) {
+    for (const { item, status } of rows) {
+      if (item.dataset.sha256 === undefined) {
+        status.classList.add('file-direct-error');
+        status.textContent = error instanceof DirectError
+          ? `Not sent: ${error.message}`
+          : `Not sent: ${error}`;
+      }
+    }
+  } finally {
+    connection?.close();
+  }
+}
+
+async function setup() {
+  const picker = $('pick-direct');
+  picker.addEventListener('change', () => {
+    const files = [...picker.files];
+    picker.value = '';
+    if (files.length > 0)
+      sendAll(files);
+  });
+  let status;
+  try {
+    status = await appStatus();
+  } catch {
+    return;
+  }
+  if (status.available)
+    $('pick-direct-button').hidden = false;
+  else {
+    $('direct-note').hidden = false;
+    $('direct-note').textContent =
+      status.message ?? 'Direct (WebRTC) sending is not available here.';
+  }
+}
+
+setup();

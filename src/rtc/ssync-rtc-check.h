@@ -1,0 +1,13 @@
+/* ssync-rtc-check.h: whether this machine has what direct transfers need.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+gboolean ssync_rtc_check_plugins (GError **error);
+
+G_END_DECLS
