@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ssync-fetch-dialog.h"
 #include "ssync-history-view.h"
 #include "ssync-preferences-window.h"
 #include "ssync-receive-prompt.h"
@@ -36,6 +37,9 @@ struct _SsyncWindow
   GtkButton *empty_add_button;
   GtkButton *empty_receive_button;
   GtkMenuButton *menu_button;
+
+  /* Where the last "Receive From Link" saves, for its files' "Open Folder". */
+  GFile *fetch_folder;
 
   /* The id of the last desktop notification sent, for tests. */
   char *last_notification;
@@ -152,7 +156,8 @@ on_transfer_done (SsyncTransfer *transfer,
   if (ssync_transfer_get_direction (transfer) == SSYNC_DIRECTION_UPLOAD)
     {
       SsyncShare *share = find_share (self, ssync_transfer_get_share_id (transfer));
-      GFile *folder = share != NULL ? ssync_share_get_folder (share) : NULL;
+      /* Not one of ours: a file fetched from another ShareSync's link. */
+      GFile *folder = share != NULL ? ssync_share_get_folder (share) : self->fetch_folder;
       g_autofree char *message = NULL;
       AdwToast *toast;
 
@@ -608,6 +613,70 @@ receive_files (GSimpleAction *action,
 }
 
 static void
+on_fetched (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(SsyncWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *uri = NULL;
+  AdwToast *toast;
+  int n_files;
+
+  n_files = ssync_session_fetch_finish (SSYNC_SESSION (source), result, &error);
+  if (n_files < 0)
+    {
+      show_error (self, _("Could not receive from the link"), error);
+      return;
+    }
+
+  /* TRANSLATORS: "Received 3 files from the link" */
+  message = g_strdup_printf (ngettext ("Received %d file from the link",
+                                       "Received %d files from the link", n_files), n_files);
+  toast = adw_toast_new (message);
+  uri = g_file_get_uri (self->fetch_folder);
+  adw_toast_set_button_label (toast, _("_Open Folder"));
+  adw_toast_set_action_name (toast, "win.open-folder");
+  adw_toast_set_action_target_value (toast, g_variant_new_string (uri));
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+on_fetch_link (const char *url,
+               gpointer    user_data)
+{
+  SsyncWindow *self = user_data;
+
+  ssync_window_show_toast (self, _("Receiving from the link over a direct connection…"));
+  ssync_session_fetch_async (self->session, url, self->fetch_folder, self->cancellable,
+                             on_fetched, g_object_ref (self));
+}
+
+/* Fetches another ShareSync's share over WebRTC into the receive folder. */
+static void
+receive_from_link (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  SsyncWindow *self = user_data;
+  g_autoptr(GSettings) settings = ssync_preferences_lookup_settings ();
+  g_autofree char *name = NULL;
+  const char *unavailable = NULL;
+
+  if (!ssync_session_get_rtc_available (self->session, &unavailable))
+    {
+      ssync_window_show_toast (self, unavailable);
+      return;
+    }
+
+  g_clear_object (&self->fetch_folder);
+  self->fetch_folder = ssync_preferences_dup_receive_folder (settings);
+  name = g_file_get_basename (self->fetch_folder);
+  gtk_window_present (ssync_fetch_dialog_new (GTK_WINDOW (self), name, on_fetch_link, self));
+}
+
+static void
 preferences (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
@@ -626,7 +695,7 @@ preferences (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (ssync_preferences_window_new (GTK_WINDOW (self), settings)));
 }
 
-/* The primary menu comes from the template; its first section gets "Preferences" here. */
+/* The primary menu comes from the template; its last section gets "Preferences" here. */
 static void
 add_preferences_menu_item (SsyncWindow *self)
 {
@@ -635,7 +704,8 @@ add_preferences_menu_item (SsyncWindow *self)
 
   if (menu == NULL || g_menu_model_get_n_items (menu) == 0)
     return;
-  section = g_menu_model_get_item_link (menu, 0, G_MENU_LINK_SECTION);
+  section = g_menu_model_get_item_link (menu, g_menu_model_get_n_items (menu) - 1,
+                                       G_MENU_LINK_SECTION);
   if (G_IS_MENU (section))
     g_menu_prepend (G_MENU (section), _("_Preferences"), "win.preferences");
 }
@@ -686,6 +756,7 @@ static const GActionEntry win_entries[] = {
   { "paste", paste },
   { "preferences", preferences },
   { "open-folder", open_folder, "s" },
+  { "receive-from-link", receive_from_link },
 };
 
 static void
@@ -767,6 +838,7 @@ ssync_window_finalize (GObject *object)
   SsyncWindow *self = SSYNC_WINDOW (object);
 
   g_free (self->last_notification);
+  g_clear_object (&self->fetch_folder);
 
   G_OBJECT_CLASS (ssync_window_parent_class)->finalize (object);
 }

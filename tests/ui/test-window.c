@@ -20,6 +20,7 @@
 #include "ssync-qr-paintable.h"
 #include "ssync-s3rver.h"
 #include "ssync-share-row.h"
+#include "ssync-test-server.h"
 #include "ssync-window.h"
 
 #define WAIT_SECONDS 20
@@ -896,6 +897,48 @@ test_push_to_cloud (Fixture       *fixture,
   ssync_s3rver_stop (&s3rver);
 }
 
+/* Where "Receive From Link" saves: the Downloads folder, set up in main(). */
+static char *downloads;
+
+/* "Receive From Link" fetches another ShareSync's share (a headless one here) over WebRTC
+ * into the Downloads folder. */
+static void
+test_receive_from_link (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *path = ssync_test_write_random (fixture->files, "field notes.bin", 700000);
+  g_autofree char *arrived = g_build_filename (downloads, "field notes.bin", NULL);
+  g_autofree char *sent_sum = ssync_test_sha256_of_file (path);
+  g_autofree char *got_sum = NULL;
+  const char *args[] = { path, NULL };
+  SsyncTestServer sharer = { 0 };
+  g_autoptr(JsonObject) share = NULL;
+  GtkWidget *dialog;
+  GtkWidget *entry;
+
+  ssync_test_server_start (&sharer, NULL, args);
+  share = ssync_test_server_read_event (&sharer, "share");
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "receive-from-link", NULL);
+  wait_until (fixture, prompt_shows, NULL, "the link dialog shows");
+  dialog = find_prompt ();
+  entry = find_descendant (dialog, GTK_TYPE_ENTRY);
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_editable_set_text (GTK_EDITABLE (entry), "not a link");
+  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "fetch"));
+  gtk_editable_set_text (GTK_EDITABLE (entry), json_object_get_string_member (share, "url"));
+  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "fetch"));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "fetch");
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  gtk_window_close (GTK_WINDOW (dialog));
+
+  wait_until (fixture, file_exists, arrived, "the file arrives over WebRTC");
+  got_sum = ssync_test_sha256_of_file (arrived);
+  g_assert_cmpstr (got_sum, ==, sent_sum);
+  g_unlink (arrived);
+  g_assert_cmpint (ssync_test_server_stop (&sharer), ==, 0);
+}
+
 static void
 test_qr_paintable (void)
 {
@@ -960,6 +1003,24 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_autoptr(GError) error = NULL;
+  g_autofree char *home = g_dir_make_tmp ("ssync-ui-home-XXXXXX", &error);
+  g_autofree char *config = g_build_filename (home, "config", NULL);
+  g_autofree char *dirs = g_build_filename (config, "user-dirs.dirs", NULL);
+  g_autofree char *dirs_text = NULL;
+  int status;
+
+  /* GLib reads the Downloads folder from user-dirs.dirs once: point it at a folder of ours
+   * before anything asks. */
+  g_assert_no_error (error);
+  downloads = g_build_filename (home, "Downloads", NULL);
+  g_assert_no_errno (g_mkdir_with_parents (config, 0700));
+  g_assert_no_errno (g_mkdir_with_parents (downloads, 0700));
+  dirs_text = g_strdup_printf ("XDG_DOWNLOAD_DIR=\"%s\"\n", downloads);
+  g_file_set_contents (dirs, dirs_text, -1, &error);
+  g_assert_no_error (error);
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
@@ -977,8 +1038,12 @@ main (int   argc,
   ADD ("/ui/window/receive-prompt", test_receive_prompt);
   ADD ("/ui/window/share-options", test_share_options);
   ADD ("/ui/window/push-to-cloud", test_push_to_cloud);
+  ADD ("/ui/window/receive-from-link", test_receive_from_link);
 #undef ADD
   g_test_add_func ("/ui/qr-paintable", test_qr_paintable);
 
-  return g_test_run ();
+  status = g_test_run ();
+  ssync_test_remove_tree (home);
+  g_free (downloads);
+  return status;
 }
