@@ -43,7 +43,12 @@ struct _SsyncSession
   guint max_downloads;
 };
 
-void ssync_session_schedule_expiry (SsyncSession *self,
-                                    gint64        expires);
+void ssync_session_schedule_expiry (SsyncSession  *self,
+                                    gint64         expires);
+void ssync_session_track_transfer  (SsyncSession  *self,
+                                    SsyncTransfer *transfer);
+void ssync_session_setup_rtc       (SsyncSession  *self);
+void ssync_session_close_hosts     (SsyncSession  *self,
+                                    SsyncShare    *share);
 
 G_END_DECLS
