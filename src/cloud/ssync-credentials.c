@@ -205,7 +205,10 @@ ssync_credentials_store_async (SsyncCredentials    *self,
   GTask *task = start_call (self, endpoint, access_key, secret_key, cancellable, callback,
                             user_data);
   Call *call = g_task_get_task_data (task);
-  g_autofree char *label = g_strdup_printf (_("ShareSync S3 secret key for %s"), endpoint);
+  /* The same store keeps the password of a TURN relay (its endpoint is a turn: URI). */
+  g_autofree char *label = g_str_has_prefix (endpoint, "turn")
+                           ? g_strdup_printf (_("ShareSync TURN password for %s"), endpoint)
+                           : g_strdup_printf (_("ShareSync S3 secret key for %s"), endpoint);
 
   secret_password_store (schema (), SECRET_COLLECTION_DEFAULT, label, secret_key,
                          call->deadline, on_stored, task, "endpoint", endpoint,

@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "ssync-credentials.h"
 #include "ssync-pusher.h"
 #include "ssync-registry.h"
 #include "ssync-server.h"
@@ -36,6 +37,7 @@ struct _SsyncSession
   char *stun_server;
   char *turn_server;
   GSettings *settings;   /* NULL where the schema is not installed */
+  SsyncCredentials *ice_credentials;  /* the TURN password's keyring, once needed */
 
   /* Applied to every new share before it is served. */
   char *password_hash;

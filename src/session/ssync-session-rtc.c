@@ -9,11 +9,13 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "ssync-rtc-check.h"
 #include "ssync-rtc-fetch.h"
 #include "ssync-rtc-frame.h"
 #include "ssync-rtc-host.h"
+#include "ssync-rtc-ice.h"
 #include "ssync-session-private.h"
 
 /* Ends the direct connections to @share (NULL: all of them). */
@@ -129,15 +131,68 @@ on_rtc_client_closed (SsyncWsHub   *hub,
     ssync_rtc_host_close (host, _("The other side went away"));
 }
 
+/* The servers from the preferences, with the TURN password from the keyring (NULL: none). */
 static void
-on_ice_settings_changed (GSettings    *settings,
-                         const char   *key,
-                         SsyncSession *self)
+apply_ice_servers (SsyncSession *self,
+                   const char   *password)
 {
-  g_autofree char *stun = g_settings_get_string (settings, "stun-server");
-  g_autofree char *turn = g_settings_get_string (settings, "turn-server");
+  g_autofree char *stun = g_settings_get_string (self->settings, "stun-server");
+  g_autofree char *turn = g_settings_get_string (self->settings, "turn-server");
+  g_autofree char *user = g_settings_get_string (self->settings, "turn-username");
+  g_autofree char *uri = NULL;
+  gboolean dropped = FALSE;
 
-  ssync_session_set_ice_servers (self, stun, turn);
+  g_strstrip (stun);
+  uri = ssync_rtc_turn_uri (turn, user, password, &dropped);
+  if (dropped)
+    g_printerr ("sharesync: %s\n", _("The password written into the TURN server setting is "
+                                     "ignored: enter it in the preferences, which keep it in "
+                                     "the keyring"));
+  ssync_session_set_ice_servers (self, stun, uri);
+  if (uri != NULL)
+    explicit_bzero (uri, strlen (uri));
+}
+
+static void
+on_turn_password (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(SsyncSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *password = NULL;
+
+  password = ssync_credentials_lookup_finish (SSYNC_CREDENTIALS (source), result, &error);
+  if (password == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("No password for the TURN relay: %s", error->message);
+  if (self->settings != NULL && !g_cancellable_is_cancelled (self->cancellable))
+    apply_ice_servers (self, password);
+  if (password != NULL)
+    explicit_bzero (password, strlen (password));
+}
+
+/* Reads the servers again; a TURN user name means its password is looked up first. */
+static void
+load_ice_settings (SsyncSession *self)
+{
+  g_autofree char *turn = g_settings_get_string (self->settings, "turn-server");
+  g_autofree char *user = g_settings_get_string (self->settings, "turn-username");
+  g_autofree char *endpoint = ssync_rtc_turn_uri (turn, NULL, NULL, NULL);
+
+  apply_ice_servers (self, NULL);
+  if (endpoint == NULL || *user == '\0')
+    return;
+
+  if (self->ice_credentials == NULL)
+    self->ice_credentials = ssync_credentials_new ();
+  ssync_credentials_lookup_async (self->ice_credentials, endpoint, user, self->cancellable,
+                                  on_turn_password, g_object_ref (self));
+}
+
+static void
+on_ice_settings_changed (SsyncSession *self)
+{
+  load_ice_settings (self);
 }
 
 /* STUN and TURN servers from the preferences, when the schema is installed (it is not in
@@ -147,26 +202,22 @@ load_ice_servers (SsyncSession *self)
 {
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
   g_autoptr(GSettingsSchema) schema = NULL;
-  g_autoptr(GSettings) settings = NULL;
-  g_autofree char *stun = NULL;
-  g_autofree char *turn = NULL;
 
   if (source != NULL)
     schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
-  if (schema == NULL || !g_settings_schema_has_key (schema, "stun-server"))
+  if (schema == NULL || !g_settings_schema_has_key (schema, "turn-username"))
     return;
 
-  settings = g_settings_new_full (schema, NULL, NULL);
-  stun = g_settings_get_string (settings, "stun-server");
-  turn = g_settings_get_string (settings, "turn-server");
-  ssync_session_set_ice_servers (self, stun, turn);
+  self->settings = g_settings_new_full (schema, NULL, NULL);
+  load_ice_settings (self);
 
   /* A change in the preferences applies to the next direct connection. */
-  g_signal_connect_object (settings, "changed::stun-server",
-                           G_CALLBACK (on_ice_settings_changed), self, 0);
-  g_signal_connect_object (settings, "changed::turn-server",
-                           G_CALLBACK (on_ice_settings_changed), self, 0);
-  self->settings = g_steal_pointer (&settings);
+  g_signal_connect_object (self->settings, "changed::stun-server",
+                           G_CALLBACK (on_ice_settings_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::turn-server",
+                           G_CALLBACK (on_ice_settings_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::turn-username",
+                           G_CALLBACK (on_ice_settings_changed), self, G_CONNECT_SWAPPED);
 }
 
 /* Checks GStreamer's plugins once, at start: without one, direct transfers are hidden

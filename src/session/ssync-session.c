@@ -50,6 +50,7 @@ ssync_session_dispose (GObject *object)
   ssync_session_shutdown (self);
   g_clear_pointer (&self->hosts, g_hash_table_unref);
   g_clear_object (&self->settings);
+  g_clear_object (&self->ice_credentials);
   g_clear_handle_id (&self->cleanup_id, g_source_remove);
   g_clear_handle_id (&self->expiry_id, g_source_remove);
   g_clear_object (&self->server);

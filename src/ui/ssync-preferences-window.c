@@ -13,6 +13,7 @@
 #include "ssync-credentials.h"
 #include "ssync-duration.h"
 #include "ssync-preferences-window.h"
+#include "ssync-rtc-ice.h"
 
 /* Upload sizes are shown in megabytes, as g_format_size() counts them. */
 #define BYTES_PER_MEGABYTE 1000000.0
@@ -41,6 +42,11 @@ struct _SsyncPreferencesWindow
   GtkSwitch *s3_path_style_switch;
   AdwEntryRow *s3_access_key_row;
   AdwEntryRow *s3_secret_row;
+  AdwEntryRow *stun_row;
+  AdwEntryRow *turn_row;
+  AdwEntryRow *turn_user_row;
+  AdwEntryRow *turn_password_row;
+  GtkLabel *turn_password_status;
   GtkLabel *s3_secret_status;
   SsyncCredentials *credentials;
 };
@@ -299,17 +305,79 @@ on_secret_applied (SsyncPreferencesWindow *self)
 /* The secret row's own buttons (apply, and show or hide in a password row) come without a
  * name a screen reader could say. */
 static void
-label_row_buttons (GtkWidget *widget)
+label_row_buttons (GtkWidget  *widget,
+                   const char *show_label,
+                   const char *save_label)
 {
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
       if (GTK_IS_TOGGLE_BUTTON (child))
-        set_accessible_label (child, _("Show the secret key"));
+        set_accessible_label (child, show_label);
       else if (GTK_IS_BUTTON (child))
-        set_accessible_label (child, _("Save the secret key"));
-      label_row_buttons (child);
+        set_accessible_label (child, save_label);
+      label_row_buttons (child, show_label, save_label);
     }
+}
+
+static void
+on_turn_password_stored (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(SsyncPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (ssync_credentials_store_finish (SSYNC_CREDENTIALS (source), result, &error))
+    gtk_label_set_text (self->turn_password_status,
+                        _("The TURN password is saved in the keyring."));
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    gtk_label_set_text (self->turn_password_status, error->message);
+  gtk_widget_set_visible (GTK_WIDGET (self->turn_password_status), TRUE);
+}
+
+/* The TURN password goes to the keyring under the relay and user name above; then the
+ * session reads it again (a changed user name makes it look the password up). */
+static void
+on_turn_password_applied (SsyncPreferencesWindow *self)
+{
+  g_autofree char *turn = g_settings_get_string (self->settings, "turn-server");
+  g_autofree char *endpoint = ssync_rtc_turn_uri (turn, NULL, NULL, NULL);
+  g_autofree char *user = g_settings_get_string (self->settings, "turn-username");
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->turn_password_row));
+
+  if (endpoint == NULL || *user == '\0')
+    {
+      gtk_label_set_text (self->turn_password_status,
+                          _("Fill in the TURN relay (turn://host:port) and the user name first."));
+      gtk_widget_set_visible (GTK_WIDGET (self->turn_password_status), TRUE);
+      return;
+    }
+  if (*password == '\0')
+    return;
+
+  ssync_credentials_store_async (self->credentials, endpoint, user, password, self->cancellable,
+                                 on_turn_password_stored, g_object_ref (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->turn_password_row), "");
+}
+
+static void
+bind_ice_rows (SsyncPreferencesWindow *self)
+{
+  g_settings_bind (self->settings, "stun-server", self->stun_row, "text",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "turn-server", self->turn_row, "text",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "turn-username", self->turn_user_row, "text",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_object (self->turn_password_row, "apply",
+                           G_CALLBACK (on_turn_password_applied), self, G_CONNECT_SWAPPED);
+  label_entry_row (self->stun_row);
+  label_entry_row (self->turn_row);
+  label_entry_row (self->turn_user_row);
+  label_entry_row (self->turn_password_row);
+  label_row_buttons (GTK_WIDGET (self->turn_password_row), _("Show the TURN password"),
+                     _("Save the TURN password"));
 }
 
 static void
@@ -332,7 +400,8 @@ bind_s3_page (SsyncPreferencesWindow *self)
   label_entry_row (self->s3_bucket_row);
   label_entry_row (self->s3_access_key_row);
   label_entry_row (self->s3_secret_row);
-  label_row_buttons (GTK_WIDGET (self->s3_secret_row));
+  label_row_buttons (GTK_WIDGET (self->s3_secret_row), _("Show the secret key"),
+                     _("Save the secret key"));
 }
 
 static void
@@ -360,6 +429,7 @@ ssync_preferences_window_constructed (GObject *object)
   update_folder_row (self);
   on_expiry_text (self);
   bind_s3_page (self);
+  bind_ice_rows (self);
 }
 
 static void
@@ -388,6 +458,9 @@ ssync_preferences_window_dispose (GObject *object)
         { self->s3_bucket_row, "text" },
         { self->s3_path_style_switch, "active" },
         { self->s3_access_key_row, "text" },
+        { self->stun_row, "text" },
+        { self->turn_row, "text" },
+        { self->turn_user_row, "text" },
       };
 
       for (guint i = 0; i < G_N_ELEMENTS (bound); i++)
@@ -492,6 +565,12 @@ ssync_preferences_window_class_init (SsyncPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow,
                                         s3_access_key_row);
   gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, s3_secret_row);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, stun_row);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, turn_row);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, turn_user_row);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, turn_password_row);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow,
+                                        turn_password_status);
   gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow,
                                         s3_secret_status);
 }
