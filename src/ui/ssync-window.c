@@ -10,40 +10,11 @@
 
 #include <glib/gi18n.h>
 
-#include "ssync-fetch-dialog.h"
 #include "ssync-history-view.h"
-#include "ssync-preferences-window.h"
 #include "ssync-receive-prompt.h"
 #include "ssync-share-row.h"
-#include "ssync-window.h"
+#include "ssync-window-private.h"
 
-struct _SsyncWindow
-{
-  AdwApplicationWindow parent_instance;
-
-  SsyncSession *session;
-  GCancellable *cancellable;
-  /* char *share id → GListStore of its SsyncTransfer in flight, for the rows to show. */
-  GHashTable *transfers;
-
-  AdwViewSwitcherTitle *switcher_title;
-  AdwToastOverlay *toast_overlay;
-  AdwViewStack *view_stack;
-  SsyncHistoryView *history_view;
-  GtkStack *stack;
-  GtkListView *list_view;
-  GtkButton *add_button;
-  GtkButton *receive_button;
-  GtkButton *empty_add_button;
-  GtkButton *empty_receive_button;
-  GtkMenuButton *menu_button;
-
-  /* Where the last "Receive From Link" saves, for its files' "Open Folder". */
-  GFile *fetch_folder;
-
-  /* The id of the last desktop notification sent, for tests. */
-  char *last_notification;
-};
 
 enum {
   PROP_0,
@@ -64,10 +35,10 @@ ssync_window_show_toast (SsyncWindow *self,
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
 }
 
-static void
-show_error (SsyncWindow  *self,
-            const char   *what,
-            const GError *error)
+void
+ssync_window_show_error (SsyncWindow  *self,
+                         const char   *what,
+                         const GError *error)
 {
   g_autofree char *message = NULL;
 
@@ -295,7 +266,7 @@ on_share_added (GObject      *source,
 
   share = ssync_session_add_share_finish (SSYNC_SESSION (source), result, &error);
   if (share == NULL)
-    show_error (self, _("Could not share"), error);
+    ssync_window_show_error (self, _("Could not share"), error);
 }
 
 /* Shares @files as one share; the row appears once the session has looked them over.
@@ -314,9 +285,9 @@ ssync_window_share_files (SsyncWindow  *self,
                                  on_share_added, g_object_ref (self));
 }
 
-static void
-share_file_list (SsyncWindow *self,
-                 GSList      *list)
+void
+ssync_window_share_file_list (SsyncWindow *self,
+                              GSList      *list)
 {
   g_autoptr(GPtrArray) files = g_ptr_array_new ();
 
@@ -325,9 +296,9 @@ share_file_list (SsyncWindow *self,
   ssync_window_share_files (self, (GFile **) files->pdata, files->len);
 }
 
-static void
-share_list_model (SsyncWindow *self,
-                  GListModel  *model)
+void
+ssync_window_share_list_model (SsyncWindow *self,
+                               GListModel  *model)
 {
   g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
   guint n = g_list_model_get_n_items (model);
@@ -355,344 +326,9 @@ on_drop (GtkDropTarget *target,
 
     if (files == NULL)
       return FALSE;
-    share_file_list (self, files);
+    ssync_window_share_file_list (self, files);
   }
   return TRUE;
-}
-
-static void
-on_clipboard_read (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(SsyncWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  const GValue *value;
-
-  value = gdk_clipboard_read_value_finish (GDK_CLIPBOARD (source), result, &error);
-  if (value == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        ssync_window_show_toast (self, _("There are no files on the clipboard to share"));
-      return;
-    }
-
-  {
-    g_autoptr(GSList) files = gdk_file_list_get_files (g_value_get_boxed (value));
-
-    if (files == NULL)
-      ssync_window_show_toast (self, _("There are no files on the clipboard to share"));
-    else
-      share_file_list (self, files);
-  }
-}
-
-static void
-paste (GSimpleAction *action,
-       GVariant      *parameter,
-       gpointer       user_data)
-{
-  SsyncWindow *self = user_data;
-  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (self));
-
-  gdk_clipboard_read_value_async (clipboard, GDK_TYPE_FILE_LIST, G_PRIORITY_DEFAULT,
-                                  self->cancellable, on_clipboard_read, g_object_ref (self));
-}
-
-#if GTK_CHECK_VERSION (4, 10, 0)
-static void
-on_files_chosen (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(SsyncWindow) self = user_data;
-  g_autoptr(GListModel) files = NULL;
-  g_autoptr(GError) error = NULL;
-
-  files = gtk_file_dialog_open_multiple_finish (GTK_FILE_DIALOG (source), result, &error);
-  if (files != NULL)
-    share_list_model (self, files);
-  else if (!g_error_matches (error, GTK_DIALOG_ERROR, GTK_DIALOG_ERROR_DISMISSED))
-    show_error (self, _("Could not choose files"), error);
-}
-
-static void
-add_files (GSimpleAction *action,
-           GVariant      *parameter,
-           gpointer       user_data)
-{
-  SsyncWindow *self = user_data;
-  g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
-
-  gtk_file_dialog_set_title (dialog, _("Share Files"));
-  gtk_file_dialog_set_accept_label (dialog, _("_Share"));
-  gtk_file_dialog_open_multiple (dialog, GTK_WINDOW (self), self->cancellable, on_files_chosen,
-                                 g_object_ref (self));
-}
-#else
-static void
-on_files_chosen (GtkNativeDialog *dialog,
-                 int              response,
-                 SsyncWindow     *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (dialog));
-
-      share_list_model (self, files);
-    }
-  gtk_native_dialog_destroy (dialog);
-  g_object_unref (dialog);
-}
-
-static void
-add_files (GSimpleAction *action,
-           GVariant      *parameter,
-           gpointer       user_data)
-{
-  SsyncWindow *self = user_data;
-  GtkFileChooserNative *chooser;
-
-  chooser = gtk_file_chooser_native_new (_("Share Files"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Share"), NULL);
-  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  g_signal_connect_object (chooser, "response", G_CALLBACK (on_files_chosen), self, 0);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
-}
-#endif
-
-static void
-on_receive_share_added (GObject      *source,
-                        GAsyncResult *result,
-                        gpointer      user_data)
-{
-  g_autoptr(SsyncWindow) self = user_data;
-  g_autoptr(SsyncShare) share = NULL;
-  g_autoptr(GError) error = NULL;
-
-  share = ssync_session_add_receive_share_finish (SSYNC_SESSION (source), result, &error);
-  if (share == NULL)
-    show_error (self, _("Could not receive files"), error);
-}
-
-static void
-receive_into (SsyncWindow *self,
-              GFile       *folder)
-{
-  ssync_session_add_receive_share_async (self->session, folder, self->cancellable,
-                                         on_receive_share_added, g_object_ref (self));
-}
-
-#if GTK_CHECK_VERSION (4, 10, 0)
-static void
-on_folder_chosen (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(SsyncWindow) self = user_data;
-  g_autoptr(GFile) folder = NULL;
-  g_autoptr(GError) error = NULL;
-
-  folder = gtk_file_dialog_select_folder_finish (GTK_FILE_DIALOG (source), result, &error);
-  if (folder != NULL)
-    receive_into (self, folder);
-  else if (!g_error_matches (error, GTK_DIALOG_ERROR, GTK_DIALOG_ERROR_DISMISSED))
-    show_error (self, _("Could not choose a folder"), error);
-}
-
-static void
-choose_receive_folder (SsyncWindow *self)
-{
-  g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
-
-  gtk_file_dialog_set_title (dialog, _("Receive Files Into"));
-  gtk_file_dialog_set_accept_label (dialog, _("_Receive Here"));
-  gtk_file_dialog_select_folder (dialog, GTK_WINDOW (self), self->cancellable, on_folder_chosen,
-                                 g_object_ref (self));
-}
-#else
-static void
-on_folder_chosen (GtkNativeDialog *dialog,
-                  int              response,
-                  SsyncWindow     *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-
-      if (folder != NULL)
-        receive_into (self, folder);
-    }
-  gtk_native_dialog_destroy (dialog);
-  g_object_unref (dialog);
-}
-
-static void
-choose_receive_folder (SsyncWindow *self)
-{
-  GtkFileChooserNative *chooser;
-
-  chooser = gtk_file_chooser_native_new (_("Receive Files Into"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Receive Here"),
-                                         NULL);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  g_signal_connect_object (chooser, "response", G_CALLBACK (on_folder_chosen), self, 0);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
-}
-#endif
-
-static void
-on_folder_opened (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(SsyncWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_app_info_launch_default_for_uri_finish (result, &error))
-    show_error (self, _("Could not open the folder"), error);
-}
-
-static void
-open_folder (GSimpleAction *action,
-             GVariant      *parameter,
-             gpointer       user_data)
-{
-  SsyncWindow *self = user_data;
-
-  /* GtkFileLauncher (GTK 4.10) would go through the portal itself; GIO's launcher does too
-   * inside a Flatpak, and exists on Debian's GTK 4.8. */
-  g_app_info_launch_default_for_uri_async (g_variant_get_string (parameter, NULL), NULL,
-                                           self->cancellable, on_folder_opened,
-                                           g_object_ref (self));
-}
-
-static gboolean
-is_receiving_into (SsyncWindow *self,
-                   GFile       *folder)
-{
-  GListModel *shares = ssync_session_get_shares (self->session);
-  guint n = g_list_model_get_n_items (shares);
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(SsyncShare) share = g_list_model_get_item (shares, i);
-
-      if (ssync_share_get_kind (share) == SSYNC_SHARE_KIND_RECEIVE &&
-          g_file_equal (ssync_share_get_folder (share), folder))
-        return TRUE;
-    }
-  return FALSE;
-}
-
-/* Receiving goes into the folder the preferences name (Downloads unless changed), so one
- * click shows the link; only without preferences does ShareSync ask where. */
-static void
-receive_files (GSimpleAction *action,
-               GVariant      *parameter,
-               gpointer       user_data)
-{
-  SsyncWindow *self = user_data;
-  g_autoptr(GSettings) settings = ssync_preferences_lookup_settings ();
-  g_autoptr(GFile) folder = NULL;
-
-  if (settings == NULL)
-    {
-      choose_receive_folder (self);
-      return;
-    }
-  folder = ssync_preferences_dup_receive_folder (settings);
-  if (is_receiving_into (self, folder))
-    {
-      ssync_window_show_toast (self, _("Files are already being received into this folder: "
-                                       "its link is in the list"));
-      return;
-    }
-  receive_into (self, folder);
-}
-
-static void
-on_fetched (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(SsyncWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *message = NULL;
-  g_autofree char *uri = NULL;
-  AdwToast *toast;
-  int n_files;
-
-  n_files = ssync_session_fetch_finish (SSYNC_SESSION (source), result, &error);
-  if (n_files < 0)
-    {
-      show_error (self, _("Could not receive from the link"), error);
-      return;
-    }
-
-  /* TRANSLATORS: "Received 3 files from the link" */
-  message = g_strdup_printf (ngettext ("Received %d file from the link",
-                                       "Received %d files from the link", n_files), n_files);
-  toast = adw_toast_new (message);
-  uri = g_file_get_uri (self->fetch_folder);
-  adw_toast_set_button_label (toast, _("_Open Folder"));
-  adw_toast_set_action_name (toast, "win.open-folder");
-  adw_toast_set_action_target_value (toast, g_variant_new_string (uri));
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
-}
-
-static void
-on_fetch_link (const char *url,
-               gpointer    user_data)
-{
-  SsyncWindow *self = user_data;
-
-  ssync_window_show_toast (self, _("Receiving from the link over a direct connection…"));
-  ssync_session_fetch_async (self->session, url, self->fetch_folder, self->cancellable,
-                             on_fetched, g_object_ref (self));
-}
-
-/* Fetches another ShareSync's share over WebRTC into the receive folder. */
-static void
-receive_from_link (GSimpleAction *action,
-                   GVariant      *parameter,
-                   gpointer       user_data)
-{
-  SsyncWindow *self = user_data;
-  g_autoptr(GSettings) settings = ssync_preferences_lookup_settings ();
-  g_autofree char *name = NULL;
-  const char *unavailable = NULL;
-
-  if (!ssync_session_get_rtc_available (self->session, &unavailable))
-    {
-      ssync_window_show_toast (self, unavailable);
-      return;
-    }
-
-  g_clear_object (&self->fetch_folder);
-  self->fetch_folder = ssync_preferences_dup_receive_folder (settings);
-  name = g_file_get_basename (self->fetch_folder);
-  gtk_window_present (ssync_fetch_dialog_new (GTK_WINDOW (self), name, on_fetch_link, self));
-}
-
-static void
-preferences (GSimpleAction *action,
-             GVariant      *parameter,
-             gpointer       user_data)
-{
-  SsyncWindow *self = user_data;
-  g_autoptr(GSettings) settings = ssync_preferences_lookup_settings ();
-
-  /* Without the schema (ShareSync run from a build directory) there is nowhere to keep them;
-   * ShareSync runs on its defaults then. */
-  if (settings == NULL)
-    {
-      ssync_window_show_toast (self, _("Preferences are unavailable: their schema is not "
-                                       "installed"));
-      return;
-    }
-  gtk_window_present (GTK_WINDOW (ssync_preferences_window_new (GTK_WINDOW (self), settings)));
 }
 
 /* The primary menu comes from the template; its last section gets "Preferences" here. */
@@ -749,15 +385,6 @@ unbind_row (GtkSignalListItemFactory *factory,
 {
   ssync_share_row_set_share (SSYNC_SHARE_ROW (gtk_list_item_get_child (item)), NULL, NULL);
 }
-
-static const GActionEntry win_entries[] = {
-  { "add-files", add_files },
-  { "receive-files", receive_files },
-  { "paste", paste },
-  { "preferences", preferences },
-  { "open-folder", open_folder, "s" },
-  { "receive-from-link", receive_from_link },
-};
 
 static void
 set_accessible_label (GtkWidget  *widget,
@@ -923,8 +550,7 @@ ssync_window_init (SsyncWindow *self)
   self->cancellable = g_cancellable_new ();
   self->transfers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 
-  g_action_map_add_action_entries (G_ACTION_MAP (self), win_entries, G_N_ELEMENTS (win_entries),
-                                   self);
+  ssync_window_add_actions (self);
 
   target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect_object (target, "drop", G_CALLBACK (on_drop), self, 0);
