@@ -202,6 +202,74 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->dir);
 }
 
+/* Sends @request (raw HTTP) to the session's server; the connection stays open. */
+static GSocketConnection *
+send_request (Fixture    *fixture,
+              const char *request)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1",
+                                                ssync_session_get_port (fixture->session),
+                                                NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                             request, strlen (request), NULL, NULL, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&connection);
+}
+
+/* One request ("Connection: close") whose answer is read in the background: reading on
+ * this thread would starve the server, which runs in this main context. */
+typedef struct {
+  GSocketConnection *connection;
+  char reply[4096];
+  gsize got;
+} Exchange;
+
+static void
+exchange_free (Exchange *exchange)
+{
+  g_clear_object (&exchange->connection);
+  g_free (exchange);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Exchange, exchange_free)
+
+static void
+on_read_all (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  gsize *got = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_input_stream_read_all_finish (G_INPUT_STREAM (source), result, got, &error);
+  g_assert_no_error (error);
+}
+
+static Exchange *
+start_exchange (Fixture    *fixture,
+                const char *request)
+{
+  Exchange *exchange = g_new0 (Exchange, 1);
+
+  exchange->connection = send_request (fixture, request);
+  g_input_stream_read_all_async (g_io_stream_get_input_stream (G_IO_STREAM (exchange->connection)),
+                                 exchange->reply, sizeof exchange->reply - 1, G_PRIORITY_DEFAULT,
+                                 NULL, on_read_all, &exchange->got);
+  return exchange;
+}
+
+static gboolean
+size_is_set (Fixture       *fixture,
+             gconstpointer  data)
+{
+  return *(const gsize *) data > 0;
+}
+
 static void
 on_share_added (GObject      *source,
                 GAsyncResult *result,
@@ -462,7 +530,6 @@ test_download_progress (Fixture       *fixture,
 {
   g_autofree char *path = g_build_filename (fixture->files, "big.bin", NULL);
   g_autoptr(SsyncShare) share = NULL;
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GSocketConnection) connection = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *request = NULL;
@@ -481,40 +548,15 @@ test_download_progress (Fixture       *fixture,
   wait_until (fixture, has_row_for, share, "the row shows");
   entry = ssync_share_get_file (share, 0);
 
-  connection = g_socket_client_connect_to_host (client, "127.0.0.1",
-                                                ssync_session_get_port (fixture->session),
-                                                NULL, &error);
-  g_assert_no_error (error);
   request = g_strdup_printf ("GET /s/%s/f/%s/big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
                              ssync_share_get_token (share), ssync_file_entry_get_id (entry));
-  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
-                             request, strlen (request), NULL, NULL, &error);
-  g_assert_no_error (error);
+  connection = send_request (fixture, request);
 
   wait_until (fixture, row_shows_transfers, &one, "the download shows a progress bar");
 
   g_io_stream_close (G_IO_STREAM (connection), NULL, &error);
   g_assert_no_error (error);
   wait_until (fixture, row_shows_transfers, &none, "the progress bar goes");
-}
-
-static void
-on_read_all (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  gsize *got = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_input_stream_read_all_finish (G_INPUT_STREAM (source), result, got, &error);
-  g_assert_no_error (error);
-}
-
-static gboolean
-size_is_set (Fixture       *fixture,
-             gconstpointer  data)
-{
-  return *(const gsize *) data > 0;
 }
 
 static gboolean
@@ -541,33 +583,18 @@ test_history_page (Fixture       *fixture,
 {
   g_autofree char *path = write_file (fixture, "minutes.txt", 64);
   g_autoptr(SsyncShare) share = add_share (fixture, path);
-  g_autofree char *url = NULL;
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *request = NULL;
-  char reply[1024];
-  gsize got = 0;
+  g_autoptr(Exchange) exchange = NULL;
   SsyncHistoryView *view;
   g_autoptr(SsyncHistoryItem) item = NULL;
 
   wait_until (fixture, has_row_for, share, "the row shows");
-  connection = g_socket_client_connect_to_host (client, "127.0.0.1",
-                                                ssync_session_get_port (fixture->session),
-                                                NULL, &error);
-  g_assert_no_error (error);
   request = g_strdup_printf ("GET /s/%s/f/%s/minutes.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                              "Connection: close\r\n\r\n", ssync_share_get_token (share),
                              ssync_file_entry_get_id (ssync_share_get_file (share, 0)));
-  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
-                             request, strlen (request), NULL, NULL, &error);
-  g_assert_no_error (error);
-  /* Reading on this thread would starve the server, which runs in this main context. */
-  g_input_stream_read_all_async (g_io_stream_get_input_stream (G_IO_STREAM (connection)),
-                                 reply, sizeof reply, G_PRIORITY_DEFAULT, NULL, on_read_all,
-                                 &got);
-  wait_until (fixture, size_is_set, &got, "the download ends");
-  g_assert_nonnull (g_strstr_len (reply, got, "\r\n\r\n"));
+  exchange = start_exchange (fixture, request);
+  wait_until (fixture, size_is_set, &exchange->got, "the download ends");
+  g_assert_nonnull (g_strstr_len (exchange->reply, exchange->got, "\r\n\r\n"));
   ssync_history_flush (ssync_session_get_history (fixture->session));
 
   view = ssync_window_show_history (fixture->window);
@@ -633,14 +660,10 @@ test_receive_prompt (Fixture       *fixture,
 {
   g_autoptr(GFile) folder = g_file_new_for_path (fixture->files);
   g_autoptr(SsyncShare) share = NULL;
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *request = NULL;
+  g_autoptr(Exchange) exchange = NULL;
   g_autofree char *name = g_base64_encode ((const guchar *) "empty.txt", 9);
   g_autofree char *arrived = g_build_filename (fixture->files, "empty.txt", NULL);
-  char reply[2048] = { 0 };
-  gsize got = 0;
   GtkWidget *prompt;
   const char *notification;
 
@@ -649,21 +672,12 @@ test_receive_prompt (Fixture       *fixture,
                                          &share);
   wait_until (fixture, share_is_set, &share, "the receive share is added");
 
-  connection = g_socket_client_connect_to_host (client, "127.0.0.1",
-                                                ssync_session_get_port (fixture->session),
-                                                NULL, &error);
-  g_assert_no_error (error);
   request = g_strdup_printf ("POST /r/%s/uploads/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                              "Tus-Resumable: 1.0.0\r\nUpload-Length: 0\r\n"
                              "Upload-Metadata: filename %s\r\nContent-Length: 0\r\n"
                              "Connection: close\r\n\r\n",
                              ssync_share_get_token (share), name);
-  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
-                             request, strlen (request), NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_input_stream_read_all_async (g_io_stream_get_input_stream (G_IO_STREAM (connection)),
-                                 reply, sizeof reply - 1, G_PRIORITY_DEFAULT, NULL, on_read_all,
-                                 &got);
+  exchange = start_exchange (fixture, request);
 
   wait_until (fixture, prompt_shows, NULL, "the prompt shows");
   prompt = find_prompt ();
@@ -673,7 +687,7 @@ test_receive_prompt (Fixture       *fixture,
   g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (prompt)),
                             "“empty.txt”"));
   /* Nothing arrives before the answer. */
-  g_assert_cmpuint (got, ==, 0);
+  g_assert_cmpuint (exchange->got, ==, 0);
   notification = ssync_window_get_last_notification (fixture->window);
   if (gtk_window_is_active (GTK_WINDOW (fixture->window)))
     g_assert_null (notification);
@@ -682,8 +696,8 @@ test_receive_prompt (Fixture       *fixture,
 
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (prompt), "accept");
   G_GNUC_END_IGNORE_DEPRECATIONS
-  wait_until (fixture, size_is_set, &got, "the upload is created");
-  g_assert_true (g_str_has_prefix (reply, "HTTP/1.1 201"));
+  wait_until (fixture, size_is_set, &exchange->got, "the upload is created");
+  g_assert_true (g_str_has_prefix (exchange->reply, "HTTP/1.1 201"));
   wait_until (fixture, file_exists, arrived, "the file arrives");
   wait_until (fixture, prompt_is_gone, NULL, "the prompt closes");
 }
@@ -717,27 +731,14 @@ static char *
 fetch_status_line (Fixture    *fixture,
                    SsyncShare *share)
 {
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *request = NULL;
-  char reply[4096] = { 0 };
-  gsize got = 0;
+  g_autoptr(Exchange) exchange = NULL;
 
-  connection = g_socket_client_connect_to_host (client, "127.0.0.1",
-                                                ssync_session_get_port (fixture->session),
-                                                NULL, &error);
-  g_assert_no_error (error);
   request = g_strdup_printf ("GET /s/%s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
                              "\r\n", ssync_share_get_token (share));
-  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
-                             request, strlen (request), NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_input_stream_read_all_async (g_io_stream_get_input_stream (G_IO_STREAM (connection)),
-                                 reply, sizeof reply - 1, G_PRIORITY_DEFAULT, NULL, on_read_all,
-                                 &got);
-  wait_until (fixture, size_is_set, &got, "the page answers");
-  return g_strndup (reply, strcspn (reply, "\r"));
+  exchange = start_exchange (fixture, request);
+  wait_until (fixture, size_is_set, &exchange->got, "the page answers");
+  return g_strndup (exchange->reply, strcspn (exchange->reply, "\r"));
 }
 
 /* The options dialog sets a password, an expiry and a download limit on a live share: the
