@@ -12,6 +12,7 @@
 
 #include "ssync-credentials.h"
 #include "ssync-duration.h"
+#include "ssync-folder-chooser.h"
 #include "ssync-preferences-window.h"
 #include "ssync-rtc-ice.h"
 
@@ -198,65 +199,24 @@ set_receive_folder (SsyncPreferencesWindow *self,
   g_settings_set_string (self->settings, "receive-folder", path);
 }
 
-#if GTK_CHECK_VERSION (4, 10, 0)
 static void
-on_folder_chosen (GObject      *source,
-                  GAsyncResult *result,
+on_folder_chosen (GFile        *folder,
+                  const GError *error,
                   gpointer      user_data)
 {
-  g_autoptr(SsyncPreferencesWindow) self = user_data;
-  g_autoptr(GFile) folder = NULL;
-  g_autoptr(GError) error = NULL;
-
-  folder = gtk_file_dialog_select_folder_finish (GTK_FILE_DIALOG (source), result, &error);
   if (folder != NULL)
-    set_receive_folder (self, folder);
+    set_receive_folder (user_data, folder);
 }
 
 static void
 choose_folder (SsyncPreferencesWindow *self)
 {
-  g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
   g_autoptr(GFile) current = ssync_preferences_dup_receive_folder (self->settings);
 
-  gtk_file_dialog_set_title (dialog, _("Receive Files Into"));
-  gtk_file_dialog_set_accept_label (dialog, _("_Select"));
-  gtk_file_dialog_set_initial_folder (dialog, current);
-  gtk_file_dialog_select_folder (dialog, GTK_WINDOW (self), self->cancellable, on_folder_chosen,
-                                 g_object_ref (self));
+  ssync_choose_folder (GTK_WINDOW (self), _("Receive Files Into"), _("_Select"), current,
+                       self->cancellable, on_folder_chosen, g_object_ref (self),
+                       g_object_unref);
 }
-#else
-static void
-on_folder_chosen (GtkNativeDialog        *dialog,
-                  int                     response,
-                  SsyncPreferencesWindow *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-
-      if (folder != NULL)
-        set_receive_folder (self, folder);
-    }
-  gtk_native_dialog_destroy (dialog);
-  g_object_unref (dialog);
-}
-
-static void
-choose_folder (SsyncPreferencesWindow *self)
-{
-  GtkFileChooserNative *chooser;
-  g_autoptr(GFile) current = ssync_preferences_dup_receive_folder (self->settings);
-
-  chooser = gtk_file_chooser_native_new (_("Receive Files Into"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Select"),
-                                         NULL);
-  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), current, NULL);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  g_signal_connect_object (chooser, "response", G_CALLBACK (on_folder_chosen), self, 0);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
-}
-#endif
 
 static void
 show_secret_status (SsyncPreferencesWindow *self,

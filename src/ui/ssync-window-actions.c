@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "ssync-fetch-dialog.h"
+#include "ssync-folder-chooser.h"
 #include "ssync-preferences-window.h"
 #include "ssync-window-private.h"
 
@@ -137,63 +138,26 @@ receive_into (SsyncWindow *self,
                                          on_receive_share_added, g_object_ref (self));
 }
 
-#if GTK_CHECK_VERSION (4, 10, 0)
 static void
-on_folder_chosen (GObject      *source,
-                  GAsyncResult *result,
+on_folder_chosen (GFile        *folder,
+                  const GError *error,
                   gpointer      user_data)
 {
-  g_autoptr(SsyncWindow) self = user_data;
-  g_autoptr(GFile) folder = NULL;
-  g_autoptr(GError) error = NULL;
+  SsyncWindow *self = user_data;
 
-  folder = gtk_file_dialog_select_folder_finish (GTK_FILE_DIALOG (source), result, &error);
   if (folder != NULL)
     receive_into (self, folder);
-  else if (!g_error_matches (error, GTK_DIALOG_ERROR, GTK_DIALOG_ERROR_DISMISSED))
+  else
     ssync_window_show_error (self, _("Could not choose a folder"), error);
 }
 
 static void
 choose_receive_folder (SsyncWindow *self)
 {
-  g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
-
-  gtk_file_dialog_set_title (dialog, _("Receive Files Into"));
-  gtk_file_dialog_set_accept_label (dialog, _("_Receive Here"));
-  gtk_file_dialog_select_folder (dialog, GTK_WINDOW (self), self->cancellable, on_folder_chosen,
-                                 g_object_ref (self));
+  ssync_choose_folder (GTK_WINDOW (self), _("Receive Files Into"), _("_Receive Here"), NULL,
+                       self->cancellable, on_folder_chosen, g_object_ref (self),
+                       g_object_unref);
 }
-#else
-static void
-on_folder_chosen (GtkNativeDialog *dialog,
-                  int              response,
-                  SsyncWindow     *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-
-      if (folder != NULL)
-        receive_into (self, folder);
-    }
-  gtk_native_dialog_destroy (dialog);
-  g_object_unref (dialog);
-}
-
-static void
-choose_receive_folder (SsyncWindow *self)
-{
-  GtkFileChooserNative *chooser;
-
-  chooser = gtk_file_chooser_native_new (_("Receive Files Into"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Receive Here"),
-                                         NULL);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  g_signal_connect_object (chooser, "response", G_CALLBACK (on_folder_chosen), self, 0);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
-}
-#endif
 
 static void
 on_folder_opened (GObject      *source,

@@ -1,0 +1,111 @@
+/* ssync-folder-chooser.c: one folder chooser for the window ("Receive Files") and the
+ * preferences (the receive folder), so the GTK version check lives in one place.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "ssync-ui"
+
+#include "config.h"
+
+#include "ssync-folder-chooser.h"
+
+typedef struct {
+  SsyncFolderChosen chosen;
+  gpointer user_data;
+  GDestroyNotify destroy;
+} Choice;
+
+static void
+choice_free (Choice *choice)
+{
+  if (choice->destroy != NULL)
+    choice->destroy (choice->user_data);
+  g_free (choice);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Choice, choice_free)
+
+#if GTK_CHECK_VERSION (4, 10, 0)
+static void
+on_folder_chosen (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(Choice) choice = user_data;
+  g_autoptr(GFile) folder = NULL;
+  g_autoptr(GError) error = NULL;
+
+  folder = gtk_file_dialog_select_folder_finish (GTK_FILE_DIALOG (source), result, &error);
+  if (folder != NULL)
+    choice->chosen (folder, NULL, choice->user_data);
+  else if (!g_error_matches (error, GTK_DIALOG_ERROR, GTK_DIALOG_ERROR_DISMISSED))
+    choice->chosen (NULL, error, choice->user_data);
+}
+
+void
+ssync_choose_folder (GtkWindow         *parent,
+                     const char        *title,
+                     const char        *accept_label,
+                     GFile             *initial_folder,
+                     GCancellable      *cancellable,
+                     SsyncFolderChosen  chosen,
+                     gpointer           user_data,
+                     GDestroyNotify     destroy)
+{
+  g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
+  Choice *choice = g_new0 (Choice, 1);
+
+  choice->chosen = chosen;
+  choice->user_data = user_data;
+  choice->destroy = destroy;
+  gtk_file_dialog_set_title (dialog, title);
+  gtk_file_dialog_set_accept_label (dialog, accept_label);
+  if (initial_folder != NULL)
+    gtk_file_dialog_set_initial_folder (dialog, initial_folder);
+  gtk_file_dialog_select_folder (dialog, parent, cancellable, on_folder_chosen, choice);
+}
+#else
+static void
+on_response (GtkNativeDialog *dialog,
+             int              response,
+             Choice          *choice)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      if (folder != NULL)
+        choice->chosen (folder, NULL, choice->user_data);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+void
+ssync_choose_folder (GtkWindow         *parent,
+                     const char        *title,
+                     const char        *accept_label,
+                     GFile             *initial_folder,
+                     GCancellable      *cancellable,
+                     SsyncFolderChosen  chosen,
+                     gpointer           user_data,
+                     GDestroyNotify     destroy)
+{
+  GtkFileChooserNative *chooser;
+  Choice *choice = g_new0 (Choice, 1);
+
+  choice->chosen = chosen;
+  choice->user_data = user_data;
+  choice->destroy = destroy;
+  chooser = gtk_file_chooser_native_new (title, parent, GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                         accept_label, NULL);
+  if (initial_folder != NULL)
+    gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), initial_folder, NULL);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  /* The choice goes with the chooser, whatever the answer. */
+  g_object_set_data_full (G_OBJECT (chooser), "ssync-choice", choice,
+                          (GDestroyNotify) choice_free);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_response), choice);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+#endif
