@@ -13,6 +13,7 @@
 #include "ssync-history-fill.h"
 #include "ssync-history-view.h"
 #include "ssync-transfer.h"
+#include "ssync-ui-test.h"
 
 #define BIG 100000
 #define TIMEOUT_US (10 * G_USEC_PER_SEC)
@@ -43,24 +44,6 @@ wait_for (Fixture    *fixture,
       g_main_context_iteration (NULL, FALSE);
       g_usleep (1000);
     }
-}
-
-static GtkWidget *
-find_descendant (GtkWidget *widget,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 static void
@@ -170,7 +153,7 @@ static void
 scroll_to (Fixture *fixture,
            double   fraction)
 {
-  GtkWidget *column_view = find_descendant (GTK_WIDGET (fixture->view), GTK_TYPE_COLUMN_VIEW);
+  GtkWidget *column_view = ssync_ui_test_find_widget (GTK_WIDGET (fixture->view), GTK_TYPE_COLUMN_VIEW);
   GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (column_view));
   double upper = gtk_adjustment_get_upper (adjustment);
   double page = gtk_adjustment_get_page_size (adjustment);
@@ -218,9 +201,9 @@ test_lazy (Fixture       *fixture,
   g_assert_cmpuint (ssync_history_model_get_n_loaded_pages (fixture->model), <=, 8);
 
   /* The analytics: one bar a day, five shares. */
-  chart = SSYNC_DAILY_CHART (find_descendant (GTK_WIDGET (fixture->view),
+  chart = SSYNC_DAILY_CHART (ssync_ui_test_find_widget (GTK_WIDGET (fixture->view),
                                               SSYNC_TYPE_DAILY_CHART));
-  totals = GTK_LIST_BOX (find_descendant (GTK_WIDGET (fixture->view), GTK_TYPE_LIST_BOX));
+  totals = GTK_LIST_BOX (ssync_ui_test_find_widget (GTK_WIDGET (fixture->view), GTK_TYPE_LIST_BOX));
   while (gtk_list_box_get_row_at_index (totals, 0) == NULL)
     g_main_context_iteration (NULL, TRUE);
   while (gtk_list_box_get_row_at_index (totals, n_rows) != NULL)
@@ -245,7 +228,7 @@ static void
 test_search (Fixture       *fixture,
              gconstpointer  data)
 {
-  GtkWidget *entry = find_descendant (GTK_WIDGET (fixture->view), GTK_TYPE_SEARCH_ENTRY);
+  GtkWidget *entry = ssync_ui_test_find_widget (GTK_WIDGET (fixture->view), GTK_TYPE_SEARCH_ENTRY);
   g_autofree char *first = NULL;
 
   wait_for (fixture, counted, "the count");
@@ -293,7 +276,7 @@ test_sort (Fixture       *fixture,
   g_autofree char *by_name_reversed = NULL;
   g_autofree char *oldest = NULL;
 
-  column_view = GTK_COLUMN_VIEW (find_descendant (GTK_WIDGET (fixture->view),
+  column_view = GTK_COLUMN_VIEW (ssync_ui_test_find_widget (GTK_WIDGET (fixture->view),
                                                   GTK_TYPE_COLUMN_VIEW));
   wait_for (fixture, counted, "the count");
   newest = first_file (fixture);

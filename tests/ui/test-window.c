@@ -21,6 +21,7 @@
 #include "ssync-s3rver.h"
 #include "ssync-share-row.h"
 #include "ssync-test-server.h"
+#include "ssync-ui-test.h"
 #include "ssync-window.h"
 
 #define WAIT_SECONDS 20
@@ -136,24 +137,6 @@ write_file (Fixture    *fixture,
   return g_steal_pointer (&path);
 }
 
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 static gboolean
 window_is_mapped (Fixture       *fixture,
                   gconstpointer  data)
@@ -197,7 +180,7 @@ fixture_tear_down (Fixture       *fixture,
 
   ssync_session_shutdown (fixture->session);
   g_assert_finalize_object (fixture->session);
-  rm_rf (fixture->dir);
+  ssync_test_remove_tree (fixture->dir);
   g_free (fixture->files);
   g_free (fixture->dir);
 }
@@ -702,23 +685,6 @@ test_receive_prompt (Fixture       *fixture,
   wait_until (fixture, prompt_is_gone, NULL, "the prompt closes");
 }
 
-static GtkWidget *
-find_descendant (GtkWidget *widget,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static gboolean
 share_has_password (Fixture       *fixture,
                     gconstpointer  data)
@@ -764,15 +730,15 @@ test_share_options (Fixture       *fixture,
   wait_until (fixture, prompt_shows, NULL, "the options show");
   dialog = find_prompt ();
 
-  gtk_switch_set_active (GTK_SWITCH (find_descendant (dialog, GTK_TYPE_SWITCH)), TRUE);
+  gtk_switch_set_active (GTK_SWITCH (ssync_ui_test_find_widget (dialog, GTK_TYPE_SWITCH)), TRUE);
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   /* Protection without a password cannot be applied. */
   g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "apply"));
-  gtk_editable_set_text (GTK_EDITABLE (find_descendant (dialog, ADW_TYPE_PASSWORD_ENTRY_ROW)),
+  gtk_editable_set_text (GTK_EDITABLE (ssync_ui_test_find_widget (dialog, ADW_TYPE_PASSWORD_ENTRY_ROW)),
                          "open sesame");
   g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "apply"));
-  adw_combo_row_set_selected (ADW_COMBO_ROW (find_descendant (dialog, ADW_TYPE_COMBO_ROW)), 1);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (find_descendant (dialog, GTK_TYPE_SPIN_BUTTON)), 2);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (ssync_ui_test_find_widget (dialog, ADW_TYPE_COMBO_ROW)), 1);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (ssync_ui_test_find_widget (dialog, GTK_TYPE_SPIN_BUTTON)), 2);
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "apply");
   G_GNUC_END_IGNORE_DEPRECATIONS
   gtk_window_close (GTK_WINDOW (dialog));
@@ -865,7 +831,7 @@ test_push_to_cloud (Fixture       *fixture,
   share = add_share (fixture, path);
   wait_until (fixture, has_row_for, share, "the row shows");
   row = row_for (fixture, share);
-  links = ssync_push_box_get_links (SSYNC_PUSH_BOX (find_descendant (GTK_WIDGET (row),
+  links = ssync_push_box_get_links (SSYNC_PUSH_BOX (ssync_ui_test_find_widget (GTK_WIDGET (row),
                                                                        SSYNC_TYPE_PUSH_BOX)));
   g_signal_connect (row, "toast", G_CALLBACK (on_toast), toasts);
   gtk_widget_activate_action (GTK_WIDGET (row), "share.push", NULL);
@@ -923,7 +889,7 @@ test_receive_from_link (Fixture       *fixture,
   g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "receive-from-link", NULL);
   wait_until (fixture, prompt_shows, NULL, "the link dialog shows");
   dialog = find_prompt ();
-  entry = find_descendant (dialog, GTK_TYPE_ENTRY);
+  entry = ssync_ui_test_find_widget (dialog, GTK_TYPE_ENTRY);
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   gtk_editable_set_text (GTK_EDITABLE (entry), "not a link");
   g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "fetch"));

@@ -1,0 +1,14 @@
+/* ssync-ui-test.h: helpers for the ui suite's tests.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+GtkWidget *ssync_ui_test_find_widget (GtkWidget *widget,
+                                      GType      type);
+
+G_END_DECLS
