@@ -43,6 +43,8 @@ struct _SsyncPreferencesWindow
   GtkSwitch *s3_path_style_switch;
   AdwEntryRow *s3_access_key_row;
   AdwEntryRow *s3_secret_row;
+  /* Every (widget, property) bound to a key, to unbind in dispose (see there). */
+  GArray *bound;
   AdwEntryRow *stun_row;
   AdwEntryRow *turn_row;
   AdwEntryRow *turn_user_row;
@@ -280,6 +282,27 @@ label_row_buttons (GtkWidget  *widget,
     }
 }
 
+typedef struct {
+  gpointer object;
+  const char *property;
+} Bound;
+
+/* g_settings_bind(), remembered for the unbinding in dispose. */
+static void
+bind_key (SsyncPreferencesWindow  *self,
+          const char              *key,
+          gpointer                 object,
+          const char              *property,
+          GSettingsBindGetMapping  get_mapping,
+          GSettingsBindSetMapping  set_mapping)
+{
+  Bound bound = { object, property };
+
+  g_settings_bind_with_mapping (self->settings, key, object, property, G_SETTINGS_BIND_DEFAULT,
+                                get_mapping, set_mapping, NULL, NULL);
+  g_array_append_val (self->bound, bound);
+}
+
 static void
 on_turn_password_stored (GObject      *source,
                          GAsyncResult *result,
@@ -324,12 +347,9 @@ on_turn_password_applied (SsyncPreferencesWindow *self)
 static void
 bind_ice_rows (SsyncPreferencesWindow *self)
 {
-  g_settings_bind (self->settings, "stun-server", self->stun_row, "text",
-                   G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "turn-server", self->turn_row, "text",
-                   G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "turn-username", self->turn_user_row, "text",
-                   G_SETTINGS_BIND_DEFAULT);
+  bind_key (self, "stun-server", self->stun_row, "text", NULL, NULL);
+  bind_key (self, "turn-server", self->turn_row, "text", NULL, NULL);
+  bind_key (self, "turn-username", self->turn_user_row, "text", NULL, NULL);
   g_signal_connect_object (self->turn_password_row, "apply",
                            G_CALLBACK (on_turn_password_applied), self, G_CONNECT_SWAPPED);
   label_entry_row (self->stun_row);
@@ -343,16 +363,11 @@ bind_ice_rows (SsyncPreferencesWindow *self)
 static void
 bind_s3_page (SsyncPreferencesWindow *self)
 {
-  g_settings_bind (self->settings, "s3-endpoint", self->s3_endpoint_row, "text",
-                   G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "s3-region", self->s3_region_row, "text",
-                   G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "s3-bucket", self->s3_bucket_row, "text",
-                   G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "s3-path-style", self->s3_path_style_switch, "active",
-                   G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "s3-access-key", self->s3_access_key_row, "text",
-                   G_SETTINGS_BIND_DEFAULT);
+  bind_key (self, "s3-endpoint", self->s3_endpoint_row, "text", NULL, NULL);
+  bind_key (self, "s3-region", self->s3_region_row, "text", NULL, NULL);
+  bind_key (self, "s3-bucket", self->s3_bucket_row, "text", NULL, NULL);
+  bind_key (self, "s3-path-style", self->s3_path_style_switch, "active", NULL, NULL);
+  bind_key (self, "s3-access-key", self->s3_access_key_row, "text", NULL, NULL);
   g_signal_connect_object (self->s3_secret_row, "apply", G_CALLBACK (on_secret_applied), self,
                            G_CONNECT_SWAPPED);
   label_entry_row (self->s3_endpoint_row);
@@ -371,18 +386,13 @@ ssync_preferences_window_constructed (GObject *object)
 
   G_OBJECT_CLASS (ssync_preferences_window_parent_class)->constructed (object);
 
-  g_settings_bind (self->settings, "port", self->port_spin, "value", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "bind-address", self->bind_row, "text",
-                   G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind_with_mapping (self->settings, "default-expiry", self->expiry_row, "text",
-                                G_SETTINGS_BIND_DEFAULT, get_text, set_expiry, NULL, NULL);
-  g_settings_bind (self->settings, "download-limit", self->download_limit_spin, "value",
-                   G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind_with_mapping (self->settings, "max-upload-size", self->max_upload_spin, "value",
-                                G_SETTINGS_BIND_DEFAULT, get_megabytes, set_megabytes, NULL,
-                                NULL);
-  g_settings_bind (self->settings, "auto-accept", self->auto_accept_switch, "active",
-                   G_SETTINGS_BIND_DEFAULT);
+  bind_key (self, "port", self->port_spin, "value", NULL, NULL);
+  bind_key (self, "bind-address", self->bind_row, "text", NULL, NULL);
+  bind_key (self, "default-expiry", self->expiry_row, "text", get_text, set_expiry);
+  bind_key (self, "download-limit", self->download_limit_spin, "value", NULL, NULL);
+  bind_key (self, "max-upload-size", self->max_upload_spin, "value", get_megabytes,
+            set_megabytes);
+  bind_key (self, "auto-accept", self->auto_accept_switch, "active", NULL, NULL);
 
   g_signal_connect_object (self->settings, "changed::receive-folder",
                            G_CALLBACK (update_folder_row), self, G_CONNECT_SWAPPED);
@@ -401,34 +411,17 @@ ssync_preferences_window_dispose (GObject *object)
   /* With GTK 4.8 and libadwaita 1.2, a GtkSpinButton in an AdwPreferencesWindow outlives
    * the window, and its binding would keep the settings alive with it; the bindings end
    * here instead, all of them, so that no other leaked widget can do the same. */
-  if (self->settings != NULL)
+  if (self->settings != NULL && self->bound != NULL)
     {
-      struct {
-        gpointer object;
-        const char *property;
-      } bound[] = {
-        { self->port_spin, "value" },
-        { self->bind_row, "text" },
-        { self->expiry_row, "text" },
-        { self->download_limit_spin, "value" },
-        { self->max_upload_spin, "value" },
-        { self->auto_accept_switch, "active" },
-        { self->s3_endpoint_row, "text" },
-        { self->s3_region_row, "text" },
-        { self->s3_bucket_row, "text" },
-        { self->s3_path_style_switch, "active" },
-        { self->s3_access_key_row, "text" },
-        { self->stun_row, "text" },
-        { self->turn_row, "text" },
-        { self->turn_user_row, "text" },
-      };
-
-      for (guint i = 0; i < G_N_ELEMENTS (bound); i++)
+      for (guint i = 0; i < self->bound->len; i++)
         {
-          g_settings_unbind (bound[i].object, bound[i].property);
-          g_settings_unbind (bound[i].object, "sensitive");
+          Bound *bound = &g_array_index (self->bound, Bound, i);
+
+          g_settings_unbind (bound->object, bound->property);
+          g_settings_unbind (bound->object, "sensitive");
         }
     }
+  g_clear_pointer (&self->bound, g_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), SSYNC_TYPE_PREFERENCES_WINDOW);
   g_clear_object (&self->settings);
 
@@ -542,6 +535,7 @@ ssync_preferences_window_init (SsyncPreferencesWindow *self)
 
   self->cancellable = g_cancellable_new ();
   self->credentials = ssync_credentials_new ();
+  self->bound = g_array_new (FALSE, FALSE, sizeof (Bound));
 
   g_signal_connect_object (self->expiry_row, "notify::text", G_CALLBACK (on_expiry_text), self,
                            G_CONNECT_SWAPPED);
