@@ -27,7 +27,7 @@ guint64      ssync_upload_get_offset       (SsyncUpload *self);
 gboolean     ssync_upload_is_complete      (SsyncUpload *self);
 const char  *ssync_upload_get_sha256       (SsyncUpload *self);
 const char  *ssync_upload_get_saved_as     (SsyncUpload *self);
-GFile       *ssync_upload_get_part_file    (SsyncUpload *self);
+char        *ssync_upload_dup_part_path    (SsyncUpload *self);
 void         ssync_upload_write_async      (SsyncUpload         *self,
                                             GBytes              *data,
                                             GCancellable        *cancellable,
