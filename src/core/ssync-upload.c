@@ -24,6 +24,7 @@
 #include <glib/gstdio.h>
 #include <gnutls/crypto.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ssync-filename.h"
@@ -229,6 +230,71 @@ ssync_upload_new_finish (GAsyncResult  *result,
   if (!g_task_propagate_boolean (task, error))
     return NULL;
   return g_object_ref (g_task_get_source_object (task));
+}
+
+/* Takes up an upload that an earlier run of ShareSync began (the history store lists it):
+ * its .part @part_name, in the folder of @relative_path inside @folder, is opened again and
+ * the upload goes on from the bytes it holds. The SHA-256 of what arrived so far is not
+ * known, so completion reads the whole file back. This blocks on the disk: call it from a
+ * worker thread. */
+SsyncUpload *
+ssync_upload_reopen (GFile       *folder,
+                     const char  *id,
+                     const char  *relative_path,
+                     const char  *part_name,
+                     guint64      length,
+                     GError     **error)
+{
+  g_autoptr(SsyncUpload) self = g_object_new (SSYNC_TYPE_UPLOAD, NULL);
+  g_autofree char *parent = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *part_path = NULL;
+  struct stat st;
+
+  g_return_val_if_fail (G_IS_FILE (folder), NULL);
+  g_return_val_if_fail (id != NULL && relative_path != NULL && part_name != NULL, NULL);
+
+  g_free (self->id);
+  self->id = g_strdup (id);
+  self->path = sanitise_path (relative_path, &self->name);
+  parent = g_path_get_dirname (self->path);
+  self->folder = g_str_equal (parent, ".") ? g_object_ref (folder)
+                                           : g_file_resolve_relative_path (folder, parent);
+  self->length = length;
+  self->hash_valid = FALSE;
+  gnutls_hash_init (&self->hash, GNUTLS_DIG_SHA256);
+
+  /* The name comes from our own store, but it must still be a plain .part name. */
+  if (strchr (part_name, '/') != NULL || !g_str_has_suffix (part_name, ".part") ||
+      part_name[0] == '.')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME,
+                   _("The unfinished upload of %s has no valid partial file"), self->name);
+      return NULL;
+    }
+
+  dir = g_file_get_path (self->folder);
+  part_path = g_build_filename (dir, part_name, NULL);
+  self->fd = g_open (part_path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+  if (self->fd < 0)
+    {
+      int errsv = errno;
+
+      g_propagate_error (error, io_error (errsv,
+                                          g_strdup_printf (_("Cannot resume %s"), self->name)));
+      return NULL;
+    }
+  if (fstat (self->fd, &st) != 0 || !S_ISREG (st.st_mode) || (guint64) st.st_size > length)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("Cannot resume %s: its partial file is not what was received"),
+                   self->name);
+      return NULL;
+    }
+
+  self->offset = st.st_size;
+  self->part = g_file_new_for_path (part_path);
+  return g_steal_pointer (&self);
 }
 
 /* Names the upload in its URL; unguessable, like share tokens. */
@@ -487,6 +553,15 @@ complete_thread (GTask        *task,
   close (self->fd);
   self->fd = -1;
 
+  /* Read back while the .part still has its name: it goes once linked to the final one. */
+  if (!self->hash_valid && !rehash (self, part_path))
+    {
+      g_mutex_unlock (&self->lock);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("Saving %s failed: it could not be read back"), self->name);
+      return;
+    }
+
   for (guint n = 0; n < 10000 && self->saved_as == NULL; n++)
     {
       g_autofree char *candidate = numbered_name (self->name, n);
@@ -506,14 +581,6 @@ complete_thread (GTask        *task,
         }
     }
   g_unlink (part_path);
-
-  if (!self->hash_valid && !rehash (self, part_path))
-    {
-      g_mutex_unlock (&self->lock);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
-                               _("Saving %s failed: it could not be read back"), self->name);
-      return;
-    }
 
   gnutls_hash_deinit (self->hash, digest);
   self->hash = NULL;
