@@ -1129,13 +1129,15 @@ ssync_history_list_uploads (SsyncHistory  *self,
                             const char    *folder,
                             GError       **error)
 {
-  g_autoptr(GPtrArray) uploads = g_ptr_array_new_with_free_func ((GDestroyNotify) ssync_upload_record_free);
+  g_autoptr(GPtrArray) uploads = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   sqlite3_mutex *mutex;
   int rc;
 
   g_return_val_if_fail (SSYNC_IS_HISTORY (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  uploads = g_ptr_array_new_with_free_func ((GDestroyNotify) ssync_upload_record_free);
 
   mutex = sqlite3_db_mutex (self->db);
   sqlite3_mutex_enter (mutex);
