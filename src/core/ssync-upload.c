@@ -169,7 +169,7 @@ open_folder (SsyncUpload  *self,
     {
       int errsv = errno;
 
-      *error = io_error (errsv, g_strdup (_("Cannot open the receive folder")));
+      g_propagate_error (error, io_error (errsv, g_strdup (_("Cannot open the receive folder"))));
       return -1;
     }
 
@@ -195,8 +195,9 @@ open_folder (SsyncUpload  *self,
             g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY,
                          _("Cannot receive into “%s”: it is not a folder"), parts[i]);
           else
-            *error = io_error (errsv, g_strdup_printf (_("Cannot create the folder “%s”"),
-                                                       parts[i]));
+            g_propagate_error (error,
+                               io_error (errsv, g_strdup_printf (_("Cannot create the folder “%s”"),
+                                                                 parts[i])));
           return -1;
         }
       close (fd);
@@ -295,6 +296,71 @@ ssync_upload_new_finish (GAsyncResult  *result,
   return g_object_ref (g_task_get_source_object (task));
 }
 
+/* Takes up an upload that an earlier run of ShareSync began (the history store lists it):
+ * its .part @part_name, in the folder of @relative_path inside @folder, is opened again and
+ * the upload goes on from the bytes it holds. The SHA-256 of what arrived so far is not
+ * known, so completion reads the whole file back. This blocks on the disk: call it from a
+ * worker thread. */
+SsyncUpload *
+ssync_upload_reopen (GFile       *folder,
+                     const char  *id,
+                     const char  *relative_path,
+                     const char  *part_name,
+                     guint64      length,
+                     GError     **error)
+{
+  g_autoptr(SsyncUpload) self = g_object_new (SSYNC_TYPE_UPLOAD, NULL);
+  struct stat st;
+
+  g_return_val_if_fail (G_IS_FILE (folder), NULL);
+  g_return_val_if_fail (id != NULL && relative_path != NULL && part_name != NULL, NULL);
+
+  g_free (self->id);
+  self->id = g_strdup (id);
+  self->path = ssync_filename_sanitize_path (relative_path, &self->name, error);
+  if (self->path == NULL)
+    return NULL;
+  self->root = g_file_get_path (folder);
+  self->length = length;
+  self->hash_valid = FALSE;
+  gnutls_hash_init (&self->hash, GNUTLS_DIG_SHA256);
+
+  /* The name comes from our own store, but it must still be a plain .part name. */
+  if (strchr (part_name, '/') != NULL || !g_str_has_suffix (part_name, ".part") ||
+      part_name[0] == '.')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME,
+                   _("The unfinished upload of %s has no valid partial file"), self->name);
+      return NULL;
+    }
+
+  self->dir_fd = open_folder (self, error);
+  if (self->dir_fd < 0)
+    return NULL;
+  /* Folders that already held the .part were not made now: nothing to remove later. */
+  g_ptr_array_set_size (self->made, 0);
+  self->fd = openat (self->dir_fd, part_name, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+  if (self->fd < 0)
+    {
+      int errsv = errno;
+
+      g_propagate_error (error, io_error (errsv,
+                                          g_strdup_printf (_("Cannot resume %s"), self->name)));
+      return NULL;
+    }
+  if (fstat (self->fd, &st) != 0 || !S_ISREG (st.st_mode) || (guint64) st.st_size > length)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("Cannot resume %s: its partial file is not what was received"),
+                   self->name);
+      return NULL;
+    }
+
+  self->offset = st.st_size;
+  self->part_name = g_strdup (part_name);
+  return g_steal_pointer (&self);
+}
+
 /* Names the upload in its URL; unguessable, like share tokens. */
 const char *
 ssync_upload_get_id (SsyncUpload *self)
@@ -346,17 +412,11 @@ ssync_upload_get_saved_as (SsyncUpload *self)
   return self->saved_as;
 }
 
-/* The .part's path relative to the receive folder, once created. */
-char *
-ssync_upload_dup_part_path (SsyncUpload *self)
+/* The .part's name in the file's folder, once created. */
+const char *
+ssync_upload_get_part_name (SsyncUpload *self)
 {
-  g_autofree char *parent = g_path_get_dirname (self->path);
-
-  if (self->part_name == NULL)
-    return NULL;
-  if (g_str_equal (parent, "."))
-    return g_strdup (self->part_name);
-  return g_build_path ("/", parent, self->part_name, NULL);
+  return self->part_name;
 }
 
 static void
@@ -577,6 +637,8 @@ complete_thread (GTask        *task,
    * free (candidate_name). */
   for (guint n = 0; self->saved_as == NULL; n++)
     {
+      g_autofree char *candidate = NULL;
+
       if (n == MAX_CANDIDATES)
         {
           complete_fail (self, task, g_error_new (G_IO_ERROR, G_IO_ERROR_EXISTS,
@@ -584,8 +646,7 @@ complete_thread (GTask        *task,
                                                   self->name));
           return;
         }
-
-      g_autofree char *candidate = candidate_name (self->name, n);
+      candidate = candidate_name (self->name, n);
 
       if (linkat (self->dir_fd, self->part_name, self->dir_fd, candidate, 0) == 0)
         self->saved_as = g_steal_pointer (&candidate);

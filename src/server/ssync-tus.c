@@ -21,7 +21,6 @@
 #include "ssync-filename.h"
 #include "ssync-tus-headers.h"
 #include "ssync-tus.h"
-#include "ssync-upload.h"
 
 #define WRITE_SIZE (1024 * 1024)
 /* libsoup hands request bodies over in chunks of at most 8 KiB: with this room a buffer
@@ -47,6 +46,8 @@ is_patch (SoupServerMessage *msg)
 typedef struct {
   SsyncUpload *upload;
   SsyncShare *share;
+  /* NULL for an upload restored after a restart, and finished when a PATCH failed: the next
+   * PATCH then begins a new transfer from the upload's offset. */
   SsyncTransfer *transfer;
   char *metadata;
   char *address;   /* the client that created it */
@@ -67,6 +68,7 @@ struct _SsyncTus
   gpointer begin_transfer_data;
   SsyncUploadGate gate;
   gpointer gate_data;
+  SsyncHistory *history;  /* lists every .part, so that a restart can resume it */
   guint64 max_size;
   gint64 expiry;
   guint cleanup_id;
@@ -125,6 +127,39 @@ http_date (gint64 real_time)
   return soup_date_time_to_string (date, SOUP_DATE_HTTP);
 }
 
+/* Writes down the upload's .part in the store, or moves its expiry: after a crash, cleanup
+ * deletes only .part files the store lists, and a restart resumes them. */
+static void
+remember_upload (SsyncTus *self,
+                 Entry    *entry)
+{
+  g_autofree char *folder = NULL;
+  SsyncUploadRecord record = { 0 };
+
+  if (self->history == NULL)
+    return;
+
+  folder = g_file_get_path (ssync_share_get_folder (entry->share));
+  record.id = (char *) ssync_upload_get_id (entry->upload);
+  record.share_token = (char *) ssync_share_get_token (entry->share);
+  record.folder = folder;
+  record.path = (char *) ssync_upload_get_path (entry->upload);
+  record.part_name = (char *) ssync_upload_get_part_name (entry->upload);
+  record.length = ssync_upload_get_length (entry->upload);
+  record.metadata = entry->metadata;
+  record.created = g_get_real_time ();
+  record.expires = entry->expires;
+  ssync_history_record_upload (self->history, &record);
+}
+
+static void
+forget_upload (SsyncTus *self,
+               Entry    *entry)
+{
+  if (self->history != NULL)
+    ssync_history_forget_upload (self->history, ssync_upload_get_id (entry->upload));
+}
+
 static void
 drop_entry (SsyncTus            *self,
             Entry               *entry,
@@ -139,6 +174,7 @@ drop_entry (SsyncTus            *self,
     }
   if (!ssync_upload_is_complete (entry->upload))
     ssync_upload_delete_async (entry->upload, NULL, NULL);
+  forget_upload (self, entry);
   g_hash_table_remove (self->uploads, ssync_upload_get_id (entry->upload));
 }
 
@@ -171,6 +207,7 @@ ssync_tus_dispose (GObject *object)
   g_clear_handle_id (&self->cleanup_id, g_source_remove);
   g_clear_pointer (&self->uploads, g_hash_table_unref);
   g_clear_pointer (&self->creating, g_hash_table_unref);
+  g_clear_object (&self->history);
 
   G_OBJECT_CLASS (ssync_tus_parent_class)->dispose (object);
 }
@@ -239,6 +276,34 @@ guint64
 ssync_tus_get_max_size (SsyncTus *self)
 {
   return self->max_size;
+}
+
+/* Where unfinished uploads are written down (NULL: nowhere, nothing survives a restart). */
+void
+ssync_tus_set_history (SsyncTus     *self,
+                       SsyncHistory *history)
+{
+  g_set_object (&self->history, history);
+}
+
+/* Serves again an unfinished upload of an earlier run (ssync_upload_reopen()) under @share,
+ * whose token is the one it was created under: its URL answers HEAD with the bytes the .part
+ * holds, and PATCH goes on from there. */
+void
+ssync_tus_restore (SsyncTus    *self,
+                   SsyncShare  *share,
+                   SsyncUpload *upload,
+                   const char  *metadata,
+                   gint64       expires)
+{
+  Entry *entry = g_rc_box_new0 (Entry);
+
+  entry->upload = g_object_ref (upload);
+  entry->share = g_object_ref (share);
+  entry->metadata = g_strdup (metadata);
+  entry->expires = expires;
+  entry->done_keep = MIN (DONE_KEEP, self->expiry);
+  g_hash_table_replace (self->uploads, (gpointer) ssync_upload_get_id (upload), entry);
 }
 
 /* Ends every upload into @share (it stopped or expired): transfers end cancelled. */
@@ -426,10 +491,12 @@ on_upload_created (GObject      *source,
   entry->done_keep = MIN (DONE_KEEP, creation->tus->expiry);
   entry->expires = g_get_real_time () + creation->tus->expiry;
   entry->transfer = creation->tus->begin_transfer (msg, creation->share,
-                                                   ssync_upload_get_path (upload),
+                                                   ssync_upload_get_path (upload), 0,
                                                    creation->length,
                                                    creation->tus->begin_transfer_data);
   g_hash_table_insert (creation->tus->uploads, (gpointer) ssync_upload_get_id (upload), entry);
+  if (creation->length > 0)
+    remember_upload (creation->tus, entry);
 
   location = g_strdup_printf ("/r/%s/uploads/%s", ssync_share_get_token (creation->share),
                               ssync_upload_get_id (upload));
@@ -820,6 +887,7 @@ on_completed (GObject      *source,
   if (ssync_upload_complete_finish (entry->upload, result, &patch->error))
     {
       entry_done (entry);
+      forget_upload (patch->tus, entry);
       patch_respond (patch, SOUP_STATUS_NO_CONTENT);
     }
   else
@@ -843,6 +911,9 @@ patch_finish (Patch *patch)
 
   if (patch->error != NULL)
     {
+      /* The user sees why (a full disk); a later PATCH resumes under a new transfer. */
+      ssync_transfer_finish (entry->transfer, SSYNC_TRANSFER_STATUS_FAILED,
+                             patch->error->message);
       patch_respond (patch, g_error_matches (patch->error, G_IO_ERROR, G_IO_ERROR_NO_SPACE)
                               ? SOUP_STATUS_INSUFFICIENT_STORAGE
                               : SOUP_STATUS_INTERNAL_SERVER_ERROR);
@@ -866,7 +937,8 @@ on_written (GObject      *source,
             gpointer      user_data)
 {
   Patch *patch = user_data;
-  guint64 before = ssync_transfer_get_bytes (patch->entry->transfer);
+  guint64 before = ssync_transfer_get_offset (patch->entry->transfer) +
+                   ssync_transfer_get_bytes (patch->entry->transfer);
   guint64 now_at = ssync_upload_get_offset (patch->entry->upload);
 
   patch->writing = FALSE;
@@ -953,6 +1025,9 @@ on_finished (SoupServerMessage *msg,
 
   if (!patch->writing && patch->fill->len > 0 && patch->error == NULL && !patch->entry->gone)
     patch_write_next (patch);
+  /* The expiry moved with every write. */
+  if (!patch->entry->gone && !ssync_upload_is_complete (patch->entry->upload))
+    remember_upload (patch->tus, patch->entry);
 
   patch_maybe_free (patch);
 }
@@ -1047,6 +1122,15 @@ ssync_tus_handle_early (SsyncTus          *self,
     {
       /* Accepted: the connection may stay open after all. */
       soup_message_headers_remove (soup_server_message_get_response_headers (msg), "Connection");
+      if (entry->transfer == NULL ||
+          ssync_transfer_get_status (entry->transfer) != SSYNC_TRANSFER_STATUS_ACTIVE)
+        {
+          g_clear_object (&entry->transfer);
+          entry->transfer = self->begin_transfer (msg, share,
+                                                  ssync_upload_get_path (entry->upload), offset,
+                                                  ssync_upload_get_length (entry->upload),
+                                                  self->begin_transfer_data);
+        }
       patch_start (self, msg, entry, content_length);
       return;
     }
