@@ -6,8 +6,10 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
+#include "ssync-error.h"
 #include "ssync-filename.h"
 
 /* RFC 6266: `filename*=UTF-8''…` carries the exact name (RFC 8187 percent-encoding);
@@ -109,4 +111,50 @@ ssync_filename_sanitize (const char *name)
     g_string_assign (out, "file");
 
   return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* Splits a browser's relative path ("photos/trip/a.jpg") into sanitised folder names and a
+ * file name, '/' separated; empty, "." and ".." parts are dropped, so the path never
+ * leaves the folder it is resolved in. A path longer than SSYNC_FILENAME_MAX_PATH bytes or
+ * with more than SSYNC_FILENAME_MAX_DEPTH parts is refused: nobody's real folder is that
+ * deep, and each level costs a folder on the receiver's disk. @name gets the last part. */
+char *
+ssync_filename_sanitize_path (const char  *relative_path,
+                              char       **name,
+                              GError     **error)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_free);
+
+  if (relative_path == NULL)
+    relative_path = "";
+  if (strlen (relative_path) > SSYNC_FILENAME_MAX_PATH)
+    {
+      g_set_error (error, SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT,
+                   _("The file’s path is too long: at most %d bytes"), SSYNC_FILENAME_MAX_PATH);
+      return NULL;
+    }
+
+  parts = g_strsplit_set (relative_path, "/\\", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      if (parts[i][0] == '\0' || g_str_equal (parts[i], ".") || g_str_equal (parts[i], ".."))
+        continue;
+      if (kept->len == SSYNC_FILENAME_MAX_DEPTH)
+        {
+          g_set_error (error, SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT,
+                       _("The file’s path is too deep: at most %d folders"),
+                       SSYNC_FILENAME_MAX_DEPTH - 1);
+          return NULL;
+        }
+      g_ptr_array_add (kept, ssync_filename_sanitize (parts[i]));
+    }
+
+  if (kept->len == 0)
+    g_ptr_array_add (kept, g_strdup (_("Unnamed file")));
+
+  if (name != NULL)
+    *name = g_strdup (g_ptr_array_index (kept, kept->len - 1));
+  g_ptr_array_add (kept, NULL);
+  return g_strjoinv ("/", (char **) kept->pdata);
 }

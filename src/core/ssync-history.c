@@ -50,6 +50,14 @@ static const char * const migrations[] = {
   "  pushed INTEGER NOT NULL, expires INTEGER NOT NULL, status TEXT NOT NULL, message TEXT);"
   "CREATE INDEX pushes_expires ON pushes (status, expires);"
   "CREATE INDEX pushes_share_id ON pushes (share_id);",
+
+  /* Every .part an upload created, until it is complete or dropped: cleanup deletes only
+   * these, and a restart resumes them. */
+  "CREATE TABLE uploads ("
+  "  id TEXT PRIMARY KEY, share_token TEXT NOT NULL, folder TEXT NOT NULL,"
+  "  path TEXT NOT NULL, part_name TEXT NOT NULL, length INTEGER NOT NULL,"
+  "  metadata TEXT, created INTEGER NOT NULL, expires INTEGER NOT NULL);"
+  "CREATE INDEX uploads_folder ON uploads (folder);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SSYNC_HISTORY_SCHEMA_VERSION);
@@ -80,6 +88,8 @@ typedef enum {
   JOB_BARRIER,
   JOB_FORGET,
   JOB_PUSH,
+  JOB_UPLOAD,
+  JOB_UPLOAD_DONE,
 } JobKind;
 
 typedef struct {
@@ -101,6 +111,8 @@ typedef struct {
     } share;
     SsyncTransferRecord *transfer;
     SsyncPushRecord *push;
+    SsyncUploadRecord *upload;  /* JOB_UPLOAD */
+    char *upload_id;            /* JOB_UPLOAD_DONE */
     Barrier *barrier;  /* owned by the thread waiting in ssync_history_flush() */
     gint64 before;     /* JOB_FORGET: finished transfers that started earlier go */
   };
@@ -152,6 +164,10 @@ job_free (Job *job)
     ssync_transfer_record_free (job->transfer);
   else if (job->type == JOB_PUSH)
     ssync_push_record_free (job->push);
+  else if (job->type == JOB_UPLOAD)
+    ssync_upload_record_free (job->upload);
+  else if (job->type == JOB_UPLOAD_DONE)
+    g_free (job->upload_id);
   g_free (job);
 }
 
@@ -371,6 +387,59 @@ write_push (SsyncHistory    *self,
   sqlite3_mutex_leave (mutex);
 }
 
+#define UPLOAD_COLUMNS \
+  "id, share_token, folder, path, part_name, length, metadata, created, expires"
+
+/* Writes one upload row, or moves the expiry of one already there (nothing else about an
+ * upload changes); runs on the writer thread. */
+static void
+write_upload (SsyncHistory      *self,
+              SsyncUploadRecord *r)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3_mutex *mutex = sqlite3_db_mutex (self->db);
+
+  sqlite3_mutex_enter (mutex);
+  if (sqlite3_prepare_v2 (self->db,
+                          "INSERT INTO uploads (" UPLOAD_COLUMNS ") "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+                          "ON CONFLICT (id) DO UPDATE SET expires = excluded.expires",
+                          -1, &stmt, NULL) == SQLITE_OK)
+    {
+      bind_text (stmt, 1, r->id);
+      bind_text (stmt, 2, r->share_token);
+      bind_text (stmt, 3, r->folder);
+      bind_text (stmt, 4, r->path);
+      bind_text (stmt, 5, r->part_name);
+      sqlite3_bind_int64 (stmt, 6, (sqlite3_int64) r->length);
+      bind_text (stmt, 7, r->metadata);
+      sqlite3_bind_int64 (stmt, 8, r->created);
+      sqlite3_bind_int64 (stmt, 9, r->expires);
+    }
+  if (stmt == NULL || sqlite3_step (stmt) != SQLITE_DONE)
+    g_warning ("Could not save upload %s to %s: %s", r->id, self->path,
+               sqlite3_errmsg (self->db));
+  sqlite3_mutex_leave (mutex);
+}
+
+/* Runs on the writer thread. */
+static void
+delete_upload (SsyncHistory *self,
+               const char   *id)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3_mutex *mutex = sqlite3_db_mutex (self->db);
+
+  sqlite3_mutex_enter (mutex);
+  if (sqlite3_prepare_v2 (self->db, "DELETE FROM uploads WHERE id = ?1", -1, &stmt,
+                          NULL) == SQLITE_OK)
+    bind_text (stmt, 1, id);
+  if (stmt == NULL || sqlite3_step (stmt) != SQLITE_DONE)
+    g_warning ("Could not remove upload %s from %s: %s", id, self->path,
+               sqlite3_errmsg (self->db));
+  sqlite3_mutex_leave (mutex);
+}
+
 /* Runs on the writer thread. */
 static void
 run_job (gpointer data,
@@ -404,9 +473,14 @@ run_job (gpointer data,
       return;
     }
 
-  if (job->type == JOB_PUSH)
+  if (job->type == JOB_PUSH || job->type == JOB_UPLOAD || job->type == JOB_UPLOAD_DONE)
     {
-      write_push (self, job->push);
+      if (job->type == JOB_PUSH)
+        write_push (self, job->push);
+      else if (job->type == JOB_UPLOAD)
+        write_upload (self, job->upload);
+      else
+        delete_upload (self, job->upload_id);
       job_free (job);
       if (g_atomic_int_get (&self->queued) == 0)
         end_batch (self);
@@ -984,4 +1058,124 @@ ssync_history_list_pushes (SsyncHistory  *self,
 
   sqlite3_mutex_leave (mutex);
   return g_steal_pointer (&pushes);
+}
+
+void
+ssync_upload_record_free (SsyncUploadRecord *record)
+{
+  if (record == NULL)
+    return;
+
+  g_free (record->id);
+  g_free (record->share_token);
+  g_free (record->folder);
+  g_free (record->path);
+  g_free (record->part_name);
+  g_free (record->metadata);
+  g_free (record);
+}
+
+/* Queues a write of @record (copied now). Recorded again under the same id, only its expiry
+ * changes. */
+void
+ssync_history_record_upload (SsyncHistory            *self,
+                             const SsyncUploadRecord *record)
+{
+  SsyncUploadRecord *r;
+  Job *job;
+
+  g_return_if_fail (SSYNC_IS_HISTORY (self));
+  g_return_if_fail (record->id != NULL && record->share_token != NULL);
+  g_return_if_fail (record->folder != NULL && record->path != NULL);
+  g_return_if_fail (record->part_name != NULL);
+
+  r = g_new0 (SsyncUploadRecord, 1);
+  r->id = g_strdup (record->id);
+  r->share_token = g_strdup (record->share_token);
+  r->folder = g_strdup (record->folder);
+  r->path = g_strdup (record->path);
+  r->part_name = g_strdup (record->part_name);
+  r->length = record->length;
+  r->metadata = g_strdup (record->metadata);
+  r->created = record->created;
+  r->expires = record->expires;
+
+  job = g_new0 (Job, 1);
+  job->type = JOB_UPLOAD;
+  job->upload = r;
+  push_job (self, job);
+}
+
+/* Queues the removal of an upload's row: it completed, or its .part was deleted. */
+void
+ssync_history_forget_upload (SsyncHistory *self,
+                             const char   *upload_id)
+{
+  Job *job;
+
+  g_return_if_fail (SSYNC_IS_HISTORY (self));
+  g_return_if_fail (upload_id != NULL);
+
+  job = g_new0 (Job, 1);
+  job->type = JOB_UPLOAD_DONE;
+  job->upload_id = g_strdup (upload_id);
+  push_job (self, job);
+}
+
+/* The unfinished uploads into @folder (every folder when NULL), newest first, as
+ * SsyncUploadRecord. A synchronous read: call it from a worker thread. */
+GPtrArray *
+ssync_history_list_uploads (SsyncHistory  *self,
+                            const char    *folder,
+                            GError       **error)
+{
+  g_autoptr(GPtrArray) uploads = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3_mutex *mutex;
+  int rc;
+
+  g_return_val_if_fail (SSYNC_IS_HISTORY (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  uploads = g_ptr_array_new_with_free_func ((GDestroyNotify) ssync_upload_record_free);
+
+  mutex = sqlite3_db_mutex (self->db);
+  sqlite3_mutex_enter (mutex);
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT " UPLOAD_COLUMNS " FROM uploads"
+                          " WHERE ?1 IS NULL OR folder = ?1"
+                          " ORDER BY created DESC, rowid DESC",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_db_error (self, error);
+      sqlite3_mutex_leave (mutex);
+      return NULL;
+    }
+  bind_text (stmt, 1, folder);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      SsyncUploadRecord *r = g_new0 (SsyncUploadRecord, 1);
+
+      r->id = column_strdup (stmt, 0);
+      r->share_token = column_strdup (stmt, 1);
+      r->folder = column_strdup (stmt, 2);
+      r->path = column_strdup (stmt, 3);
+      r->part_name = column_strdup (stmt, 4);
+      r->length = (guint64) sqlite3_column_int64 (stmt, 5);
+      r->metadata = column_strdup (stmt, 6);
+      r->created = sqlite3_column_int64 (stmt, 7);
+      r->expires = sqlite3_column_int64 (stmt, 8);
+      g_ptr_array_add (uploads, r);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error);
+      sqlite3_mutex_leave (mutex);
+      return NULL;
+    }
+
+  sqlite3_mutex_leave (mutex);
+  return g_steal_pointer (&uploads);
 }

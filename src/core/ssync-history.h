@@ -11,7 +11,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define SSYNC_HISTORY_SCHEMA_VERSION 4
+#define SSYNC_HISTORY_SCHEMA_VERSION 5
 
 typedef struct {
   char *id;
@@ -67,6 +67,23 @@ typedef struct {
 void ssync_push_record_free (SsyncPushRecord *record);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsyncPushRecord, ssync_push_record_free)
 
+/* One unfinished upload, as the store knows it: the .part it writes (@part_name, in the folder
+ * of @path inside the receive folder @folder) and what a restart needs to resume it. */
+typedef struct {
+  char *id;           /* the upload's id in its URL */
+  char *share_token;  /* the receive share it came through */
+  char *folder;       /* the receive folder (an absolute path) */
+  char *path;         /* sanitised, '/' separated, relative to @folder */
+  char *part_name;
+  guint64 length;
+  char *metadata;     /* Upload-Metadata as the client sent it */
+  gint64 created;     /* microseconds since the epoch */
+  gint64 expires;     /* microseconds since the epoch */
+} SsyncUploadRecord;
+
+void ssync_upload_record_free (SsyncUploadRecord *record);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsyncUploadRecord, ssync_upload_record_free)
+
 #define SSYNC_TYPE_HISTORY (ssync_history_get_type ())
 
 G_DECLARE_FINAL_TYPE (SsyncHistory, ssync_history, SSYNC, HISTORY, GObject)
@@ -88,6 +105,13 @@ void          ssync_history_record_push        (SsyncHistory          *self,
 GPtrArray    *ssync_history_list_pushes        (SsyncHistory   *self,
                                                 const char     *share_id,
                                                 gint64          expired_before,
+                                                GError        **error);
+void          ssync_history_record_upload      (SsyncHistory            *self,
+                                                const SsyncUploadRecord *record);
+void          ssync_history_forget_upload      (SsyncHistory   *self,
+                                                const char     *upload_id);
+GPtrArray    *ssync_history_list_uploads       (SsyncHistory   *self,
+                                                const char     *folder,
                                                 GError        **error);
 void          ssync_history_forget_before      (SsyncHistory   *self,
                                                 gint64          before);

@@ -416,13 +416,21 @@ ssync_share_add_download (SsyncShare *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOWNLOADS]);
 }
 
-/* A share that receives files from browsers into @folder. */
+/* A share that receives files from browsers into @folder. Its link has @token when one is
+ * given (the token an earlier run served @folder under, so that its unfinished uploads
+ * resume), a new one otherwise. */
 SsyncShare *
-ssync_share_new_receive (GFile *folder)
+ssync_share_new_receive (GFile      *folder,
+                         const char *token)
 {
   SsyncShare *self = g_object_new (SSYNC_TYPE_SHARE, NULL);
   g_autofree char *basename = g_file_get_basename (folder);
 
+  if (token != NULL)
+    {
+      g_free (self->token);
+      self->token = g_strdup (token);
+    }
   self->kind = SSYNC_SHARE_KIND_RECEIVE;
   self->folder = g_object_ref (folder);
   self->name = g_filename_display_name (basename);

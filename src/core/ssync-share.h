@@ -22,7 +22,8 @@ void            ssync_share_new_async         (GFile               **files,
                                                gpointer              user_data);
 SsyncShare     *ssync_share_new_finish        (GAsyncResult         *result,
                                                GError              **error);
-SsyncShare     *ssync_share_new_receive       (GFile      *folder);
+SsyncShare     *ssync_share_new_receive       (GFile      *folder,
+                                               const char *token);
 GFile          *ssync_share_get_folder        (SsyncShare *self);
 const char     *ssync_share_get_id            (SsyncShare *self);
 const char     *ssync_share_get_token         (SsyncShare *self);

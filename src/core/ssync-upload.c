@@ -3,7 +3,9 @@
  * Bytes go to "NAME.part" beside where the file will end up; nothing appears under the
  * final name until every byte is there and on disk: completion fsyncs the .part, links it
  * to the first free name ("NAME", "NAME (1)", ...; link() never replaces an existing file,
- * so two uploads can not race for one name) and removes the .part. The SHA-256 is computed
+ * so two uploads can not race for one name) and removes the .part. Everything below the
+ * receive folder is reached through directory descriptors opened with O_NOFOLLOW, so a
+ * link inside it never leads outside. The SHA-256 is computed
  * while the bytes arrive (GnuTLS, about 2 GB/s here), so completion needs no second read.
  *
  * Every file operation runs on a worker thread and takes the upload's lock, so a deletion
@@ -21,9 +23,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 #include <gnutls/crypto.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ssync-filename.h"
@@ -39,9 +41,11 @@ struct _SsyncUpload
   gboolean hash_valid;  /* FALSE once a write failed half-way: rehash at completion */
   char *id;
   char *path;        /* relative to the receive folder, sanitised, '/' separated */
-  GFile *folder;     /* where the file goes (the receive folder or a subfolder of it) */
+  char *root;        /* the receive folder */
   char *name;        /* the wanted final name */
-  GFile *part;
+  char *part_name;   /* "NAME.part", in the file's folder */
+  GPtrArray *made;   /* folders this upload created, relative to root, outermost first */
+  int dir_fd;        /* the file's folder, opened without following any link below root */
   int fd;
   guint64 length;
   guint64 offset;    /* bytes safely written */
@@ -60,13 +64,16 @@ ssync_upload_finalize (GObject *object)
 
   if (self->fd >= 0)
     close (self->fd);
+  if (self->dir_fd >= 0)
+    close (self->dir_fd);
   if (self->hash != NULL)
     gnutls_hash_deinit (self->hash, NULL);
-  g_clear_object (&self->folder);
-  g_clear_object (&self->part);
+  g_clear_pointer (&self->made, g_ptr_array_unref);
   g_free (self->id);
   g_free (self->path);
+  g_free (self->root);
   g_free (self->name);
+  g_free (self->part_name);
   g_free (self->sha256);
   g_free (self->saved_as);
   g_mutex_clear (&self->lock);
@@ -88,6 +95,8 @@ ssync_upload_init (SsyncUpload *self)
   g_mutex_init (&self->hash_lock);
   self->hash_valid = TRUE;
   self->fd = -1;
+  self->dir_fd = -1;
+  self->made = g_ptr_array_new_with_free_func (g_free);
   self->id = ssync_token_new ();
 }
 
@@ -105,42 +114,97 @@ io_error (int   errsv,
                       g_strerror (errsv));
 }
 
-/* Splits a browser's relative path ("photos/trip/a.jpg") into sanitised folder names and a
- * file name; empty, "." and ".." parts are dropped, so the path never leaves the folder. */
-static char *
-sanitise_path (const char  *relative_path,
-               char       **name)
-{
-  g_auto(GStrv) parts = g_strsplit_set (relative_path != NULL ? relative_path : "", "/\\", -1);
-  g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_free);
-  guint n = g_strv_length (parts);
-
-  for (guint i = 0; i < n; i++)
-    {
-      if (parts[i][0] == '\0' || g_str_equal (parts[i], ".") || g_str_equal (parts[i], ".."))
-        continue;
-      g_ptr_array_add (kept, ssync_filename_sanitize (parts[i]));
-    }
-
-  if (kept->len == 0)
-    g_ptr_array_add (kept, g_strdup (_("Unnamed file")));
-
-  *name = g_strdup (g_ptr_array_index (kept, kept->len - 1));
-  g_ptr_array_add (kept, NULL);
-  return g_strjoinv ("/", (char **) kept->pdata);
-}
+/* The @n-th candidate for @name: "NAME", "NAME (1).ext", ... and, past the numbers a
+ * person would ever see, "NAME (random).ext": a name is always free, so no finished upload
+ * ever fails for lack of one (defect found by racing two uploads for the last number). */
+#define MAX_NUMBERED 1000
+/* Random names tried before giving up (only an unwritable folder gets that far). */
+#define MAX_CANDIDATES (MAX_NUMBERED + 100)
 
 static char *
-numbered_name (const char *name,
-               guint       n)
+candidate_name (const char *name,
+                guint       n)
 {
   const char *dot = strrchr (name, '.');
+  g_autofree char *suffix = NULL;
 
   if (n == 0)
     return g_strdup (name);
+  if (n < MAX_NUMBERED)
+    suffix = g_strdup_printf ("%u", n);
+  else
+    {
+      g_autofree char *token = ssync_token_new ();
+
+      suffix = g_strndup (token, 8);
+    }
   if (dot != NULL && dot != name)
-    return g_strdup_printf ("%.*s (%u)%s", (int) (dot - name), name, n, dot);
-  return g_strdup_printf ("%s (%u)", name, n);
+    return g_strdup_printf ("%.*s (%s)%s", (int) (dot - name), name, suffix, dot);
+  return g_strdup_printf ("%s (%s)", name, suffix);
+}
+
+/* Whether @name exists in @dir_fd, whatever it is (a dangling link counts). */
+static gboolean
+exists_at (int         dir_fd,
+           const char *name)
+{
+  struct stat st;
+
+  return fstatat (dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT;
+}
+
+/* Opens (making them as needed) the folders of @self->path below the receive folder, one
+ * component at a time with O_NOFOLLOW: a link planted inside the receive folder can never
+ * lead a file outside it. Folders made here are remembered, to go again if the upload is
+ * dropped. */
+static int
+open_folder (SsyncUpload  *self,
+             GError      **error)
+{
+  g_auto(GStrv) parts = g_strsplit (self->path, "/", -1);
+  guint n = g_strv_length (parts);
+  int fd = open (self->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0)
+    {
+      int errsv = errno;
+
+      g_propagate_error (error, io_error (errsv, g_strdup (_("Cannot open the receive folder"))));
+      return -1;
+    }
+
+  for (guint i = 0; i + 1 < n; i++)
+    {
+      int next;
+
+      if (mkdirat (fd, parts[i], 0755) == 0)
+        {
+          g_autofree char *rest = parts[i + 1];
+
+          parts[i + 1] = NULL;
+          g_ptr_array_add (self->made, g_strjoinv ("/", parts));
+          parts[i + 1] = g_steal_pointer (&rest);
+        }
+      next = openat (fd, parts[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (next < 0)
+        {
+          int errsv = errno;
+
+          close (fd);
+          if (errsv == ELOOP || errsv == ENOTDIR)
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY,
+                         _("Cannot receive into “%s”: it is not a folder"), parts[i]);
+          else
+            g_propagate_error (error,
+                               io_error (errsv, g_strdup_printf (_("Cannot create the folder “%s”"),
+                                                                 parts[i])));
+          return -1;
+        }
+      close (fd);
+      fd = next;
+    }
+
+  return fd;
 }
 
 static void
@@ -150,47 +214,45 @@ create_thread (GTask        *task,
                GCancellable *cancellable)
 {
   SsyncUpload *self = task_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = NULL;
+  GError *error = NULL;
 
-  if (!g_file_make_directory_with_parents (self->folder, cancellable, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+  self->dir_fd = open_folder (self, &error);
+  if (self->dir_fd < 0)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      g_task_return_error (task, error);
       return;
     }
 
-  dir = g_file_get_path (self->folder);
-
   /* The first "NAME (n).part" that is free; O_EXCL makes taking it atomic. */
-  for (guint n = 0; n < 10000; n++)
+  for (guint n = 0; n < MAX_CANDIDATES; n++)
     {
-      g_autofree char *candidate = numbered_name (self->name, n);
+      g_autofree char *candidate = candidate_name (self->name, n);
       g_autofree char *part_name = g_strconcat (candidate, ".part", NULL);
-      g_autofree char *part_path = g_build_filename (dir, part_name, NULL);
-      g_autofree char *final_path = g_build_filename (dir, candidate, NULL);
 
-      if (g_file_test (final_path, G_FILE_TEST_EXISTS))
+      if (exists_at (self->dir_fd, candidate))
         continue;
 
-      self->fd = g_open (part_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+      self->fd = openat (self->dir_fd, part_name,
+                         O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
       if (self->fd >= 0)
         {
-          self->part = g_file_new_for_path (part_path);
+          self->part_name = g_steal_pointer (&part_name);
           g_task_return_boolean (task, TRUE);
           return;
         }
       if (errno != EEXIST)
         {
+          int errsv = errno;
+
           g_task_return_error (task,
-                               io_error (errno,
-                                         g_strdup_printf (_("Cannot create %s"), part_name)));
+                               io_error (errsv, g_strdup_printf (_("Cannot create %s"),
+                                                                 part_name)));
           return;
         }
     }
 
   g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                           _("Too many files called %s already"), self->name);
+                           _("Cannot create %s: no free name"), self->name);
 }
 
 /* Creates the .part file for an upload of @length bytes named by @relative_path (from
@@ -205,18 +267,21 @@ ssync_upload_new_async (GFile               *folder,
 {
   g_autoptr(SsyncUpload) self = g_object_new (SSYNC_TYPE_UPLOAD, NULL);
   g_autoptr(GTask) task = NULL;
-  g_autofree char *parent = NULL;
-
-  self->path = sanitise_path (relative_path, &self->name);
-  parent = g_path_get_dirname (self->path);
-  self->folder = g_str_equal (parent, ".") ? g_object_ref (folder)
-                                           : g_file_resolve_relative_path (folder, parent);
-  self->length = length;
-  gnutls_hash_init (&self->hash, GNUTLS_DIG_SHA256);
+  GError *error = NULL;
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ssync_upload_new_async);
   g_task_set_task_data (task, g_object_ref (self), g_object_unref);
+
+  self->path = ssync_filename_sanitize_path (relative_path, &self->name, &error);
+  if (self->path == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  self->root = g_file_get_path (folder);
+  self->length = length;
+  gnutls_hash_init (&self->hash, GNUTLS_DIG_SHA256);
   g_task_run_in_thread (task, create_thread);
 }
 
@@ -229,6 +294,71 @@ ssync_upload_new_finish (GAsyncResult  *result,
   if (!g_task_propagate_boolean (task, error))
     return NULL;
   return g_object_ref (g_task_get_source_object (task));
+}
+
+/* Takes up an upload that an earlier run of ShareSync began (the history store lists it):
+ * its .part @part_name, in the folder of @relative_path inside @folder, is opened again and
+ * the upload goes on from the bytes it holds. The SHA-256 of what arrived so far is not
+ * known, so completion reads the whole file back. This blocks on the disk: call it from a
+ * worker thread. */
+SsyncUpload *
+ssync_upload_reopen (GFile       *folder,
+                     const char  *id,
+                     const char  *relative_path,
+                     const char  *part_name,
+                     guint64      length,
+                     GError     **error)
+{
+  g_autoptr(SsyncUpload) self = g_object_new (SSYNC_TYPE_UPLOAD, NULL);
+  struct stat st;
+
+  g_return_val_if_fail (G_IS_FILE (folder), NULL);
+  g_return_val_if_fail (id != NULL && relative_path != NULL && part_name != NULL, NULL);
+
+  g_free (self->id);
+  self->id = g_strdup (id);
+  self->path = ssync_filename_sanitize_path (relative_path, &self->name, error);
+  if (self->path == NULL)
+    return NULL;
+  self->root = g_file_get_path (folder);
+  self->length = length;
+  self->hash_valid = FALSE;
+  gnutls_hash_init (&self->hash, GNUTLS_DIG_SHA256);
+
+  /* The name comes from our own store, but it must still be a plain .part name. */
+  if (strchr (part_name, '/') != NULL || !g_str_has_suffix (part_name, ".part") ||
+      part_name[0] == '.')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME,
+                   _("The unfinished upload of %s has no valid partial file"), self->name);
+      return NULL;
+    }
+
+  self->dir_fd = open_folder (self, error);
+  if (self->dir_fd < 0)
+    return NULL;
+  /* Folders that already held the .part were not made now: nothing to remove later. */
+  g_ptr_array_set_size (self->made, 0);
+  self->fd = openat (self->dir_fd, part_name, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+  if (self->fd < 0)
+    {
+      int errsv = errno;
+
+      g_propagate_error (error, io_error (errsv,
+                                          g_strdup_printf (_("Cannot resume %s"), self->name)));
+      return NULL;
+    }
+  if (fstat (self->fd, &st) != 0 || !S_ISREG (st.st_mode) || (guint64) st.st_size > length)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("Cannot resume %s: its partial file is not what was received"),
+                   self->name);
+      return NULL;
+    }
+
+  self->offset = st.st_size;
+  self->part_name = g_strdup (part_name);
+  return g_steal_pointer (&self);
 }
 
 /* Names the upload in its URL; unguessable, like share tokens. */
@@ -282,10 +412,11 @@ ssync_upload_get_saved_as (SsyncUpload *self)
   return self->saved_as;
 }
 
-GFile *
-ssync_upload_get_part_file (SsyncUpload *self)
+/* The .part's name in the file's folder, once created. */
+const char *
+ssync_upload_get_part_name (SsyncUpload *self)
 {
-  return self->part;
+  return self->part_name;
 }
 
 static void
@@ -425,24 +556,36 @@ ssync_upload_write_finish (SsyncUpload   *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* After a failed write the hash of whole chunks is off: start it again from the file. */
+/* After a failed write the hash of whole chunks is off: start it again from the file
+ * (opened read-write for this). */
 static gboolean
-rehash (SsyncUpload *self,
-        const char  *path)
+rehash (SsyncUpload *self)
 {
   g_autofree guint8 *buffer = g_malloc (1024 * 1024);
-  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  guint64 at = 0;
   ssize_t n;
-
-  if (fd < 0)
-    return FALSE;
 
   gnutls_hash_deinit (self->hash, NULL);
   gnutls_hash_init (&self->hash, GNUTLS_DIG_SHA256);
-  while ((n = read (fd, buffer, 1024 * 1024)) > 0)
-    gnutls_hash (self->hash, buffer, n);
-  close (fd);
-  return n == 0;
+  while ((n = pread (self->fd, buffer, 1024 * 1024, at)) > 0 ||
+         (n < 0 && errno == EINTR))
+    {
+      if (n < 0)
+        continue;
+      gnutls_hash (self->hash, buffer, n);
+      at += n;
+    }
+  return n == 0 && at == self->length;
+}
+
+/* Fails @task with @error after releasing the lock. */
+static void
+complete_fail (SsyncUpload *self,
+               GTask       *task,
+               GError      *error)
+{
+  g_mutex_unlock (&self->lock);
+  g_task_return_error (task, error);
 }
 
 static void
@@ -452,8 +595,6 @@ complete_thread (GTask        *task,
                  GCancellable *cancellable)
 {
   SsyncUpload *self = source_object;
-  g_autofree char *part_path = g_file_get_path (self->part);
-  g_autofree char *dir = g_file_get_path (self->folder);
   guint8 digest[32];
   char hex[65];
 
@@ -469,9 +610,8 @@ complete_thread (GTask        *task,
 
   if (self->offset != self->length || self->fd < 0)
     {
-      g_mutex_unlock (&self->lock);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
-                               _("%s is not complete"), self->name);
+      complete_fail (self, task, g_error_new (G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
+                                              _("%s is not complete"), self->name));
       return;
     }
 
@@ -479,42 +619,48 @@ complete_thread (GTask        *task,
     {
       int errsv = errno;
 
-      g_mutex_unlock (&self->lock);
-      g_task_return_error (task,
-                           io_error (errsv,
-                                     g_strdup_printf (_("Saving %s failed"), self->name)));
+      complete_fail (self, task, io_error (errsv, g_strdup_printf (_("Saving %s failed"),
+                                                                   self->name)));
+      return;
+    }
+
+  if (!self->hash_valid && !rehash (self))
+    {
+      complete_fail (self, task,
+                     g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                  _("Saving %s failed: it could not be read back"), self->name));
       return;
     }
   close (self->fd);
   self->fd = -1;
 
-  for (guint n = 0; n < 10000 && self->saved_as == NULL; n++)
+  /* link() never replaces a file: the first name it takes is ours, and a name is always
+   * free (candidate_name). */
+  for (guint n = 0; self->saved_as == NULL; n++)
     {
-      g_autofree char *candidate = numbered_name (self->name, n);
-      g_autofree char *final_path = g_build_filename (dir, candidate, NULL);
+      g_autofree char *candidate = NULL;
 
-      if (link (part_path, final_path) == 0)
+      if (n == MAX_CANDIDATES)
+        {
+          complete_fail (self, task, g_error_new (G_IO_ERROR, G_IO_ERROR_EXISTS,
+                                                  _("Saving %s failed: no free name"),
+                                                  self->name));
+          return;
+        }
+      candidate = candidate_name (self->name, n);
+
+      if (linkat (self->dir_fd, self->part_name, self->dir_fd, candidate, 0) == 0)
         self->saved_as = g_steal_pointer (&candidate);
       else if (errno != EEXIST)
         {
           int errsv = errno;
 
-          g_mutex_unlock (&self->lock);
-          g_task_return_error (task,
-                               io_error (errsv,
-                                         g_strdup_printf (_("Saving %s failed"), self->name)));
+          complete_fail (self, task, io_error (errsv, g_strdup_printf (_("Saving %s failed"),
+                                                                       self->name)));
           return;
         }
     }
-  g_unlink (part_path);
-
-  if (!self->hash_valid && !rehash (self, part_path))
-    {
-      g_mutex_unlock (&self->lock);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
-                               _("Saving %s failed: it could not be read back"), self->name);
-      return;
-    }
+  unlinkat (self->dir_fd, self->part_name, 0);
 
   gnutls_hash_deinit (self->hash, digest);
   self->hash = NULL;
@@ -524,7 +670,7 @@ complete_thread (GTask        *task,
   self->complete = TRUE;
 
   g_mutex_unlock (&self->lock);
-  g_task_return_boolean (task, self->saved_as != NULL);
+  g_task_return_boolean (task, TRUE);
 }
 
 /* Once every byte arrived: makes the file durable and gives it its final name. */
@@ -548,6 +694,42 @@ ssync_upload_complete_finish (SsyncUpload   *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Removes the folders this upload made, innermost first, as long as they are empty (other
+ * uploads may have put files in them since). */
+static void
+remove_made_folders (SsyncUpload *self)
+{
+  int root_fd = open (self->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (root_fd < 0)
+    return;
+
+  for (guint i = self->made->len; i > 0; i--)
+    {
+      const char *relative = g_ptr_array_index (self->made, i - 1);
+      g_autofree char *parent = g_path_get_dirname (relative);
+      g_autofree char *base = g_path_get_basename (relative);
+      g_auto(GStrv) parts = g_strsplit (parent, "/", -1);
+      int fd = dup (root_fd);
+
+      /* Walk down again without following links, as open_folder() did. */
+      for (guint j = 0; fd >= 0 && !g_str_equal (parent, ".") && parts[j] != NULL; j++)
+        {
+          int next = openat (fd, parts[j], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+          close (fd);
+          fd = next;
+        }
+      if (fd >= 0)
+        {
+          unlinkat (fd, base, AT_REMOVEDIR);
+          close (fd);
+        }
+    }
+  g_ptr_array_set_size (self->made, 0);
+  close (root_fd);
+}
+
 static void
 delete_thread (GTask        *task,
                gpointer      source_object,
@@ -562,8 +744,11 @@ delete_thread (GTask        *task,
       close (self->fd);
       self->fd = -1;
     }
-  if (!self->complete && self->part != NULL)
-    g_file_delete (self->part, NULL, NULL);
+  if (!self->complete && self->part_name != NULL && self->dir_fd >= 0)
+    {
+      unlinkat (self->dir_fd, self->part_name, 0);
+      remove_made_folders (self);
+    }
   g_mutex_unlock (&self->lock);
 
   g_task_return_boolean (task, TRUE);

@@ -20,6 +20,12 @@ void         ssync_upload_new_async        (GFile               *folder,
                                             gpointer             user_data);
 SsyncUpload *ssync_upload_new_finish       (GAsyncResult        *result,
                                             GError             **error);
+SsyncUpload *ssync_upload_reopen           (GFile               *folder,
+                                            const char          *id,
+                                            const char          *relative_path,
+                                            const char          *part_name,
+                                            guint64              length,
+                                            GError             **error);
 const char  *ssync_upload_get_id           (SsyncUpload *self);
 const char  *ssync_upload_get_path         (SsyncUpload *self);
 guint64      ssync_upload_get_length       (SsyncUpload *self);
@@ -27,7 +33,7 @@ guint64      ssync_upload_get_offset       (SsyncUpload *self);
 gboolean     ssync_upload_is_complete      (SsyncUpload *self);
 const char  *ssync_upload_get_sha256       (SsyncUpload *self);
 const char  *ssync_upload_get_saved_as     (SsyncUpload *self);
-GFile       *ssync_upload_get_part_file    (SsyncUpload *self);
+const char  *ssync_upload_get_part_name    (SsyncUpload *self);
 void         ssync_upload_write_async      (SsyncUpload         *self,
                                             GBytes              *data,
                                             GCancellable        *cancellable,

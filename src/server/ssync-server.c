@@ -428,11 +428,12 @@ static SsyncTransfer *
 begin_upload (SoupServerMessage *msg,
               SsyncShare        *share,
               const char        *path,
+              guint64            offset,
               guint64            length,
               gpointer           user_data)
 {
   return ssync_server_begin_transfer (user_data, msg, share, path, SSYNC_DIRECTION_UPLOAD,
-                                      SSYNC_TRANSFER_KIND_UPLOAD, 0, length);
+                                      SSYNC_TRANSFER_KIND_UPLOAD, offset, length);
 }
 
 /* The limits can be tuned without a rebuild (and made small in tests). */
@@ -482,6 +483,7 @@ ssync_server_new (SsyncRegistry *registry,
 
   self->registry = g_object_ref (registry);
   self->history = history != NULL ? g_object_ref (history) : NULL;
+  ssync_tus_set_history (self->tus, history);
   self->ws_hub = ssync_ws_hub_new (registry);
   ssync_ws_hub_set_access_func (self->ws_hub, (SsyncWsAccessFunc) ws_allows, self->access);
   ssync_ws_hub_attach (self->ws_hub, self->soup);
@@ -561,6 +563,17 @@ ssync_server_set_owner_token (SsyncServer *self,
                               const char  *token)
 {
   ssync_access_set_owner_token (self->access, token);
+}
+
+/* Serves again an upload an earlier run left unfinished (see ssync_tus_restore()). */
+void
+ssync_server_restore_upload (SsyncServer *self,
+                             SsyncShare  *share,
+                             SsyncUpload *upload,
+                             const char  *metadata,
+                             gint64       expires)
+{
+  ssync_tus_restore (self->tus, share, upload, metadata, expires);
 }
 
 /* @share stopped answering (revoked, expired or out of downloads): its uploads end and

@@ -40,6 +40,11 @@ void           ssync_server_set_owner_token     (SsyncServer *self,
 void           ssync_server_share_ended         (SsyncServer *self,
                                                  SsyncShare  *share,
                                                  const char  *notice);
+void           ssync_server_restore_upload      (SsyncServer *self,
+                                                 SsyncShare  *share,
+                                                 SsyncUpload *upload,
+                                                 const char  *metadata,
+                                                 gint64       expires);
 void           ssync_server_stop             (SsyncServer    *self);
 SsyncWsHub    *ssync_server_get_ws_hub       (SsyncServer    *self);
 

@@ -17,8 +17,10 @@
 #include <string.h>
 
 #include "ssync-response.h"
+#include "ssync-early-reply.h"
+#include "ssync-filename.h"
+#include "ssync-tus-headers.h"
 #include "ssync-tus.h"
-#include "ssync-upload.h"
 
 #define WRITE_SIZE (1024 * 1024)
 /* libsoup hands request bodies over in chunks of at most 8 KiB: with this room a buffer
@@ -34,13 +36,23 @@ is_patch (SoupServerMessage *msg)
 /* How long an unfinished upload may sit untouched before it and its .part are dropped. */
 #define DEFAULT_EXPIRY (24 * G_TIME_SPAN_HOUR)
 #define CLEANUP_INTERVAL 60
+/* How long a finished upload still answers HEAD (a client that missed the last answer). */
+#define DONE_KEEP (10 * G_TIME_SPAN_MINUTE)
+/* Uploads kept in memory (unfinished, or finished and still answering), per client address
+ * and in all: a client that creates uploads and never sends them can not grow the server. */
+#define MAX_PER_ADDRESS 32
+#define MAX_UPLOADS 1024
 
 typedef struct {
   SsyncUpload *upload;
   SsyncShare *share;
+  /* NULL for an upload restored after a restart, and finished when a PATCH failed: the next
+   * PATCH then begins a new transfer from the upload's offset. */
   SsyncTransfer *transfer;
   char *metadata;
+  char *address;   /* the client that created it */
   gint64 expires;  /* real time, microseconds */
+  gint64 done_keep;  /* how long it stays once finished */
   gboolean busy;   /* a PATCH is writing */
   gboolean gone;   /* terminated or expired */
 } Entry;
@@ -50,10 +62,13 @@ struct _SsyncTus
   GObject parent_instance;
 
   GHashTable *uploads;  /* id → Entry (refcounted box) */
+  GHashTable *creating; /* address → number of creations not answered yet */
+  guint n_creating;
   SsyncTusBeginTransfer begin_transfer;
   gpointer begin_transfer_data;
   SsyncUploadGate gate;
   gpointer gate_data;
+  SsyncHistory *history;  /* lists every .part, so that a restart can resume it */
   guint64 max_size;
   gint64 expiry;
   guint cleanup_id;
@@ -68,6 +83,7 @@ entry_clear (Entry *entry)
   g_clear_object (&entry->share);
   g_clear_object (&entry->transfer);
   g_clear_pointer (&entry->metadata, g_free);
+  g_clear_pointer (&entry->address, g_free);
 }
 
 static Entry *
@@ -111,6 +127,39 @@ http_date (gint64 real_time)
   return soup_date_time_to_string (date, SOUP_DATE_HTTP);
 }
 
+/* Writes down the upload's .part in the store, or moves its expiry: after a crash, cleanup
+ * deletes only .part files the store lists, and a restart resumes them. */
+static void
+remember_upload (SsyncTus *self,
+                 Entry    *entry)
+{
+  g_autofree char *folder = NULL;
+  SsyncUploadRecord record = { 0 };
+
+  if (self->history == NULL)
+    return;
+
+  folder = g_file_get_path (ssync_share_get_folder (entry->share));
+  record.id = (char *) ssync_upload_get_id (entry->upload);
+  record.share_token = (char *) ssync_share_get_token (entry->share);
+  record.folder = folder;
+  record.path = (char *) ssync_upload_get_path (entry->upload);
+  record.part_name = (char *) ssync_upload_get_part_name (entry->upload);
+  record.length = ssync_upload_get_length (entry->upload);
+  record.metadata = entry->metadata;
+  record.created = g_get_real_time ();
+  record.expires = entry->expires;
+  ssync_history_record_upload (self->history, &record);
+}
+
+static void
+forget_upload (SsyncTus *self,
+               Entry    *entry)
+{
+  if (self->history != NULL)
+    ssync_history_forget_upload (self->history, ssync_upload_get_id (entry->upload));
+}
+
 static void
 drop_entry (SsyncTus            *self,
             Entry               *entry,
@@ -125,6 +174,7 @@ drop_entry (SsyncTus            *self,
     }
   if (!ssync_upload_is_complete (entry->upload))
     ssync_upload_delete_async (entry->upload, NULL, NULL);
+  forget_upload (self, entry);
   g_hash_table_remove (self->uploads, ssync_upload_get_id (entry->upload));
 }
 
@@ -156,6 +206,8 @@ ssync_tus_dispose (GObject *object)
 
   g_clear_handle_id (&self->cleanup_id, g_source_remove);
   g_clear_pointer (&self->uploads, g_hash_table_unref);
+  g_clear_pointer (&self->creating, g_hash_table_unref);
+  g_clear_object (&self->history);
 
   G_OBJECT_CLASS (ssync_tus_parent_class)->dispose (object);
 }
@@ -171,6 +223,7 @@ ssync_tus_init (SsyncTus *self)
 {
   self->uploads = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                          (GDestroyNotify) entry_unref);
+  self->creating = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->expiry = DEFAULT_EXPIRY;
   self->cleanup_id = g_timeout_add_seconds (CLEANUP_INTERVAL, cleanup, self);
 
@@ -223,6 +276,34 @@ guint64
 ssync_tus_get_max_size (SsyncTus *self)
 {
   return self->max_size;
+}
+
+/* Where unfinished uploads are written down (NULL: nowhere, nothing survives a restart). */
+void
+ssync_tus_set_history (SsyncTus     *self,
+                       SsyncHistory *history)
+{
+  g_set_object (&self->history, history);
+}
+
+/* Serves again an unfinished upload of an earlier run (ssync_upload_reopen()) under @share,
+ * whose token is the one it was created under: its URL answers HEAD with the bytes the .part
+ * holds, and PATCH goes on from there. */
+void
+ssync_tus_restore (SsyncTus    *self,
+                   SsyncShare  *share,
+                   SsyncUpload *upload,
+                   const char  *metadata,
+                   gint64       expires)
+{
+  Entry *entry = g_rc_box_new0 (Entry);
+
+  entry->upload = g_object_ref (upload);
+  entry->share = g_object_ref (share);
+  entry->metadata = g_strdup (metadata);
+  entry->expires = expires;
+  entry->done_keep = MIN (DONE_KEEP, self->expiry);
+  g_hash_table_replace (self->uploads, (gpointer) ssync_upload_get_id (upload), entry);
 }
 
 /* Ends every upload into @share (it stopped or expired): transfers end cancelled. */
@@ -284,40 +365,12 @@ check_version (SoupServerMessage *msg)
   return FALSE;
 }
 
-static gboolean
-parse_size (const char *text,
-            guint64    *out)
+/* Looks @key up in @metadata (parsed at creation); NULL when absent. */
+static const char *
+metadata_get (GHashTable *metadata,
+              const char *key)
 {
-  return text != NULL && g_ascii_isdigit (text[0]) &&
-         g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT64, out, NULL);
-}
-
-/* Upload-Metadata: comma-separated "key base64value" pairs (tus 1.0, creation). */
-static char *
-metadata_lookup (const char *metadata,
-                 const char *key)
-{
-  g_auto(GStrv) pairs = NULL;
-
-  if (metadata == NULL)
-    return NULL;
-
-  pairs = g_strsplit (metadata, ",", -1);
-  for (guint i = 0; pairs[i] != NULL; i++)
-    {
-      g_auto(GStrv) kv = g_strsplit (g_strstrip (pairs[i]), " ", 2);
-      g_autofree guchar *value = NULL;
-      gsize len;
-
-      if (kv[0] == NULL || g_strcmp0 (kv[0], key) != 0)
-        continue;
-      if (kv[1] == NULL)
-        return g_strdup ("");
-      value = g_base64_decode (kv[1], &len);
-      return g_utf8_make_valid ((const char *) value, len);
-    }
-
-  return NULL;
+  return metadata != NULL ? g_hash_table_lookup (metadata, key) : NULL;
 }
 
 /* ---- Creation (POST) ---- */
@@ -326,6 +379,7 @@ typedef struct {
   SsyncTus *tus;
   SoupServerMessage *msg;
   SsyncShare *share;
+  char *address;
   char *path;
   guint64 length;
   /* While the user has not answered: */
@@ -334,9 +388,33 @@ typedef struct {
   gulong disconnected_id;
 } Creation;
 
+static const char *
+remote_address (SoupServerMessage *msg)
+{
+  const char *address = soup_server_message_get_remote_host (msg);
+
+  return address != NULL ? address : "";
+}
+
+static void
+count_creation (SsyncTus   *self,
+                const char *address,
+                int         delta)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->creating, address)) + delta;
+
+  self->n_creating += delta;
+  if (n == 0)
+    g_hash_table_remove (self->creating, address);
+  else
+    g_hash_table_replace (self->creating, g_strdup (address), GUINT_TO_POINTER (n));
+}
+
 static void
 creation_free (Creation *creation)
 {
+  count_creation (creation->tus, creation->address, -1);
+  g_free (creation->address);
   if (creation->request != NULL)
     g_clear_signal_handler (&creation->decided_id, creation->request);
   g_clear_signal_handler (&creation->disconnected_id, creation->msg);
@@ -349,6 +427,32 @@ creation_free (Creation *creation)
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Creation, creation_free)
+
+/* A finished upload answers HEAD a little longer, then goes. */
+static void
+entry_done (Entry *entry)
+{
+  ssync_transfer_set_result (entry->transfer, ssync_upload_get_sha256 (entry->upload),
+                             ssync_upload_get_saved_as (entry->upload));
+  ssync_transfer_finish (entry->transfer, SSYNC_TRANSFER_STATUS_COMPLETE, NULL);
+  entry->expires = g_get_real_time () + entry->done_keep;
+}
+
+static void
+on_empty_completed (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(Entry) entry = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (entry->gone)
+    return;
+  if (ssync_upload_complete_finish (entry->upload, result, &error))
+    entry_done (entry);
+  else
+    ssync_transfer_finish (entry->transfer, SSYNC_TRANSFER_STATUS_FAILED, error->message);
+}
 
 static void
 on_upload_created (GObject      *source,
@@ -367,9 +471,13 @@ on_upload_created (GObject      *source,
   upload = ssync_upload_new_finish (result, &error);
   if (upload == NULL)
     {
-      tus_error (msg, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE)
-                        ? SOUP_STATUS_INSUFFICIENT_STORAGE : SOUP_STATUS_INTERNAL_SERVER_ERROR,
-                 error->message);
+      guint status = SOUP_STATUS_INTERNAL_SERVER_ERROR;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
+        status = SOUP_STATUS_INSUFFICIENT_STORAGE;
+      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY))
+        status = SOUP_STATUS_CONFLICT;  /* a file or link stands where a folder would go */
+      tus_error (msg, status, error->message);
       soup_server_message_unpause (msg);
       return;
     }
@@ -379,12 +487,16 @@ on_upload_created (GObject      *source,
   entry->share = g_object_ref (creation->share);
   entry->metadata = g_strdup (soup_message_headers_get_one (
                                 soup_server_message_get_request_headers (msg), "Upload-Metadata"));
+  entry->address = g_strdup (creation->address);
+  entry->done_keep = MIN (DONE_KEEP, creation->tus->expiry);
   entry->expires = g_get_real_time () + creation->tus->expiry;
   entry->transfer = creation->tus->begin_transfer (msg, creation->share,
-                                                   ssync_upload_get_path (upload),
+                                                   ssync_upload_get_path (upload), 0,
                                                    creation->length,
                                                    creation->tus->begin_transfer_data);
   g_hash_table_insert (creation->tus->uploads, (gpointer) ssync_upload_get_id (upload), entry);
+  if (creation->length > 0)
+    remember_upload (creation->tus, entry);
 
   location = g_strdup_printf ("/r/%s/uploads/%s", ssync_share_get_token (creation->share),
                               ssync_upload_get_id (upload));
@@ -397,7 +509,7 @@ on_upload_created (GObject      *source,
 
   /* An empty file is complete as soon as it exists. */
   if (creation->length == 0)
-    ssync_upload_complete_async (upload, NULL, NULL, NULL);
+    ssync_upload_complete_async (upload, NULL, on_empty_completed, entry_ref (entry));
 }
 
 static void
@@ -412,10 +524,10 @@ on_free_space (GObject      *source,
   info = g_file_query_filesystem_info_finish (G_FILE (source), result, &error);
   if (info == NULL)
     {
-      g_autofree char *text = g_strdup_printf (_("The receiving folder is not available: %s"),
-                                               error->message);
-
-      tus_error (creation->msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, text);
+      /* The message names the folder: for the owner's log, never for the client. */
+      g_message ("Receive folder not available: %s", error->message);
+      tus_error (creation->msg, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                 _("The receiving folder is not available"));
       soup_server_message_unpause (creation->msg);
       creation_free (creation);
       return;
@@ -482,6 +594,72 @@ on_waiting_sender_gone (SoupServerMessage *msg,
 }
 
 static void
+refuse_busy (SoupServerMessage *msg,
+             guint              status,
+             const char        *text)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
+                                "60");
+  tus_error (msg, status, text);
+}
+
+/* Whether one more upload may be kept for @msg's client: finished uploads (kept only to
+ * answer HEAD) make room first, oldest first; unfinished ones count until they expire. */
+static gboolean
+make_room (SsyncTus          *self,
+           SoupServerMessage *msg)
+{
+  const char *address = remote_address (msg);
+  guint here = GPOINTER_TO_UINT (g_hash_table_lookup (self->creating, address));
+  guint total = self->n_creating + g_hash_table_size (self->uploads);
+  Entry *oldest_done_here = NULL;
+  Entry *oldest_done = NULL;
+  GHashTableIter iter;
+  Entry *entry;
+
+  g_hash_table_iter_init (&iter, self->uploads);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+    {
+      gboolean done = ssync_upload_is_complete (entry->upload);
+      gboolean same = g_strcmp0 (entry->address, address) == 0;
+
+      here += same;
+      if (done && (oldest_done == NULL || entry->expires < oldest_done->expires))
+        oldest_done = entry;
+      if (done && same && (oldest_done_here == NULL ||
+                           entry->expires < oldest_done_here->expires))
+        oldest_done_here = entry;
+    }
+
+  if (here >= MAX_PER_ADDRESS && oldest_done_here != NULL)
+    {
+      g_hash_table_remove (self->uploads, ssync_upload_get_id (oldest_done_here->upload));
+      here--;
+      total--;
+    }
+  else if (total >= MAX_UPLOADS && oldest_done != NULL)
+    {
+      g_hash_table_remove (self->uploads, ssync_upload_get_id (oldest_done->upload));
+      total--;
+    }
+
+  if (here >= MAX_PER_ADDRESS)
+    {
+      refuse_busy (msg, 429 /* Too Many Requests */,
+                   _("Too many unfinished uploads from this device: finish or cancel some "
+                     "first"));
+      return FALSE;
+    }
+  if (total >= MAX_UPLOADS)
+    {
+      refuse_busy (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+                   _("Too many unfinished uploads: try again later"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
 handle_create (SsyncTus          *self,
                SoupServerMessage *msg,
                SsyncShare        *share)
@@ -489,8 +667,10 @@ handle_create (SsyncTus          *self,
   SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
   const char *metadata = soup_message_headers_get_one (req, "Upload-Metadata");
   Creation *creation;
-  g_autofree char *filename = NULL;
-  g_autofree char *relative = NULL;
+  g_autoptr(GHashTable) parsed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sanitised = NULL;
+  const char *path;
   guint64 length;
 
   if (soup_message_headers_get_one (req, "Upload-Defer-Length") != NULL)
@@ -498,7 +678,7 @@ handle_create (SsyncTus          *self,
       tus_error (msg, SOUP_STATUS_BAD_REQUEST, _("Upload-Defer-Length is not supported"));
       return;
     }
-  if (!parse_size (soup_message_headers_get_one (req, "Upload-Length"), &length))
+  if (!ssync_tus_parse_size (soup_message_headers_get_one (req, "Upload-Length"), &length))
     {
       tus_error (msg, SOUP_STATUS_BAD_REQUEST, _("Upload-Length must be a number of bytes"));
       return;
@@ -515,15 +695,33 @@ handle_create (SsyncTus          *self,
       return;
     }
 
-  filename = metadata_lookup (metadata, "filename");
-  relative = metadata_lookup (metadata, "relativePath");
+  parsed = ssync_tus_parse_metadata (metadata, &error);
+  if (parsed == NULL)
+    {
+      tus_error (msg, SOUP_STATUS_BAD_REQUEST, error->message);
+      return;
+    }
+  path = metadata_get (parsed, "relativePath");
+  if (path == NULL || path[0] == '\0')
+    path = metadata_get (parsed, "filename");
+  /* Checked before the user is asked: a path that can not be received is refused now. */
+  sanitised = ssync_filename_sanitize_path (path, NULL, &error);
+  if (sanitised == NULL)
+    {
+      tus_error (msg, SOUP_STATUS_BAD_REQUEST, error->message);
+      return;
+    }
+  if (!make_room (self, msg))
+    return;
 
   creation = g_new0 (Creation, 1);
+  creation->address = g_strdup (remote_address (msg));
+  count_creation (self, creation->address, +1);
   creation->tus = g_object_ref (self);
   creation->msg = g_object_ref (msg);
   creation->share = g_object_ref (share);
   creation->length = length;
-  creation->path = g_strdup (relative != NULL && relative[0] != '\0' ? relative : filename);
+  creation->path = g_strdup (path);
   if (self->gate != NULL)
     creation->request = self->gate (share, soup_server_message_get_remote_host (msg),
                                     soup_message_headers_get_one (req, "User-Agent"),
@@ -688,16 +886,17 @@ on_completed (GObject      *source,
   patch->writing = FALSE;
   if (ssync_upload_complete_finish (entry->upload, result, &patch->error))
     {
-      ssync_transfer_set_result (entry->transfer, ssync_upload_get_sha256 (entry->upload),
-                                 ssync_upload_get_saved_as (entry->upload));
-      ssync_transfer_finish (entry->transfer, SSYNC_TRANSFER_STATUS_COMPLETE, NULL);
+      entry_done (entry);
+      forget_upload (patch->tus, entry);
       patch_respond (patch, SOUP_STATUS_NO_CONTENT);
     }
   else
     {
       ssync_transfer_finish (entry->transfer, SSYNC_TRANSFER_STATUS_FAILED,
                              patch->error->message);
-      patch_respond (patch, SOUP_STATUS_INTERNAL_SERVER_ERROR);
+      patch_respond (patch, g_error_matches (patch->error, G_IO_ERROR, G_IO_ERROR_NO_SPACE)
+                              ? SOUP_STATUS_INSUFFICIENT_STORAGE
+                              : SOUP_STATUS_INTERNAL_SERVER_ERROR);
     }
 
   patch_maybe_free (patch);
@@ -712,6 +911,9 @@ patch_finish (Patch *patch)
 
   if (patch->error != NULL)
     {
+      /* The user sees why (a full disk); a later PATCH resumes under a new transfer. */
+      ssync_transfer_finish (entry->transfer, SSYNC_TRANSFER_STATUS_FAILED,
+                             patch->error->message);
       patch_respond (patch, g_error_matches (patch->error, G_IO_ERROR, G_IO_ERROR_NO_SPACE)
                               ? SOUP_STATUS_INSUFFICIENT_STORAGE
                               : SOUP_STATUS_INTERNAL_SERVER_ERROR);
@@ -735,7 +937,8 @@ on_written (GObject      *source,
             gpointer      user_data)
 {
   Patch *patch = user_data;
-  guint64 before = ssync_transfer_get_bytes (patch->entry->transfer);
+  guint64 before = ssync_transfer_get_offset (patch->entry->transfer) +
+                   ssync_transfer_get_bytes (patch->entry->transfer);
   guint64 now_at = ssync_upload_get_offset (patch->entry->upload);
 
   patch->writing = FALSE;
@@ -822,6 +1025,9 @@ on_finished (SoupServerMessage *msg,
 
   if (!patch->writing && patch->fill->len > 0 && patch->error == NULL && !patch->entry->gone)
     patch_write_next (patch);
+  /* The expiry moved with every write. */
+  if (!patch->entry->gone && !ssync_upload_is_complete (patch->entry->upload))
+    remember_upload (patch->tus, patch->entry);
 
   patch_maybe_free (patch);
 }
@@ -877,7 +1083,7 @@ ssync_tus_handle_early (SsyncTus          *self,
 {
   SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
   const char *content_type = soup_message_headers_get_one (req, "Content-Type");
-  goffset content_length = soup_message_headers_get_content_length (req);
+  guint64 content_length = 0;
   Entry *entry;
   guint64 offset;
 
@@ -887,12 +1093,15 @@ ssync_tus_handle_early (SsyncTus          *self,
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
                                 "close");
   if (!check_version (msg) || (entry = lookup (self, msg, share, upload_id)) == NULL)
-    return;
+    {
+      ssync_early_reply_send (msg);
+      return;
+    }
 
   if (g_strcmp0 (content_type, "application/offset+octet-stream") != 0)
     tus_error (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE,
                _("PATCH needs Content-Type: application/offset+octet-stream"));
-  else if (!parse_size (soup_message_headers_get_one (req, "Upload-Offset"), &offset))
+  else if (!ssync_tus_parse_size (soup_message_headers_get_one (req, "Upload-Offset"), &offset))
     tus_error (msg, SOUP_STATUS_BAD_REQUEST, _("Upload-Offset must be a number of bytes"));
   else if (soup_message_headers_get_encoding (req) != SOUP_ENCODING_CONTENT_LENGTH)
     tus_error (msg, SOUP_STATUS_BAD_REQUEST, _("PATCH needs a Content-Length"));
@@ -902,15 +1111,32 @@ ssync_tus_handle_early (SsyncTus          *self,
       tus_error (msg, SOUP_STATUS_CONFLICT,
                  _("Upload-Offset does not match what was received; ask with HEAD"));
     }
-  else if (offset + content_length > ssync_upload_get_length (entry->upload))
+  /* libsoup turns a length past 2^63 into -1: read the number itself, and compare without
+   * adding (offset is the upload's own, at most its length here), so nothing wraps. */
+  else if (!ssync_tus_parse_size (soup_message_headers_get_one (req, "Content-Length"),
+                                  &content_length) ||
+           content_length > ssync_upload_get_length (entry->upload) - offset)
     tus_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
                _("The body goes past the announced Upload-Length"));
   else
     {
       /* Accepted: the connection may stay open after all. */
       soup_message_headers_remove (soup_server_message_get_response_headers (msg), "Connection");
+      if (entry->transfer == NULL ||
+          ssync_transfer_get_status (entry->transfer) != SSYNC_TRANSFER_STATUS_ACTIVE)
+        {
+          g_clear_object (&entry->transfer);
+          entry->transfer = self->begin_transfer (msg, share,
+                                                  ssync_upload_get_path (entry->upload), offset,
+                                                  ssync_upload_get_length (entry->upload),
+                                                  self->begin_transfer_data);
+        }
       patch_start (self, msg, entry, content_length);
+      return;
     }
+
+  /* Refused: answered now, and the body is never read. */
+  ssync_early_reply_send (msg);
 }
 
 static void

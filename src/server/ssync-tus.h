@@ -6,9 +6,11 @@
 
 #include <libsoup/soup.h>
 
+#include "ssync-history.h"
 #include "ssync-share.h"
 #include "ssync-transfer.h"
 #include "ssync-upload-request.h"
+#include "ssync-upload.h"
 
 G_BEGIN_DECLS
 
@@ -21,6 +23,7 @@ G_DECLARE_FINAL_TYPE (SsyncTus, ssync_tus, SSYNC, TUS, GObject)
 typedef SsyncTransfer *(*SsyncTusBeginTransfer) (SoupServerMessage *msg,
                                                  SsyncShare        *share,
                                                  const char        *path,
+                                                 guint64            offset,
                                                  guint64            length,
                                                  gpointer           user_data);
 
@@ -42,5 +45,12 @@ void      ssync_tus_handle           (SsyncTus              *self,
                                       const char            *upload_id);
 void      ssync_tus_cancel_share     (SsyncTus              *self,
                                       SsyncShare            *share);
+void      ssync_tus_set_history      (SsyncTus              *self,
+                                      SsyncHistory          *history);
+void      ssync_tus_restore          (SsyncTus              *self,
+                                      SsyncShare            *share,
+                                      SsyncUpload           *upload,
+                                      const char            *metadata,
+                                      gint64                 expires);
 
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ssync-digest.h"
@@ -21,14 +22,13 @@
 #include "ssync-server.h"
 #include "ssync-session-private.h"
 #include "ssync-token.h"
+#include "ssync-upload.h"
 #include "ssync-upload-gatekeeper.h"
 
 /* How many ports after the default one to try when it is taken. */
 #define PORT_ATTEMPTS 20
 /* Seconds between two passes of the cleanup timer. */
 #define CLEANUP_INTERVAL 30
-/* Age after which a .part that no upload owns is deleted. */
-#define PART_MAX_AGE (24 * 60 * 60)
 
 
 G_DEFINE_FINAL_TYPE (SsyncSession, ssync_session, G_TYPE_OBJECT)
@@ -311,44 +311,66 @@ ssync_session_revoke_share (SsyncSession *self,
   ssync_registry_remove (self->registry, share);
 }
 
+/* Deletes the .part of @record, an upload the store lists: only a regular file, never what a
+ * symbolic link points to. */
 static void
-delete_stale_parts_thread (GTask        *task,
-                           gpointer      source_object,
-                           gpointer      task_data,
-                           GCancellable *cancellable)
+delete_part (SsyncUploadRecord *record)
 {
-  GPtrArray *folders = task_data;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  guint max_age = limit_from_env ("SHARESYNC_PART_MAX_AGE", PART_MAX_AGE);
+  g_autofree char *parent = g_path_get_dirname (record->path);
+  g_autofree char *path = g_build_filename (record->folder, parent, record->part_name, NULL);
+  GStatBuf st;
 
-  for (guint i = 0; i < folders->len; i++)
+  if (g_lstat (path, &st) == 0 && S_ISREG (st.st_mode) && g_unlink (path) != 0)
+    g_message ("Could not delete %s: %s", path, g_strerror (errno));
+}
+
+typedef struct {
+  SsyncHistory *history;
+  GHashTable *live_tokens;  /* of receive shares served now: their uploads are the server's */
+} Sweep;
+
+static void
+sweep_free (Sweep *sweep)
+{
+  g_clear_object (&sweep->history);
+  g_clear_pointer (&sweep->live_tokens, g_hash_table_unref);
+  g_free (sweep);
+}
+
+/* Unfinished uploads of an earlier run that nobody resumed in time: their .part files go.
+ * Only files the store lists are touched; a user's own "notes.part" never is. */
+static void
+delete_expired_parts_thread (GTask        *task,
+                             gpointer      source_object,
+                             gpointer      task_data,
+                             GCancellable *cancellable)
+{
+  Sweep *sweep = task_data;
+  g_autoptr(GPtrArray) uploads = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time ();
+
+  uploads = ssync_history_list_uploads (sweep->history, NULL, &error);
+  if (uploads == NULL)
     {
-      g_autoptr(GFileEnumerator) children = NULL;
-      GFileInfo *info;
-      GFile *child;
+      g_message ("Could not list unfinished uploads: %s", error->message);
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
 
-      children = g_file_enumerate_children (g_ptr_array_index (folders, i),
-                                            G_FILE_ATTRIBUTE_STANDARD_NAME ","
-                                            G_FILE_ATTRIBUTE_TIME_MODIFIED,
-                                            G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, cancellable,
-                                            NULL);
-      while (children != NULL &&
-             g_file_enumerator_iterate (children, &info, &child, cancellable, NULL) && info)
-        {
-          guint64 mtime = g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED);
+  for (guint i = 0; i < uploads->len; i++)
+    {
+      SsyncUploadRecord *record = g_ptr_array_index (uploads, i);
 
-          if (g_str_has_suffix (g_file_info_get_name (info), ".part") &&
-              (gint64) mtime + max_age < now)
-            g_file_delete (child, cancellable, NULL);
-        }
+      if (record->expires > now || g_hash_table_contains (sweep->live_tokens, record->share_token))
+        continue;
+      delete_part (record);
+      ssync_history_forget_upload (sweep->history, record->id);
     }
 
   g_task_return_boolean (task, TRUE);
 }
 
-/* The cleanup timer: shares that expired or ran out of downloads are ended and removed
- * (their links keep answering 410), and .part files left behind in receive folders by
- * uploads nobody finished are deleted once they are old. The history stays. */
 static void
 on_pushed_deleted (GObject      *source,
                    GAsyncResult *result,
@@ -361,16 +383,21 @@ on_pushed_deleted (GObject      *source,
     g_message ("Could not delete pushed objects from S3: %s", error->message);
 }
 
+/* The cleanup timer: shares that expired or ran out of downloads are ended and removed
+ * (their links keep answering 410), and .part files that uploads of an earlier run left
+ * behind are deleted once those uploads expired. The history stays. */
 static gboolean
 cleanup (gpointer user_data)
 {
   SsyncSession *self = user_data;
   g_autoptr(GPtrArray) ended = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) folders = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GTask) task = NULL;
+  Sweep *sweep = g_new0 (Sweep, 1);
   gint64 now = g_get_real_time ();
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->registry));
 
+  sweep->history = g_object_ref (self->history);
+  sweep->live_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(SsyncShare) share = g_list_model_get_item (G_LIST_MODEL (self->registry), i);
@@ -380,8 +407,8 @@ cleanup (gpointer user_data)
           g_ptr_array_add (ended, g_object_ref (share));
           continue;
         }
-      if (ssync_share_get_folder (share) != NULL)
-        g_ptr_array_add (folders, g_object_ref (ssync_share_get_folder (share)));
+      if (ssync_share_get_kind (share) == SSYNC_SHARE_KIND_RECEIVE)
+        g_hash_table_add (sweep->live_tokens, g_strdup (ssync_share_get_token (share)));
       if (ssync_share_get_expires (share) != 0)
         ssync_session_schedule_expiry (self, ssync_share_get_expires (share));
     }
@@ -410,8 +437,8 @@ cleanup (gpointer user_data)
                              NULL);
 
   task = g_task_new (NULL, self->cancellable, NULL, NULL);
-  g_task_set_task_data (task, g_steal_pointer (&folders), (GDestroyNotify) g_ptr_array_unref);
-  g_task_run_in_thread (task, delete_stale_parts_thread);
+  g_task_set_task_data (task, sweep, (GDestroyNotify) sweep_free);
+  g_task_run_in_thread (task, delete_expired_parts_thread);
 
   return G_SOURCE_CONTINUE;
 }
@@ -565,6 +592,113 @@ ssync_session_add_share_finish (SsyncSession  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+typedef struct {
+  GFile *folder;
+  SsyncHistory *history;
+  char *token;         /* the token the resumable uploads were created under */
+  GPtrArray *uploads;  /* SsyncUpload, reopened */
+  GPtrArray *records;  /* SsyncUploadRecord, one per upload */
+} Restore;
+
+static void
+restore_free (Restore *restore)
+{
+  g_clear_object (&restore->folder);
+  g_clear_object (&restore->history);
+  g_free (restore->token);
+  g_clear_pointer (&restore->uploads, g_ptr_array_unref);
+  g_clear_pointer (&restore->records, g_ptr_array_unref);
+  g_free (restore);
+}
+
+/* Finds the uploads into the folder that an earlier run (stopped or killed) left unfinished
+ * and that have not expired, and opens their .part files again. Those of the newest share
+ * token are taken: the browser's tus client knows their URLs under that token. */
+static void
+find_unfinished_thread (GTask        *task,
+                        gpointer      source_object,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  Restore *restore = task_data;
+  g_autofree char *path = g_file_get_path (restore->folder);
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time ();
+
+  restore->uploads = g_ptr_array_new_with_free_func (g_object_unref);
+  restore->records = g_ptr_array_new_with_free_func ((GDestroyNotify) ssync_upload_record_free);
+  records = path != NULL ? ssync_history_list_uploads (restore->history, path, &error) : NULL;
+  if (records == NULL)
+    {
+      if (error != NULL)
+        g_message ("Could not list unfinished uploads: %s", error->message);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      SsyncUploadRecord *record = g_ptr_array_index (records, i);
+      g_autoptr(SsyncUpload) upload = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      /* Expired ones are the cleanup's. */
+      if (record->expires <= now ||
+          (restore->token != NULL && g_strcmp0 (record->share_token, restore->token) != 0))
+        continue;
+
+      upload = ssync_upload_reopen (restore->folder, record->id, record->path,
+                                    record->part_name, record->length, &local_error);
+      if (upload == NULL)
+        {
+          /* The .part is gone or is not ours any more: nothing to resume or delete. */
+          g_message ("%s", local_error->message);
+          ssync_history_forget_upload (restore->history, record->id);
+          continue;
+        }
+
+      if (restore->token == NULL)
+        restore->token = g_strdup (record->share_token);
+      g_ptr_array_add (restore->uploads, g_steal_pointer (&upload));
+      g_ptr_array_add (restore->records, g_steal_pointer (&records->pdata[i]));
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_unfinished_found (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SsyncSession *self = g_task_get_source_object (task);
+  Restore *restore = g_task_get_task_data (G_TASK (result));
+  g_autoptr(SsyncShare) share = NULL;
+  const char *token = restore->token;
+
+  /* The same folder may be received into twice; only one share can have the old link. */
+  if (token != NULL && ssync_registry_lookup_token (self->registry, token) != NULL)
+    token = NULL;
+
+  share = ssync_share_new_receive (restore->folder, token);
+  for (guint i = 0; token != NULL && i < restore->uploads->len; i++)
+    {
+      SsyncUploadRecord *record = g_ptr_array_index (restore->records, i);
+
+      ssync_server_restore_upload (self->server, share, g_ptr_array_index (restore->uploads, i),
+                                   record->metadata, record->expires);
+    }
+
+  publish (self, share);
+  ssync_history_record_share (self->history, ssync_share_get_id (share),
+                              ssync_share_get_name (share), SSYNC_SHARE_KIND_RECEIVE, 0, 0,
+                              ssync_share_get_created (share));
+  g_signal_emit (self, signals[SHARE_ADDED], 0, share);
+  g_task_return_pointer (task, g_steal_pointer (&share), g_object_unref);
+}
+
 static void
 on_receive_folder_checked (GObject      *source,
                            GAsyncResult *result,
@@ -575,8 +709,9 @@ on_receive_folder_checked (GObject      *source,
   GFile *folder = G_FILE (source);
   g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(SsyncShare) share = NULL;
   g_autofree char *shown = g_file_get_parse_name (folder);
+  g_autoptr(GTask) find = NULL;
+  Restore *restore;
 
   info = g_file_query_info_finish (folder, result, &error);
   if (info == NULL)
@@ -598,13 +733,12 @@ on_receive_folder_checked (GObject      *source,
       return;
     }
 
-  share = ssync_share_new_receive (folder);
-  publish (self, share);
-  ssync_history_record_share (self->history, ssync_share_get_id (share),
-                              ssync_share_get_name (share), SSYNC_SHARE_KIND_RECEIVE, 0, 0,
-                              ssync_share_get_created (share));
-  g_signal_emit (self, signals[SHARE_ADDED], 0, share);
-  g_task_return_pointer (task, g_steal_pointer (&share), g_object_unref);
+  restore = g_new0 (Restore, 1);
+  restore->folder = g_object_ref (folder);
+  restore->history = g_object_ref (self->history);
+  find = g_task_new (self, self->cancellable, on_unfinished_found, g_steal_pointer (&task));
+  g_task_set_task_data (find, restore, (GDestroyNotify) restore_free);
+  g_task_run_in_thread (find, find_unfinished_thread);
 }
 
 /* Adds a receive share: browsers can then upload into @folder. */

@@ -298,3 +298,34 @@ ssync_test_wait_for (guint ms)
   while (!done)
     g_main_context_iteration (NULL, TRUE);
 }
+
+/* A plain TCP connection to @server, for requests no HTTP client would send. */
+GSocketConnection *
+ssync_test_connect_raw (SsyncTestServer *server)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GError) error = NULL;
+  GSocketConnection *conn;
+
+  conn = g_socket_client_connect_to_uri (client, server->base, 0, NULL, &error);
+  g_assert_no_error (error);
+  return conn;
+}
+
+/* Writes @request as it is and reads until the server closes; returns what it said. */
+char *
+ssync_test_raw_request (GSocketConnection *conn,
+                        const char        *request)
+{
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (conn));
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
+  g_autoptr(GString) reply = g_string_new (NULL);
+  char buf[4096];
+  gssize n;
+
+  g_assert_true (g_output_stream_write_all (out, request, strlen (request), NULL, NULL, NULL));
+  while ((n = g_input_stream_read (in, buf, sizeof buf, NULL, NULL)) > 0)
+    g_string_append_len (reply, buf, n);
+
+  return g_string_free (g_steal_pointer (&reply), FALSE);
+}

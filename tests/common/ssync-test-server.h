@@ -28,6 +28,9 @@ char       *ssync_test_write_random      (const char          *dir,
                                           gsize                size);
 char       *ssync_test_sha256_of_file    (const char          *path);
 void        ssync_test_remove_tree       (const char          *dir);
+GSocketConnection *ssync_test_connect_raw (SsyncTestServer    *server);
+char       *ssync_test_raw_request       (GSocketConnection   *conn,
+                                          const char          *request);
 typedef gboolean (*SsyncTestCondition) (gconstpointer data);
 
 void        ssync_test_wait              (SsyncTestCondition   condition,

@@ -714,35 +714,6 @@ test_api (Fixture       *fixture,
     }
 }
 
-static GSocketConnection *
-connect_raw (Fixture *fixture)
-{
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GError) error = NULL;
-  GSocketConnection *conn;
-
-  conn = g_socket_client_connect_to_uri (client, fixture->server.base, 0, NULL, &error);
-  g_assert_no_error (error);
-  return conn;
-}
-
-static char *
-raw_request (GSocketConnection *conn,
-             const char        *request)
-{
-  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (conn));
-  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
-  g_autoptr(GString) reply = g_string_new (NULL);
-  char buf[4096];
-  gssize n;
-
-  g_assert_true (g_output_stream_write_all (out, request, strlen (request), NULL, NULL, NULL));
-  while ((n = g_input_stream_read (in, buf, sizeof buf, NULL, NULL)) > 0)
-    g_string_append_len (reply, buf, n);
-
-  return g_string_free (g_steal_pointer (&reply), FALSE);
-}
-
 static void
 test_limits (Fixture       *fixture,
              gconstpointer  data)
@@ -757,15 +728,15 @@ test_limits (Fixture       *fixture,
     g_string_append_printf (huge, "X-Filler-%u: %0500d\r\n", i, 0);
   g_string_append (huge, "Connection: close\r\n\r\n");
   {
-    g_autoptr(GSocketConnection) conn = connect_raw (fixture);
+    g_autoptr(GSocketConnection) conn = ssync_test_connect_raw (&fixture->server);
 
-    reply = raw_request (conn, huge->str);
+    reply = ssync_test_raw_request (conn, huge->str);
     g_assert_true (g_str_has_prefix (reply, "HTTP/1.1 431"));
   }
 
   /* Idle connections are closed (SHARESYNC_IDLE_TIMEOUT=2 here). */
   {
-    g_autoptr(GSocketConnection) conn = connect_raw (fixture);
+    g_autoptr(GSocketConnection) conn = ssync_test_connect_raw (&fixture->server);
     GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
     char buf[16];
 
@@ -777,14 +748,14 @@ test_limits (Fixture       *fixture,
   /* Past the connection cap (20 here) a new client gets 503 at once. */
   for (guint i = 0; i < 20; i++)
     {
-      GSocketConnection *conn = connect_raw (fixture);
+      GSocketConnection *conn = ssync_test_connect_raw (&fixture->server);
 
       g_ptr_array_add (held, conn);
     }
   g_usleep (G_USEC_PER_SEC / 5);
   {
-    g_autoptr(GSocketConnection) conn = connect_raw (fixture);
-    g_autofree char *busy = raw_request (conn, "GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n");
+    g_autoptr(GSocketConnection) conn = ssync_test_connect_raw (&fixture->server);
+    g_autofree char *busy = ssync_test_raw_request (conn, "GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n");
 
     g_assert_true (g_str_has_prefix (busy, "HTTP/1.1 503"));
     g_assert_nonnull (strstr (busy, "Retry-After:"));

@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ssync-history.h"
 #include "ssync-test-server.h"
@@ -370,6 +371,16 @@ count_files (const char *dir,
   return n;
 }
 
+/* Waits (up to 2 s: deletions run on a worker thread) until @dir holds @n entries. */
+static void
+wait_for_count (const char *dir,
+                guint       n)
+{
+  for (guint i = 0; i < 100 && count_files (dir, NULL) != n; i++)
+    g_usleep (G_USEC_PER_SEC / 50);
+  g_assert_cmpuint (count_files (dir, NULL), ==, n);
+}
+
 static void
 test_termination (Fixture       *fixture,
                   gconstpointer  data)
@@ -391,7 +402,7 @@ test_termination (Fixture       *fixture,
 
   finished = ssync_test_server_read_event (&fixture->server, "upload-finished");
   g_assert_cmpstr (json_object_get_string_member (finished, "status"), ==, "cancelled");
-  g_assert_cmpuint (count_files (fixture->inbox, NULL), ==, 0);
+  wait_for_count (fixture->inbox, 0);
 }
 
 /* A PATCH whose client vanishes after 2 of 4 MiB: what arrived is kept, and the upload
@@ -492,8 +503,13 @@ test_empty_file (Fixture       *fixture,
       g_autoptr(SoupMessage) msg = patch (fixture, location, 0, "", 0);
 
       g_assert_cmpuint (soup_message_get_status (msg), ==, 204);
+      g_autoptr(JsonObject) finished = NULL;
+
       g_assert_cmpstr (header (msg, "Upload-Sha256"), ==,
                        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+      /* It finishes like any other upload: an event, and a complete transfer. */
+      finished = ssync_test_server_read_event (&fixture->server, "upload-finished");
+      g_assert_cmpstr (json_object_get_string_member (finished, "status"), ==, "complete");
     }
   g_assert_cmpuint (count_files (fixture->inbox, ".part"), ==, 0);
   g_assert_cmpuint (count_files (fixture->inbox, NULL), ==, 20);
@@ -530,6 +546,191 @@ test_expiry (Fixture       *fixture,
   g_assert_cmpuint (count_files (fixture->inbox, ".part"), ==, 0);
 }
 
+/* Every numbered name is taken, and two uploads of the same name finish at once: both are
+ * kept, under names of their own (a name is always free), and nothing crashes. */
+static void
+test_name_exhaustion (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autoptr(SoupMessage) a = NULL;
+  g_autoptr(SoupMessage) b = NULL;
+
+  for (guint n = 0; n < 1000; n++)
+    {
+      g_autofree char *name = n == 0 ? g_strdup ("x.txt") : g_strdup_printf ("x (%u).txt", n);
+      g_autofree char *path = g_build_filename (fixture->inbox, name, NULL);
+
+      g_assert_true (g_file_set_contents (path, "old", -1, NULL));
+    }
+
+  first = create (fixture, 3, "x.txt", NULL);
+  second = create (fixture, 3, "x.txt", NULL);
+  a = patch (fixture, first, 0, "one", 3);
+  b = patch (fixture, second, 0, "two", 3);
+  g_assert_cmpuint (soup_message_get_status (a), ==, 204);
+  g_assert_cmpuint (soup_message_get_status (b), ==, 204);
+  g_assert_cmpstr (header (a, "Upload-Saved-As"), !=, header (b, "Upload-Saved-As"));
+
+  for (guint i = 0; i < 2; i++)
+    {
+      SoupMessage *msg = i == 0 ? a : b;
+      g_autofree char *name = g_uri_unescape_string (header (msg, "Upload-Saved-As"), NULL);
+      g_autofree char *path = g_build_filename (fixture->inbox, name, NULL);
+      g_autofree char *text = NULL;
+
+      g_assert_true (g_str_has_prefix (name, "x ("));
+      g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+      g_assert_cmpstr (text, ==, i == 0 ? "one" : "two");
+    }
+  g_assert_cmpuint (count_files (fixture->inbox, NULL), ==, 1002);
+}
+
+/* Links planted inside the receive folder are never followed: not as a folder of the
+ * sender's path, not as the file's own name. */
+static void
+test_symlinks (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autofree char *outside = g_build_filename (fixture->server.dir, "outside", NULL);
+  g_autofree char *linkdir = g_build_filename (fixture->inbox, "linkdir", NULL);
+  g_autofree char *linkfile = g_build_filename (fixture->inbox, "file.txt", NULL);
+  g_autofree char *target = g_build_filename (outside, "target.txt", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autofree char *len = g_strdup ("3");
+  g_autofree char *name64 = g_base64_encode ((const guchar *) "escaped.txt", 11);
+  g_autofree char *path64 = g_base64_encode ((const guchar *) "linkdir/escaped.txt", 19);
+  g_autofree char *metadata = g_strdup_printf ("filename %s,relativePath %s", name64, path64);
+
+  g_assert_no_errno (g_mkdir (outside, 0700));
+  g_assert_true (g_file_set_contents (target, "mine", -1, NULL));
+  g_assert_no_errno (symlink (outside, linkdir));
+  g_assert_no_errno (symlink (target, linkfile));
+
+  msg = tus_request (fixture, "POST", fixture->uploads, NULL, "Upload-Length", len,
+                     "Upload-Metadata", metadata, NULL);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 409);
+  g_assert_null (strstr (g_object_get_data (G_OBJECT (msg), "reply"), fixture->server.dir));
+
+  upload_whole (fixture, "file.txt", NULL, "new");
+  g_assert_true (g_file_get_contents (target, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "mine");
+  g_assert_cmpuint (count_files (outside, NULL), ==, 1);
+  {
+    g_autofree char *kept = g_build_filename (fixture->inbox, "file (1).txt", NULL);
+    g_autofree char *got = NULL;
+
+    g_assert_true (g_file_get_contents (kept, &got, NULL, NULL));
+    g_assert_cmpstr (got, ==, "new");
+  }
+}
+
+static char *
+deep_path (guint levels)
+{
+  g_autoptr(GString) path = g_string_new (NULL);
+
+  for (guint i = 0; i < levels; i++)
+    g_string_append_printf (path, "d%u/", i);
+  g_string_append (path, "f.txt");
+  return g_string_free (g_steal_pointer (&path), FALSE);
+}
+
+/* A path deeper than 32 levels is refused before anything is made, with no server path in
+ * the answer; folders made for an upload that is terminated go with it. */
+static void
+test_deep_paths (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *too_deep = deep_path (40);
+  g_autofree char *too_long = deep_path (1900);
+  g_autofree char *deep = deep_path (20);
+  g_autofree char *location = NULL;
+  g_autofree char *name64 = g_base64_encode ((const guchar *) "f.txt", 5);
+  g_autofree char *path64 = g_base64_encode ((const guchar *) too_deep, strlen (too_deep));
+  g_autofree char *metadata = g_strdup_printf ("filename %s,relativePath %s", name64, path64);
+  g_autoptr(SoupMessage) refused = NULL;
+  g_autoptr(SoupMessage) deleted = NULL;
+  const char *reply;
+
+  refused = tus_request (fixture, "POST", fixture->uploads, NULL, "Upload-Length", "1",
+                         "Upload-Metadata", metadata, NULL);
+  reply = g_object_get_data (G_OBJECT (refused), "reply");
+  g_assert_cmpuint (soup_message_get_status (refused), ==, 400);
+  g_assert_nonnull (strstr (reply, "too deep"));
+  g_assert_null (strstr (reply, fixture->server.dir));
+  {
+    g_autofree char *long64 = g_base64_encode ((const guchar *) too_long, strlen (too_long));
+    g_autofree char *long_metadata = g_strdup_printf ("relativePath %s", long64);
+    g_autoptr(SoupMessage) msg = tus_request (fixture, "POST", fixture->uploads, NULL,
+                                              "Upload-Length", "1",
+                                              "Upload-Metadata", long_metadata, NULL);
+
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 400);
+  }
+  g_assert_cmpuint (count_files (fixture->inbox, NULL), ==, 0);
+
+  location = create (fixture, 10, "f.txt", deep);
+  g_assert_cmpuint (count_files (fixture->inbox, NULL), ==, 1);
+  deleted = tus_request (fixture, "DELETE", location, NULL, NULL);
+  g_assert_cmpuint (soup_message_get_status (deleted), ==, 204);
+  wait_for_count (fixture->inbox, 0);
+}
+
+/* A PATCH whose Content-Length does not fit in 64 bits (libsoup reads -1) must not wrap
+ * past the length check. */
+static void
+test_length_wrap (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *location = create (fixture, 10, "wrap.bin", NULL);
+  g_autoptr(SoupMessage) first = patch (fixture, location, 0, "01234", 5);
+  g_autoptr(GSocketConnection) conn = NULL;
+  g_autofree char *request = NULL;
+  g_autofree char *reply = NULL;
+
+  g_assert_cmpuint (soup_message_get_status (first), ==, 204);
+  request = g_strdup_printf ("PATCH %s HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\n"
+                             "Content-Type: application/offset+octet-stream\r\n"
+                             "Upload-Offset: 5\r\nContent-Length: 18446744073709551615\r\n"
+                             "\r\n56789",
+                             location);
+  conn = ssync_test_connect_raw (&fixture->server);
+  reply = ssync_test_raw_request (conn, request);
+  g_test_message ("%s", reply);
+  g_assert_true (g_str_has_prefix (reply, "HTTP/1.1 413"));
+  g_assert_cmpuint (count_files (fixture->inbox, NULL), ==, 1);
+}
+
+/* Metadata is capped and must be base64; a client can keep at most 32 unfinished uploads. */
+static void
+test_metadata_and_pending_limits (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(GString) big = g_string_new ("filename ZmlsZQ==,junk ");
+  g_autoptr(SoupMessage) too_big = NULL;
+  g_autoptr(SoupMessage) not_base64 = NULL;
+  g_autoptr(SoupMessage) too_many = NULL;
+
+  while (big->len <= 4096)
+    g_string_append (big, "QUFBQUFBQUFBQUFB");
+  too_big = tus_request (fixture, "POST", fixture->uploads, NULL, "Upload-Length", "1",
+                         "Upload-Metadata", big->str, NULL);
+  g_assert_cmpuint (soup_message_get_status (too_big), ==, 400);
+  not_base64 = tus_request (fixture, "POST", fixture->uploads, NULL, "Upload-Length", "1",
+                            "Upload-Metadata", "filename not*base64", NULL);
+  g_assert_cmpuint (soup_message_get_status (not_base64), ==, 400);
+
+  for (guint i = 0; i < 32; i++)
+    g_free (create (fixture, 100, "pending.bin", NULL));
+  too_many = tus_request (fixture, "POST", fixture->uploads, NULL, "Upload-Length", "1",
+                          "Upload-Metadata", "filename ZmlsZQ==", NULL);
+  g_assert_cmpuint (soup_message_get_status (too_many), ==, 429);
+  g_assert_nonnull (header (too_many, "Retry-After"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -547,6 +748,11 @@ main (int   argc,
   ADD ("disk-full", test_disk_full, GSIZE_TO_POINTER (3 * 1024 * 1024));
   ADD ("expiry", test_expiry, NULL);
   ADD ("empty-file", test_empty_file, NULL);
+  ADD ("name-exhaustion", test_name_exhaustion, NULL);
+  ADD ("symlinks", test_symlinks, NULL);
+  ADD ("deep-paths", test_deep_paths, NULL);
+  ADD ("length-wrap", test_length_wrap, NULL);
+  ADD ("metadata-and-pending-limits", test_metadata_and_pending_limits, NULL);
 
   return g_test_run ();
 }

@@ -257,7 +257,11 @@ test_newer_schema (Fixture       *fixture,
   g_assert_null (history);
   g_assert_nonnull (strstr (error->message, fixture->path));
   g_assert_nonnull (strstr (error->message, "newer ShareSync (schema 99)"));
-  g_assert_nonnull (strstr (error->message, "up to 4"));
+  {
+    g_autofree char *up_to = g_strdup_printf ("up to %d", SSYNC_HISTORY_SCHEMA_VERSION);
+
+    g_assert_nonnull (strstr (error->message, up_to));
+  }
 
   /* Refusing must leave the newer version's data as it was. */
   db = open_direct (fixture->path);
@@ -593,7 +597,8 @@ test_migrate_v3_pushes (Fixture       *fixture,
 
   fixture->history = ssync_history_open (fixture->path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (ssync_history_get_schema_version (fixture->history), ==, 4);
+  g_assert_cmpint (ssync_history_get_schema_version (fixture->history), ==,
+                   SSYNC_HISTORY_SCHEMA_VERSION);
 
   ssync_history_record_push (fixture->history, &old);
   ssync_history_record_push (fixture->history, &live);
@@ -628,6 +633,58 @@ test_migrate_v3_pushes (Fixture       *fixture,
   sqlite3_close (db);
 }
 
+/* Unfinished uploads: listed per receive folder, newest first; recorded again, only the
+ * expiry moves; forgotten once done; kept across a reopen (a restart resumes them). */
+static void
+test_uploads (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) inbox = NULL;
+  SsyncUploadRecord a = { "u1", "tok1", "/home/u/Downloads", "a.bin", "a.bin.part", 100,
+                          "filename YS5iaW4=", 1000, 5000 };
+  SsyncUploadRecord b = { "u2", "tok1", "/home/u/Downloads", "sub/b é.bin", "b é (1).bin.part",
+                          200, NULL, 2000, 6000 };
+  SsyncUploadRecord c = { "u3", "tok2", "/srv/in", "c.bin", "c.bin.part", 300, NULL, 3000,
+                          7000 };
+  SsyncUploadRecord *r;
+
+  ssync_history_record_upload (fixture->history, &a);
+  ssync_history_record_upload (fixture->history, &b);
+  ssync_history_record_upload (fixture->history, &c);
+  a.expires = 9000;
+  a.created = 4000;
+  a.path = "changed.bin";
+  ssync_history_record_upload (fixture->history, &a);
+  ssync_history_forget_upload (fixture->history, "u3");
+  ssync_history_flush (fixture->history);
+
+  g_clear_object (&fixture->history);
+  fixture->history = ssync_history_open (fixture->path, &error);
+  g_assert_no_error (error);
+
+  all = ssync_history_list_uploads (fixture->history, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, 2);
+  inbox = ssync_history_list_uploads (fixture->history, "/home/u/Downloads", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (inbox->len, ==, 2);
+  r = inbox->pdata[0];
+  g_assert_cmpstr (r->id, ==, "u2");
+  g_assert_cmpstr (r->path, ==, "sub/b é.bin");
+  g_assert_cmpstr (r->part_name, ==, "b é (1).bin.part");
+  g_assert_null (r->metadata);
+  r = inbox->pdata[1];
+  g_assert_cmpstr (r->id, ==, "u1");
+  g_assert_cmpstr (r->share_token, ==, "tok1");
+  g_assert_cmpstr (r->path, ==, "a.bin");
+  g_assert_cmpstr (r->metadata, ==, "filename YS5iaW4=");
+  g_assert_cmpuint (r->length, ==, 100);
+  g_assert_cmpint (r->created, ==, 1000);
+  g_assert_cmpint (r->expires, ==, 9000);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -649,6 +706,7 @@ main (int   argc,
   ADD ("/history/record/dispose-flushes", fixture_setup_open, test_dispose_flushes);
   ADD ("/history/record/forget", fixture_setup_open, test_forget);
   ADD ("/history/open/interrupted", fixture_setup_open, test_interrupted);
+  ADD ("/history/record/uploads", fixture_setup_open, test_uploads);
 
 #undef ADD
 
