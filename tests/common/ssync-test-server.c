@@ -142,9 +142,10 @@ ssync_test_server_start (SsyncTestServer    *server,
       g_autofree char *log_arg = g_strconcat ("--log-file=", log, NULL);
 
       g_subprocess_launcher_setenv (launcher, "G_SLICE", "always-malloc", TRUE);
-      g_strv_builder_add_many (argv, "valgrind", "--quiet", "--leak-check=full",
-                               "--errors-for-leak-kinds=definite", "--error-exitcode=99",
-                               "--num-callers=30", suppressions_arg, log_arg, NULL);
+      g_strv_builder_add_many (argv, "valgrind", "--leak-check=full",
+                               "--show-leak-kinds=definite", "--errors-for-leak-kinds=definite",
+                               "--error-exitcode=99", "--num-callers=30", suppressions_arg,
+                               log_arg, NULL);
     }
 
   g_strv_builder_add_many (argv, g_getenv ("SSYNC_BIN"), "--headless", "--port", "0",
