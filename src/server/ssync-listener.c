@@ -137,7 +137,7 @@ start_waiting (SsyncListener *self,
                Connection    *conn)
 {
   stop_waiting (self, conn);
-  conn->deadline = g_get_monotonic_time () + self->header_timeout * G_USEC_PER_SEC;
+  conn->deadline = g_get_monotonic_time () + (gint64) self->header_timeout * G_USEC_PER_SEC;
   g_queue_push_tail_link (&self->waiting, &conn->link);
   conn->waiting = TRUE;
   arm_header_timer (self);
