@@ -4,9 +4,10 @@
 # `wrk -t2 -c200 -d60s` fetches a 1 MiB shared file from a headless instance, then from
 # nginx serving the same folder, on loopback. The server's RSS is sampled every 50 ms; the
 # table gives requests/s, wrk's socket errors and non-2xx answers, RSS before, after the
-# first 5 s, at the end and at its peak, and the issue's target: RSS at the end within
-# 4 MiB of RSS after 5 s, 0 socket errors, 0 non-2xx. It is a report: the exit status is 0
-# whether the target passes or not, and 1 only when something could not be run or measured.
+# first 5 s, at half time, at the end and at its peak, and the issue's target: RSS at the
+# end within 4 MiB of RSS after 5 s, 0 socket errors, 0 non-2xx. It is a report: the exit
+# status is 0 whether the target passes or not, and 1 only when something could not be run
+# or measured.
 #
 # Usage: bench-load.py [--duration SECONDS] (60 by default). Environment: SSYNC_BIN (the
 # sharesync binary; _build/src/sharesync of this tree otherwise).
@@ -108,6 +109,7 @@ def measure(server, wrk, duration):
     r = parse_wrk(server.name, result.stdout)
     r['rss_before'] = before_kib / 1024
     r['rss_warm'] = timeline.at(WARMUP)
+    r['rss_half'] = timeline.at(duration / 2)
     r['rss_end'] = timeline.samples[-1][1] / 1024 if timeline.samples else None
     r['rss_peak'] = max((kib for _, kib in timeline.samples), default=0) / 1024
     if r['rss_warm'] is None or r['rss_end'] is None:
@@ -137,6 +139,7 @@ def print_report(results, header, duration):
     add('  non-2xx answers', lambda r: r['non_2xx'], 0, '0', ss['non_2xx'] == 0)
     add('RSS before wrk, MiB', lambda r: r['rss_before'], 1)
     add(f'RSS after the first {WARMUP:.0f} s, MiB', lambda r: r['rss_warm'], 1)
+    add(f'RSS at {duration / 2:.0f} s (growth trend), MiB', lambda r: r['rss_half'], 1)
     add('RSS at the end, MiB', lambda r: r['rss_end'], 1)
     add(f'  RSS end - RSS at {WARMUP:.0f} s, MiB', lambda r: r['growth'], 1,
         f'<= {RSS_GROWTH_LIMIT_MIB:.0f} MiB', ss['growth'] <= RSS_GROWTH_LIMIT_MIB)
