@@ -20,10 +20,15 @@
 #include "ssync-tus.h"
 #include "ssync-ws-hub.h"
 
-/* Enough for a household of phones and laptops; past it a client waits (503). */
+/* Enough for a household of phones and laptops; past it idle connections make room, and
+ * with none a client waits (503). */
 #define MAX_CONNECTIONS 256
 /* Seconds a connection may sit without the client sending or taking a byte. */
 #define IDLE_TIMEOUT 60
+/* Seconds a client has to send a request header, from connecting or from the last response. */
+#define HEADER_TIMEOUT 10
+/* Connections one client address may hold (not this machine's own 127.0.0.1 and ::1). */
+#define MAX_PER_ADDRESS 32
 /* Download chunks in memory at once, for all clients together (1 MiB each). */
 #define N_BUFFERS 16
 #define BUFFER_SIZE (1024 * 1024)
@@ -461,10 +466,14 @@ ssync_server_init (SsyncServer *self)
                                 NULL);
   soup_server_add_early_handler (self->soup, NULL, handle_early, self, NULL);
   soup_server_add_handler (self->soup, NULL, handle_request, self, NULL);
-  self->listener = ssync_listener_new (self->soup,
-                                       limit_from_env ("SHARESYNC_MAX_CONNECTIONS",
-                                                       MAX_CONNECTIONS),
-                                       limit_from_env ("SHARESYNC_IDLE_TIMEOUT", IDLE_TIMEOUT));
+  self->listener = ssync_listener_new (self->soup);
+  ssync_listener_set_max_connections (self->listener,
+                                      limit_from_env ("SHARESYNC_MAX_CONNECTIONS",
+                                                      MAX_CONNECTIONS));
+  ssync_listener_set_idle_timeout (self->listener,
+                                   limit_from_env ("SHARESYNC_IDLE_TIMEOUT", IDLE_TIMEOUT));
+  ssync_listener_set_header_timeout (self->listener, HEADER_TIMEOUT);
+  ssync_listener_set_max_per_address (self->listener, MAX_PER_ADDRESS);
 }
 
 static gboolean
