@@ -31,6 +31,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include "ssync-listener.h"
@@ -183,6 +184,16 @@ client_address (GSocket *socket)
   return g_steal_pointer (&text);
 }
 
+/* Whether the client already closed @conn (libsoup has not read its end yet): such a
+ * connection must not count against its address's cap. */
+static gboolean
+peer_has_closed (Connection *conn)
+{
+  char byte;
+
+  return recv (g_socket_get_fd (conn->socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 static void
 on_got_headers (SoupServerMessage *msg,
                 SsyncListener     *self)
@@ -215,6 +226,18 @@ admit (SsyncListener     *self,
         n_open++;
       if (address != NULL && g_strcmp0 (conn->address, address) == 0)
         n_from_address++;
+    }
+
+  /* At the cap, connections the client already closed make room first. */
+  if (address != NULL && n_from_address >= self->max_per_address)
+    {
+      g_hash_table_iter_init (&iter, self->connections);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &conn))
+        if (!conn->closing && g_strcmp0 (conn->address, address) == 0 && peer_has_closed (conn))
+          {
+            close_connection (self, conn);
+            n_from_address--;
+          }
     }
 
   if (address != NULL && n_from_address >= self->max_per_address)
