@@ -730,6 +730,14 @@ ssync_server_set_upload_gate (SsyncServer     *self,
   ssync_tus_set_gate (self->tus, gate, user_data);
 }
 
+/* How long a password unlock lasts (12 hours by default). */
+void
+ssync_server_set_unlock_lifetime (SsyncServer *self,
+                                  guint        seconds)
+{
+  ssync_access_set_session_lifetime (self->access, seconds);
+}
+
 void
 ssync_server_set_owner_token (SsyncServer *self,
                               const char  *token)
