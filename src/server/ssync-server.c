@@ -559,6 +559,11 @@ handle_early (SoupServer        *soup,
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
                                     allowed);
+      /* tus clients expect the protocol version on every answer of its paths. */
+      if (parts != NULL && g_strv_length (parts) >= 3 && strcmp (parts[0], "r") == 0 &&
+          strcmp (parts[2], "uploads") == 0)
+        soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                      "Tus-Resumable", "1.0.0");
       ssync_response_refuse (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL,
                              _("This address does not answer that method"));
       return;
