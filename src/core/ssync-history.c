@@ -15,8 +15,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <glib/gi18n.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ssync-error.h"
 #include "ssync-history-private.h"
@@ -583,6 +587,40 @@ end_interrupted (SsyncHistory  *self,
                      " WHERE status = 'active'", error);
 }
 
+/* Only the owner may read the folder and the database; installs made before this rule get
+ * it on their next start. SQLite gives the -wal and -shm files the database's own mode, and
+ * the database is made here, before SQLite would make it 0644. */
+static gboolean
+restrict_modes (const char  *dir,
+                const char  *path,
+                GError     **error)
+{
+  const char *suffixes[] = { "-wal", "-shm" };
+  int fd;
+
+  if (g_chmod (dir, 0700) != 0 ||
+      (fd = g_open (path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, SSYNC_ERROR, SSYNC_ERROR_DATABASE,
+                   _("Could not protect the history database %s: %s"), path,
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+  fchmod (fd, 0600);
+  close (fd);
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *other = g_strconcat (path, suffixes[i], NULL);
+
+      /* Missing is fine: SQLite makes them with the database's mode. */
+      g_chmod (other, 0600);
+    }
+  return TRUE;
+}
+
 /* Opens (creating it and its folders if needed) and migrates the database at @path. This does
  * blocking I/O: call it at startup or on a worker thread. */
 SsyncHistory *
@@ -610,6 +648,9 @@ ssync_history_open (const char  *path,
                    dir, g_strerror (saved_errno));
       return NULL;
     }
+
+  if (!restrict_modes (dir, path, error))
+    return NULL;
 
   rc = sqlite3_open_v2 (path, &self->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);

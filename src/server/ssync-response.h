@@ -20,5 +20,9 @@ void ssync_response_json               (SoupServerMessage *msg,
 void ssync_response_resource           (SoupServerMessage *msg,
                                         const char        *name,
                                         const char        *content_type);
+void ssync_response_refuse             (SoupServerMessage *msg,
+                                        guint              status,
+                                        const char        *reason,
+                                        const char        *text);
 
 G_END_DECLS
