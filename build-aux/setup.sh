@@ -18,6 +18,7 @@ TEST_PACKAGES=(
   chromium curl unzip python3 flatpak-builder
   xvfb xauth imagemagick xdotool dbus
   gnome-keyring libsecret-tools libglib2.0-bin openssl
+  valgrind clang libclang-rt-dev
 )
 
 # What the benchmarks compare against.
@@ -72,4 +73,23 @@ build() {
     meson setup _build >/dev/null
   fi
   meson compile -C _build >/dev/null
+}
+
+# Configures _build-asan once: the same code with AddressSanitizer and UBSan (gcc). Nothing is
+# compiled here: `meson test` builds what the suites it runs need.
+configure_asan() {
+  cd "$top"
+  if [ ! -f _build-asan/build.ninja ]; then
+    meson setup _build-asan -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+  fi
+}
+
+# What every sanitizer report does in _build-asan: stop the process and fail it. A full
+# unwind on malloc is slower, but without it the stacks stop at the first library built
+# without frame pointers (GLib) and the suppressions, which name library functions, miss.
+sanitizer_env() {
+  export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:exitcode=86:fast_unwind_on_malloc=0"
+  export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=86"
+  export LSAN_OPTIONS="suppressions=$top/tests/sanitizers/lsan.supp:print_suppressions=0"
+  export G_SLICE=always-malloc
 }

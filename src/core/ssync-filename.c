@@ -50,6 +50,21 @@ static const char * const reserved_names[] = {
   "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
 };
 
+/* Cuts @out to at most 200 bytes on a character boundary, then drops the trailing dots and
+ * spaces, which the cut can expose and which Windows refuses. */
+static void
+truncate_and_trim (GString *out)
+{
+  if (out->len > 200)
+    {
+      const char *cut = g_utf8_find_prev_char (out->str, out->str + 201);
+
+      g_string_truncate (out, cut != NULL ? (gsize) (cut - out->str) : 200);
+    }
+  while (out->len > 0 && (out->str[out->len - 1] == '.' || out->str[out->len - 1] == ' '))
+    g_string_truncate (out, out->len - 1);
+}
+
 /* Makes a name from a browser safe to create in a folder: valid UTF-8, no path
  * separators, no control characters, not "." or "..", no leading dots or trailing
  * spaces and dots, not a reserved device name, at most 200 bytes. Never empty. */
@@ -75,16 +90,10 @@ ssync_filename_sanitize (const char *name)
 
   while (out->len > 0 && (out->str[0] == '.' || out->str[0] == ' '))
     g_string_erase (out, 0, 1);
-  while (out->len > 0 && (out->str[out->len - 1] == '.' || out->str[out->len - 1] == ' '))
-    g_string_truncate (out, out->len - 1);
+  truncate_and_trim (out);
 
-  if (out->len > 200)
-    {
-      const char *cut = g_utf8_find_prev_char (out->str, out->str + 201);
-
-      g_string_truncate (out, cut != NULL ? (gsize) (cut - out->str) : 200);
-    }
-
+  /* Checked once the name has its final length: cutting it can leave "CON" behind. The '_'
+   * may take it past the limit again, but a name starting with '_' is never reserved. */
   for (guint i = 0; i < G_N_ELEMENTS (reserved_names); i++)
     {
       gsize n = strlen (reserved_names[i]);
@@ -93,6 +102,7 @@ ssync_filename_sanitize (const char *name)
           (out->str[n] == '\0' || out->str[n] == '.'))
         {
           g_string_prepend_c (out, '_');
+          truncate_and_trim (out);
           break;
         }
     }

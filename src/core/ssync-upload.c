@@ -515,13 +515,14 @@ on_part_done (GObject      *source,
   else
     g_clear_error (&error);
 
-  if (--state->pending > 0)
-    return;
-
-  if (state->error != NULL)
-    g_task_return_error (outer, g_steal_pointer (&state->error));
-  else
-    g_task_return_boolean (outer, TRUE);
+  if (--state->pending == 0)
+    {
+      if (state->error != NULL)
+        g_task_return_error (outer, g_steal_pointer (&state->error));
+      else
+        g_task_return_boolean (outer, TRUE);
+    }
+  /* Each part holds a reference on the outer task. */
   g_object_unref (outer);
 }
 

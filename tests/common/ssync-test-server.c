@@ -11,6 +11,81 @@
 
 #include "ssync-test-server.h"
 
+/* The reports a sanitizer-built or valgrind-run server writes go to files in the test's
+ * folder, named by the prefix and the server's pid, so that they are found even when the
+ * server's exit status is not looked at, and none can be missed in a long stderr. */
+#define SANITIZER_LOG "sanitizer"
+#define VALGRIND_LOG "valgrind"
+
+static gboolean
+under_valgrind (void)
+{
+  return g_strcmp0 (g_getenv ("SSYNC_TEST_VALGRIND"), "1") == 0;
+}
+
+/* Adds log_path to the sanitizer options the server inherits from the test. */
+static void
+set_sanitizer_log (GSubprocessLauncher *launcher,
+                   const char          *dir)
+{
+  static const char * const variables[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS" };
+  g_autofree char *log = g_build_filename (dir, SANITIZER_LOG, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (variables); i++)
+    {
+      const char *inherited = g_getenv (variables[i]);
+      g_autofree char *options = g_strdup_printf ("%s%slog_path=%s",
+                                                  inherited != NULL ? inherited : "",
+                                                  inherited != NULL ? ":" : "", log);
+
+      g_subprocess_launcher_setenv (launcher, variables[i], options, TRUE);
+    }
+}
+
+/* Whether a valgrind log holds an error: its summary counts more than none. */
+static gboolean
+valgrind_log_has_errors (const char *contents)
+{
+  const char *summary = g_strrstr (contents, "ERROR SUMMARY: ");
+
+  return summary != NULL && !g_str_has_prefix (summary, "ERROR SUMMARY: 0 errors");
+}
+
+/* Prints every report a server of this test wrote, removes it, and fails the test if there
+ * was one: a leak, an invalid access or undefined behaviour in the server is a bug even when
+ * the request that caused it got the right answer. */
+static void
+check_reports (SsyncTestServer *server)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+  guint reports = 0;
+
+  if (server->dir == NULL || (dir = g_dir_open (server->dir, 0, NULL)) == NULL)
+    return;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *contents = NULL;
+      gboolean sanitizer = g_str_has_prefix (name, SANITIZER_LOG ".");
+
+      if (!sanitizer && !g_str_has_prefix (name, VALGRIND_LOG "."))
+        continue;
+      path = g_build_filename (server->dir, name, NULL);
+      if (!g_file_get_contents (path, &contents, NULL, NULL))
+        continue;
+      if (sanitizer || valgrind_log_has_errors (contents))
+        {
+          g_printerr ("The server reported (%s):\n%s\n", name, contents);
+          reports++;
+        }
+      g_unlink (path);
+    }
+
+  g_assert_cmpuint (reports, ==, 0);
+}
+
 static void
 limit_file_size (gpointer user_data)
 {
@@ -55,6 +130,24 @@ ssync_test_server_start (SsyncTestServer    *server,
     g_subprocess_launcher_set_child_setup (launcher, limit_file_size, &server->file_size_limit,
                                            NULL);
 
+  set_sanitizer_log (launcher, server->dir);
+  if (under_valgrind ())
+    {
+      /* Only definite leaks are errors: GLib's type system and libraries keep what they
+       * allocate once reachable until exit, which valgrind calls "still reachable". */
+      g_autofree char *suppressions = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "sanitizers",
+                                                        "valgrind.supp", NULL);
+      g_autofree char *log = g_build_filename (server->dir, VALGRIND_LOG ".%p", NULL);
+      g_autofree char *suppressions_arg = g_strconcat ("--suppressions=", suppressions, NULL);
+      g_autofree char *log_arg = g_strconcat ("--log-file=", log, NULL);
+
+      g_subprocess_launcher_setenv (launcher, "G_SLICE", "always-malloc", TRUE);
+      g_strv_builder_add_many (argv, "valgrind", "--leak-check=full",
+                               "--show-leak-kinds=definite", "--errors-for-leak-kinds=definite",
+                               "--error-exitcode=99", "--num-callers=30", suppressions_arg,
+                               log_arg, NULL);
+    }
+
   g_strv_builder_add_many (argv, g_getenv ("SSYNC_BIN"), "--headless", "--port", "0",
                            "--bind", "127.0.0.1", "--data-dir", data, NULL);
   g_strv_builder_addv (argv, (const char **) args);
@@ -83,6 +176,8 @@ ssync_test_server_read_event (SsyncTestServer *server,
       JsonObject *obj;
 
       g_assert_no_error (error);
+      if (line == NULL)
+        check_reports (server);
       g_assert_nonnull (line);
       node = json_from_string (line, &error);
       g_assert_no_error (error);
@@ -92,7 +187,8 @@ ssync_test_server_read_event (SsyncTestServer *server,
     }
 }
 
-/* SIGTERM, then waits; returns the exit status. The temporary folder goes too. */
+/* SIGTERM, then waits; returns the exit status. The temporary folder goes too. Fails the test
+ * when the server reported a sanitizer or valgrind error. */
 int
 ssync_test_server_stop (SsyncTestServer *server)
 {
@@ -104,8 +200,12 @@ ssync_test_server_stop (SsyncTestServer *server)
       g_subprocess_send_signal (server->proc, SIGTERM);
       g_subprocess_wait (server->proc, NULL, &error);
       g_assert_no_error (error);
+      check_reports (server);
       g_assert_true (g_subprocess_get_if_exited (server->proc));
       status = g_subprocess_get_exit_status (server->proc);
+      /* valgrind's own exit status for errors, in case its log could not be written. */
+      if (under_valgrind ())
+        g_assert_cmpint (status, ==, 0);
     }
 
   g_clear_object (&server->events);

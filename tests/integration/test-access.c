@@ -38,6 +38,8 @@ start (Fixture            *fixture,
   g_autoptr(JsonObject) first = NULL;
   g_autoptr(JsonObject) second = NULL;
 
+  /* A test may start the server again, or have made the inbox itself. */
+  g_free (fixture->inbox);
   fixture->inbox = g_build_filename (fixture->server.dir, "inbox", NULL);
   g_mkdir_with_parents (fixture->inbox, 0700);
   if (extra != NULL)
@@ -53,10 +55,10 @@ start (Fixture            *fixture,
       const char *url = json_object_get_string_member (share, "url") +
                         strlen (fixture->server.base);
 
-      if (g_str_has_prefix (url, "/s/"))
-        fixture->send = g_strdup (url);
-      else
-        fixture->receive = g_strdup (url);
+      char **slot = g_str_has_prefix (url, "/s/") ? &fixture->send : &fixture->receive;
+
+      g_free (*slot);
+      *slot = g_strdup (url);
     }
 }
 
@@ -205,8 +207,8 @@ test_password (Fixture       *fixture,
   g_assert_cmpuint (status_of (fixture, "GET", fixture->receive, cookie), ==, 401);
   /* A made-up cookie opens nothing. */
   {
-    g_autofree char *forged = g_strconcat (g_strndup (cookie, strchr (cookie, '=') - cookie),
-                                           "=AAAAAAAAAAAAAAAAAAAAAA", NULL);
+    g_autofree char *name = g_strndup (cookie, strchr (cookie, '=') - cookie);
+    g_autofree char *forged = g_strconcat (name, "=AAAAAAAAAAAAAAAAAAAAAA", NULL);
 
     g_assert_cmpuint (status_of (fixture, "GET", file, forged), ==, 401);
   }

@@ -49,6 +49,7 @@ fixture_set_up (Fixture       *fixture,
   g_autoptr(JsonObject) share = NULL;
   g_autofree char *single = NULL;
   g_autofree char *folder = NULL;
+  g_autofree char *empty = NULL;
   const char *args[3] = { NULL };
   const char *url;
 
@@ -64,7 +65,8 @@ fixture_set_up (Fixture       *fixture,
   g_free (ssync_test_write_random (fixture->files, "Mélange/Grüße/日本語.txt", 1000));
   g_free (ssync_test_write_random (fixture->files, "Mélange/sub/deep/big.bin", 40 * 1024 * 1024));
   folder = g_build_filename (fixture->files, "Mélange", NULL);
-  g_assert_no_errno (g_mkdir_with_parents (g_build_filename (folder, "vide", NULL), 0700));
+  empty = g_build_filename (folder, "vide", NULL);
+  g_assert_no_errno (g_mkdir_with_parents (empty, 0700));
 
   args[0] = single;
   args[1] = folder;
@@ -389,14 +391,15 @@ test_zip (Fixture       *fixture,
   }
 
   {
-    g_autofree char *s0 = ssync_test_sha256_of_file (g_build_filename (fixture->files, "report 2026.bin",
-                                                            NULL));
-    g_autofree char *s1 = ssync_test_sha256_of_file (g_build_filename (fixture->files, "Mélange",
-                                                            "a.txt", NULL));
-    g_autofree char *s2 = ssync_test_sha256_of_file (g_build_filename (fixture->files, "Mélange", "Grüße",
-                                                            "日本語.txt", NULL));
-    g_autofree char *s3 = ssync_test_sha256_of_file (g_build_filename (fixture->files, "Mélange", "sub",
-                                                            "deep", "big.bin", NULL));
+    g_autofree char *p0 = g_build_filename (fixture->files, "report 2026.bin", NULL);
+    g_autofree char *p1 = g_build_filename (fixture->files, "Mélange", "a.txt", NULL);
+    g_autofree char *p2 = g_build_filename (fixture->files, "Mélange", "Grüße", "日本語.txt", NULL);
+    g_autofree char *p3 = g_build_filename (fixture->files, "Mélange", "sub", "deep", "big.bin",
+                                            NULL);
+    g_autofree char *s0 = ssync_test_sha256_of_file (p0);
+    g_autofree char *s1 = ssync_test_sha256_of_file (p1);
+    g_autofree char *s2 = ssync_test_sha256_of_file (p2);
+    g_autofree char *s3 = ssync_test_sha256_of_file (p3);
 
     expected = g_strdup_printf ("Mélange/ \n"
                                 "Mélange/Grüße/ \n"

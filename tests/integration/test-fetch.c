@@ -225,6 +225,7 @@ test_sharer_killed (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *rest = NULL;
   g_autofree char *err = NULL;
+  g_autoptr(GDataInputStream) errors = NULL;
   gint64 killed;
 
   share_src (fixture);
@@ -246,9 +247,8 @@ test_sharer_killed (Fixture       *fixture,
   g_assert_cmpint (g_subprocess_get_exit_status (fetch), ==, 1);
   rest = g_data_input_stream_read_upto (events, "", 0, NULL, NULL, NULL);
   g_assert_nonnull (strstr (rest, "\"status\":\"failed\""));
-  err = g_data_input_stream_read_upto (g_data_input_stream_new (
-                                         g_subprocess_get_stderr_pipe (fetch)), "", 0, NULL,
-                                       NULL, NULL);
+  errors = g_data_input_stream_new (g_subprocess_get_stderr_pipe (fetch));
+  err = g_data_input_stream_read_upto (errors, "", 0, NULL, NULL, NULL);
   g_test_message ("fetch stderr: %s", err);
   assert_tree (fixture->out, NULL);
 }
@@ -290,6 +290,7 @@ test_fetcher_killed (Fixture       *fixture,
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autofree char *url = NULL;
+  g_autofree char *got = NULL;
   /* A killed process cannot clean up: its .part may stay (never under the final name). */
   const char *killed_tree[] = { "album/big.bin.part", NULL };
   const char *tree[] = { "album/big.bin", "album/big.bin.part", NULL };
@@ -316,7 +317,8 @@ test_fetcher_killed (Fixture       *fixture,
 
   /* And a new fetch of the same share works. */
   g_assert_cmpint (run_fetch (fixture, fixture->share_url, &out, &err), ==, 0);
-  assert_same_file (big, g_build_filename (fixture->out, "album", "big.bin", NULL));
+  got = g_build_filename (fixture->out, "album", "big.bin", NULL);
+  assert_same_file (big, got);
   assert_tree (fixture->out, tree);
 }
 
@@ -327,6 +329,13 @@ test_sequential (Fixture       *fixture,
   g_autofree char *file = ssync_test_write_random (fixture->src, "photo.raw", 4 * MIB);
   guint64 threads_first = 0, rss_first = 0, threads = 0, rss = 0, threads_max = 0;
   guint64 rss_warm = 0;
+
+#if defined(__SANITIZE_ADDRESS__)
+  /* AddressSanitizer keeps freed memory in quarantine, so resident memory says nothing about
+   * leaks there; LeakSanitizer checks the server when it stops instead. */
+  g_test_skip ("resident memory is meaningless under AddressSanitizer");
+  return;
+#endif
 
   share_src (fixture);
   for (guint i = 0; i < 20; i++)

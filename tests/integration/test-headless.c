@@ -175,6 +175,7 @@ test_start_and_stop (void)
   g_autofree char *dir = g_dir_make_tmp ("ssync-cli-XXXXXX", NULL);
   g_autofree char *file = g_build_filename (dir, "a.txt", NULL);
   g_autofree char *data = g_build_filename (dir, "data", NULL);
+  g_autofree char *db = g_build_filename (data, "history.db", NULL);
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GDataInputStream) out = NULL;
   g_autoptr(GError) error = NULL;
@@ -210,7 +211,7 @@ test_start_and_stop (void)
   g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
 
   /* The history outlived the process. */
-  g_assert_true (g_file_test (g_build_filename (data, "history.db", NULL), G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (db, G_FILE_TEST_EXISTS));
 
   {
     g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);

@@ -477,13 +477,13 @@ test_disk_full (Fixture       *fixture,
   g_autoptr(SoupMessage) msg = patch (fixture, location, 0, contents, size);
   g_autoptr(SoupMessage) head = NULL;
   const char *reply = g_object_get_data (G_OBJECT (msg), "reply");
+  g_autofree char *whole = g_build_filename (fixture->inbox, "big.bin", NULL);
 
   g_assert_cmpuint (soup_message_get_status (msg), ==, 507);
   g_assert_nonnull (strstr (reply, "big.bin"));
   g_assert_nonnull (strstr (reply, "disk is full"));
   g_assert_cmpuint (count_files (fixture->inbox, ".part"), ==, 1);
-  g_assert_false (g_file_test (g_build_filename (fixture->inbox, "big.bin", NULL),
-                               G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (whole, G_FILE_TEST_EXISTS));
 
   head = tus_request (fixture, "HEAD", location, NULL, NULL);
   g_assert_cmpuint (soup_message_get_status (head), ==, 200);

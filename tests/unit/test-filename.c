@@ -80,6 +80,44 @@ test_sanitize_long (void)
   g_assert_true (g_utf8_validate (value, -1, NULL));
 }
 
+/* Found by tests/fuzz/fuzz-filename: cutting a long name to 200 bytes could leave a trailing
+ * space or dot, or leave a reserved name behind, and the '_' before a reserved name could take
+ * it to 201 bytes. */
+static void
+test_sanitize_cut (void)
+{
+  static const struct {
+    const char *head;
+    char fill;
+    const char *tail;
+    const char *expected_head;
+    char expected_fill;
+    gsize expected_len;
+  } cases[] = {
+    { "", 'a', " bccccccccccccccccccccccccc", "", 'a', 199 },
+    { "", 'a', ". . . .z", "", 'a', 199 },
+    { "CON", ' ', "x", "_CON", ' ', 4 },
+    { "con.", 'x', "", "_con.", 'x', 200 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GString) name = g_string_new (cases[i].head);
+      g_autofree char *value = NULL;
+      gsize head_len = strlen (cases[i].expected_head);
+
+      while (name->len < 199 + strlen (cases[i].head))
+        g_string_append_c (name, cases[i].fill);
+      g_string_append (name, cases[i].tail);
+      value = ssync_filename_sanitize (name->str);
+
+      g_assert_cmpuint (strlen (value), ==, cases[i].expected_len);
+      g_assert_true (g_str_has_prefix (value, cases[i].expected_head));
+      for (gsize k = head_len; k < cases[i].expected_len; k++)
+        g_assert_cmpint (value[k], ==, cases[i].expected_fill);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -89,6 +127,7 @@ main (int   argc,
   g_test_add_func ("/filename/content-disposition", test_content_disposition);
   g_test_add_func ("/filename/sanitize", test_sanitize);
   g_test_add_func ("/filename/sanitize-long", test_sanitize_long);
+  g_test_add_func ("/filename/sanitize-cut", test_sanitize_cut);
 
   return g_test_run ();
 }

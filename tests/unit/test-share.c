@@ -32,6 +32,7 @@ fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *empty = NULL;
 
   fixture->dir = g_dir_make_tmp ("ssync-share-XXXXXX", &error);
   g_assert_no_error (error);
@@ -42,8 +43,8 @@ fixture_set_up (Fixture       *fixture,
   write_file (fixture->dir, "Photos/a.jpg", "a");
   write_file (fixture->dir, "Photos/Trip/c.jpg", "ccc");
   write_file (fixture->dir, "Photos/Grüße/é.txt", "e");
-  g_assert_no_errno (g_mkdir_with_parents (g_build_filename (fixture->dir, "Photos", "Empty",
-                                                             NULL), 0700));
+  empty = g_build_filename (fixture->dir, "Photos", "Empty", NULL);
+  g_assert_no_errno (g_mkdir_with_parents (empty, 0700));
 }
 
 static void

@@ -395,8 +395,10 @@ test_curl (gconstpointer data)
   while (!done)
     g_main_context_iteration (NULL, TRUE);
   g_assert_true (g_subprocess_get_successful (curl));
+  /* Stopping cancels the pending accept; closing the listener as well could fail that accept
+   * with "Listener is already closed" (a fatal warning) before it sees the cancellation. The
+   * last reference closes it. */
   g_socket_service_stop (service);
-  g_socket_listener_close (G_SOCKET_LISTENER (service));
 
   g_mutex_lock (&echo.lock);
   g_assert_nonnull (strstr (echo.raw->str, "\r\n\r\n"));
