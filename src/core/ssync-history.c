@@ -133,6 +133,7 @@ struct _SsyncHistory
   sqlite3_stmt *upsert_transfer;  /* used only on the writer thread */
   int schema_version;
   gboolean in_batch;  /* writer thread only: a transaction spans the queued writes */
+  gint64 batch_started;  /* writer thread only: monotonic time of its BEGIN */
   int queued;         /* jobs pushed and not yet started (atomic) */
 };
 
@@ -323,8 +324,11 @@ write_transfer (SsyncHistory        *self,
 
 /* Writes queued behind each other share one transaction: under load (a download starts
  * and ends every millisecond) that is one WAL commit per burst instead of two per
- * download. The transaction commits as soon as the queue is empty, or before a flush
- * returns, so nothing waits in it for long. */
+ * download. The transaction commits as soon as the queue is empty, before a flush
+ * returns, and at least every BATCH_MAX_AGE under a load that never lets the queue empty,
+ * so a crash loses at most that much history. */
+#define BATCH_MAX_AGE (100 * G_TIME_SPAN_MILLISECOND)
+
 static void
 end_batch (SsyncHistory *self)
 {
@@ -336,6 +340,15 @@ end_batch (SsyncHistory *self)
   self->in_batch = FALSE;
   if (!exec (self, "COMMIT", &error))
     g_warning ("Could not save the history to %s: %s", self->path, error->message);
+}
+
+/* Commits the batch once nothing more is queued or it is old enough. */
+static void
+maybe_end_batch (SsyncHistory *self)
+{
+  if (g_atomic_int_get (&self->queued) == 0 ||
+      g_get_monotonic_time () - self->batch_started > BATCH_MAX_AGE)
+    end_batch (self);
 }
 
 /* Deletes the rows of transfers that ended and started before @before. */
@@ -486,13 +499,15 @@ run_job (gpointer data,
       else
         delete_upload (self, job->upload_id);
       job_free (job);
-      if (g_atomic_int_get (&self->queued) == 0)
-        end_batch (self);
+      maybe_end_batch (self);
       return;
     }
 
   if (!self->in_batch && more)
-    self->in_batch = exec (self, "BEGIN IMMEDIATE", NULL);
+    {
+      self->in_batch = exec (self, "BEGIN IMMEDIATE", NULL);
+      self->batch_started = g_get_monotonic_time ();
+    }
 
   sqlite3_mutex_enter (mutex);
   if (job->type == JOB_SHARE)
@@ -516,9 +531,7 @@ run_job (gpointer data,
   sqlite3_clear_bindings (stmt);
   sqlite3_mutex_leave (mutex);
   job_free (job);
-
-  if (g_atomic_int_get (&self->queued) == 0)
-    end_batch (self);
+  maybe_end_batch (self);
 }
 
 /* The pool is exclusive, so its one thread already runs and pushing never has to start one,
