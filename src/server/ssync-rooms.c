@@ -244,9 +244,11 @@ join (SsyncRooms *self,
   g_clear_handle_id (&room->expiry_id, g_source_remove);
 
   for (guint i = 0; i < room->members->len; i++)
-    json_array_add_string_element (peers,
-                                   g_strdup_printf ("p%" G_GUINT64_FORMAT,
-                                                    g_array_index (room->members, guint64, i)));
+    {
+      g_autofree char *name = peer_name (g_array_index (room->members, guint64, i));
+
+      json_array_add_string_element (peers, name);
+    }
   room_tell (room, client_id, "room-peer-joined", client_id);
   g_array_append_val (room->members, client_id);
 

@@ -480,7 +480,7 @@ on_too_big (gpointer user_data)
   g_autoptr(SoupWebsocketConnection) conn = g_weak_ref_get (conn_ref);
 
   if (conn != NULL)
-    g_idle_add_full (G_PRIORITY_DEFAULT, close_too_big, g_object_ref (conn), g_object_unref);
+    g_idle_add_full (G_PRIORITY_HIGH, close_too_big, g_object_ref (conn), g_object_unref);
 }
 
 static void

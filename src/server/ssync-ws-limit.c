@@ -178,6 +178,15 @@ read_filtered (SsyncWsLimit  *self,
       if (n <= 0)
         return n;
       filter (self, buffer, n);
+
+      /* Past the limit, a client that keeps sending must not keep the reader (libsoup reads
+       * until it would block) from returning to the main loop, where the close waits. */
+      if (self->over && !has_output (self) && !blocking)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                               "Dropped a message over the size limit");
+          return -1;
+        }
     }
 
   return drain (self, buffer, count);
