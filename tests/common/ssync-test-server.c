@@ -6,6 +6,7 @@
 
 #include <glib/gstdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <string.h>
 
@@ -86,13 +87,22 @@ check_reports (SsyncTestServer *server)
   g_assert_cmpuint (reports, ==, 0);
 }
 
+/* In the server, before it runs: it dies with the test, so that a failed assertion does not
+ * leave it running (holding the test's output open until meson's timeout), and it gets its
+ * "full disk" when the test asks for one. */
 static void
-limit_file_size (gpointer user_data)
+set_up_child (gpointer user_data)
 {
-  struct rlimit limit;
+  guint64 file_size_limit = *(guint64 *) user_data;
 
-  limit.rlim_cur = limit.rlim_max = *(guint64 *) user_data;
-  setrlimit (RLIMIT_FSIZE, &limit);
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+  if (file_size_limit > 0)
+    {
+      struct rlimit limit;
+
+      limit.rlim_cur = limit.rlim_max = file_size_limit;
+      setrlimit (RLIMIT_FSIZE, &limit);
+    }
 }
 
 /* Starts $SSYNC_BIN --headless on 127.0.0.1, any port, with a data dir in a new temporary
@@ -126,9 +136,7 @@ ssync_test_server_start (SsyncTestServer    *server,
       g_subprocess_launcher_setenv (launcher, name, eq + 1, TRUE);
     }
 
-  if (server->file_size_limit > 0)
-    g_subprocess_launcher_set_child_setup (launcher, limit_file_size, &server->file_size_limit,
-                                           NULL);
+  g_subprocess_launcher_set_child_setup (launcher, set_up_child, &server->file_size_limit, NULL);
 
   set_sanitizer_log (launcher, server->dir);
   if (under_valgrind ())
