@@ -580,7 +580,7 @@ test_unlock_lifetime (Fixture       *fixture,
 {
   g_autoptr(SsyncRegistry) registry = ssync_registry_new ();
   g_autoptr(GFile) folder = g_file_new_for_path (fixture->server.dir);
-  g_autoptr(SsyncShare) share = ssync_share_new_receive (folder);
+  g_autoptr(SsyncShare) share = ssync_share_new_receive (folder, NULL);
   g_autoptr(SsyncServer) server = NULL;
   g_autoptr(SoupSession) session = soup_session_new ();
   g_autoptr(GError) error = NULL;
