@@ -201,52 +201,35 @@ announces_body (SoupServerMessage *msg)
     }
 }
 
-/* Answers @msg with @status and @text without reading its body: when it announced one, the
- * connection is taken from libsoup (which would read the whole body first), the answer is
- * written on it with "Connection: close", and the connection ends. Headers already set on the
- * response (Allow, Retry-After...) are sent along. Use it only before the body is read: from
- * an early handler or a "got-chunk" handler. */
-void
-ssync_response_refuse (SoupServerMessage *msg,
-                       guint              status,
-                       const char        *reason,
-                       const char        *text)
+/* Writes @status, @reason, the response headers set on @msg and @body on @msg's connection,
+ * taken from libsoup, and ends the connection. */
+static void
+send_raw (SoupServerMessage *msg,
+          guint              status,
+          const char        *reason,
+          GBytes            *body)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   g_autoptr(GString) answer = g_string_new (NULL);
   g_autoptr(GBytes) bytes = NULL;
-  g_autofree char *body = g_strconcat (text, "\n", NULL);
   SoupMessageHeadersIter iter;
   const char *name, *value;
   GSocket *socket;
   Linger *linger;
 
-  if (reason == NULL)
-    reason = soup_status_get_phrase (status);
-
-  if (!announces_body (msg))
-    {
-      ssync_response_text (msg, status, text);
-      soup_server_message_set_status (msg, status, reason);
-      return;
-    }
-
-  ssync_response_set_common_headers (msg);
-  soup_message_headers_replace (headers, "Cache-Control", "no-store");
   soup_message_headers_replace (headers, "Connection", "close");
-  soup_message_headers_replace (headers, "Content-Type", "text/plain; charset=utf-8");
   soup_message_headers_remove (headers, "Content-Length");
   soup_message_headers_remove (headers, "Transfer-Encoding");
 
   g_string_append_printf (answer, "HTTP/1.%d %u %s\r\n",
                           soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0 ? 0 : 1,
-                          status, reason);
+                          status, reason != NULL ? reason : soup_status_get_phrase (status));
   soup_message_headers_iter_init (&iter, headers);
   while (soup_message_headers_iter_next (&iter, &name, &value))
     g_string_append_printf (answer, "%s: %s\r\n", name, value);
-  g_string_append_printf (answer, "Content-Length: %zu\r\n\r\n", strlen (body));
+  g_string_append_printf (answer, "Content-Length: %zu\r\n\r\n", g_bytes_get_size (body));
   if (soup_server_message_get_method (msg) != SOUP_METHOD_HEAD)
-    g_string_append (answer, body);
+    g_string_append_len (answer, g_bytes_get_data (body, NULL), g_bytes_get_size (body));
   bytes = g_string_free_to_bytes (g_steal_pointer (&answer));
 
   socket = soup_server_message_get_socket (msg);
@@ -270,4 +253,47 @@ ssync_response_refuse (SoupServerMessage *msg,
   /* The write reads from @bytes until it completes. */
   g_object_set_data_full (G_OBJECT (linger->cancellable), "ssync-answer",
                           g_steal_pointer (&bytes), (GDestroyNotify) g_bytes_unref);
+}
+
+/* Answers @msg with @status and @text without reading its body: when it announced one, the
+ * connection is taken from libsoup (which would read the whole body first), the answer is
+ * written on it with "Connection: close", and the connection ends. Headers already set on the
+ * response (Allow, Retry-After...) are sent along. Use it only before the body is read: from
+ * an early handler or a "got-chunk" handler. */
+void
+ssync_response_refuse (SoupServerMessage *msg,
+                       guint              status,
+                       const char        *reason,
+                       const char        *text)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autoptr(GBytes) body = NULL;
+
+  if (!announces_body (msg))
+    {
+      ssync_response_text (msg, status, text);
+      soup_server_message_set_status (msg, status, reason);
+      return;
+    }
+
+  ssync_response_set_common_headers (msg);
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  soup_message_headers_replace (headers, "Content-Type", "text/plain; charset=utf-8");
+  body = g_bytes_new_take (g_strconcat (text, "\n", NULL), strlen (text) + 1);
+  send_raw (msg, status, reason, body);
+}
+
+/* Sends the answer already set on @msg (status, headers, body) without reading the request
+ * body, as ssync_response_refuse() does; for routes that build their own error answers. */
+void
+ssync_response_send_now (SoupServerMessage *msg)
+{
+  g_autoptr(GBytes) body = NULL;
+
+  if (!announces_body (msg))
+    return;
+
+  body = soup_message_body_flatten (soup_server_message_get_response_body (msg));
+  send_raw (msg, soup_server_message_get_status (msg),
+            soup_server_message_get_reason_phrase (msg), body);
 }

@@ -25,4 +25,6 @@ void ssync_response_refuse             (SoupServerMessage *msg,
                                         const char        *reason,
                                         const char        *text);
 
+void ssync_response_send_now           (SoupServerMessage *msg);
+
 G_END_DECLS
