@@ -15,8 +15,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <glib/gi18n.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ssync-error.h"
 #include "ssync-history-private.h"
@@ -129,6 +133,7 @@ struct _SsyncHistory
   sqlite3_stmt *upsert_transfer;  /* used only on the writer thread */
   int schema_version;
   gboolean in_batch;  /* writer thread only: a transaction spans the queued writes */
+  gint64 batch_started;  /* writer thread only: monotonic time of its BEGIN */
   int queued;         /* jobs pushed and not yet started (atomic) */
 };
 
@@ -319,8 +324,11 @@ write_transfer (SsyncHistory        *self,
 
 /* Writes queued behind each other share one transaction: under load (a download starts
  * and ends every millisecond) that is one WAL commit per burst instead of two per
- * download. The transaction commits as soon as the queue is empty, or before a flush
- * returns, so nothing waits in it for long. */
+ * download. The transaction commits as soon as the queue is empty, before a flush
+ * returns, and at least every BATCH_MAX_AGE under a load that never lets the queue empty,
+ * so a crash loses at most that much history. */
+#define BATCH_MAX_AGE (100 * G_TIME_SPAN_MILLISECOND)
+
 static void
 end_batch (SsyncHistory *self)
 {
@@ -332,6 +340,15 @@ end_batch (SsyncHistory *self)
   self->in_batch = FALSE;
   if (!exec (self, "COMMIT", &error))
     g_warning ("Could not save the history to %s: %s", self->path, error->message);
+}
+
+/* Commits the batch once nothing more is queued or it is old enough. */
+static void
+maybe_end_batch (SsyncHistory *self)
+{
+  if (g_atomic_int_get (&self->queued) == 0 ||
+      g_get_monotonic_time () - self->batch_started > BATCH_MAX_AGE)
+    end_batch (self);
 }
 
 /* Deletes the rows of transfers that ended and started before @before. */
@@ -482,13 +499,15 @@ run_job (gpointer data,
       else
         delete_upload (self, job->upload_id);
       job_free (job);
-      if (g_atomic_int_get (&self->queued) == 0)
-        end_batch (self);
+      maybe_end_batch (self);
       return;
     }
 
   if (!self->in_batch && more)
-    self->in_batch = exec (self, "BEGIN IMMEDIATE", NULL);
+    {
+      self->in_batch = exec (self, "BEGIN IMMEDIATE", NULL);
+      self->batch_started = g_get_monotonic_time ();
+    }
 
   sqlite3_mutex_enter (mutex);
   if (job->type == JOB_SHARE)
@@ -512,9 +531,7 @@ run_job (gpointer data,
   sqlite3_clear_bindings (stmt);
   sqlite3_mutex_leave (mutex);
   job_free (job);
-
-  if (g_atomic_int_get (&self->queued) == 0)
-    end_batch (self);
+  maybe_end_batch (self);
 }
 
 /* The pool is exclusive, so its one thread already runs and pushing never has to start one,
@@ -583,6 +600,40 @@ end_interrupted (SsyncHistory  *self,
                      " WHERE status = 'active'", error);
 }
 
+/* Only the owner may read the folder and the database; installs made before this rule get
+ * it on their next start. SQLite gives the -wal and -shm files the database's own mode, and
+ * the database is made here, before SQLite would make it 0644. */
+static gboolean
+restrict_modes (const char  *dir,
+                const char  *path,
+                GError     **error)
+{
+  const char *suffixes[] = { "-wal", "-shm" };
+  int fd;
+
+  if (g_chmod (dir, 0700) != 0 ||
+      (fd = g_open (path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, SSYNC_ERROR, SSYNC_ERROR_DATABASE,
+                   _("Could not protect the history database %s: %s"), path,
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+  fchmod (fd, 0600);
+  close (fd);
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *other = g_strconcat (path, suffixes[i], NULL);
+
+      /* Missing is fine: SQLite makes them with the database's mode. */
+      g_chmod (other, 0600);
+    }
+  return TRUE;
+}
+
 /* Opens (creating it and its folders if needed) and migrates the database at @path. This does
  * blocking I/O: call it at startup or on a worker thread. */
 SsyncHistory *
@@ -610,6 +661,9 @@ ssync_history_open (const char  *path,
                    dir, g_strerror (saved_errno));
       return NULL;
     }
+
+  if (!restrict_modes (dir, path, error))
+    return NULL;
 
   rc = sqlite3_open_v2 (path, &self->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);

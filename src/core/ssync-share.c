@@ -28,6 +28,8 @@ struct _SsyncShare
   GPtrArray *files;        /* SsyncFileEntry */
   GPtrArray *directories;  /* char *, relative paths of every folder, parents first */
   guint downloads;
+  guint reserved;          /* downloads in flight that would count when complete */
+  GHashTable *started;     /* "address\nfile id" of clients that began a file at byte 0 */
   GFile *folder;           /* where a receive share saves */
 
   char *password_hash;     /* ssync_password_hash(), NULL for an open share */
@@ -72,6 +74,7 @@ ssync_share_finalize (GObject *object)
   g_free (self->name);
   g_free (self->password_hash);
   g_clear_pointer (&self->directories, g_ptr_array_unref);
+  g_clear_pointer (&self->started, g_hash_table_unref);
 
   G_OBJECT_CLASS (ssync_share_parent_class)->finalize (object);
 }
@@ -414,6 +417,66 @@ ssync_share_add_download (SsyncShare *self)
 {
   self->downloads++;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOWNLOADS]);
+}
+
+/* Takes one of the remaining downloads for a transfer that starts now, so that requests
+ * sent together can not all get the last one: in-flight downloads count against the
+ * limit. FALSE when none is left to take (all done or in flight). */
+gboolean
+ssync_share_reserve_download (SsyncShare *self)
+{
+  if (self->max_downloads != 0 && self->downloads + self->reserved >= self->max_downloads)
+    return FALSE;
+  self->reserved++;
+  return TRUE;
+}
+
+/* Ends a reserved download: it counts when @completed, else its place is free again. */
+void
+ssync_share_end_download (SsyncShare *self,
+                          gboolean    completed)
+{
+  g_return_if_fail (self->reserved > 0);
+
+  self->reserved--;
+  if (completed)
+    ssync_share_add_download (self);
+}
+
+/* The clients remembered at once, at most: an address that started more is forgotten
+ * first (its resumes then count no more; nothing is ever counted twice). */
+#define MAX_STARTED 4096
+
+static char *
+started_key (const char *address,
+             const char *file_id)
+{
+  return g_strconcat (address != NULL ? address : "", "\n", file_id, NULL);
+}
+
+/* Remembers that @address began downloading @file_id at its first byte. */
+void
+ssync_share_note_started (SsyncShare *self,
+                          const char *address,
+                          const char *file_id)
+{
+  if (self->started == NULL)
+    self->started = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (g_hash_table_size (self->started) >= MAX_STARTED)
+    g_hash_table_remove_all (self->started);
+  g_hash_table_add (self->started, started_key (address, file_id));
+}
+
+/* Whether @address began downloading @file_id at its first byte: a later range that ends
+ * the file is then the end of a resumed download, not a probe. */
+gboolean
+ssync_share_has_started (SsyncShare *self,
+                         const char *address,
+                         const char *file_id)
+{
+  g_autofree char *key = started_key (address, file_id);
+
+  return self->started != NULL && g_hash_table_contains (self->started, key);
 }
 
 /* A share that receives files from browsers into @folder. Its link has @token when one is

@@ -51,5 +51,14 @@ void            ssync_share_revoke            (SsyncShare *self);
 SsyncShareState ssync_share_get_state         (SsyncShare *self,
                                                gint64      now);
 void            ssync_share_add_download      (SsyncShare *self);
+gboolean        ssync_share_reserve_download  (SsyncShare *self);
+void            ssync_share_end_download      (SsyncShare *self,
+                                               gboolean    completed);
+void            ssync_share_note_started      (SsyncShare *self,
+                                               const char *address,
+                                               const char *file_id);
+gboolean        ssync_share_has_started       (SsyncShare *self,
+                                               const char *address,
+                                               const char *file_id);
 
 G_END_DECLS

@@ -24,17 +24,39 @@
 #include "ssync-token.h"
 
 #define MAX_FORM_BYTES 4096
+/* An unlock lasts half a day; the browser is told the same with Max-Age. */
+#define SESSION_SECONDS (12 * 60 * 60)
+/* Expired sessions are forgotten when this many were added since the last sweep. */
+#define SWEEP_INTERVAL 64
+
+/* What an unlock cookie opens: one share, as long as its password is the one that was
+ * given (a new password ends every unlock), until it expires. */
+typedef struct {
+  char *share_id;
+  char *password_hash;
+  gint64 expires;  /* monotonic microseconds */
+} Session;
 
 struct _SsyncAccess
 {
   GObject parent_instance;
 
-  GHashTable *sessions;  /* cookie value → share id */
+  GHashTable *sessions;  /* cookie value → Session */
+  guint n_added;
+  guint session_seconds;
   SsyncRateLimiter *limiters[SSYNC_N_RATES];
   char *owner_token;
 };
 
 G_DEFINE_FINAL_TYPE (SsyncAccess, ssync_access, G_TYPE_OBJECT)
+
+static void
+session_free (Session *session)
+{
+  g_free (session->share_id);
+  g_free (session->password_hash);
+  g_free (session);
+}
 
 static void
 ssync_access_finalize (GObject *object)
@@ -58,8 +80,10 @@ ssync_access_class_init (SsyncAccessClass *klass)
 static void
 ssync_access_init (SsyncAccess *self)
 {
-  self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  /* Five password attempts at once, then one every 12 seconds. */
+  self->session_seconds = SESSION_SECONDS;
+  self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify) session_free);
+  /* Five password attempts at once, then one every 12 seconds, per address and share. */
   self->limiters[SSYNC_RATE_UNLOCK] = ssync_rate_limiter_new (5, 1.0 / 12);
   /* A folder of 200 files creates 200 uploads in a burst. */
   self->limiters[SSYNC_RATE_UPLOAD_CREATE] = ssync_rate_limiter_new (300, 10);
@@ -106,7 +130,8 @@ is_unlocked (SsyncAccess *self,
 {
   g_autoptr(GHashTable) cookies = NULL;
   g_autofree char *name = NULL;
-  const char *value, *owner;
+  const char *value, *hash;
+  Session *session;
 
   if (header == NULL)
     return FALSE;
@@ -114,8 +139,61 @@ is_unlocked (SsyncAccess *self,
   cookies = soup_header_parse_semi_param_list (header);
   name = cookie_name (share);
   value = g_hash_table_lookup (cookies, name);
-  owner = value != NULL ? g_hash_table_lookup (self->sessions, value) : NULL;
-  return owner != NULL && g_str_equal (owner, ssync_share_get_id (share));
+  session = value != NULL ? g_hash_table_lookup (self->sessions, value) : NULL;
+  if (session == NULL)
+    return FALSE;
+
+  hash = ssync_share_get_password_hash (share);
+  if (session->expires <= g_get_monotonic_time () || hash == NULL ||
+      !g_str_equal (session->password_hash, hash))
+    {
+      /* Expired, or the password changed since: forgotten for good. */
+      g_hash_table_remove (self->sessions, value);
+      return FALSE;
+    }
+
+  return g_str_equal (session->share_id, ssync_share_get_id (share));
+}
+
+static gboolean
+session_is_expired (gpointer key,
+                    gpointer value,
+                    gpointer user_data)
+{
+  const Session *session = value;
+  const gint64 *now = user_data;
+
+  return session->expires <= *now;
+}
+
+static void
+add_session (SsyncAccess *self,
+             char        *cookie_value,
+             SsyncShare  *share)
+{
+  Session *session = g_new0 (Session, 1);
+
+  if (++self->n_added % SWEEP_INTERVAL == 0)
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      g_hash_table_foreach_remove (self->sessions, session_is_expired, &now);
+    }
+
+  session->share_id = g_strdup (ssync_share_get_id (share));
+  session->password_hash = g_strdup (ssync_share_get_password_hash (share));
+  session->expires = g_get_monotonic_time () + (gint64) self->session_seconds * G_USEC_PER_SEC;
+  g_hash_table_insert (self->sessions, cookie_value, session);
+}
+
+/* Password attempts are counted per address and share: unlocking one share neither spends
+ * nor restores the attempts left on another. */
+static char *
+unlock_key (SoupServerMessage *msg,
+            SsyncShare        *share)
+{
+  return g_strconcat (soup_server_message_get_remote_host (msg), " ",
+                      ssync_share_get_id (share), NULL);
 }
 
 static const char *
@@ -156,17 +234,16 @@ ssync_access_allows (SsyncAccess *self,
          is_unlocked (self, cookie_header, share);
 }
 
-/* Takes a token from the client's bucket for @rate; answers 429 when it is empty. */
-gboolean
-ssync_access_take (SsyncAccess       *self,
-                   SoupServerMessage *msg,
-                   SsyncRate          rate)
+static gboolean
+take_for_key (SsyncAccess       *self,
+              SoupServerMessage *msg,
+              SsyncRate          rate,
+              const char        *key)
 {
   guint retry_after;
   char seconds[16];
 
-  if (ssync_rate_limiter_take (self->limiters[rate], soup_server_message_get_remote_host (msg),
-                               &retry_after))
+  if (ssync_rate_limiter_take (self->limiters[rate], key, &retry_after))
     return TRUE;
 
   g_snprintf (seconds, sizeof seconds, "%u", retry_after);
@@ -175,6 +252,15 @@ ssync_access_take (SsyncAccess       *self,
   ssync_response_text (msg, 429 /* Too Many Requests */,
                        _("Too many requests; try again in a moment"));
   return FALSE;
+}
+
+/* Takes a token from the client's bucket for @rate; answers 429 when it is empty. */
+gboolean
+ssync_access_take (SsyncAccess       *self,
+                   SoupServerMessage *msg,
+                   SsyncRate          rate)
+{
+  return take_for_key (self, msg, rate, soup_server_message_get_remote_host (msg));
 }
 
 typedef struct {
@@ -227,13 +313,13 @@ on_verified (GObject      *source,
     {
       g_autofree char *value = ssync_token_new ();
       g_autofree char *name = cookie_name (unlock->share);
-      g_autofree char *cookie = g_strdup_printf ("%s=%s; Path=/; HttpOnly; SameSite=Strict",
-                                                 name, value);
+      g_autofree char *cookie = g_strdup_printf ("%s=%s; Path=/; Max-Age=%d; HttpOnly; "
+                                                 "SameSite=Strict", name, value,
+                                                 unlock->access->session_seconds);
+      g_autofree char *key = unlock_key (msg, unlock->share);
 
-      g_hash_table_insert (unlock->access->sessions, g_steal_pointer (&value),
-                           g_strdup (ssync_share_get_id (unlock->share)));
-      ssync_rate_limiter_reset (unlock->access->limiters[SSYNC_RATE_UNLOCK],
-                                soup_server_message_get_remote_host (msg));
+      add_session (unlock->access, g_steal_pointer (&value), unlock->share);
+      ssync_rate_limiter_reset (unlock->access->limiters[SSYNC_RATE_UNLOCK], key);
       soup_message_headers_append (headers, "Set-Cookie", cookie);
       location = g_strdup (unlock->page);
     }
@@ -257,12 +343,13 @@ ssync_access_handle_unlock (SsyncAccess       *self,
   g_autoptr(GHashTable) form = NULL;
   g_autoptr(GTask) task = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *key = unlock_key (msg, share);
   Unlock *unlock;
   const char *password;
 
   if (!ssync_access_check_gone (msg, ssync_share_get_state (share, g_get_real_time ()) !=
                                      SSYNC_SHARE_STATE_ACTIVE) ||
-      !ssync_access_take (self, msg, SSYNC_RATE_UNLOCK))
+      !take_for_key (self, msg, SSYNC_RATE_UNLOCK, key))
     return;
 
   if (ssync_share_get_password_hash (share) == NULL)
@@ -297,6 +384,14 @@ ssync_access_handle_unlock (SsyncAccess       *self,
   g_task_set_task_data (task, unlock, (GDestroyNotify) unlock_free);
   soup_server_message_pause (msg);
   g_task_run_in_thread (task, verify_thread);
+}
+
+/* How long an unlock lasts, in seconds (12 hours unless changed, by tests). */
+void
+ssync_access_set_session_lifetime (SsyncAccess *self,
+                                   guint        seconds)
+{
+  self->session_seconds = MAX (seconds, 1);
 }
 
 void

@@ -37,6 +37,8 @@ void         ssync_access_handle_unlock   (SsyncAccess       *self,
                                            SoupServerMessage *msg,
                                            SsyncShare        *share,
                                            const char        *page);
+void         ssync_access_set_session_lifetime (SsyncAccess *self,
+                                                guint        seconds);
 void         ssync_access_set_owner_token (SsyncAccess       *self,
                                            const char        *token);
 gboolean     ssync_access_check_owner     (SsyncAccess       *self,

@@ -27,6 +27,7 @@ typedef struct {
   GInputStream *stream;
   SsyncTransfer *transfer;
   SsyncBufferPool *pool;
+  char *owner;     /* the client's address: its share of the pool */
   guint8 *buffer;  /* being read into */
   GCancellable *cancellable;
   guint64 to_read;
@@ -56,6 +57,7 @@ pump_unref (Pump *pump)
   g_clear_object (&pump->transfer);
   g_clear_object (&pump->pool);
   g_clear_object (&pump->cancellable);
+  g_free (pump->owner);
   g_free (pump);
 }
 
@@ -71,14 +73,6 @@ pump_release_message (Pump *pump)
   g_signal_handlers_disconnect_by_data (pump->msg, pump);
   g_signal_handlers_disconnect_by_data (ssync_transfer_get_cancellable (pump->transfer), pump);
   g_cancellable_cancel (pump->cancellable);
-
-  /* A wait for a buffer held a reference. */
-  if (ssync_buffer_pool_cancel (pump->pool, pump) > 0)
-    {
-      pump->reading = FALSE;
-      pump_unref (pump);
-    }
-
   pump_unref (pump);
 }
 
@@ -158,34 +152,16 @@ on_read (GObject      *source,
 }
 
 static void
-on_buffer (guint8   *buffer,
-           gpointer  user_data)
-{
-  Pump *pump = user_data;
-
-  if (pump->done)
-    {
-      ssync_buffer_pool_give_back (pump->pool, buffer);
-      pump->reading = FALSE;
-      pump_unref (pump);
-      return;
-    }
-
-  /* The reference taken for the wait now belongs to the read. */
-  pump->buffer = buffer;
-  g_input_stream_read_async (pump->stream, buffer,
-                             MIN (pump->to_read, ssync_buffer_pool_get_size (pump->pool)),
-                             G_PRIORITY_DEFAULT, pump->cancellable, on_read, pump);
-}
-
-static void
 pump_read_next (Pump *pump)
 {
+  gsize size;
+
   if (pump->reading || pump->done || pump->to_read == 0)
     return;
-
   pump->reading = TRUE;
-  ssync_buffer_pool_take (pump->pool, on_buffer, pump_ref (pump));
+  pump->buffer = ssync_buffer_pool_take (pump->pool, pump->owner, &size);
+  g_input_stream_read_async (pump->stream, pump->buffer, MIN (pump->to_read, size),
+                             G_PRIORITY_DEFAULT, pump->cancellable, on_read, pump_ref (pump));
 }
 
 static void
@@ -246,6 +222,7 @@ ssync_body_pump_start (SsyncBufferPool   *pool,
   pump->stream = g_object_ref (stream);
   pump->transfer = g_object_ref (transfer);
   pump->pool = g_object_ref (pool);
+  pump->owner = g_strdup (soup_server_message_get_remote_host (msg));
   pump->cancellable = g_cancellable_new ();
   pump->to_read = length;
 

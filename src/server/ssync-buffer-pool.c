@@ -1,10 +1,15 @@
-/* ssync-buffer-pool.c: bounded memory for downloads, whatever the number of clients.
+/* ssync-buffer-pool.c: bounded memory for downloads, whatever the number of clients, and
+ * no client can starve the others.
  *
- * Each download holds up to two 1 MiB chunks (NOTES.md); fifty clients would hold 100 MiB.
- * Instead, chunks come from a fixed number of buffers shared by all downloads. A download
- * that finds none waits in line and is called back, in order, when one is given back, so
- * every client keeps moving and the server's memory stays at the pool's size. Buffers are
- * reused, which also spares a 1 MiB malloc and free (and their page faults) per chunk.
+ * Each download holds up to two chunks (NOTES.md); fifty clients with 1 MiB chunks would
+ * hold 100 MiB. Instead, large chunks come from a fixed number of buffers shared by all
+ * downloads and reused (which also spares a 1 MiB malloc and free, and their page faults,
+ * per chunk). A client that stops reading keeps its chunks until the idle timeout, so the
+ * pool alone would let a few stalled connections stop every download: a client address
+ * may hold at most its fair share of the pool (the pool divided among the addresses that
+ * hold buffers now, so one busy client still gets all of it), and whoever gets no large
+ * buffer gets a small one at once instead of waiting. A download therefore never waits
+ * for memory; small buffers are bounded by the connection limits.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -14,11 +19,6 @@
 
 #include "ssync-buffer-pool.h"
 
-typedef struct {
-  SsyncBufferReady callback;
-  gpointer user_data;
-} Waiter;
-
 struct _SsyncBufferPool
 {
   GObject parent_instance;
@@ -26,9 +26,9 @@ struct _SsyncBufferPool
   gsize buffer_size;
   guint n_allocated;
   guint max_buffers;
-  GPtrArray *free;   /* guint8 *, ready to use */
-  GQueue waiters;    /* Waiter *, first come first served */
-  guint dispatch_id;
+  GPtrArray *free;      /* guint8 *, ready to use */
+  GHashTable *held;     /* guint8 * → owner (char *): pool buffers out */
+  GHashTable *owners;   /* owner → number of pool buffers it holds */
 };
 
 G_DEFINE_FINAL_TYPE (SsyncBufferPool, ssync_buffer_pool, G_TYPE_OBJECT)
@@ -43,9 +43,9 @@ ssync_buffer_pool_finalize (GObject *object)
 {
   SsyncBufferPool *self = SSYNC_BUFFER_POOL (object);
 
-  g_clear_handle_id (&self->dispatch_id, g_source_remove);
-  g_queue_clear_full (&self->waiters, g_free);
   g_ptr_array_unref (self->free);
+  g_hash_table_unref (self->held);
+  g_hash_table_unref (self->owners);
 
   G_OBJECT_CLASS (ssync_buffer_pool_parent_class)->finalize (object);
 }
@@ -60,7 +60,8 @@ static void
 ssync_buffer_pool_init (SsyncBufferPool *self)
 {
   self->free = g_ptr_array_new_with_free_func (g_free);
-  g_queue_init (&self->waiters);
+  self->held = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->owners = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 SsyncBufferPool *
@@ -74,93 +75,79 @@ ssync_buffer_pool_new (guint n_buffers,
   return self;
 }
 
-gsize
-ssync_buffer_pool_get_size (SsyncBufferPool *self)
+/* How many pool buffers @owner holds now. */
+guint
+ssync_buffer_pool_get_n_held (SsyncBufferPool *self,
+                              const char      *owner)
 {
-  return self->buffer_size;
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->owners, owner));
 }
 
-/* Hands buffers to waiters from an idle callback, never from inside give_back(), which
- * runs deep in libsoup's write path. */
+/* Whether @owner may take one more pool buffer: at most the pool divided among the owners
+ * holding buffers (counting @owner), and at least two, one to send and one to read. */
 static gboolean
-dispatch (gpointer user_data)
+within_fair_share (SsyncBufferPool *self,
+                   const char      *owner)
 {
-  SsyncBufferPool *self = user_data;
+  guint held = ssync_buffer_pool_get_n_held (self, owner);
+  guint n_owners = g_hash_table_size (self->owners) + (held == 0);
 
-  self->dispatch_id = 0;
-  while (self->free->len > 0 && !g_queue_is_empty (&self->waiters))
+  return held < MAX (2, self->max_buffers / n_owners);
+}
+
+/* Returns a buffer for @owner (a client address) at once and its size in @size: a large one
+ * from the pool while the pool has one free and @owner is within its fair share, else a
+ * small one. Give it back with give_back() or through wrap(). */
+guint8 *
+ssync_buffer_pool_take (SsyncBufferPool *self,
+                        const char      *owner,
+                        gsize           *size)
+{
+  guint8 *buffer;
+
+  if (owner == NULL)
+    owner = "";
+
+  if (!within_fair_share (self, owner) ||
+      (self->free->len == 0 && self->n_allocated == self->max_buffers))
     {
-      g_autofree Waiter *waiter = g_queue_pop_head (&self->waiters);
-      guint8 *buffer = g_ptr_array_steal_index_fast (self->free, self->free->len - 1);
-
-      waiter->callback (buffer, waiter->user_data);
+      *size = MIN (SSYNC_BUFFER_POOL_SMALL_SIZE, self->buffer_size);
+      return g_malloc (*size);
     }
 
-  return G_SOURCE_REMOVE;
-}
-
-/* Calls @callback with a buffer of get_size() bytes, at once when one is free, else when
- * one comes back. The buffer must be given back, directly or through wrap(). */
-void
-ssync_buffer_pool_take (SsyncBufferPool  *self,
-                        SsyncBufferReady  callback,
-                        gpointer          user_data)
-{
-  Waiter *waiter;
-
-  if (self->free->len == 0 && self->n_allocated < self->max_buffers)
+  if (self->free->len == 0)
     {
       self->n_allocated++;
       g_ptr_array_add (self->free, g_malloc (self->buffer_size));
     }
-
-  if (self->free->len > 0 && g_queue_is_empty (&self->waiters))
-    {
-      callback (g_ptr_array_steal_index_fast (self->free, self->free->len - 1), user_data);
-      return;
-    }
-
-  waiter = g_new (Waiter, 1);
-  waiter->callback = callback;
-  waiter->user_data = user_data;
-  g_queue_push_tail (&self->waiters, waiter);
-  if (self->free->len > 0 && self->dispatch_id == 0)
-    self->dispatch_id = g_idle_add (dispatch, self);
-}
-
-/* Forgets every wait of @user_data (a download that ended while waiting); returns how
- * many there were. */
-guint
-ssync_buffer_pool_cancel (SsyncBufferPool *self,
-                          gpointer         user_data)
-{
-  GList *l = self->waiters.head;
-  guint removed = 0;
-
-  while (l != NULL)
-    {
-      GList *next = l->next;
-      Waiter *waiter = l->data;
-
-      if (waiter->user_data == user_data)
-        {
-          g_queue_delete_link (&self->waiters, l);
-          g_free (waiter);
-          removed++;
-        }
-      l = next;
-    }
-
-  return removed;
+  buffer = g_ptr_array_steal_index_fast (self->free, self->free->len - 1);
+  g_hash_table_insert (self->held, buffer, g_strdup (owner));
+  g_hash_table_replace (self->owners, g_strdup (owner),
+                        GUINT_TO_POINTER (ssync_buffer_pool_get_n_held (self, owner) + 1));
+  *size = self->buffer_size;
+  return buffer;
 }
 
 void
 ssync_buffer_pool_give_back (SsyncBufferPool *self,
                              guint8          *buffer)
 {
+  const char *owner = g_hash_table_lookup (self->held, buffer);
+  guint held;
+
+  if (owner == NULL)
+    {
+      g_free (buffer);
+      return;
+    }
+
+  held = ssync_buffer_pool_get_n_held (self, owner);
+  if (held <= 1)
+    g_hash_table_remove (self->owners, owner);
+  else
+    g_hash_table_replace (self->owners, g_strdup (owner), GUINT_TO_POINTER (held - 1));
+  g_hash_table_remove (self->held, buffer);
   g_ptr_array_add (self->free, buffer);
-  if (!g_queue_is_empty (&self->waiters) && self->dispatch_id == 0)
-    self->dispatch_id = g_idle_add (dispatch, self);
 }
 
 static void

@@ -12,21 +12,20 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SsyncBufferPool, ssync_buffer_pool, SSYNC, BUFFER_POOL, GObject)
 
-typedef void (*SsyncBufferReady) (guint8   *buffer,
-                                  gpointer  user_data);
+/* The size of a buffer handed out when the pool has none to spare for a client. */
+#define SSYNC_BUFFER_POOL_SMALL_SIZE (64 * 1024)
 
 SsyncBufferPool *ssync_buffer_pool_new         (guint            n_buffers,
                                                 gsize            buffer_size);
-gsize            ssync_buffer_pool_get_size    (SsyncBufferPool *self);
-void             ssync_buffer_pool_take        (SsyncBufferPool *self,
-                                                SsyncBufferReady callback,
-                                                gpointer         user_data);
-guint            ssync_buffer_pool_cancel      (SsyncBufferPool *self,
-                                                gpointer         user_data);
+guint8          *ssync_buffer_pool_take        (SsyncBufferPool *self,
+                                                const char      *owner,
+                                                gsize           *size);
 void             ssync_buffer_pool_give_back   (SsyncBufferPool *self,
                                                 guint8          *buffer);
 GBytes          *ssync_buffer_pool_wrap        (SsyncBufferPool *self,
                                                 guint8          *buffer,
                                                 gsize            length);
+guint            ssync_buffer_pool_get_n_held  (SsyncBufferPool *self,
+                                                const char      *owner);
 
 G_END_DECLS

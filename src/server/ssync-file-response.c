@@ -54,22 +54,68 @@ answer_unavailable (FileRequest  *request,
     }
   else
     {
-      text = g_strdup_printf (_("“%s” cannot be read: %s"), name, error->message);
+      /* The error names the file's path: for the owner's log, never for the client. */
+      g_message ("Cannot read a shared file: %s", error->message);
+      text = g_strdup_printf (_("“%s” cannot be read on the sharing computer"), name);
       ssync_response_text (request->msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, text);
     }
 
   soup_server_message_unpause (request->msg);
 }
 
-/* A completed transfer counts as a download only when it delivered the file's last byte:
- * the end of a resumed download counts, a preview of the first bytes does not. */
 static void
-on_transfer_finished (SsyncTransfer *transfer,
-                      SsyncShare    *share)
+on_counted_transfer_finished (SsyncTransfer *transfer,
+                              SsyncShare    *share)
 {
-  if (ssync_transfer_get_status (transfer) == SSYNC_TRANSFER_STATUS_COMPLETE &&
-      g_object_get_data (G_OBJECT (transfer), "reaches-end") != NULL)
-    ssync_share_add_download (share);
+  ssync_share_end_download (share,
+                            ssync_transfer_get_status (transfer) == SSYNC_TRANSFER_STATUS_COMPLETE);
+}
+
+/* Takes one of @share's remaining downloads for a transfer about to start; when the limit's
+ * last places are all in flight, answers 503 (the transfers may still fail and free one). */
+gboolean
+ssync_download_reserve (SoupServerMessage *msg,
+                        SsyncShare        *share)
+{
+  if (ssync_share_reserve_download (share))
+    return TRUE;
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
+                                "30");
+  ssync_response_text (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+                       _("The last downloads this share allows are in progress; try again "
+                         "shortly"));
+  return FALSE;
+}
+
+/* @transfer holds a reservation of @share's: it counts as a download once it completes. */
+void
+ssync_download_count_on_finish (SsyncTransfer *transfer,
+                                SsyncShare    *share)
+{
+  g_signal_connect_object (transfer, "finished", G_CALLBACK (on_counted_transfer_finished),
+                           share, 0);
+}
+
+/* Whether a transfer from @start to @end (of @size bytes) counts as a download: it must
+ * deliver the file's last byte, and begin at its first byte or be the end of a download the
+ * same client began there (a resumed download counts once, a suffix probe never). */
+static gboolean
+counts_as_download (FileRequest *request,
+                    const char  *range_header,
+                    guint64      start,
+                    guint64      end,
+                    guint64      size)
+{
+  const char *address = soup_server_message_get_remote_host (request->msg);
+  const char *file_id = ssync_file_entry_get_id (request->entry);
+  gboolean suffix = range_header != NULL && g_str_has_prefix (range_header, "bytes=-");
+
+  if (size > 0 && end != size - 1)
+    return FALSE;
+  if (start == 0)
+    return TRUE;
+  return !suffix && ssync_share_has_started (request->share, address, file_id);
 }
 
 static void
@@ -92,6 +138,7 @@ send_file (FileRequest *request,
   g_autoptr(GError) error = NULL;
   guint64 start = 0, end = size > 0 ? size - 1 : 0;
   SsyncRangeResult range = SSYNC_RANGE_FULL;
+  gboolean counted;
 
   ssync_response_set_common_headers (msg);
   soup_message_headers_replace (headers, "Accept-Ranges", "bytes");
@@ -138,15 +185,24 @@ send_file (FileRequest *request,
       return;
     }
 
+  counted = counts_as_download (request, soup_message_headers_get_one (req_headers, "Range"),
+                                start, end, size);
+  if (counted && !ssync_download_reserve (msg, request->share))
+    {
+      soup_server_message_unpause (msg);
+      return;
+    }
+  if (start == 0)
+    ssync_share_note_started (request->share, soup_server_message_get_remote_host (msg),
+                              ssync_file_entry_get_id (request->entry));
+
   transfer = ssync_server_begin_transfer (request->server, msg, request->share,
                                           ssync_file_entry_get_path (request->entry),
                                           SSYNC_DIRECTION_DOWNLOAD,
                                           SSYNC_TRANSFER_KIND_FILE, start,
                                           size > 0 ? end - start + 1 : 0);
-  if (size == 0 || end == size - 1)
-    g_object_set_data (G_OBJECT (transfer), "reaches-end", GINT_TO_POINTER (TRUE));
-  g_signal_connect_object (transfer, "finished", G_CALLBACK (on_transfer_finished),
-                           request->share, 0);
+  if (counted)
+    ssync_download_count_on_finish (transfer, request->share);
 
   ssync_body_pump_start (ssync_server_get_buffer_pool (request->server), msg,
                          G_INPUT_STREAM (request->stream), size > 0 ? end - start + 1 : 0,

@@ -12,16 +12,22 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SsyncListener, ssync_listener, SSYNC, LISTENER, GObject)
 
-SsyncListener *ssync_listener_new               (SoupServer        *server,
-                                                 guint              max_connections,
-                                                 guint              idle_timeout);
-gboolean       ssync_listener_listen            (SsyncListener     *self,
-                                                 const char        *address,
-                                                 guint              port,
-                                                 GError           **error);
-guint          ssync_listener_get_port          (SsyncListener     *self);
-guint          ssync_listener_get_n_connections (SsyncListener     *self);
-gboolean       ssync_listener_is_over_capacity  (SoupServerMessage *msg);
-void           ssync_listener_stop              (SsyncListener     *self);
+SsyncListener *ssync_listener_new                 (SoupServer        *server);
+void           ssync_listener_set_max_connections (SsyncListener     *self,
+                                                   guint              max_connections);
+void           ssync_listener_set_max_per_address (SsyncListener     *self,
+                                                   guint              max_per_address);
+void           ssync_listener_set_idle_timeout    (SsyncListener     *self,
+                                                   guint              seconds);
+void           ssync_listener_set_header_timeout  (SsyncListener     *self,
+                                                   guint              seconds);
+gboolean       ssync_listener_listen              (SsyncListener     *self,
+                                                   const char        *address,
+                                                   guint              port,
+                                                   GError           **error);
+guint          ssync_listener_get_port            (SsyncListener     *self);
+guint          ssync_listener_get_n_connections   (SsyncListener     *self);
+gboolean       ssync_listener_is_over_capacity    (SoupServerMessage *msg);
+void           ssync_listener_stop                (SsyncListener     *self);
 
 G_END_DECLS

@@ -20,5 +20,11 @@ void ssync_response_json               (SoupServerMessage *msg,
 void ssync_response_resource           (SoupServerMessage *msg,
                                         const char        *name,
                                         const char        *content_type);
+void ssync_response_refuse             (SoupServerMessage *msg,
+                                        guint              status,
+                                        const char        *reason,
+                                        const char        *text);
+
+void ssync_response_send_now           (SoupServerMessage *msg);
 
 G_END_DECLS

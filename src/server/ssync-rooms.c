@@ -244,9 +244,11 @@ join (SsyncRooms *self,
   g_clear_handle_id (&room->expiry_id, g_source_remove);
 
   for (guint i = 0; i < room->members->len; i++)
-    json_array_add_string_element (peers,
-                                   g_strdup_printf ("p%" G_GUINT64_FORMAT,
-                                                    g_array_index (room->members, guint64, i)));
+    {
+      g_autofree char *name = peer_name (g_array_index (room->members, guint64, i));
+
+      json_array_add_string_element (peers, name);
+    }
   room_tell (room, client_id, "room-peer-joined", client_id);
   g_array_append_val (room->members, client_id);
 
@@ -429,6 +431,22 @@ ssync_rooms_get_relayed_bytes (SsyncRooms *self)
   return self->relayed_bytes;
 }
 
+/* The room pages only answer GET and HEAD; anything else gets 405 (the server's early
+ * handler already refuses them, this keeps the rooms right on their own). */
+static gboolean
+method_is_get (SoupServerMessage *msg)
+{
+  const char *method = soup_server_message_get_method (msg);
+
+  if (method == SOUP_METHOD_GET || method == SOUP_METHOD_HEAD)
+    return TRUE;
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
+                                "GET, HEAD");
+  ssync_response_text (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
+                       _("This address only answers GET and HEAD"));
+  return FALSE;
+}
+
 static void
 handle_page (SoupServer        *server,
              SoupServerMessage *msg,
@@ -436,7 +454,7 @@ handle_page (SoupServer        *server,
              GHashTable        *query,
              gpointer           user_data)
 {
-  if (soup_server_message_get_status (msg) != 0)
+  if (soup_server_message_get_status (msg) != 0 || !method_is_get (msg))
     return;
   if (strcmp (path, "/p2p") != 0)
     ssync_response_not_found (msg);
@@ -462,6 +480,21 @@ handle_qr (SsyncRooms        *self,
   g_autofree char *host = NULL;
   QRcode *qr;
   int port;
+  guint retry_after;
+
+  /* A QR code for a room tells whether the room exists: probing codes here costs the same
+   * as joining. */
+  if (!ssync_rate_limiter_take (self->joining, soup_server_message_get_remote_host (msg),
+                                &retry_after))
+    {
+      g_autofree char *seconds = g_strdup_printf ("%u", retry_after);
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Retry-After", seconds);
+      ssync_response_text (msg, 429 /* Too Many Requests */,
+                           _("Too many requests; try again in a moment"));
+      return;
+    }
 
   if (code == NULL || !g_hash_table_contains (self->rooms, code) || uri == NULL)
     {
@@ -515,7 +548,7 @@ handle_stats (SoupServer        *server,
   Room *room;
   guint members = 0;
 
-  if (soup_server_message_get_status (msg) != 0)
+  if (soup_server_message_get_status (msg) != 0 || !method_is_get (msg))
     return;
   if (strcmp (path, "/api/p2p/qr.svg") == 0)
     {

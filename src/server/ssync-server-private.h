@@ -20,6 +20,11 @@ SsyncTransfer *ssync_server_begin_transfer (SsyncServer       *self,
 
 SsyncBufferPool *ssync_server_get_buffer_pool (SsyncServer *self);
 
+gboolean ssync_download_reserve         (SoupServerMessage *msg,
+                                         SsyncShare        *share);
+void     ssync_download_count_on_finish (SsyncTransfer     *transfer,
+                                         SsyncShare        *share);
+
 void ssync_file_response_handle (SsyncServer       *server,
                                  SoupServerMessage *msg,
                                  SsyncShare        *share,

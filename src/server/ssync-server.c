@@ -20,15 +20,22 @@
 #include "ssync-tus.h"
 #include "ssync-ws-hub.h"
 
-/* Enough for a household of phones and laptops; past it a client waits (503). */
+/* Enough for a household of phones and laptops; past it idle connections make room, and
+ * with none a client waits (503). */
 #define MAX_CONNECTIONS 256
 /* Seconds a connection may sit without the client sending or taking a byte. */
 #define IDLE_TIMEOUT 60
+/* Seconds a client has to send a request header, from connecting or from the last response. */
+#define HEADER_TIMEOUT 10
+/* Connections one client address may hold (not this machine's own 127.0.0.1 and ::1). */
+#define MAX_PER_ADDRESS 32
 /* Download chunks in memory at once, for all clients together (1 MiB each). */
 #define N_BUFFERS 16
 #define BUFFER_SIZE (1024 * 1024)
 /* libsoup 3.2 reads request headers into memory with no limit we can set. */
 #define MAX_HEADER_BYTES (32 * 1024)
+/* Request bodies but tus PATCH (streamed to disk) are forms and metadata. */
+#define MAX_BODY_BYTES (64 * 1024)
 
 struct _SsyncServer
 {
@@ -369,6 +376,139 @@ handle_request (SoupServer        *soup,
     ssync_response_not_found (msg);
 }
 
+/* The methods a path answers; any other is refused with 405 before its body is read. */
+static const char *
+allowed_methods (char **parts)
+{
+  guint n = parts != NULL ? g_strv_length (parts) : 0;
+
+  if (n >= 3 && strcmp (parts[0], "r") == 0 && strcmp (parts[2], "uploads") == 0)
+    {
+      if (n == 3 || (n == 4 && parts[3][0] == '\0'))
+        return "OPTIONS, POST";
+      if (n == 4)
+        return "GET, HEAD, OPTIONS, PATCH, DELETE";
+      /* Nothing lives deeper: every method gets the same 404. */
+      return NULL;
+    }
+
+  if (n == 3 && strcmp (parts[2], "unlock") == 0 &&
+      (strcmp (parts[0], "s") == 0 || strcmp (parts[0], "r") == 0))
+    return "GET, HEAD, POST";
+
+  return "GET, HEAD";
+}
+
+static gboolean
+method_is_allowed (const char *method,
+                   const char *allowed)
+{
+  g_auto(GStrv) methods = NULL;
+
+  if (allowed == NULL)
+    return TRUE;
+  methods = g_strsplit (allowed, ", ", -1);
+  return g_strv_contains ((const char * const *) methods, method);
+}
+
+/* Whether @name (a Host without its port, or the request URI's host) is one this server
+ * answers to: an IP literal, localhost or this machine's own name. Any other is what a DNS
+ * rebinding page would send, from a name it controls that now points at us. */
+static gboolean
+host_name_is_allowed (const char *name)
+{
+  g_autofree char *lower = NULL;
+  g_autofree char *own = NULL;
+  g_autofree char *own_local = NULL;
+  g_autofree char *short_local = NULL;
+  g_autofree char *short_name = NULL;
+  gsize len = strlen (name);
+
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (len == 0)
+    return FALSE;
+  address = g_inet_address_new_from_string (name);
+  if (address != NULL)
+    return TRUE;
+  if (strchr (name, ':') != NULL)
+    return FALSE;
+
+  /* A fully qualified name may end with a dot. */
+  lower = g_ascii_strdown (name, name[len - 1] == '.' ? (gssize) len - 1 : (gssize) len);
+  own = g_ascii_strdown (g_get_host_name (), -1);
+  short_name = g_strndup (own, strcspn (own, "."));
+  own_local = g_strconcat (own, ".local", NULL);
+  short_local = g_strconcat (short_name, ".local", NULL);
+
+  return g_str_equal (lower, "localhost") || g_str_equal (lower, own) ||
+         g_str_equal (lower, own_local) || g_str_equal (lower, short_name) ||
+         g_str_equal (lower, short_local);
+}
+
+static gboolean
+port_is_valid (const char *port)
+{
+  gsize len = strlen (port);
+
+  return len > 0 && len <= 5 && strspn (port, "0123456789") == len;
+}
+
+/* Splits "host", "host:port", "[v6]" or "[v6]:port"; NULL when it is none of them. */
+static char *
+host_without_port (const char *host)
+{
+  const char *end;
+
+  if (host[0] == '[')
+    {
+      end = strchr (host, ']');
+      if (end == NULL || (end[1] != '\0' && (end[1] != ':' || !port_is_valid (end + 2))))
+        return NULL;
+      return g_strndup (host + 1, end - host - 1);
+    }
+
+  end = strchr (host, ':');
+  if (end != NULL && !port_is_valid (end + 1))
+    return NULL;
+  return end != NULL ? g_strndup (host, end - host) : g_strdup (host);
+}
+
+static gboolean
+host_is_allowed (SoupServerMessage *msg)
+{
+  /* Several Host headers come joined with commas, which no host name holds. */
+  const char *host = soup_message_headers_get_list (soup_server_message_get_request_headers (msg),
+                                                    "Host");
+  GUri *uri = soup_server_message_get_uri (msg);
+  g_autofree char *name = NULL;
+
+  /* Only HTTP/1.0 may leave Host out (libsoup refuses it otherwise). */
+  if (host != NULL && ((name = host_without_port (host)) == NULL || !host_name_is_allowed (name)))
+    return FALSE;
+
+  /* An absolute request URI names the host too. */
+  return uri == NULL || g_uri_get_host (uri) == NULL ||
+         host_name_is_allowed (g_uri_get_host (uri));
+}
+
+static void
+on_request_chunk (SoupServerMessage *msg,
+                  GBytes            *chunk,
+                  gpointer           user_data)
+{
+  gsize total = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (msg), "ssync-body-bytes"));
+
+  total += g_bytes_get_size (chunk);
+  g_object_set_data (G_OBJECT (msg), "ssync-body-bytes", GSIZE_TO_POINTER (total));
+  if (total > MAX_BODY_BYTES)
+    {
+      g_signal_handlers_disconnect_by_func (msg, on_request_chunk, user_data);
+      ssync_response_refuse (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, NULL,
+                             _("The request body is too large"));
+    }
+}
+
 /* Runs once the headers are read, before the body: the place to refuse oversized
  * requests before they cost anything more. */
 static void
@@ -378,8 +518,13 @@ handle_early (SoupServer        *soup,
               GHashTable        *query,
               gpointer           user_data)
 {
+  SsyncServer *self = user_data;
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+  const char *method = soup_server_message_get_method (msg);
   SoupMessageHeadersIter iter;
   const char *name, *value;
+  g_auto(GStrv) parts = NULL;
+  const char *allowed;
   gsize total = 0;
 
   if (ssync_listener_is_over_capacity (msg))
@@ -393,7 +538,7 @@ handle_early (SoupServer        *soup,
       return;
     }
 
-  soup_message_headers_iter_init (&iter, soup_server_message_get_request_headers (msg));
+  soup_message_headers_iter_init (&iter, request);
   while (soup_message_headers_iter_next (&iter, &name, &value))
     total += strlen (name) + strlen (value) + 4;
 
@@ -401,26 +546,63 @@ handle_early (SoupServer        *soup,
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                     "Connection", "close");
-      ssync_response_text (msg, 431 /* Request Header Fields Too Large */,
-                           _("Request headers are too large"));
+      ssync_response_refuse (msg, 431, "Request Header Fields Too Large",
+                             _("Request headers are too large"));
+      return;
+    }
+
+  if (!host_is_allowed (msg))
+    {
+      ssync_response_refuse (msg, SOUP_STATUS_MISDIRECTED_REQUEST, "Misdirected Request",
+                             _("This server does not answer to that host name"));
+      return;
+    }
+
+  parts = path[0] == '/' ? split_path (path) : NULL;
+  allowed = allowed_methods (parts);
+  if (!method_is_allowed (method, allowed))
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
+                                    allowed);
+      /* tus clients expect the protocol version on every answer of its paths. */
+      if (parts != NULL && g_strv_length (parts) >= 3 && strcmp (parts[0], "r") == 0 &&
+          strcmp (parts[2], "uploads") == 0)
+        soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                      "Tus-Resumable", "1.0.0");
+      ssync_response_refuse (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL,
+                             _("This address does not answer that method"));
       return;
     }
 
   /* An upload's body is streamed to disk from here on, never held in memory. */
-  if (path[0] == '/')
+  if (parts != NULL && g_strv_length (parts) == 4 && strcmp (parts[0], "r") == 0 &&
+      strcmp (parts[2], "uploads") == 0 && strcmp (method, "PATCH") == 0)
     {
-      SsyncServer *self = user_data;
-      g_auto(GStrv) parts = split_path (path);
+      SsyncShare *share = lookup_receive (self, parts[1]);
 
-      if (parts != NULL && g_strv_length (parts) == 4 && strcmp (parts[0], "r") == 0 &&
-          strcmp (parts[2], "uploads") == 0)
-        {
-          SsyncShare *share = lookup_receive (self, parts[1]);
+      if (share != NULL && ssync_access_check (self->access, msg, share))
+        ssync_tus_handle_early (self->tus, msg, share, parts[3]);
+      return;
+    }
 
-          if (share != NULL && g_strcmp0 (soup_server_message_get_method (msg), "PATCH") == 0 &&
-              ssync_access_check (self->access, msg, share))
-            ssync_tus_handle_early (self->tus, msg, share, parts[3]);
-        }
+  /* Every other body is small (a form, upload metadata): refused past the limit before
+   * it is read, whether announced or sent in chunks. */
+  switch (soup_message_headers_get_encoding (request))
+    {
+    case SOUP_ENCODING_CONTENT_LENGTH:
+      {
+        goffset length = soup_message_headers_get_content_length (request);
+
+        if (length < 0 || length > MAX_BODY_BYTES)
+          ssync_response_refuse (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, NULL,
+                                 _("The request body is too large"));
+      }
+      break;
+    case SOUP_ENCODING_CHUNKED:
+      g_signal_connect (msg, "got-chunk", G_CALLBACK (on_request_chunk), NULL);
+      break;
+    default:
+      break;
     }
 }
 
@@ -461,10 +643,14 @@ ssync_server_init (SsyncServer *self)
                                 NULL);
   soup_server_add_early_handler (self->soup, NULL, handle_early, self, NULL);
   soup_server_add_handler (self->soup, NULL, handle_request, self, NULL);
-  self->listener = ssync_listener_new (self->soup,
-                                       limit_from_env ("SHARESYNC_MAX_CONNECTIONS",
-                                                       MAX_CONNECTIONS),
-                                       limit_from_env ("SHARESYNC_IDLE_TIMEOUT", IDLE_TIMEOUT));
+  self->listener = ssync_listener_new (self->soup);
+  ssync_listener_set_max_connections (self->listener,
+                                      limit_from_env ("SHARESYNC_MAX_CONNECTIONS",
+                                                      MAX_CONNECTIONS));
+  ssync_listener_set_idle_timeout (self->listener,
+                                   limit_from_env ("SHARESYNC_IDLE_TIMEOUT", IDLE_TIMEOUT));
+  ssync_listener_set_header_timeout (self->listener, HEADER_TIMEOUT);
+  ssync_listener_set_max_per_address (self->listener, MAX_PER_ADDRESS);
 }
 
 static gboolean
@@ -487,9 +673,11 @@ ssync_server_new (SsyncRegistry *registry,
   self->ws_hub = ssync_ws_hub_new (registry);
   ssync_ws_hub_set_access_func (self->ws_hub, (SsyncWsAccessFunc) ws_allows, self->access);
   ssync_ws_hub_attach (self->ws_hub, self->soup);
-  /* libsoup matches early handlers by path like the others: /ws needs its own for the
-   * connection and header limits to apply to it too. */
+  /* libsoup matches early handlers by path like the others: each path with its own
+   * handler needs its own early one for the limits to apply to it too. */
   soup_server_add_early_handler (self->soup, "/ws", handle_early, self, NULL);
+  soup_server_add_early_handler (self->soup, "/p2p", handle_early, self, NULL);
+  soup_server_add_early_handler (self->soup, "/api/p2p", handle_early, self, NULL);
 
   return self;
 }
@@ -556,6 +744,14 @@ ssync_server_set_upload_gate (SsyncServer     *self,
                               gpointer         user_data)
 {
   ssync_tus_set_gate (self->tus, gate, user_data);
+}
+
+/* How long a password unlock lasts (12 hours by default). */
+void
+ssync_server_set_unlock_lifetime (SsyncServer *self,
+                                  guint        seconds)
+{
+  ssync_access_set_session_lifetime (self->access, seconds);
 }
 
 void

@@ -35,6 +35,8 @@ guint64        ssync_server_get_max_upload_size (SsyncServer *self);
 void           ssync_server_set_upload_gate     (SsyncServer *self,
                                                  SsyncUploadGate gate,
                                                  gpointer     user_data);
+void           ssync_server_set_unlock_lifetime (SsyncServer *self,
+                                                 guint        seconds);
 void           ssync_server_set_owner_token     (SsyncServer *self,
                                                  const char  *token);
 void           ssync_server_share_ended         (SsyncServer *self,

@@ -44,7 +44,7 @@ metadata_error (GError     **error,
 }
 
 /* Upload-Metadata (tus 1.0, creation): comma-separated "key base64value" pairs, keys unique
- * and without spaces or commas, a value may be absent. Returns key → value (decoded, made
+ * and without spaces or commas, a value may be absent, empty pairs are skipped. Returns key → value (decoded, made
  * valid UTF-8: these are names shown to the user), or NULL for a malformed or oversized
  * header. A NULL @header is an empty table. */
 GHashTable *
@@ -73,6 +73,9 @@ ssync_tus_parse_metadata (const char  *header,
       g_autofree guchar *value = NULL;
       gsize len = 0;
 
+      /* Empty pairs (",,") carry nothing: skipped, as other tus servers do. */
+      if (pair[0] == '\0')
+        continue;
       if (key[0] == '\0' || !g_str_is_ascii (key) || strpbrk (key, "\t\r\n") != NULL)
         {
           metadata_error (error, _("Upload-Metadata has an empty or invalid key"));

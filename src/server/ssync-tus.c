@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "ssync-response.h"
-#include "ssync-early-reply.h"
 #include "ssync-filename.h"
 #include "ssync-tus-headers.h"
 #include "ssync-tus.h"
@@ -1094,7 +1093,7 @@ ssync_tus_handle_early (SsyncTus          *self,
                                 "close");
   if (!check_version (msg) || (entry = lookup (self, msg, share, upload_id)) == NULL)
     {
-      ssync_early_reply_send (msg);
+      ssync_response_send_now (msg);
       return;
     }
 
@@ -1136,7 +1135,7 @@ ssync_tus_handle_early (SsyncTus          *self,
     }
 
   /* Refused: answered now, and the body is never read. */
-  ssync_early_reply_send (msg);
+  ssync_response_send_now (msg);
 }
 
 static void

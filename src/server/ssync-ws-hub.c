@@ -22,6 +22,7 @@
 #include "ssync-response.h"
 #include "ssync-rooms.h"
 #include "ssync-ws-hub.h"
+#include "ssync-ws-limit.h"
 
 #define WS_PATH "/ws"
 /* A page's own messages fit in a few hundred bytes, but WebRTC signaling carries session
@@ -61,13 +62,17 @@ static guint signals[N_SIGNALS];
 
 typedef struct {
   SsyncWsHub *hub;
-  SoupWebsocketConnection *conn;
+  SoupWebsocketConnection *conn;  /* NULL for a client without a socket (tests, fuzzing) */
+  SsyncRoomsSendFunc send;        /* ...which gets its messages here instead */
+  gpointer send_data;
+  gboolean closed;                /* such a client was closed */
   char *peer;      /* the page's address, as transfers record theirs */
   char *share_id;  /* NULL until subscribed */
   char *cookie;    /* the handshake's Cookie header: it may unlock a password share */
   char *user_agent;
   guint64 id;      /* names the client to the owner of its direct connection */
   gboolean rtc;    /* asked for a direct connection */
+  guint keepalive; /* seconds between pings */
 } Client;
 
 typedef struct {
@@ -119,6 +124,8 @@ simple_message (const char *type,
 static gboolean
 client_is_open (Client *client)
 {
+  if (client->conn == NULL)
+    return !client->closed;
   return soup_websocket_connection_get_state (client->conn) == SOUP_WEBSOCKET_STATE_OPEN;
 }
 
@@ -127,8 +134,12 @@ client_send (Client     *client,
              const char *text)
 {
   /* A connection that is closing must not be written to (libsoup warns). */
-  if (client_is_open (client))
+  if (!client_is_open (client))
+    return;
+  if (client->conn != NULL)
     soup_websocket_connection_send_text (client->conn, text);
+  else if (client->send != NULL)
+    client->send (client->id, text, client->send_data);
 }
 
 static void
@@ -146,20 +157,41 @@ client_close (Client     *client,
               const char *reason)
 {
   g_clear_pointer (&client->share_id, g_free);
-  if (client_is_open (client))
+  if (!client_is_open (client))
+    return;
+  if (client->conn != NULL)
     soup_websocket_connection_close (client->conn, code, reason);
+  else
+    client->closed = TRUE;
 }
 
 static void
 client_free (Client *client)
 {
-  g_signal_handlers_disconnect_by_data (client->conn, client);
-  g_object_unref (client->conn);
+  if (client->conn != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (client->conn, client);
+      g_object_unref (client->conn);
+    }
   g_free (client->peer);
   g_free (client->share_id);
   g_free (client->cookie);
   g_free (client->user_agent);
   g_free (client);
+}
+
+static Client *
+lookup_client (SsyncWsHub *self,
+               guint64     client_id)
+{
+  for (guint i = 0; i < self->clients->len; i++)
+    {
+      Client *client = g_ptr_array_index (self->clients, i);
+
+      if (client->id == client_id)
+        return client;
+    }
+  return NULL;
 }
 
 /* json-glib's own getters warn when a member has another type; a page must not be able
@@ -292,26 +324,27 @@ handle_rtc (Client     *client,
     g_signal_emit (self, signals[RTC_SIGNAL], 0, client->id, object);
 }
 
+/* One message from @client: parsed and dispatched. Every reply goes through client_send(),
+ * so this runs the same with or without a socket behind the client. */
 static void
-on_message (SoupWebsocketConnection *conn,
-            int                      data_type,
-            GBytes                  *message,
-            Client                  *client)
+client_handle_message (Client     *client,
+                       int         data_type,
+                       const char *data,
+                       gsize       size)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  gsize size;
-  const char *data = g_bytes_get_data (message, &size);
+  g_autoptr(JsonParser) parser = NULL;
   JsonNode *root;
   JsonObject *object;
   const char *type;
 
-  /* libsoup 3.2 limits each frame, not a message sent in fragments. */
+  /* The stream in front of the connection (ssync-ws-limit.c) already stops larger ones. */
   if (size > MAX_MESSAGE_SIZE)
     {
       client_close (client, SOUP_WEBSOCKET_CLOSE_TOO_BIG, NULL);
       return;
     }
 
+  parser = json_parser_new ();
   if (data_type != SOUP_WEBSOCKET_DATA_TEXT ||
       !json_parser_load_from_data (parser, data, size, NULL) ||
       (root = json_parser_get_root (parser)) == NULL ||
@@ -343,8 +376,19 @@ on_message (SoupWebsocketConnection *conn,
 }
 
 static void
-on_closed (SoupWebsocketConnection *conn,
-           Client                  *client)
+on_message (SoupWebsocketConnection *conn,
+            int                      data_type,
+            GBytes                  *message,
+            Client                  *client)
+{
+  gsize size;
+  const char *data = g_bytes_get_data (message, &size);
+
+  client_handle_message (client, data_type, data, size);
+}
+
+static void
+client_gone (Client *client)
 {
   SsyncWsHub *self = client->hub;
   guint64 id = client->id;
@@ -355,8 +399,16 @@ on_closed (SoupWebsocketConnection *conn,
   if (client->rtc)
     g_signal_emit (self, signals[CLIENT_CLOSED], 0, id);
 
-  /* Frees @client; libsoup holds its own reference on @conn while it emits this. */
+  /* Frees @client. */
   g_ptr_array_remove_fast (self->clients, client);
+}
+
+static void
+on_closed (SoupWebsocketConnection *conn,
+           Client                  *client)
+{
+  /* libsoup holds its own reference on @conn while it emits this. */
+  client_gone (client);
 }
 
 static void
@@ -405,7 +457,75 @@ origin_is_allowed (SoupServerMessage *msg)
          g_ascii_strcasecmp (g_uri_get_host (origin_uri), g_uri_get_host (host)) == 0;
 }
 
-/* Runs before libsoup answers the handshake: refusing here (any status) stops it. */
+static Client *client_new_for_request (SsyncWsHub              *self,
+                                       SoupServerMessage       *msg);
+static void    client_attach          (Client                  *client,
+                                       SoupWebsocketConnection *conn);
+
+static gboolean
+close_too_big (gpointer user_data)
+{
+  SoupWebsocketConnection *conn = user_data;
+
+  if (soup_websocket_connection_get_state (conn) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (conn, SOUP_WEBSOCKET_CLOSE_TOO_BIG, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs inside libsoup's read: the close waits for the main loop. */
+static void
+on_too_big (gpointer user_data)
+{
+  GWeakRef *conn_ref = user_data;
+  g_autoptr(SoupWebsocketConnection) conn = g_weak_ref_get (conn_ref);
+
+  if (conn != NULL)
+    g_idle_add_full (G_PRIORITY_HIGH, close_too_big, g_object_ref (conn), g_object_unref);
+}
+
+static void
+weak_ref_free (GWeakRef *ref)
+{
+  g_weak_ref_clear (ref);
+  g_free (ref);
+}
+
+/* The 101 answer is written: the connection becomes a WebSocket, read through a stream
+ * that limits whole messages (libsoup 3.2 limits only frames). */
+static void
+on_upgraded (SoupServerMessage *msg,
+             SsyncWsHub        *self)
+{
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GIOStream) limited = NULL;
+  g_autoptr(SoupWebsocketConnection) conn = NULL;
+  g_autoptr(GUri) uri = g_uri_ref (soup_server_message_get_uri (msg));
+  g_autofree char *origin = g_strdup (soup_message_headers_get_one (
+                                        soup_server_message_get_request_headers (msg),
+                                        "Origin"));
+  /* Everything needed from the request is read before the steal, which may free @msg. */
+  Client *client = client_new_for_request (self, msg);
+  GWeakRef *conn_ref;
+
+  stream = soup_server_message_steal_connection (msg);
+  if (stream == NULL)
+    {
+      client_free (client);
+      return;
+    }
+
+  conn_ref = g_new0 (GWeakRef, 1);
+  limited = ssync_ws_limit_wrap (stream, MAX_MESSAGE_SIZE, on_too_big, conn_ref,
+                                 (GDestroyNotify) weak_ref_free);
+  conn = soup_websocket_connection_new (limited, uri, SOUP_WEBSOCKET_CONNECTION_SERVER, origin,
+                                        NULL, NULL);
+  g_weak_ref_set (conn_ref, conn);
+  client_attach (client, conn);
+}
+
+/* Checks the request and answers the WebSocket handshake itself (not through
+ * soup_server_add_websocket_handler), so that the connection can be read through
+ * ssync-ws-limit.c. */
 static void
 handle_request (SoupServer        *server,
                 SoupServerMessage *msg,
@@ -413,12 +533,21 @@ handle_request (SoupServer        *server,
                 GHashTable        *query,
                 gpointer           user_data)
 {
+  SsyncWsHub *self = user_data;
+
+  if (soup_server_message_get_status (msg) != 0)
+    return;
+
   /* The handler also receives the paths below /ws, which do not exist. */
   if (strcmp (path, WS_PATH) != 0)
     ssync_response_not_found (msg);
   else if (!origin_is_allowed (msg))
     ssync_response_text (msg, SOUP_STATUS_FORBIDDEN,
                          _("Only pages of this server may follow its transfers"));
+  /* No extensions are offered: messages are a few hundred bytes, compression gains
+   * nothing, and a small compressed frame could inflate far past the limit. */
+  else if (soup_websocket_server_process_handshake (msg, NULL, NULL, NULL, NULL))
+    g_signal_connect_object (msg, "wrote-informational", G_CALLBACK (on_upgraded), self, 0);
 }
 
 /* The server closes connections idle for longer than their socket's timeout
@@ -434,28 +563,31 @@ keepalive_interval (SoupServerMessage *msg)
   return CLAMP (timeout / 2, 1, KEEPALIVE_INTERVAL);
 }
 
-static void
-handle_websocket (SoupServer              *server,
-                  SoupServerMessage       *msg,
-                  const char              *path,
-                  SoupWebsocketConnection *conn,
-                  gpointer                 user_data)
+/* A client for the WebSocket that @msg asks for, read from the request before its
+ * connection is taken over. */
+static Client *
+client_new_for_request (SsyncWsHub        *self,
+                        SoupServerMessage *msg)
 {
-  SsyncWsHub *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   Client *client = g_new0 (Client, 1);
 
   client->hub = self;
-  client->conn = g_object_ref (conn);
   client->peer = g_strdup (soup_server_message_get_remote_host (msg));
-  client->cookie = g_strdup (soup_message_headers_get_one (
-                               soup_server_message_get_request_headers (msg), "Cookie"));
-  client->user_agent = g_strdup (soup_message_headers_get_one (
-                                   soup_server_message_get_request_headers (msg),
-                                   "User-Agent"));
+  client->cookie = g_strdup (soup_message_headers_get_one (headers, "Cookie"));
+  client->user_agent = g_strdup (soup_message_headers_get_one (headers, "User-Agent"));
+  client->keepalive = keepalive_interval (msg);
   client->id = ++self->next_client_id;
+  return client;
+}
 
+static void
+client_attach (Client                  *client,
+               SoupWebsocketConnection *conn)
+{
+  client->conn = g_object_ref (conn);
   soup_websocket_connection_set_max_incoming_payload_size (conn, MAX_MESSAGE_SIZE);
-  soup_websocket_connection_set_keepalive_interval (conn, keepalive_interval (msg));
+  soup_websocket_connection_set_keepalive_interval (conn, client->keepalive);
   /* Newer libsoup (the GNOME runtime's) also limits a message sent in fragments. */
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (conn), "max-total-message-size"))
     g_object_set (conn, "max-total-message-size", (guint64) MAX_MESSAGE_SIZE, NULL);
@@ -463,7 +595,7 @@ handle_websocket (SoupServer              *server,
   g_signal_connect (conn, "message", G_CALLBACK (on_message), client);
   g_signal_connect (conn, "closed", G_CALLBACK (on_closed), client);
   g_signal_connect (conn, "error", G_CALLBACK (on_error), client);
-  g_ptr_array_add (self->clients, client);
+  g_ptr_array_add (client->hub->clients, client);
 }
 
 static char *
@@ -626,6 +758,8 @@ ssync_ws_hub_dispose (GObject *object)
     {
       Client *client = g_ptr_array_index (self->clients, i);
 
+      if (client->conn == NULL)
+        continue;
       g_signal_handlers_disconnect_by_data (client->conn, client);
       if (soup_websocket_connection_get_state (client->conn) != SOUP_WEBSOCKET_STATE_CLOSED)
         {
@@ -712,14 +846,8 @@ ssync_ws_hub_attach (SsyncWsHub *self,
   g_return_if_fail (SSYNC_IS_WS_HUB (self));
   g_return_if_fail (SOUP_IS_SERVER (server));
 
-  /* Messages are a few hundred bytes: compression gains nothing, and a small compressed
-   * frame could inflate to far more than the size limit. */
-  soup_server_remove_websocket_extension (server, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
-
   soup_server_add_handler (server, WS_PATH, handle_request, g_object_ref (self),
                            g_object_unref);
-  soup_server_add_websocket_handler (server, WS_PATH, NULL, NULL, handle_websocket,
-                                     g_object_ref (self), g_object_unref);
   ssync_rooms_attach (self->rooms, server);
 }
 
@@ -803,18 +931,13 @@ ssync_ws_hub_send (SsyncWsHub *self,
                    guint64     client_id,
                    const char *text)
 {
+  Client *client;
+
   g_return_if_fail (SSYNC_IS_WS_HUB (self));
 
-  for (guint i = 0; i < self->clients->len; i++)
-    {
-      Client *client = g_ptr_array_index (self->clients, i);
-
-      if (client->id == client_id)
-        {
-          client_send (client, text);
-          return;
-        }
-    }
+  client = lookup_client (self, client_id);
+  if (client != NULL)
+    client_send (client, text);
 }
 
 /* Whether pages may ask for direct connections; when not, @message says why. */
@@ -837,4 +960,61 @@ ssync_ws_hub_get_rooms (SsyncWsHub *self)
   g_return_val_if_fail (SSYNC_IS_WS_HUB (self), NULL);
 
   return self->rooms;
+}
+
+/* Adds a client with no socket behind it, at address @peer, for tests and fuzzing: what the
+ * hub sends it goes to @send. Returns its id. */
+guint64
+ssync_ws_hub_add_client (SsyncWsHub         *self,
+                         const char         *peer,
+                         SsyncRoomsSendFunc  send,
+                         gpointer            user_data)
+{
+  Client *client;
+
+  g_return_val_if_fail (SSYNC_IS_WS_HUB (self), 0);
+  g_return_val_if_fail (peer != NULL, 0);
+
+  client = g_new0 (Client, 1);
+  client->hub = self;
+  client->peer = g_strdup (peer);
+  client->send = send;
+  client->send_data = user_data;
+  client->id = ++self->next_client_id;
+  g_ptr_array_add (self->clients, client);
+  return client->id;
+}
+
+/* Handles one message that the client @client_id sent (@text: a text message, else binary),
+ * as if it came over its WebSocket. */
+void
+ssync_ws_hub_handle_message (SsyncWsHub *self,
+                             guint64     client_id,
+                             gboolean    text,
+                             const char *data,
+                             gsize       size)
+{
+  Client *client;
+
+  g_return_if_fail (SSYNC_IS_WS_HUB (self));
+
+  client = lookup_client (self, client_id);
+  if (client != NULL && client_is_open (client))
+    client_handle_message (client,
+                           text ? SOUP_WEBSOCKET_DATA_TEXT : SOUP_WEBSOCKET_DATA_BINARY,
+                           data, size);
+}
+
+/* The client @client_id, added with ssync_ws_hub_add_client(), goes away. */
+void
+ssync_ws_hub_remove_client (SsyncWsHub *self,
+                            guint64     client_id)
+{
+  Client *client;
+
+  g_return_if_fail (SSYNC_IS_WS_HUB (self));
+
+  client = lookup_client (self, client_id);
+  if (client != NULL && client->conn == NULL)
+    client_gone (client);
 }

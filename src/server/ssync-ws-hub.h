@@ -42,4 +42,16 @@ void        ssync_ws_hub_set_rtc_available   (SsyncWsHub    *self,
                                               const char    *message);
 SsyncRooms *ssync_ws_hub_get_rooms           (SsyncWsHub    *self);
 
+guint64     ssync_ws_hub_add_client          (SsyncWsHub         *self,
+                                              const char         *peer,
+                                              SsyncRoomsSendFunc  send,
+                                              gpointer            user_data);
+void        ssync_ws_hub_handle_message      (SsyncWsHub         *self,
+                                              guint64             client_id,
+                                              gboolean            text,
+                                              const char         *data,
+                                              gsize               size);
+void        ssync_ws_hub_remove_client       (SsyncWsHub         *self,
+                                              guint64             client_id);
+
 G_END_DECLS

@@ -32,14 +32,6 @@ zip_request_free (ZipRequest *request)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZipRequest, zip_request_free)
 
 static void
-on_transfer_finished (SsyncTransfer *transfer,
-                      SsyncShare    *share)
-{
-  if (ssync_transfer_get_status (transfer) == SSYNC_TRANSFER_STATUS_COMPLETE)
-    ssync_share_add_download (share);
-}
-
-static void
 on_prepared (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
@@ -80,12 +72,16 @@ on_prepared (GObject      *source,
       return;
     }
 
+  if (!ssync_download_reserve (msg, request->share))
+    {
+      soup_server_message_unpause (msg);
+      return;
+    }
   transfer = ssync_server_begin_transfer (request->server, msg, request->share, name,
                                           SSYNC_DIRECTION_DOWNLOAD,
                                           SSYNC_TRANSFER_KIND_ZIP, 0,
                                           ssync_zip_stream_get_size (stream));
-  g_signal_connect_object (transfer, "finished", G_CALLBACK (on_transfer_finished),
-                           request->share, 0);
+  ssync_download_count_on_finish (transfer, request->share);
   ssync_body_pump_start (ssync_server_get_buffer_pool (request->server), msg,
                          G_INPUT_STREAM (stream), ssync_zip_stream_get_size (stream), transfer);
   soup_server_message_unpause (msg);

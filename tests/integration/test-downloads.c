@@ -719,7 +719,7 @@ test_limits (Fixture       *fixture,
              gconstpointer  data)
 {
   g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GString) huge = g_string_new ("GET /api/health HTTP/1.1\r\nHost: x\r\n");
+  g_autoptr(GString) huge = g_string_new ("GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n");
   g_autofree char *reply = NULL;
   gint64 start;
 
@@ -745,7 +745,8 @@ test_limits (Fixture       *fixture,
     g_assert_cmpint (g_get_monotonic_time () - start, >=, 1 * G_USEC_PER_SEC);
   }
 
-  /* Past the connection cap (20 here) a new client gets 503 at once. */
+  /* Past the connection cap (20 here), connections that sent nothing make room for a new
+   * client (test-connections.c tests the cap in full). */
   for (guint i = 0; i < 20; i++)
     {
       GSocketConnection *conn = ssync_test_connect_raw (&fixture->server);
@@ -755,20 +756,13 @@ test_limits (Fixture       *fixture,
   g_usleep (G_USEC_PER_SEC / 5);
   {
     g_autoptr(GSocketConnection) conn = ssync_test_connect_raw (&fixture->server);
-    g_autofree char *busy = ssync_test_raw_request (conn, "GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n");
+    g_autofree char *served = ssync_test_raw_request (conn, "GET /api/health HTTP/1.1\r\n"
+                                                            "Host: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    GInputStream *in = g_io_stream_get_input_stream (g_ptr_array_index (held, 0));
+    char buf[16];
 
-    g_assert_true (g_str_has_prefix (busy, "HTTP/1.1 503"));
-    g_assert_nonnull (strstr (busy, "Retry-After:"));
-  }
-
-  /* Once they are gone, clients are served again. */
-  g_ptr_array_set_size (held, 0);
-  g_usleep (G_USEC_PER_SEC / 5);
-  {
-    g_autoptr(SoupMessage) msg = NULL;
-
-    g_bytes_unref (fetch (fixture, "GET", "/api/health", NULL, &msg));
-    g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+    g_assert_true (g_str_has_prefix (served, "HTTP/1.1 200"));
+    g_assert_cmpint (g_input_stream_read (in, buf, sizeof buf, NULL, NULL), ==, 0);
   }
 }
 

@@ -431,7 +431,7 @@ test_resume_after_disconnect (Fixture       *fixture,
 
   conn = g_socket_client_connect_to_uri (client, fixture->server.base, 0, NULL, &error);
   g_assert_no_error (error);
-  request = g_strdup_printf ("PATCH %s HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\n"
+  request = g_strdup_printf ("PATCH %s HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\n"
                              "Upload-Offset: 0\r\n"
                              "Content-Type: application/offset+octet-stream\r\n"
                              "Content-Length: %" G_GSIZE_FORMAT "\r\n\r\n", location, size);

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "ssync-error.h"
 #include "ssync-filename.h"
 
 static void
@@ -118,6 +119,58 @@ test_sanitize_cut (void)
     }
 }
 
+/* Browser paths: folders kept, never leaving the folder, refused past 32 levels or 4 KiB. */
+static void
+test_sanitize_path (void)
+{
+  const struct {
+    const char *in;
+    const char *path;
+    const char *name;
+  } cases[] = {
+    { "photos/trip/a.jpg", "photos/trip/a.jpg", "a.jpg" },
+    { "../../etc/passwd", "etc/passwd", "passwd" },
+    { "a\\b\\..\\c.txt", "a/b/c.txt", "c.txt" },
+    { "//./", "Unnamed file", "Unnamed file" },
+    { NULL, "Unnamed file", "Unnamed file" },
+  };
+  g_autoptr(GString) deep = g_string_new (NULL);
+  g_autoptr(GString) deepest_allowed = g_string_new (NULL);
+  g_autoptr(GString) long_path = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *name = NULL;
+      g_autofree char *path = ssync_filename_sanitize_path (cases[i].in, &name, NULL);
+
+      g_assert_cmpstr (path, ==, cases[i].path);
+      g_assert_cmpstr (name, ==, cases[i].name);
+    }
+
+  for (guint i = 0; i < SSYNC_FILENAME_MAX_DEPTH; i++)
+    g_string_append (deepest_allowed, i == 0 ? "d" : "/d");
+  g_string_append_printf (deep, "%s/f", deepest_allowed->str);
+  while (long_path->len <= SSYNC_FILENAME_MAX_PATH)
+    g_string_append (long_path, "abcdefgh/");
+
+  {
+    g_autofree char *ok = ssync_filename_sanitize_path (deepest_allowed->str, NULL, NULL);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *refused = ssync_filename_sanitize_path (deep->str, NULL, &error);
+
+    g_assert_nonnull (ok);
+    g_assert_null (refused);
+    g_assert_error (error, SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT);
+  }
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *refused = ssync_filename_sanitize_path (long_path->str, NULL, &error);
+
+    g_assert_null (refused);
+    g_assert_error (error, SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -128,6 +181,7 @@ main (int   argc,
   g_test_add_func ("/filename/sanitize", test_sanitize);
   g_test_add_func ("/filename/sanitize-long", test_sanitize_long);
   g_test_add_func ("/filename/sanitize-cut", test_sanitize_cut);
+  g_test_add_func ("/filename/sanitize-path", test_sanitize_path);
 
   return g_test_run ();
 }
