@@ -73,6 +73,14 @@ pump_release_message (Pump *pump)
   g_signal_handlers_disconnect_by_data (pump->msg, pump);
   g_signal_handlers_disconnect_by_data (ssync_transfer_get_cancellable (pump->transfer), pump);
   g_cancellable_cancel (pump->cancellable);
+
+  /* A wait for a buffer held a reference. */
+  if (ssync_buffer_pool_cancel (pump->pool, pump) > 0)
+    {
+      pump->reading = FALSE;
+      pump_unref (pump);
+    }
+
   pump_unref (pump);
 }
 
@@ -152,16 +160,34 @@ on_read (GObject      *source,
 }
 
 static void
+on_buffer (guint8   *buffer,
+           gsize     size,
+           gpointer  user_data)
+{
+  Pump *pump = user_data;
+
+  if (pump->done)
+    {
+      ssync_buffer_pool_give_back (pump->pool, buffer);
+      pump->reading = FALSE;
+      pump_unref (pump);
+      return;
+    }
+
+  /* The reference taken for the wait now belongs to the read. */
+  pump->buffer = buffer;
+  g_input_stream_read_async (pump->stream, buffer, MIN (pump->to_read, size),
+                             G_PRIORITY_DEFAULT, pump->cancellable, on_read, pump);
+}
+
+static void
 pump_read_next (Pump *pump)
 {
-  gsize size;
-
   if (pump->reading || pump->done || pump->to_read == 0)
     return;
+
   pump->reading = TRUE;
-  pump->buffer = ssync_buffer_pool_take (pump->pool, pump->owner, &size);
-  g_input_stream_read_async (pump->stream, pump->buffer, MIN (pump->to_read, size),
-                             G_PRIORITY_DEFAULT, pump->cancellable, on_read, pump_ref (pump));
+  ssync_buffer_pool_take (pump->pool, pump->owner, on_buffer, pump_ref (pump));
 }
 
 static void

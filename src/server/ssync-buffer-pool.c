@@ -5,11 +5,14 @@
  * hold 100 MiB. Instead, large chunks come from a fixed number of buffers shared by all
  * downloads and reused (which also spares a 1 MiB malloc and free, and their page faults,
  * per chunk). A client that stops reading keeps its chunks until the idle timeout, so the
- * pool alone would let a few stalled connections stop every download: a client address
- * may hold at most its fair share of the pool (the pool divided among the addresses that
- * hold buffers now, so one busy client still gets all of it), and whoever gets no large
- * buffer gets a small one at once instead of waiting. A download therefore never waits
- * for memory; small buffers are bounded by the connection limits.
+ * pool alone would let a few stalled connections stop every download. A client address
+ * may therefore hold at most its fair share of the pool: the pool divided among the
+ * addresses holding buffers now, so one busy client still gets all of it. A download
+ * whose address has used up its share waits in line for a buffer to come back, as all of
+ * one client's downloads share its bandwidth anyway; one whose address is below its share
+ * while others hold the whole pool gets a small buffer at once instead, so stalled
+ * readers never hold up another client. Small buffers are bounded by the connection
+ * limits (two per connection).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -29,6 +32,8 @@ struct _SsyncBufferPool
   GPtrArray *free;      /* guint8 *, ready to use */
   GHashTable *held;     /* guint8 * → owner (char *): pool buffers out */
   GHashTable *owners;   /* owner → number of pool buffers it holds */
+  GQueue waiters;       /* Waiter *, first come first served */
+  guint dispatch_id;
 };
 
 G_DEFINE_FINAL_TYPE (SsyncBufferPool, ssync_buffer_pool, G_TYPE_OBJECT)
@@ -38,11 +43,26 @@ typedef struct {
   guint8 *buffer;
 } Wrapped;
 
+typedef struct {
+  char *owner;
+  SsyncBufferReady callback;
+  gpointer user_data;
+} Waiter;
+
+static void
+waiter_free (Waiter *waiter)
+{
+  g_free (waiter->owner);
+  g_free (waiter);
+}
+
 static void
 ssync_buffer_pool_finalize (GObject *object)
 {
   SsyncBufferPool *self = SSYNC_BUFFER_POOL (object);
 
+  g_clear_handle_id (&self->dispatch_id, g_source_remove);
+  g_queue_clear_full (&self->waiters, (GDestroyNotify) waiter_free);
   g_ptr_array_unref (self->free);
   g_hash_table_unref (self->held);
   g_hash_table_unref (self->owners);
@@ -62,6 +82,7 @@ ssync_buffer_pool_init (SsyncBufferPool *self)
   self->free = g_ptr_array_new_with_free_func (g_free);
   self->held = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->owners = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_queue_init (&self->waiters);
 }
 
 SsyncBufferPool *
@@ -95,37 +116,112 @@ within_fair_share (SsyncBufferPool *self,
   return held < MAX (2, self->max_buffers / n_owners);
 }
 
-/* Returns a buffer for @owner (a client address) at once and its size in @size: a large one
- * from the pool while the pool has one free and @owner is within its fair share, else a
- * small one. Give it back with give_back() or through wrap(). */
-guint8 *
-ssync_buffer_pool_take (SsyncBufferPool *self,
-                        const char      *owner,
-                        gsize           *size)
+/* A pool buffer for @owner, or NULL when none is free and the pool is at its size. */
+static guint8 *
+take_pooled (SsyncBufferPool *self,
+             const char      *owner)
 {
   guint8 *buffer;
 
-  if (owner == NULL)
-    owner = "";
-
-  if (!within_fair_share (self, owner) ||
-      (self->free->len == 0 && self->n_allocated == self->max_buffers))
-    {
-      *size = MIN (SSYNC_BUFFER_POOL_SMALL_SIZE, self->buffer_size);
-      return g_malloc (*size);
-    }
-
-  if (self->free->len == 0)
+  if (self->free->len == 0 && self->n_allocated < self->max_buffers)
     {
       self->n_allocated++;
       g_ptr_array_add (self->free, g_malloc (self->buffer_size));
     }
+  if (self->free->len == 0)
+    return NULL;
+
   buffer = g_ptr_array_steal_index_fast (self->free, self->free->len - 1);
   g_hash_table_insert (self->held, buffer, g_strdup (owner));
   g_hash_table_replace (self->owners, g_strdup (owner),
                         GUINT_TO_POINTER (ssync_buffer_pool_get_n_held (self, owner) + 1));
-  *size = self->buffer_size;
   return buffer;
+}
+
+/* Hands buffers to waiters from an idle callback, never from inside give_back(), which
+ * runs deep in libsoup's write path. */
+static gboolean
+dispatch (gpointer user_data)
+{
+  SsyncBufferPool *self = user_data;
+
+  self->dispatch_id = 0;
+  while (self->free->len > 0 && !g_queue_is_empty (&self->waiters))
+    {
+      Waiter *waiter = g_queue_pop_head (&self->waiters);
+      guint8 *buffer = take_pooled (self, waiter->owner);
+
+      waiter->callback (buffer, self->buffer_size, waiter->user_data);
+      waiter_free (waiter);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Calls @callback with a buffer for @owner (a client address) and its size: at once with a
+ * large one while the pool has one and @owner is within its fair share, at once with a small
+ * one when others hold the pool and @owner is below its share, else (@owner used up its
+ * share) with a large one when one comes back. Give it back with give_back() or wrap(). */
+void
+ssync_buffer_pool_take (SsyncBufferPool  *self,
+                        const char       *owner,
+                        SsyncBufferReady  callback,
+                        gpointer          user_data)
+{
+  gboolean within;
+  guint8 *buffer;
+  Waiter *waiter;
+
+  if (owner == NULL)
+    owner = "";
+  within = within_fair_share (self, owner);
+
+  if (within && g_queue_is_empty (&self->waiters) && (buffer = take_pooled (self, owner)) != NULL)
+    {
+      callback (buffer, self->buffer_size, user_data);
+      return;
+    }
+  if (within)
+    {
+      gsize size = MIN (SSYNC_BUFFER_POOL_SMALL_SIZE, self->buffer_size);
+
+      callback (g_malloc (size), size, user_data);
+      return;
+    }
+
+  waiter = g_new (Waiter, 1);
+  waiter->owner = g_strdup (owner);
+  waiter->callback = callback;
+  waiter->user_data = user_data;
+  g_queue_push_tail (&self->waiters, waiter);
+  if (self->free->len > 0 && self->dispatch_id == 0)
+    self->dispatch_id = g_idle_add (dispatch, self);
+}
+
+/* Forgets every wait of @user_data (a download that ended while waiting); returns how
+ * many there were. */
+guint
+ssync_buffer_pool_cancel (SsyncBufferPool *self,
+                          gpointer         user_data)
+{
+  GList *l = self->waiters.head;
+  guint removed = 0;
+
+  while (l != NULL)
+    {
+      GList *next = l->next;
+      Waiter *waiter = l->data;
+
+      if (waiter->user_data == user_data)
+        {
+          g_queue_delete_link (&self->waiters, l);
+          waiter_free (waiter);
+          removed++;
+        }
+      l = next;
+    }
+
+  return removed;
 }
 
 void
@@ -148,6 +244,8 @@ ssync_buffer_pool_give_back (SsyncBufferPool *self,
     g_hash_table_replace (self->owners, g_strdup (owner), GUINT_TO_POINTER (held - 1));
   g_hash_table_remove (self->held, buffer);
   g_ptr_array_add (self->free, buffer);
+  if (!g_queue_is_empty (&self->waiters) && self->dispatch_id == 0)
+    self->dispatch_id = g_idle_add (dispatch, self);
 }
 
 static void

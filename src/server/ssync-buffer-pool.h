@@ -17,9 +17,16 @@ G_DECLARE_FINAL_TYPE (SsyncBufferPool, ssync_buffer_pool, SSYNC, BUFFER_POOL, GO
 
 SsyncBufferPool *ssync_buffer_pool_new         (guint            n_buffers,
                                                 gsize            buffer_size);
-guint8          *ssync_buffer_pool_take        (SsyncBufferPool *self,
+typedef void (*SsyncBufferReady) (guint8   *buffer,
+                                  gsize     size,
+                                  gpointer  user_data);
+
+void             ssync_buffer_pool_take        (SsyncBufferPool *self,
                                                 const char      *owner,
-                                                gsize           *size);
+                                                SsyncBufferReady callback,
+                                                gpointer         user_data);
+guint            ssync_buffer_pool_cancel      (SsyncBufferPool *self,
+                                                gpointer         user_data);
 void             ssync_buffer_pool_give_back   (SsyncBufferPool *self,
                                                 guint8          *buffer);
 GBytes          *ssync_buffer_pool_wrap        (SsyncBufferPool *self,
