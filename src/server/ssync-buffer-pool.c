@@ -104,16 +104,16 @@ ssync_buffer_pool_get_n_held (SsyncBufferPool *self,
   return GPOINTER_TO_UINT (g_hash_table_lookup (self->owners, owner));
 }
 
-/* Whether @owner may take one more pool buffer: at most the pool divided among the owners
- * holding buffers (counting @owner), and at least two, one to send and one to read. */
-static gboolean
-within_fair_share (SsyncBufferPool *self,
-                   const char      *owner)
+/* How many pool buffers @owner may hold: the pool divided among the owners holding buffers
+ * (counting @owner), and at least two, one to send and one to read. */
+static guint
+fair_share (SsyncBufferPool *self,
+            const char      *owner)
 {
-  guint held = ssync_buffer_pool_get_n_held (self, owner);
-  guint n_owners = g_hash_table_size (self->owners) + (held == 0);
+  guint n_owners = g_hash_table_size (self->owners) +
+                   (ssync_buffer_pool_get_n_held (self, owner) == 0);
 
-  return held < MAX (2, self->max_buffers / n_owners);
+  return MAX (2, self->max_buffers / n_owners);
 }
 
 /* A pool buffer for @owner, or NULL when none is free and the pool is at its size. */
@@ -158,34 +158,48 @@ dispatch (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Calls @callback with a buffer for @owner (a client address) and its size: at once with a
- * large one while the pool has one and @owner is within its fair share, at once with a small
- * one when others hold the pool and @owner is below its share, else (@owner used up its
- * share) with a large one when one comes back. Give it back with give_back() or wrap(). */
+static gboolean
+is_waiting (SsyncBufferPool *self,
+            const char      *owner)
+{
+  for (GList *l = self->waiters.head; l != NULL; l = l->next)
+    if (g_str_equal (((Waiter *) l->data)->owner, owner))
+      return TRUE;
+  return FALSE;
+}
+
+/* Calls @callback with a buffer for @owner (a client address) and its size: while @owner is
+ * below its fair share, at once, with a large buffer when the pool has one free and a small
+ * one when others hold the pool; once @owner used up its share, with a large one when one
+ * comes back. Give it back with give_back() or wrap(). */
 void
 ssync_buffer_pool_take (SsyncBufferPool  *self,
                         const char       *owner,
                         SsyncBufferReady  callback,
                         gpointer          user_data)
 {
-  gboolean within;
+  guint share, held;
   guint8 *buffer;
   Waiter *waiter;
 
   if (owner == NULL)
     owner = "";
-  within = within_fair_share (self, owner);
+  share = fair_share (self, owner);
+  held = ssync_buffer_pool_get_n_held (self, owner);
 
-  if (within && g_queue_is_empty (&self->waiters) && (buffer = take_pooled (self, owner)) != NULL)
+  /* Below its share a client never waits: a large buffer if one is free, else (others
+   * hold the pool) a small one. Its downloads that already wait keep their turn, though. */
+  if (held < share && !is_waiting (self, owner))
     {
-      callback (buffer, self->buffer_size, user_data);
-      return;
-    }
-  if (within)
-    {
-      gsize size = MIN (SSYNC_BUFFER_POOL_SMALL_SIZE, self->buffer_size);
+      gsize size = self->buffer_size;
 
-      callback (g_malloc (size), size, user_data);
+      buffer = take_pooled (self, owner);
+      if (buffer == NULL)
+        {
+          size = MIN (SSYNC_BUFFER_POOL_SMALL_SIZE, self->buffer_size);
+          buffer = g_malloc (size);
+        }
+      callback (buffer, size, user_data);
       return;
     }
 
