@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "ssync-config.h"
 #include "ssync-credentials.h"
 #include "ssync-pusher.h"
 #include "ssync-registry.h"
@@ -17,6 +18,7 @@ struct _SsyncSession
 {
   GObject parent_instance;
 
+  SsyncConfig *config;   /* the settings the faces fill; followed */
   char *data_dir;
   char *bind_address;
   SsyncRegistry *registry;

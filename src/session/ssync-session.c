@@ -58,6 +58,7 @@ ssync_session_dispose (GObject *object)
   g_clear_object (&self->pusher);
   g_clear_object (&self->history);
   g_clear_object (&self->registry);
+  g_clear_object (&self->config);
   g_clear_pointer (&self->active, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
 
@@ -125,6 +126,7 @@ on_upload_request (SsyncUploadGatekeeper *gatekeeper,
 static void
 ssync_session_init (SsyncSession *self)
 {
+  self->config = ssync_config_new ();
   self->registry = ssync_registry_new ();
   self->active = g_ptr_array_new_with_free_func (g_object_unref);
   self->cancellable = g_cancellable_new ();
@@ -792,6 +794,16 @@ ssync_session_lookup_upload_request (SsyncSession *self,
   g_return_val_if_fail (SSYNC_IS_SESSION (self), NULL);
 
   return ssync_upload_gatekeeper_lookup (self->gatekeeper, id);
+}
+
+/* The settings of this run: a face sets them (before ssync_session_start() for the
+ * server's), the session follows every change. */
+SsyncConfig *
+ssync_session_get_config (SsyncSession *self)
+{
+  g_return_val_if_fail (SSYNC_IS_SESSION (self), NULL);
+
+  return self->config;
 }
 
 const char *

@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "ssync-config.h"
 #include "ssync-history.h"
 #include "ssync-pusher.h"
 #include "ssync-share.h"
@@ -76,6 +77,7 @@ void          ssync_session_set_auto_accept          (SsyncSession         *self
                                                       gboolean              auto_accept);
 SsyncUploadRequest *ssync_session_lookup_upload_request (SsyncSession      *self,
                                                          const char        *id);
+SsyncConfig  *ssync_session_get_config               (SsyncSession         *self);
 const char   *ssync_session_get_owner_token          (SsyncSession         *self);
 GListModel   *ssync_session_get_shares       (SsyncSession         *self);
 SsyncHistory *ssync_session_get_history      (SsyncSession         *self);
