@@ -27,6 +27,8 @@ struct _SsyncSession
   SsyncUploadGatekeeper *gatekeeper;
   SsyncPusher *pusher;
   GPtrArray *active;  /* SsyncTransfer in flight */
+  GHashTable *transfer_lists;  /* share id → GListStore of its SsyncTransfer in flight */
+  GHashTable *link_lists;      /* share id → GListStore of its SsyncPushedLink */
   GCancellable *cancellable;
   char *owner_token;
   guint cleanup_id;
@@ -51,6 +53,11 @@ void ssync_session_schedule_expiry (SsyncSession  *self,
                                     gint64         expires);
 void ssync_session_track_transfer  (SsyncSession  *self,
                                     SsyncTransfer *transfer);
+void ssync_session_setup_lists     (SsyncSession  *self);
+void ssync_session_list_transfer   (SsyncSession  *self,
+                                    SsyncTransfer *transfer);
+void ssync_session_forget_links    (SsyncSession  *self,
+                                    SsyncShare    *share);
 void ssync_session_setup_rtc       (SsyncSession  *self);
 void ssync_session_close_hosts     (SsyncSession  *self,
                                     SsyncShare    *share);

@@ -67,7 +67,10 @@ on_share_pushes_deleted (GObject      *source,
   GError *error = NULL;
 
   if (ssync_pusher_delete_finish (SSYNC_PUSHER (source), result, &error))
-    g_task_return_boolean (task, TRUE);
+    {
+      ssync_session_forget_links (g_task_get_source_object (task), g_task_get_task_data (task));
+      g_task_return_boolean (task, TRUE);
+    }
   else
     g_task_return_error (task, error);
 }
@@ -83,6 +86,7 @@ ssync_session_delete_pushed_async (SsyncSession        *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, ssync_session_delete_pushed_async);
+  g_task_set_task_data (task, g_object_ref (share), g_object_unref);
   ssync_pusher_delete_async (self->pusher, ssync_share_get_id (share), 0, cancellable,
                              on_share_pushes_deleted, task);
 }

@@ -59,6 +59,8 @@ ssync_session_dispose (GObject *object)
   g_clear_object (&self->history);
   g_clear_object (&self->registry);
   g_clear_object (&self->config);
+  g_clear_pointer (&self->transfer_lists, g_hash_table_unref);
+  g_clear_pointer (&self->link_lists, g_hash_table_unref);
   g_clear_pointer (&self->active, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
 
@@ -152,6 +154,7 @@ ssync_session_track_transfer (SsyncSession  *self,
   g_ptr_array_add (self->active, g_object_ref (transfer));
   ssync_history_record_transfer (self->history, transfer);
   g_signal_connect_object (transfer, "finished", G_CALLBACK (on_transfer_finished), self, 0);
+  ssync_session_list_transfer (self, transfer);
   g_signal_emit (self, signals[TRANSFER_STARTED], 0, transfer);
 }
 
@@ -467,6 +470,7 @@ ssync_session_new (const char  *data_dir,
     return NULL;
 
   self->pusher = ssync_pusher_new (self->history);
+  ssync_session_setup_lists (self);
   self->server = ssync_server_new (self->registry, self->history);
   ssync_server_set_owner_token (self->server, self->owner_token);
   ssync_server_set_upload_gate (self->server, ssync_upload_gatekeeper_ask, self->gatekeeper);

@@ -8,6 +8,7 @@
 
 #include "ssync-config.h"
 #include "ssync-history.h"
+#include "ssync-pushed-link.h"
 #include "ssync-pusher.h"
 #include "ssync-share.h"
 #include "ssync-transfer.h"
@@ -80,6 +81,10 @@ SsyncUploadRequest *ssync_session_lookup_upload_request (SsyncSession      *self
 SsyncConfig  *ssync_session_get_config               (SsyncSession         *self);
 const char   *ssync_session_get_owner_token          (SsyncSession         *self);
 GListModel   *ssync_session_get_shares       (SsyncSession         *self);
+GListModel   *ssync_session_get_transfers    (SsyncSession         *self,
+                                              SsyncShare           *share);
+GListModel   *ssync_session_get_pushed_links (SsyncSession         *self,
+                                              SsyncShare           *share);
 SsyncHistory *ssync_session_get_history      (SsyncSession         *self);
 guint         ssync_session_get_port         (SsyncSession         *self);
 const char   *ssync_session_get_data_dir     (SsyncSession         *self);
