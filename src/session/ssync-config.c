@@ -38,7 +38,7 @@ static const Setting settings[] = {
   { "accept-timeout", G_TYPE_UINT, 1, G_MAXINT32, 300 },
   { "cleanup-interval", G_TYPE_UINT, 1, DAY, 30 },
   { "history-days", G_TYPE_UINT, 0, 100 * 365, 0 },
-  { "auto-accept", G_TYPE_BOOLEAN, 0, 1, FALSE },
+  { "auto-accept", G_TYPE_BOOLEAN, 0, 1, TRUE },
   { "max-upload-size", G_TYPE_UINT64, 0, G_MAXINT64, 0 },
   { "default-lifetime", G_TYPE_INT64, 0, G_MAXINT32, 0 },
   { "default-max-downloads", G_TYPE_UINT, 0, G_MAXINT32, 0 },

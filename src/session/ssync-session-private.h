@@ -45,14 +45,14 @@ struct _SsyncSession
 
   /* Applied to every new share before it is served. */
   char *password_hash;
-  gint64 lifetime;       /* microseconds, 0 for no expiry */
-  guint max_downloads;
 };
 
 void ssync_session_schedule_expiry (SsyncSession  *self,
                                     gint64         expires);
 void ssync_session_track_transfer  (SsyncSession  *self,
                                     SsyncTransfer *transfer);
+void ssync_session_follow_config   (SsyncSession  *self);
+void ssync_session_cleanup         (SsyncSession  *self);
 void ssync_session_setup_lists     (SsyncSession  *self);
 void ssync_session_list_transfer   (SsyncSession  *self,
                                     SsyncTransfer *transfer);

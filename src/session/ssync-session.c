@@ -28,7 +28,6 @@
 /* How many ports after the default one to try when it is taken. */
 #define PORT_ATTEMPTS 20
 /* Seconds between two passes of the cleanup timer. */
-#define CLEANUP_INTERVAL 30
 
 
 G_DEFINE_FINAL_TYPE (SsyncSession, ssync_session, G_TYPE_OBJECT)
@@ -211,18 +210,6 @@ load_owner_token (SsyncSession  *self,
   return TRUE;
 }
 
-static guint
-limit_from_env (const char *name,
-                guint       fallback)
-{
-  const char *value = g_getenv (name);
-  guint64 parsed;
-
-  if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 1, G_MAXUINT, &parsed, NULL))
-    return fallback;
-  return parsed;
-}
-
 /* Ends @share: its links answer 410, transfers in flight are cut and recorded as
  * cancelled, pages following it are told with @notice. */
 static void
@@ -247,22 +234,20 @@ end_share (SsyncSession *self,
   ssync_server_share_ended (self->server, share, notice);
 }
 
-/* What every share added from now on gets: a password (an encoded hash from
- * ssync_password_hash(), or NULL), a lifetime in seconds (0: none) and a download limit
- * (0: none). */
+/* The password every share added from now on asks for: an encoded hash from
+ * ssync_password_hash(), or NULL for none. Their lifetime and download limit are settings
+ * (default-lifetime, default-max-downloads); a password is not, as settings hold no
+ * secrets. */
 void
-ssync_session_set_share_defaults (SsyncSession *self,
-                                  const char   *password_hash,
-                                  gint64        lifetime_seconds,
-                                  guint         max_downloads)
+ssync_session_set_default_password_hash (SsyncSession *self,
+                                         const char   *password_hash)
 {
+  g_return_if_fail (SSYNC_IS_SESSION (self));
+
   g_free (self->password_hash);
   self->password_hash = g_strdup (password_hash);
-  self->lifetime = lifetime_seconds * G_USEC_PER_SEC;
-  self->max_downloads = max_downloads;
 }
 
-static gboolean cleanup (gpointer user_data);
 
 static gboolean
 on_expiry (gpointer user_data)
@@ -296,13 +281,16 @@ static void
 publish (SsyncSession *self,
          SsyncShare   *share)
 {
+  gint64 lifetime = ssync_config_get_int64 (self->config, "default-lifetime");
+
   ssync_share_set_password_hash (share, self->password_hash);
-  if (self->lifetime > 0)
+  if (lifetime > 0)
     {
-      ssync_share_set_expires (share, g_get_real_time () + self->lifetime);
+      ssync_share_set_expires (share, g_get_real_time () + lifetime * G_USEC_PER_SEC);
       ssync_session_schedule_expiry (self, ssync_share_get_expires (share));
     }
-  ssync_share_set_max_downloads (share, self->max_downloads);
+  ssync_share_set_max_downloads (share,
+                                 ssync_config_get_uint (self->config, "default-max-downloads"));
   ssync_registry_add (self->registry, share);
 }
 
@@ -391,10 +379,9 @@ on_pushed_deleted (GObject      *source,
 /* The cleanup timer: shares that expired or ran out of downloads are ended and removed
  * (their links keep answering 410), and .part files that uploads of an earlier run left
  * behind are deleted once those uploads expired. The history stays. */
-static gboolean
-cleanup (gpointer user_data)
+void
+ssync_session_cleanup (SsyncSession *self)
 {
-  SsyncSession *self = user_data;
   g_autoptr(GPtrArray) ended = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GTask) task = NULL;
   Sweep *sweep = g_new0 (Sweep, 1);
@@ -431,10 +418,11 @@ cleanup (gpointer user_data)
       ssync_registry_remove (self->registry, g_ptr_array_index (ended, i));
     }
 
-  /* History is kept forever unless SHARESYNC_HISTORY_DAYS says otherwise. */
-  if (g_getenv ("SHARESYNC_HISTORY_DAYS") != NULL)
+  /* History is kept forever unless the history-days setting says otherwise. */
+  if (ssync_config_get_uint (self->config, "history-days") > 0)
     ssync_history_forget_before (self->history,
-                                 now - (gint64) limit_from_env ("SHARESYNC_HISTORY_DAYS", 1) *
+                                 now - (gint64) ssync_config_get_uint (self->config,
+                                                                       "history-days") *
                                        24 * 3600 * G_USEC_PER_SEC);
 
   /* Pushed objects whose link ended, from this run or an earlier one. */
@@ -444,8 +432,6 @@ cleanup (gpointer user_data)
   task = g_task_new (NULL, self->cancellable, NULL, NULL);
   g_task_set_task_data (task, sweep, (GDestroyNotify) sweep_free);
   g_task_run_in_thread (task, delete_expired_parts_thread);
-
-  return G_SOURCE_CONTINUE;
 }
 
 /* Opens the history in @data_dir (NULL: $XDG_DATA_HOME/sharesync). This runs once at
@@ -477,9 +463,7 @@ ssync_session_new (const char  *data_dir,
   g_signal_connect_object (self->server, "transfer-started",
                            G_CALLBACK (on_server_transfer_started), self, 0);
   ssync_session_setup_rtc (self);
-  self->cleanup_id = g_timeout_add_seconds (limit_from_env ("SHARESYNC_CLEANUP_INTERVAL",
-                                                            CLEANUP_INTERVAL),
-                                            cleanup, self);
+  ssync_session_follow_config (self);
 
   return g_steal_pointer (&self);
 }
@@ -771,25 +755,7 @@ ssync_session_add_receive_share_finish (SsyncSession  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-void
-ssync_session_set_max_upload_size (SsyncSession *self,
-                                   guint64       max_size)
-{
-  ssync_server_set_max_upload_size (self->server, max_size);
-}
-
 /* Shown to whoever started ShareSync: it opens /api/stats. */
-/* Whether uploads into receive shares start at once (the default, and headless) or wait for
- * an answer to SsyncSession::upload-request. */
-void
-ssync_session_set_auto_accept (SsyncSession *self,
-                               gboolean      auto_accept)
-{
-  g_return_if_fail (SSYNC_IS_SESSION (self));
-
-  ssync_upload_gatekeeper_set_auto_accept (self->gatekeeper, auto_accept);
-}
-
 /* An upload request still waiting or remembered, by its id (for notification buttons). */
 SsyncUploadRequest *
 ssync_session_lookup_upload_request (SsyncSession *self,

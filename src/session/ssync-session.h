@@ -57,12 +57,8 @@ void          ssync_session_add_receive_share_async  (SsyncSession         *self
 SsyncShare   *ssync_session_add_receive_share_finish (SsyncSession         *self,
                                                       GAsyncResult         *result,
                                                       GError              **error);
-void          ssync_session_set_max_upload_size      (SsyncSession         *self,
-                                                      guint64               max_size);
-void          ssync_session_set_share_defaults       (SsyncSession         *self,
-                                                      const char           *password_hash,
-                                                      gint64                lifetime_seconds,
-                                                      guint                 max_downloads);
+void          ssync_session_set_default_password_hash (SsyncSession     *self,
+                                                       const char       *password_hash);
 void          ssync_session_set_share_options_async  (SsyncSession            *self,
                                                       SsyncShare              *share,
                                                       const SsyncShareOptions *options,
@@ -74,8 +70,6 @@ gboolean      ssync_session_set_share_options_finish (SsyncSession            *s
                                                       GError                 **error);
 void          ssync_session_revoke_share             (SsyncSession         *self,
                                                       SsyncShare           *share);
-void          ssync_session_set_auto_accept          (SsyncSession         *self,
-                                                      gboolean              auto_accept);
 SsyncUploadRequest *ssync_session_lookup_upload_request (SsyncSession      *self,
                                                          const char        *id);
 SsyncConfig  *ssync_session_get_config               (SsyncSession         *self);

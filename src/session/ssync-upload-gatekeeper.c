@@ -81,24 +81,27 @@ ssync_upload_gatekeeper_class_init (SsyncUploadGatekeeperClass *klass)
 static void
 ssync_upload_gatekeeper_init (SsyncUploadGatekeeper *self)
 {
-  const char *timeout = g_getenv ("SHARESYNC_ACCEPT_TIMEOUT");
-  guint64 seconds;
-
   self->auto_accept = TRUE;
   self->answer_timeout = ANSWER_TIMEOUT;
   self->requests = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify) pending_free);
-
-  /* Short in tests. */
-  if (timeout != NULL &&
-      g_ascii_string_to_unsigned (timeout, 10, 1, G_MAXINT32, &seconds, NULL))
-    self->answer_timeout = seconds;
 }
 
 SsyncUploadGatekeeper *
 ssync_upload_gatekeeper_new (void)
 {
   return g_object_new (SSYNC_TYPE_UPLOAD_GATEKEEPER, NULL);
+}
+
+/* How long a question waits for an answer before the upload is declined (seconds). */
+void
+ssync_upload_gatekeeper_set_answer_timeout (SsyncUploadGatekeeper *self,
+                                            guint                  seconds)
+{
+  g_return_if_fail (SSYNC_IS_UPLOAD_GATEKEEPER (self));
+  g_return_if_fail (seconds > 0);
+
+  self->answer_timeout = seconds;
 }
 
 void

@@ -16,6 +16,8 @@ G_DECLARE_FINAL_TYPE (SsyncUploadGatekeeper, ssync_upload_gatekeeper, SSYNC, UPL
                       GObject)
 
 SsyncUploadGatekeeper *ssync_upload_gatekeeper_new             (void);
+void                   ssync_upload_gatekeeper_set_answer_timeout (SsyncUploadGatekeeper *self,
+                                                                   guint                  seconds);
 void                   ssync_upload_gatekeeper_set_auto_accept (SsyncUploadGatekeeper *self,
                                                                 gboolean               auto_accept);
 gboolean               ssync_upload_gatekeeper_get_auto_accept (SsyncUploadGatekeeper *self);
