@@ -1,21 +1,24 @@
 /* ssync-rtc-peer.c: one webrtcbin and its data channel, driven from the main context.
  *
- * NOTES.md lists the traps of GStreamer 1.22's webrtcbin measured on this machine, and this
- * file follows each fix:
+ * NOTES.md lists the traps of GStreamer 1.22's webrtcbin measured on this machine, and the
+ * peer follows each fix:
  * - the offer or answer is sent once ICE gathering is complete, with every local candidate
  *   inside the SDP (trickling ours lost the race in one run of five); the remote side may
- *   still trickle its own;
+ *   still trickle its own (ssync-rtc-peer-signaling.c);
  * - the offerer creates its channel in READY (it cannot in NULL), then goes to PLAYING and
  *   creates the offer once, itself, instead of answering on-negotiation-needed (which fires
  *   before the channel exists and gives an offer without a BUNDLE group);
  * - messages are at most 64 KiB, and webrtcbin's send queue, which it does not bound, is
  *   held under HIGH_WATER by the caller through ssync_rtc_peer_is_writable() and the
- *   "writable" signal (on-buffered-amount-low at LOW_WATER);
+ *   "writable" signal (on-buffered-amount-low at LOW_WATER, ssync-rtc-peer-channel.c);
  * - every webrtcbin callback runs on one of its own threads: it only queues a Hop for the
  *   main context with g_idle_add (which keeps their order, unlike g_main_context_invoke);
  * - teardown closes the channel, sends FLUSH_START to sctpenc's sink pads (1.22's sctpenc
  *   otherwise retries forever while set_state(NULL) waits for it) and only then goes to
  *   NULL, on a worker thread, so that the main loop never waits for it.
+ *
+ * This file holds the object, the hop to the main context, the pipeline's set-up and its
+ * teardown; the data channel and the descriptions live beside it.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -25,40 +28,8 @@
 
 #include <glib/gi18n.h>
 
-#define GST_USE_UNSTABLE_API
-#include <gst/gst.h>
-#include <gst/sdp/sdp.h>
-#include <gst/webrtc/webrtc.h>
-
 #include "ssync-error.h"
-#include "ssync-rtc-peer.h"
-
-/* webrtcbin queues whatever it is given; the sender stops at HIGH_WATER and resumes when
- * the queue is down to LOW_WATER (throughput barely depends on either, NOTES.md). */
-#define HIGH_WATER (4 * 1024 * 1024)
-#define LOW_WATER (1024 * 1024)
-/* Seconds to wait for ICE gathering: a STUN or TURN server that does not answer must not
- * hold the description back for good; what was gathered by then goes out. */
-#define GATHER_TIMEOUT 5
-
-struct _SsyncRtcPeer
-{
-  GObject parent_instance;
-
-  SsyncRtcRole role;
-  char *stun_server;
-  char *turn_server;
-  GstElement *pipeline;
-  GstElement *webrtc;
-  GstWebRTCDataChannel *channel;
-  GMutex lock;                            /* guards incoming */
-  GstWebRTCDataChannel *incoming;         /* the answerer's channel, from webrtcbin's thread */
-  gboolean local_set;    /* set-local-description was asked for */
-  gboolean described;    /* the offer or answer went out */
-  gboolean open;
-  gboolean closed;       /* closed by either side: nothing more is emitted */
-  guint gather_timeout_id;
-};
+#include "ssync-rtc-peer-private.h"
 
 G_DEFINE_FINAL_TYPE (SsyncRtcPeer, ssync_rtc_peer, G_TYPE_OBJECT)
 
@@ -74,28 +45,6 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-typedef enum {
-  HOP_GATHERED,
-  HOP_CONNECTION_STATE,
-  HOP_OPEN,
-  HOP_CHANNEL_CLOSED,
-  HOP_CHANNEL_ERROR,
-  HOP_TEXT,
-  HOP_DATA,
-  HOP_WRITABLE,
-  HOP_DESCRIPTION_CREATED,
-  HOP_REMOTE_SET,
-} HopKind;
-
-typedef struct {
-  SsyncRtcPeer *self;
-  HopKind kind;
-  int state;
-  char *text;
-  GBytes *bytes;
-  GstPromise *promise;
-} Hop;
-
 static void
 hop_free (Hop *hop)
 {
@@ -110,9 +59,9 @@ static gboolean dispatch (gpointer user_data);
 
 /* Called on webrtcbin's threads: the one thing they do is queue the event for the main
  * context. */
-static Hop *
-hop_new (SsyncRtcPeer *self,
-         HopKind       kind)
+Hop *
+ssync_rtc_peer_hop_new (SsyncRtcPeer *self,
+                        HopKind       kind)
 {
   Hop *hop = g_new0 (Hop, 1);
 
@@ -121,17 +70,17 @@ hop_new (SsyncRtcPeer *self,
   return hop;
 }
 
-static void
-hop_queue (Hop *hop)
+void
+ssync_rtc_peer_hop_queue (Hop *hop)
 {
   g_idle_add_full (G_PRIORITY_DEFAULT, dispatch, hop, (GDestroyNotify) hop_free);
 }
 
-static void
-queue_simple (SsyncRtcPeer *self,
-              HopKind       kind)
+void
+ssync_rtc_peer_queue_simple (SsyncRtcPeer *self,
+                             HopKind       kind)
 {
-  hop_queue (hop_new (self, kind));
+  ssync_rtc_peer_hop_queue (ssync_rtc_peer_hop_new (self, kind));
 }
 
 static void
@@ -229,9 +178,9 @@ ssync_rtc_peer_new (SsyncRtcRole  role,
 }
 
 /* Ends the peer from the remote side or a failure: tells the owner once, then tears down. */
-static void
-fail (SsyncRtcPeer *self,
-      const char   *message)
+void
+ssync_rtc_peer_fail (SsyncRtcPeer *self,
+                     const char   *message)
 {
   if (self->closed)
     return;
@@ -242,226 +191,21 @@ fail (SsyncRtcPeer *self,
   g_object_unref (self);
 }
 
-/* The channel's callbacks, on webrtcbin's threads. */
-
-static void
-on_channel_open (GstWebRTCDataChannel *channel,
-                 SsyncRtcPeer         *self)
-{
-  queue_simple (self, HOP_OPEN);
-}
-
-static void
-on_channel_close (GstWebRTCDataChannel *channel,
-                  SsyncRtcPeer         *self)
-{
-  queue_simple (self, HOP_CHANNEL_CLOSED);
-}
-
-static void
-on_channel_error (GstWebRTCDataChannel *channel,
-                  GError               *error,
-                  SsyncRtcPeer         *self)
-{
-  Hop *hop = hop_new (self, HOP_CHANNEL_ERROR);
-
-  hop->text = g_strdup (error != NULL ? error->message : NULL);
-  hop_queue (hop);
-}
-
-static void
-on_channel_string (GstWebRTCDataChannel *channel,
-                   const char           *text,
-                   SsyncRtcPeer         *self)
-{
-  Hop *hop = hop_new (self, HOP_TEXT);
-
-  hop->text = g_strdup (text);
-  hop_queue (hop);
-}
-
-static void
-on_channel_data (GstWebRTCDataChannel *channel,
-                 GBytes               *bytes,
-                 SsyncRtcPeer         *self)
-{
-  Hop *hop = hop_new (self, HOP_DATA);
-
-  hop->bytes = bytes != NULL ? g_bytes_ref (bytes) : g_bytes_new (NULL, 0);
-  hop_queue (hop);
-}
-
-static void
-on_channel_low (GstWebRTCDataChannel *channel,
-                SsyncRtcPeer         *self)
-{
-  queue_simple (self, HOP_WRITABLE);
-}
-
-static void
-connect_channel (SsyncRtcPeer         *self,
-                 GstWebRTCDataChannel *channel)
-{
-  g_object_set (channel, "buffered-amount-low-threshold", (guint64) LOW_WATER, NULL);
-  g_signal_connect (channel, "on-open", G_CALLBACK (on_channel_open), self);
-  g_signal_connect (channel, "on-close", G_CALLBACK (on_channel_close), self);
-  g_signal_connect (channel, "on-error", G_CALLBACK (on_channel_error), self);
-  g_signal_connect (channel, "on-message-string", G_CALLBACK (on_channel_string), self);
-  g_signal_connect (channel, "on-message-data", G_CALLBACK (on_channel_data), self);
-  g_signal_connect (channel, "on-buffered-amount-low", G_CALLBACK (on_channel_low), self);
-}
-
-/* webrtcbin's callbacks, on its threads. */
-
-static void
-on_data_channel (GstElement           *webrtc,
-                 GstWebRTCDataChannel *channel,
-                 SsyncRtcPeer         *self)
-{
-  /* on-open fires right after this: it must be connected here, not on the main thread.
-   * The channel is kept under the lock so that a close racing with this still disconnects
-   * it. */
-  g_mutex_lock (&self->lock);
-  if (self->incoming == NULL)
-    {
-      connect_channel (self, channel);
-      self->incoming = g_object_ref (channel);
-    }
-  g_mutex_unlock (&self->lock);
-}
-
-static void
-on_gathering_state (GstElement   *webrtc,
-                    GParamSpec   *pspec,
-                    SsyncRtcPeer *self)
-{
-  GstWebRTCICEGatheringState state;
-
-  g_object_get (webrtc, "ice-gathering-state", &state, NULL);
-  if (state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
-    queue_simple (self, HOP_GATHERED);
-}
-
+/* On webrtcbin's threads. */
 static void
 on_connection_state (GstElement   *webrtc,
                      GParamSpec   *pspec,
                      SsyncRtcPeer *self)
 {
-  Hop *hop = hop_new (self, HOP_CONNECTION_STATE);
+  Hop *hop = ssync_rtc_peer_hop_new (self, HOP_CONNECTION_STATE);
   GstWebRTCPeerConnectionState state;
 
   g_object_get (webrtc, "connection-state", &state, NULL);
   hop->state = state;
-  hop_queue (hop);
+  ssync_rtc_peer_hop_queue (hop);
 }
 
-static void
-on_promise (GstPromise *promise,
-            gpointer    user_data)
-{
-  Hop *hop = user_data;
-
-  hop->promise = gst_promise_ref (promise);
-  hop_queue (hop);
-}
-
-/* Emits @action ("create-offer", "set-remote-description"...) on webrtcbin with @arg and a
- * promise whose answer comes back to the main context as a Hop of @kind. */
-static void
-emit_with_promise (SsyncRtcPeer *self,
-                   const char   *action,
-                   gpointer      arg,
-                   HopKind       kind)
-{
-  GstPromise *promise = gst_promise_new_with_change_func (on_promise, hop_new (self, kind),
-                                                          NULL);
-
-  g_signal_emit_by_name (self->webrtc, action, arg, promise);
-  gst_promise_unref (promise);
-}
-
-/* On the main context from here on. */
-
-/* Sends the local description once gathering is complete (or, with @force, now). */
-static void
-send_description (SsyncRtcPeer *self,
-                  gboolean      force)
-{
-  g_autoptr(GstWebRTCSessionDescription) desc = NULL;
-  g_autofree char *sdp = NULL;
-  GstWebRTCICEGatheringState state;
-
-  g_object_get (self->webrtc, "ice-gathering-state", &state, "local-description", &desc, NULL);
-  if (self->described || !self->local_set || desc == NULL ||
-      (state != GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE && !force))
-    return;
-
-  self->described = TRUE;
-  g_clear_handle_id (&self->gather_timeout_id, g_source_remove);
-  sdp = gst_sdp_message_as_text (desc->sdp);
-  g_signal_emit (self, signals[DESCRIPTION], 0,
-                 gst_webrtc_sdp_type_to_string (desc->type), sdp);
-}
-
-static gboolean
-on_gather_timeout (gpointer user_data)
-{
-  SsyncRtcPeer *self = user_data;
-
-  self->gather_timeout_id = 0;
-  send_description (self, TRUE);
-  return G_SOURCE_REMOVE;
-}
-
-/* The promise has answered (its change function ran); NULL when it was interrupted. */
-static const GstStructure *
-promise_reply (GstPromise *promise)
-{
-  if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED)
-    return NULL;
-  return gst_promise_get_reply (promise);
-}
-
-static void
-description_created (SsyncRtcPeer *self,
-                     GstPromise   *promise)
-{
-  const GstStructure *reply = promise_reply (promise);
-  const char *field = self->role == SSYNC_RTC_ROLE_OFFERER ? "offer" : "answer";
-  g_autoptr(GstWebRTCSessionDescription) desc = NULL;
-
-  if (reply == NULL || !gst_structure_get (reply, field, GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
-                                           &desc, NULL) || desc == NULL)
-    {
-      fail (self, _("The direct connection could not be negotiated"));
-      return;
-    }
-
-  g_signal_emit_by_name (self->webrtc, "set-local-description", desc, NULL);
-  self->local_set = TRUE;
-  self->gather_timeout_id = g_timeout_add_seconds (GATHER_TIMEOUT, on_gather_timeout, self);
-  /* Gathering may already be over (it is quick on a LAN with no STUN server). */
-  send_description (self, FALSE);
-}
-
-static void
-remote_set (SsyncRtcPeer *self,
-            GstPromise   *promise)
-{
-  const GstStructure *reply;
-
-  /* Success replies with no structure, a failure with an "error" field. */
-  if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED ||
-      ((reply = gst_promise_get_reply (promise)) != NULL &&
-       gst_structure_has_field (reply, "error")))
-    {
-      fail (self, _("The other side’s connection offer was refused"));
-      return;
-    }
-  if (self->role == SSYNC_RTC_ROLE_ANSWERER)
-    emit_with_promise (self, "create-answer", NULL, HOP_DESCRIPTION_CREATED);
-}
-
+/* On the main context: one event from webrtcbin's threads, in the order they came. */
 static gboolean
 dispatch (gpointer user_data)
 {
@@ -476,14 +220,14 @@ dispatch (gpointer user_data)
   switch (hop->kind)
     {
     case HOP_GATHERED:
-      send_description (self, FALSE);
+      ssync_rtc_peer_send_description (self, FALSE);
       break;
 
     case HOP_CONNECTION_STATE:
       if (hop->state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
-        fail (self, _("The direct connection failed"));
+        ssync_rtc_peer_fail (self, _("The direct connection failed"));
       else if (hop->state == GST_WEBRTC_PEER_CONNECTION_STATE_CLOSED)
-        fail (self, _("The other side closed the direct connection"));
+        ssync_rtc_peer_fail (self, _("The other side closed the direct connection"));
       break;
 
     case HOP_OPEN:
@@ -498,7 +242,7 @@ dispatch (gpointer user_data)
       break;
 
     case HOP_CHANNEL_CLOSED:
-      fail (self, _("The other side closed the direct connection"));
+      ssync_rtc_peer_fail (self, _("The other side closed the direct connection"));
       break;
 
     case HOP_CHANNEL_ERROR:
@@ -506,7 +250,7 @@ dispatch (gpointer user_data)
         g_autofree char *message = g_strdup_printf (_("The direct connection broke: %s"),
                                                     hop->text != NULL ? hop->text : "?");
 
-        fail (self, message);
+        ssync_rtc_peer_fail (self, message);
       }
       break;
 
@@ -523,11 +267,11 @@ dispatch (gpointer user_data)
       break;
 
     case HOP_DESCRIPTION_CREATED:
-      description_created (self, hop->promise);
+      ssync_rtc_peer_description_created (self, hop->promise);
       break;
 
     case HOP_REMOTE_SET:
-      remote_set (self, hop->promise);
+      ssync_rtc_peer_remote_set (self, hop->promise);
       break;
 
     default:
@@ -583,10 +327,11 @@ ssync_rtc_peer_start (SsyncRtcPeer  *self,
 
   disable_upnp (self->webrtc);
   g_signal_connect (self->webrtc, "notify::ice-gathering-state",
-                    G_CALLBACK (on_gathering_state), self);
+                    G_CALLBACK (ssync_rtc_peer_on_gathering_state), self);
   g_signal_connect (self->webrtc, "notify::connection-state",
                     G_CALLBACK (on_connection_state), self);
-  g_signal_connect (self->webrtc, "on-data-channel", G_CALLBACK (on_data_channel), self);
+  g_signal_connect (self->webrtc, "on-data-channel",
+                    G_CALLBACK (ssync_rtc_peer_on_data_channel), self);
 
   if (gst_element_set_state (self->pipeline, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE)
     goto failed;
@@ -597,14 +342,14 @@ ssync_rtc_peer_start (SsyncRtcPeer  *self,
                              &self->channel);
       if (self->channel == NULL)
         goto failed;
-      connect_channel (self, self->channel);
+      ssync_rtc_peer_connect_channel (self, self->channel);
     }
 
   if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     goto failed;
 
   if (self->role == SSYNC_RTC_ROLE_OFFERER)
-    emit_with_promise (self, "create-offer", NULL, HOP_DESCRIPTION_CREATED);
+    ssync_rtc_peer_emit_with_promise (self, "create-offer", NULL, HOP_DESCRIPTION_CREATED);
   return TRUE;
 
 failed:
@@ -612,109 +357,6 @@ failed:
                _("The direct connection could not be set up (GStreamer’s webrtcbin failed)"));
   ssync_rtc_peer_close (self);
   return FALSE;
-}
-
-/* The other side's offer (for an answerer) or answer (for an offerer). */
-gboolean
-ssync_rtc_peer_set_remote (SsyncRtcPeer  *self,
-                           const char    *type,
-                           const char    *sdp,
-                           GError       **error)
-{
-  GstWebRTCSDPType sdp_type;
-  GstSDPMessage *message = NULL;
-  g_autoptr(GstWebRTCSessionDescription) desc = NULL;
-
-  g_return_val_if_fail (SSYNC_IS_RTC_PEER (self), FALSE);
-
-  sdp_type = self->role == SSYNC_RTC_ROLE_OFFERER ? GST_WEBRTC_SDP_TYPE_ANSWER
-                                                  : GST_WEBRTC_SDP_TYPE_OFFER;
-  if (self->closed || self->pipeline == NULL ||
-      g_strcmp0 (type, gst_webrtc_sdp_type_to_string (sdp_type)) != 0 || sdp == NULL ||
-      gst_sdp_message_new_from_text (sdp, &message) != GST_SDP_OK)
-    {
-      g_set_error (error, SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT,
-                   _("Unexpected or malformed session description"));
-      return FALSE;
-    }
-
-  desc = gst_webrtc_session_description_new (sdp_type, message);
-  emit_with_promise (self, "set-remote-description", desc, HOP_REMOTE_SET);
-  return TRUE;
-}
-
-/* A candidate the other side trickles; an empty one (end of candidates) is ignored. A
- * browser's mDNS ".local" host candidates may not resolve: libnice then learns the address
- * from the browser's connectivity checks (NOTES.md). */
-void
-ssync_rtc_peer_add_candidate (SsyncRtcPeer *self,
-                              guint         mline_index,
-                              const char   *candidate)
-{
-  g_return_if_fail (SSYNC_IS_RTC_PEER (self));
-
-  if (self->closed || self->webrtc == NULL || candidate == NULL || candidate[0] == '\0')
-    return;
-  g_signal_emit_by_name (self->webrtc, "add-ice-candidate", mline_index, candidate);
-}
-
-static gboolean
-check_open (SsyncRtcPeer  *self,
-            GError       **error)
-{
-  if (!self->open || self->closed || self->channel == NULL)
-    {
-      g_set_error (error, SSYNC_ERROR, SSYNC_ERROR_NETWORK,
-                   _("The direct connection is not open"));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-ssync_rtc_peer_send_text (SsyncRtcPeer  *self,
-                          const char    *text,
-                          GError       **error)
-{
-  g_return_val_if_fail (SSYNC_IS_RTC_PEER (self), FALSE);
-
-  return check_open (self, error) &&
-         gst_webrtc_data_channel_send_string_full (self->channel, text, error);
-}
-
-/* @bytes must be at most SSYNC_RTC_MAX_MESSAGE long. */
-gboolean
-ssync_rtc_peer_send_bytes (SsyncRtcPeer  *self,
-                           GBytes        *bytes,
-                           GError       **error)
-{
-  g_return_val_if_fail (SSYNC_IS_RTC_PEER (self), FALSE);
-  g_return_val_if_fail (g_bytes_get_size (bytes) <= SSYNC_RTC_MAX_MESSAGE, FALSE);
-
-  return check_open (self, error) &&
-         gst_webrtc_data_channel_send_data_full (self->channel, bytes, error);
-}
-
-/* Whether the sender may queue more: when not, wait for "writable". */
-gboolean
-ssync_rtc_peer_is_writable (SsyncRtcPeer *self)
-{
-  guint64 buffered = 0;
-
-  g_return_val_if_fail (SSYNC_IS_RTC_PEER (self), FALSE);
-
-  if (self->channel == NULL || self->closed)
-    return FALSE;
-  g_object_get (self->channel, "buffered-amount", &buffered, NULL);
-  return buffered < HIGH_WATER;
-}
-
-gboolean
-ssync_rtc_peer_is_open (SsyncRtcPeer *self)
-{
-  g_return_val_if_fail (SSYNC_IS_RTC_PEER (self), FALSE);
-
-  return self->open && !self->closed;
 }
 
 typedef struct {
