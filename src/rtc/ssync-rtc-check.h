@@ -8,9 +8,7 @@
 
 G_BEGIN_DECLS
 
-gboolean ssync_rtc_check_plugins_full      (const char  *hidden_plugin,
-                                            GError     **error);
-void     ssync_rtc_check_set_hidden_plugin (const char  *hidden_plugin);
-gboolean ssync_rtc_check_plugins           (GError     **error);
+gboolean ssync_rtc_check_plugins (const char  *hidden_plugin,
+                                  GError     **error);
 
 G_END_DECLS

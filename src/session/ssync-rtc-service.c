@@ -330,8 +330,8 @@ ssync_rtc_service_new (SsyncConfig           *config,
   self->hub = g_object_ref (hub);
   self->gatekeeper = g_object_ref (gatekeeper);
 
-  if (!ssync_rtc_check_plugins_full (ssync_config_get_string (config, "rtc-hidden-plugin"),
-                                     &self->error))
+  if (!ssync_rtc_check_plugins (ssync_config_get_string (config, "rtc-hidden-plugin"),
+                                &self->error))
     g_debug ("%s", self->error->message);
   ssync_ws_hub_set_rtc_available (hub, self->error == NULL,
                                   self->error != NULL ? self->error->message : NULL);

@@ -5,9 +5,10 @@
 #pragma once
 
 #include "ssync-config.h"
-#include "ssync-credentials.h"
 #include "ssync-pusher.h"
 #include "ssync-registry.h"
+#include "ssync-rtc-service.h"
+#include "ssync-secrets.h"
 #include "ssync-server.h"
 #include "ssync-session.h"
 #include "ssync-upload-gatekeeper.h"
@@ -35,13 +36,8 @@ struct _SsyncSession
   guint expiry_id;      /* fires when the next share expires */
   gint64 next_expiry;
 
-  /* Direct (WebRTC) transfers: NULL rtc_error when GStreamer has every plugin. */
-  GError *rtc_error;
-  GHashTable *hosts;     /* WebSocket client id (guint64 *) → SsyncRtcHost */
-  char *stun_server;
-  char *turn_server;
-  GSettings *settings;   /* NULL where the schema is not installed */
-  SsyncCredentials *ice_credentials;  /* the TURN password's keyring, once needed */
+  SsyncSecrets *secrets;
+  SsyncRtcService *rtc;  /* direct (WebRTC) transfers */
 
   /* Applied to every new share before it is served. */
   char *password_hash;
@@ -57,9 +53,6 @@ void ssync_session_setup_lists     (SsyncSession  *self);
 void ssync_session_list_transfer   (SsyncSession  *self,
                                     SsyncTransfer *transfer);
 void ssync_session_forget_links    (SsyncSession  *self,
-                                    SsyncShare    *share);
-void ssync_session_setup_rtc       (SsyncSession  *self);
-void ssync_session_close_hosts     (SsyncSession  *self,
                                     SsyncShare    *share);
 
 G_END_DECLS

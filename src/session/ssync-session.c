@@ -47,9 +47,7 @@ ssync_session_dispose (GObject *object)
   SsyncSession *self = SSYNC_SESSION (object);
 
   ssync_session_shutdown (self);
-  g_clear_pointer (&self->hosts, g_hash_table_unref);
-  g_clear_object (&self->settings);
-  g_clear_object (&self->ice_credentials);
+  g_clear_object (&self->rtc);
   g_clear_handle_id (&self->cleanup_id, g_source_remove);
   g_clear_handle_id (&self->expiry_id, g_source_remove);
   g_clear_object (&self->server);
@@ -57,6 +55,7 @@ ssync_session_dispose (GObject *object)
   g_clear_object (&self->pusher);
   g_clear_object (&self->history);
   g_clear_object (&self->registry);
+  g_clear_object (&self->secrets);
   g_clear_object (&self->config);
   g_clear_pointer (&self->transfer_lists, g_hash_table_unref);
   g_clear_pointer (&self->link_lists, g_hash_table_unref);
@@ -75,9 +74,6 @@ ssync_session_finalize (GObject *object)
   g_free (self->bind_address);
   g_free (self->owner_token);
   g_free (self->password_hash);
-  g_free (self->stun_server);
-  g_free (self->turn_server);
-  g_clear_error (&self->rtc_error);
 
   G_OBJECT_CLASS (ssync_session_parent_class)->finalize (object);
 }
@@ -128,12 +124,12 @@ static void
 ssync_session_init (SsyncSession *self)
 {
   self->config = ssync_config_new ();
+  self->secrets = ssync_secrets_new ();
   self->registry = ssync_registry_new ();
   self->active = g_ptr_array_new_with_free_func (g_object_unref);
   self->cancellable = g_cancellable_new ();
   self->gatekeeper = ssync_upload_gatekeeper_new ();
   g_signal_connect_object (self->gatekeeper, "request", G_CALLBACK (on_upload_request), self, 0);
-  self->hosts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
 }
 
 static void
@@ -157,10 +153,11 @@ ssync_session_track_transfer (SsyncSession  *self,
   g_signal_emit (self, signals[TRANSFER_STARTED], 0, transfer);
 }
 
+/* A transfer of the server or of a direct connection. */
 static void
-on_server_transfer_started (SsyncServer   *server,
-                            SsyncTransfer *transfer,
-                            SsyncSession  *self)
+on_transfer_started (GObject       *source,
+                     SsyncTransfer *transfer,
+                     SsyncSession  *self)
 {
   ssync_session_track_transfer (self, transfer);
 }
@@ -229,7 +226,7 @@ end_share (SsyncSession *self,
   for (guint i = 0; i < cut->len; i++)
     g_cancellable_cancel (ssync_transfer_get_cancellable (g_ptr_array_index (cut, i)));
   ssync_upload_gatekeeper_forget_share (self->gatekeeper, share);
-  ssync_session_close_hosts (self, share);
+  ssync_rtc_service_close_hosts (self->rtc, share);
 
   ssync_server_share_ended (self->server, share, notice);
 }
@@ -256,7 +253,7 @@ on_expiry (gpointer user_data)
 
   self->expiry_id = 0;
   self->next_expiry = 0;
-  cleanup (self);
+  ssync_session_cleanup (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -461,8 +458,11 @@ ssync_session_new (const char  *data_dir,
   ssync_server_set_owner_token (self->server, self->owner_token);
   ssync_server_set_upload_gate (self->server, ssync_upload_gatekeeper_ask, self->gatekeeper);
   g_signal_connect_object (self->server, "transfer-started",
-                           G_CALLBACK (on_server_transfer_started), self, 0);
-  ssync_session_setup_rtc (self);
+                           G_CALLBACK (on_transfer_started), self, 0);
+  self->rtc = ssync_rtc_service_new (self->config, self->secrets,
+                                     ssync_server_get_ws_hub (self->server), self->gatekeeper);
+  g_signal_connect_object (self->rtc, "transfer-started",
+                           G_CALLBACK (on_transfer_started), self, 0);
   ssync_session_follow_config (self);
 
   return g_steal_pointer (&self);
@@ -519,7 +519,8 @@ ssync_session_shutdown (SsyncSession *self)
     }
   if (self->gatekeeper != NULL)
     ssync_upload_gatekeeper_forget_share (self->gatekeeper, NULL);
-  ssync_session_close_hosts (self, NULL);
+  if (self->rtc != NULL)
+    ssync_rtc_service_close_hosts (self->rtc, NULL);
   /* Only now, once every transfer let go of its connection. */
   if (self->server != NULL)
     ssync_server_stop (self->server);
@@ -846,4 +847,57 @@ ssync_session_dup_share_url (SsyncSession *self,
   gboolean receive = ssync_share_get_kind (share) == SSYNC_SHARE_KIND_RECEIVE;
 
   return g_strconcat (base, receive ? "r/" : "s/", ssync_share_get_token (share), NULL);
+}
+
+/* Whether direct (WebRTC) transfers work here; when not, @message (if not NULL) says why,
+ * in a sentence to show instead of the WebRTC features. */
+gboolean
+ssync_session_get_rtc_available (SsyncSession  *self,
+                                 const char   **message)
+{
+  g_return_val_if_fail (SSYNC_IS_SESSION (self), FALSE);
+
+  return ssync_rtc_service_get_available (self->rtc, message);
+}
+
+static void
+on_fetched (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  int n_files = ssync_rtc_service_fetch_finish (SSYNC_RTC_SERVICE (source), result, &error);
+
+  if (n_files < 0)
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, n_files);
+}
+
+/* Fetches the share at @url (another ShareSync's /s/TOKEN link) into @folder over a direct
+ * connection, folders kept. Each file is a transfer (direction upload, kind webrtc) that
+ * "transfer-started" announces and the history records; the fetch succeeds when every
+ * file arrived with the SHA-256 the other side announced. */
+void
+ssync_session_fetch_async (SsyncSession        *self,
+                           const char          *url,
+                           GFile               *folder,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, ssync_session_fetch_async);
+  ssync_rtc_service_fetch_async (self->rtc, url, folder, cancellable, on_fetched, task);
+}
+
+/* The number of files that arrived, or -1 with @error. */
+int
+ssync_session_fetch_finish (SsyncSession  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  return g_task_propagate_int (G_TASK (result), error);
 }

@@ -106,9 +106,6 @@ gboolean      ssync_session_delete_pushed_finish (SsyncSession         *self,
                                                   GError              **error);
 gboolean      ssync_session_get_rtc_available (SsyncSession        *self,
                                                const char         **message);
-void          ssync_session_set_ice_servers  (SsyncSession         *self,
-                                              const char           *stun_server,
-                                              const char           *turn_server);
 void          ssync_session_fetch_async      (SsyncSession         *self,
                                               const char           *url,
                                               GFile                *folder,
