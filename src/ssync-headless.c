@@ -16,8 +16,8 @@
 #include <string.h>
 
 #include "ssync-headless.h"
-#include "ssync-duration.h"
-#include "ssync-password.h"
+#include "ssync-environment.h"
+#include "ssync-options.h"
 #include "ssync-session.h"
 
 /* At most four progress lines per transfer and second. */
@@ -257,31 +257,6 @@ on_receive_share_added (GObject      *source,
   emit_share (headless, share);
 }
 
-/* "500M", "2G", "1048576": binary units, as file managers show sizes. */
-static gboolean
-parse_size (const char *text,
-            guint64    *bytes)
-{
-  static const char units[] = "KMGT";
-  g_autofree char *number = NULL;
-  const char *unit;
-  guint64 value;
-  gsize len;
-
-  if (text == NULL || (len = strlen (text)) == 0)
-    return FALSE;
-
-  unit = strchr (units, g_ascii_toupper (text[len - 1]));
-  number = g_strndup (text, unit != NULL && text[len - 1] != '\0' ? len - 1 : len);
-  if (!g_ascii_string_to_unsigned (number, 10, 1, G_MAXUINT32, &value, NULL))
-    return FALSE;
-
-  if (unit != NULL)
-    value <<= 10 * (unit - units + 1);
-  *bytes = value;
-  return TRUE;
-}
-
 static gboolean on_quit_signal (gpointer user_data);
 
 static void
@@ -471,202 +446,94 @@ run_push (Headless  *headless,
   return headless->exit_code;
 }
 
+/* Starts the server and shares what the command line says, until SIGINT or SIGTERM. */
+static int
+run_server (Headless     *headless,
+            SsyncOptions *options)
+{
+  SsyncConfig *config = ssync_session_get_config (headless->session);
+  g_autoptr(GPtrArray) gfiles = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  int port = ssync_config_get_int (config, "port");
+
+  if (!ssync_session_start (headless->session, ssync_config_get_string (config, "bind-address"),
+                            port, &error))
+    {
+      g_printerr (_("sharesync: cannot listen on port %d: %s\n"),
+                  port < 0 ? SSYNC_DEFAULT_PORT : port, error->message);
+      return 1;
+    }
+
+  headless->loop = g_main_loop_new (NULL, FALSE);
+  g_signal_connect (headless->session, "transfer-started", G_CALLBACK (on_transfer_started),
+                    headless);
+  g_unix_signal_add (SIGINT, on_quit_signal, headless);
+  g_unix_signal_add (SIGTERM, on_quit_signal, headless);
+  emit_listening (headless);
+
+  for (guint i = 0; options->files != NULL && options->files[i] != NULL; i++)
+    g_ptr_array_add (gfiles, g_file_new_for_commandline_arg (options->files[i]));
+  if (gfiles->len > 0)
+    ssync_session_add_share_async (headless->session, (GFile **) gfiles->pdata, gfiles->len,
+                                   NULL, on_share_added, headless);
+  if (options->receive != NULL)
+    {
+      g_autoptr(GFile) folder = g_file_new_for_commandline_arg (options->receive);
+
+      ssync_session_add_receive_share_async (headless->session, folder, NULL,
+                                             on_receive_share_added, headless);
+    }
+
+  g_main_loop_run (headless->loop);
+
+  ssync_session_shutdown (headless->session);
+  g_main_loop_unref (headless->loop);
+  return headless->exit_code;
+}
+
 int
 ssync_headless_run (int    argc,
                     char **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
+  g_auto(SsyncOptions) options = { 0 };
+  g_autoptr(GHashTable) from_environment = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) files = NULL;
-  g_autofree char *bind = NULL;
-  g_autofree char *data_dir = NULL;
-  g_autofree char *receive = NULL;
-  g_autofree char *max_upload = NULL;
-  g_autofree char *password = NULL;
-  g_autofree char *password_hash = NULL;
-  g_autofree char *expires = NULL;
-  g_autofree char *fetch = NULL;
-  g_autofree char *fetch_to = NULL;
-  gint64 lifetime = 0;
-  int max_downloads = 0;
-  guint64 max_upload_size = 0;
-  g_autoptr(GPtrArray) gfiles = g_ptr_array_new_with_free_func (g_object_unref);
-  gboolean headless_flag = FALSE;
-  gboolean version = FALSE;
-  gboolean push = FALSE;
-  int port = -1;
   Headless headless = { 0 };
-  const GOptionEntry entries[] = {
-    { "headless", 0, 0, G_OPTION_ARG_NONE, &headless_flag,
-      N_("Run without a window, printing JSON events on standard output"), NULL },
-    { "port", 'p', 0, G_OPTION_ARG_INT, &port,
-      N_("Port to listen on (default 5001 or the next free one; 0 for any)"), N_("PORT") },
-    { "bind", 'b', 0, G_OPTION_ARG_STRING, &bind,
-      N_("Address to listen on (default: all IPv4 addresses)"), N_("ADDRESS") },
-    { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir,
-      N_("Folder for the history database (default: ~/.local/share/sharesync)"), N_("DIR") },
-    { "receive", 'r', 0, G_OPTION_ARG_FILENAME, &receive,
-      N_("Also let browsers send files into DIR"), N_("DIR") },
-    { "max-upload-size", 0, 0, G_OPTION_ARG_STRING, &max_upload,
-      N_("Largest file browsers may send, like 500M or 4G (default: no limit)"), N_("SIZE") },
-    { "password", 0, 0, G_OPTION_ARG_STRING, &password,
-      N_("Ask browsers for this password before anything else"), N_("PASSWORD") },
-    { "expires", 0, 0, G_OPTION_ARG_STRING, &expires,
-      N_("Stop sharing after a while: 90s, 30m, 2h or 7d"), N_("DURATION") },
-    { "max-downloads", 0, 0, G_OPTION_ARG_INT, &max_downloads,
-      N_("Stop sharing after N completed downloads"), N_("N") },
-    { "push", 0, 0, G_OPTION_ARG_NONE, &push,
-      N_("Upload the files to the S3 bucket, print a download link for each and exit "
-         "(--expires sets how long the links last, at most 7d; default 1d)"), NULL },
-    { "fetch", 0, 0, G_OPTION_ARG_STRING, &fetch,
-      N_("Fetch another ShareSync's share over a direct (WebRTC) connection"), N_("URL") },
-    { "to", 0, 0, G_OPTION_ARG_FILENAME, &fetch_to,
-      N_("Folder --fetch saves into (default: the current folder)"), N_("DIR") },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE…") },
-    { NULL }
-  };
+  int status;
 
-  context = g_option_context_new (_("— share files with the people around you"));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_set_summary (context,
-                                _("Shares the given files and folders as one link that any "
-                                  "browser on the network can open."));
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!ssync_options_parse (&options, &argc, &argv, FALSE, &error))
     {
-      g_printerr ("sharesync: %s (see --help)\n", error->message);
+      g_printerr ("sharesync: %s\n", error->message);
       return 2;
     }
 
-  if (version)
+  if (options.version)
     {
       g_print ("sharesync %s\n", PACKAGE_VERSION);
       return 0;
     }
 
-  if (fetch != NULL && ((files != NULL && files[0] != NULL) || receive != NULL))
-    {
-      g_printerr ("sharesync: %s\n", _("--fetch takes no FILE and no --receive (see --help)"));
-      return 2;
-    }
-
-  if (fetch_to != NULL && fetch == NULL)
-    {
-      g_printerr ("sharesync: %s\n", _("--to only goes with --fetch URL (see --help)"));
-      return 2;
-    }
-
-  if ((files == NULL || files[0] == NULL) && receive == NULL && fetch == NULL)
-    {
-      g_printerr ("sharesync: %s\n",
-                  _("nothing to share: give at least one FILE or --receive DIR (see --help)"));
-      return 2;
-    }
-
-  if (push && (files == NULL || files[0] == NULL || receive != NULL))
-    {
-      g_printerr ("sharesync: %s\n", _("--push needs at least one FILE and no --receive"));
-      return 2;
-    }
-
-  if (port < -1 || port > 65535)
-    {
-      g_printerr ("sharesync: %s\n", _("--port must be between 0 and 65535"));
-      return 2;
-    }
-
-  if (max_upload != NULL && !parse_size (max_upload, &max_upload_size))
-    {
-      g_printerr (_("sharesync: --max-upload-size needs a size like 500M or 4G, not “%s”\n"),
-                  max_upload);
-      return 2;
-    }
-
-  if (expires != NULL && !ssync_duration_parse (expires, &lifetime, &error))
-    {
-      g_printerr ("sharesync: --expires: %s\n", error->message);
-      return 2;
-    }
-
-  if (max_downloads < 0)
-    {
-      g_printerr ("sharesync: %s\n", _("--max-downloads must be a positive number"));
-      return 2;
-    }
-
-  if (password != NULL && password[0] == '\0')
-    {
-      g_printerr ("sharesync: %s\n", _("--password must not be empty"));
-      return 2;
-    }
-
-  if (bind != NULL && !g_hostname_is_ip_address (bind))
-    {
-      g_printerr (_("sharesync: --bind needs an IP address, not “%s”\n"), bind);
-      return 2;
-    }
-
-  headless.session = ssync_session_new (data_dir, &error);
+  headless.session = ssync_session_new (options.data_dir, &error);
   if (headless.session == NULL)
     {
       g_printerr ("sharesync: %s\n", error->message);
       return 1;
     }
-
-  if (push)
-    return run_push (&headless, files, lifetime);
-  if (fetch != NULL)
-    return run_fetch (&headless, fetch, fetch_to);
-
-  if (!ssync_session_start (headless.session, bind, port, &error))
+  from_environment = ssync_environment_apply (headless.session);
+  if (!ssync_options_apply (&options, headless.session, &error))
     {
-      g_printerr (_("sharesync: cannot listen on port %d: %s\n"),
-                  port < 0 ? SSYNC_DEFAULT_PORT : port, error->message);
+      g_printerr ("sharesync: %s\n", error->message);
       g_clear_object (&headless.session);
       return 1;
     }
 
-  headless.loop = g_main_loop_new (NULL, FALSE);
-  g_signal_connect (headless.session, "transfer-started", G_CALLBACK (on_transfer_started),
-                    &headless);
-  g_unix_signal_add (SIGINT, on_quit_signal, &headless);
-  g_unix_signal_add (SIGTERM, on_quit_signal, &headless);
+  if (options.push)
+    status = run_push (&headless, options.files, options.lifetime);
+  else if (options.fetch != NULL)
+    status = run_fetch (&headless, options.fetch, options.fetch_to);
+  else
+    status = run_server (&headless, &options);
 
-  /* Hashed once, here, before the main loop runs; the password itself is forgotten. */
-  if (password != NULL)
-    {
-      password_hash = ssync_password_hash (password, &error);
-      explicit_bzero (password, strlen (password));
-      if (password_hash == NULL)
-        {
-          g_printerr ("sharesync: %s\n", error->message);
-          g_clear_object (&headless.session);
-          return 1;
-        }
-    }
-
-  ssync_session_set_max_upload_size (headless.session, max_upload_size);
-  ssync_session_set_share_defaults (headless.session, password_hash, lifetime, max_downloads);
-  emit_listening (&headless);
-
-  for (guint i = 0; files != NULL && files[i] != NULL; i++)
-    g_ptr_array_add (gfiles, g_file_new_for_commandline_arg (files[i]));
-  if (gfiles->len > 0)
-    ssync_session_add_share_async (headless.session, (GFile **) gfiles->pdata, gfiles->len,
-                                   NULL, on_share_added, &headless);
-  if (receive != NULL)
-    {
-      g_autoptr(GFile) folder = g_file_new_for_commandline_arg (receive);
-
-      ssync_session_add_receive_share_async (headless.session, folder, NULL,
-                                             on_receive_share_added, &headless);
-    }
-
-  g_main_loop_run (headless.loop);
-
-  ssync_session_shutdown (headless.session);
   g_clear_object (&headless.session);
-  g_main_loop_unref (headless.loop);
-
-  return headless.exit_code;
+  return status;
 }

@@ -10,6 +10,7 @@
 #include "ssync-history.h"
 #include "ssync-pushed-link.h"
 #include "ssync-pusher.h"
+#include "ssync-secrets.h"
 #include "ssync-share.h"
 #include "ssync-transfer.h"
 #include "ssync-upload-request.h"
@@ -73,6 +74,7 @@ void          ssync_session_revoke_share             (SsyncSession         *self
 SsyncUploadRequest *ssync_session_lookup_upload_request (SsyncSession      *self,
                                                          const char        *id);
 SsyncConfig  *ssync_session_get_config               (SsyncSession         *self);
+SsyncSecrets *ssync_session_get_secrets              (SsyncSession         *self);
 const char   *ssync_session_get_owner_token          (SsyncSession         *self);
 GListModel   *ssync_session_get_shares       (SsyncSession         *self);
 GListModel   *ssync_session_get_transfers    (SsyncSession         *self,

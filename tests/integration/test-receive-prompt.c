@@ -78,7 +78,7 @@ fixture_set_up (Fixture       *fixture,
   g_assert_no_error (error);
   ssync_session_start (fixture->session, "127.0.0.1", 0, &error);
   g_assert_no_error (error);
-  ssync_session_set_auto_accept (fixture->session, data == NULL);
+  g_object_set (ssync_session_get_config (fixture->session), "auto-accept", data == NULL, NULL);
   fixture->requests = g_ptr_array_new_with_free_func (g_object_unref);
   g_signal_connect (fixture->session, "upload-request", G_CALLBACK (on_upload_request), fixture);
 

@@ -1,0 +1,227 @@
+/* ssync-options.c: the command line of both faces (ssync-options.h).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "sharesync"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "ssync-duration.h"
+#include "ssync-error.h"
+#include "ssync-options.h"
+#include "ssync-password.h"
+
+/* A number option's value when it is not on the command line. */
+#define NOT_GIVEN G_MININT
+
+/* "500M", "2G", "1048576": binary units, as file managers show sizes. */
+static gboolean
+parse_size (const char *text,
+            guint64    *bytes)
+{
+  static const char units[] = "KMGT";
+  g_autofree char *number = NULL;
+  const char *unit;
+  guint64 value;
+  gsize len;
+
+  if (text == NULL || (len = strlen (text)) == 0)
+    return FALSE;
+
+  unit = strchr (units, g_ascii_toupper (text[len - 1]));
+  number = g_strndup (text, unit != NULL && text[len - 1] != '\0' ? len - 1 : len);
+  if (!g_ascii_string_to_unsigned (number, 10, 1, G_MAXUINT32, &value, NULL))
+    return FALSE;
+
+  if (unit != NULL)
+    value <<= 10 * (unit - units + 1);
+  *bytes = value;
+  return TRUE;
+}
+
+static gboolean
+usage_error (GError     **error,
+             const char  *message)
+{
+  g_set_error_literal (error, SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT, message);
+  return FALSE;
+}
+
+/* What the options say together, checked before anything starts. A window needs no FILE:
+ * it opens empty. */
+static gboolean
+check (SsyncOptions  *options,
+       gboolean       window,
+       GError       **error)
+{
+  gboolean has_files = options->files != NULL && options->files[0] != NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (options->fetch != NULL && (has_files || options->receive != NULL))
+    return usage_error (error, _("--fetch takes no FILE and no --receive (see --help)"));
+  if (options->fetch_to != NULL && options->fetch == NULL)
+    return usage_error (error, _("--to only goes with --fetch URL (see --help)"));
+  if (!window && !has_files && options->receive == NULL && options->fetch == NULL)
+    return usage_error (error, _("nothing to share: give at least one FILE or --receive DIR "
+                                 "(see --help)"));
+  if (options->push && (!has_files || options->receive != NULL))
+    return usage_error (error, _("--push needs at least one FILE and no --receive"));
+  if (options->port < -1 || options->port > 65535)
+    return usage_error (error, _("--port must be between 0 and 65535"));
+  if (options->max_upload != NULL && !parse_size (options->max_upload, &options->max_upload_size))
+    {
+      g_set_error (error, SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT,
+                   _("--max-upload-size needs a size like 500M or 4G, not “%s”"),
+                   options->max_upload);
+      return FALSE;
+    }
+  if (options->expires != NULL &&
+      !ssync_duration_parse (options->expires, &options->lifetime, &local_error))
+    {
+      g_set_error (error, SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT, "--expires: %s",
+                   local_error->message);
+      return FALSE;
+    }
+  if (options->max_downloads < 0 && options->max_downloads != NOT_GIVEN)
+    return usage_error (error, _("--max-downloads must be a positive number"));
+  if (options->password != NULL && options->password[0] == '\0')
+    return usage_error (error, _("--password must not be empty"));
+  if (options->bind != NULL && !g_hostname_is_ip_address (options->bind))
+    {
+      g_set_error (error, SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT,
+                   _("--bind needs an IP address, not “%s”"), options->bind);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Parses and checks the command line; @argv keeps what was not an option (nothing, as
+ * FILEs are taken). An error's message is one line for stderr, after "sharesync: ". */
+gboolean
+ssync_options_parse (SsyncOptions   *options,
+                     int            *argc,
+                     char         ***argv,
+                     gboolean        window,
+                     GError        **error)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const GOptionEntry entries[] = {
+    { "headless", 0, 0, G_OPTION_ARG_NONE, &options->headless,
+      N_("Run without a window, printing JSON events on standard output"), NULL },
+    { "port", 'p', 0, G_OPTION_ARG_INT, &options->port,
+      N_("Port to listen on (default 5001 or the next free one; 0 for any)"), N_("PORT") },
+    { "bind", 'b', 0, G_OPTION_ARG_STRING, &options->bind,
+      N_("Address to listen on (default: all IPv4 addresses)"), N_("ADDRESS") },
+    { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &options->data_dir,
+      N_("Folder for the history database (default: ~/.local/share/sharesync)"), N_("DIR") },
+    { "receive", 'r', 0, G_OPTION_ARG_FILENAME, &options->receive,
+      N_("Also let browsers send files into DIR"), N_("DIR") },
+    { "max-upload-size", 0, 0, G_OPTION_ARG_STRING, &options->max_upload,
+      N_("Largest file browsers may send, like 500M or 4G (default: no limit)"), N_("SIZE") },
+    { "password", 0, 0, G_OPTION_ARG_STRING, &options->password,
+      N_("Ask browsers for this password before anything else"), N_("PASSWORD") },
+    { "expires", 0, 0, G_OPTION_ARG_STRING, &options->expires,
+      N_("Stop sharing after a while: 90s, 30m, 2h or 7d"), N_("DURATION") },
+    { "max-downloads", 0, 0, G_OPTION_ARG_INT, &options->max_downloads,
+      N_("Stop sharing after N completed downloads"), N_("N") },
+    { "push", 0, 0, G_OPTION_ARG_NONE, &options->push,
+      N_("Upload the files to the S3 bucket, print a download link for each and exit "
+         "(--expires sets how long the links last, at most 7d; default 1d)"), NULL },
+    { "fetch", 0, 0, G_OPTION_ARG_STRING, &options->fetch,
+      N_("Fetch another ShareSync's share over a direct (WebRTC) connection"), N_("URL") },
+    { "to", 0, 0, G_OPTION_ARG_FILENAME, &options->fetch_to,
+      N_("Folder --fetch saves into (default: the current folder)"), N_("DIR") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &options->version, N_("Print the version and exit"),
+      NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options->files, NULL,
+      N_("FILE…") },
+    { NULL }
+  };
+
+  options->port = -1;
+  options->max_downloads = NOT_GIVEN;
+  context = g_option_context_new (_("— share files with the people around you"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+                                _("Shares the given files and folders as one link that any "
+                                  "browser on the network can open."));
+  if (!g_option_context_parse (context, argc, argv, &local_error))
+    {
+      g_set_error (error, SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT, _("%s (see --help)"),
+                   local_error->message);
+      return FALSE;
+    }
+  return options->version || check (options, window, error);
+}
+
+void
+ssync_options_clear (SsyncOptions *options)
+{
+  if (options->password != NULL)
+    explicit_bzero (options->password, strlen (options->password));
+  g_clear_pointer (&options->password, g_free);
+  g_clear_pointer (&options->bind, g_free);
+  g_clear_pointer (&options->data_dir, g_free);
+  g_clear_pointer (&options->receive, g_free);
+  g_clear_pointer (&options->max_upload, g_free);
+  g_clear_pointer (&options->expires, g_free);
+  g_clear_pointer (&options->fetch, g_free);
+  g_clear_pointer (&options->fetch_to, g_free);
+  g_clear_pointer (&options->files, g_strfreev);
+}
+
+/* Whether the options say where the server listens or what it accepts: only the run that
+ * starts the server can apply those. */
+gboolean
+ssync_options_sets_server (SsyncOptions *options)
+{
+  return options->port != -1 || options->bind != NULL || options->data_dir != NULL ||
+         options->max_upload != NULL;
+}
+
+/* Whether the options say what the shares of this run get. */
+gboolean
+ssync_options_sets_shares (SsyncOptions *options)
+{
+  return options->password != NULL || options->expires != NULL ||
+         options->max_downloads != NOT_GIVEN;
+}
+
+/* Sets what the options say on @session's configuration, over the preferences, and the
+ * password every share of this run asks for. The password is hashed here, once, and
+ * forgotten. */
+gboolean
+ssync_options_apply (SsyncOptions  *options,
+                     SsyncSession  *session,
+                     GError       **error)
+{
+  SsyncConfig *config = ssync_session_get_config (session);
+
+  if (options->port != -1)
+    g_object_set (config, "port", options->port, NULL);
+  if (options->bind != NULL)
+    g_object_set (config, "bind-address", options->bind, NULL);
+  if (options->max_upload != NULL)
+    g_object_set (config, "max-upload-size", options->max_upload_size, NULL);
+  /* --expires of a push is how long its links last, not the share's life. */
+  if (options->expires != NULL && !options->push)
+    g_object_set (config, "default-lifetime", options->lifetime, NULL);
+  if (options->max_downloads != NOT_GIVEN)
+    g_object_set (config, "default-max-downloads", (guint) options->max_downloads, NULL);
+
+  if (options->password != NULL)
+    {
+      g_autofree char *hash = ssync_password_hash (options->password, error);
+
+      explicit_bzero (options->password, strlen (options->password));
+      g_clear_pointer (&options->password, g_free);
+      if (hash == NULL)
+        return FALSE;
+      ssync_session_set_default_password_hash (session, hash);
+    }
+  return TRUE;
+}
