@@ -1,6 +1,11 @@
-/* ssync-application.c: `sharesync [FILE...]` with a display. One instance per user: the
- * primary one owns the session (and so the server); starting sharesync again with files
- * hands them to it, and they become one more share in the same window.
+/* ssync-application.c: `sharesync [OPTION...] [FILE...]` with a display. One instance per
+ * user: the primary one owns the session (and so the server); starting sharesync again with
+ * files hands them to it, and they become one more share in the same window.
+ *
+ * The command line is the headless face's (ssync-options.c): each option applies to this
+ * run, over the preferences, which it never changes. The session's SsyncConfig is filled
+ * from the preferences (bound, so a change applies at once), except for the settings the
+ * command line or a SHARESYNC_* variable set.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -13,6 +18,8 @@
 
 #include "ssync-application.h"
 #include "ssync-duration.h"
+#include "ssync-environment.h"
+#include "ssync-options.h"
 #include "ssync-preferences-window.h"
 #include "ssync-session.h"
 #include "ssync-window.h"
@@ -22,6 +29,7 @@ struct _SsyncApplication
   AdwApplication parent_instance;
 
   SsyncSession *session;
+  SsyncOptions options;
   /* NULL when the schema is not installed: ShareSync then runs on the defaults. */
   GSettings *settings;
   GError *start_error;
@@ -192,67 +200,296 @@ on_share_added (SsyncSession     *session,
   g_print (_("Sharing “%s” at %s\n"), ssync_share_get_name (share), url);
 }
 
-/* The preferences that apply to a running session: what new shares get, and uploads. */
-static void
-apply_settings (SsyncApplication *self)
+/* "2h" in the preferences → 7200 s; an unreadable one is said once and means no expiry. */
+static gboolean
+map_expiry (GValue   *value,
+            GVariant *variant,
+            gpointer  user_data)
 {
-  g_autofree char *expiry = NULL;
-  gint64 lifetime = 0;
+  g_autofree char *text = g_strstrip (g_variant_dup_string (variant, NULL));
   g_autoptr(GError) error = NULL;
+  gint64 lifetime = 0;
 
-  if (self->settings == NULL)
-    return;
-
-  ssync_session_set_auto_accept (self->session,
-                                 g_settings_get_boolean (self->settings, "auto-accept"));
-  expiry = g_settings_get_string (self->settings, "default-expiry");
-  g_strstrip (expiry);
-  if (expiry[0] != '\0' && !ssync_duration_parse (expiry, &lifetime, &error))
+  if (text[0] != '\0' && !ssync_duration_parse (text, &lifetime, &error))
     {
       g_printerr ("sharesync: %s: %s\n", _("The default expiry in the preferences is ignored"),
                   error->message);
       lifetime = 0;
     }
-  ssync_session_set_share_defaults (self->session, NULL, lifetime,
-                                    g_settings_get_uint (self->settings, "download-limit"));
-  ssync_session_set_max_upload_size (self->session,
-                                     g_settings_get_uint64 (self->settings, "max-upload-size"));
+  g_value_set_int64 (value, lifetime);
+  return TRUE;
 }
 
-/* Starts the server where the preferences say; when that fails (the address is no longer
- * this machine's, the port is taken), where it starts without them, so that a stale
- * preference does not keep ShareSync from starting. */
+/* The preferences' port 0 means the default port, the configuration's is -1. */
+static gboolean
+map_port (GValue   *value,
+          GVariant *variant,
+          gpointer  user_data)
+{
+  int port = g_variant_get_int32 (variant);
+
+  g_value_set_int (value, port > 0 ? port : -1);
+  return TRUE;
+}
+
+/* The preferences → the session's configuration, each followed from now on; @fixed names the
+ * settings that the command line or the environment set for this run. */
+static void
+bind_settings (SsyncApplication *self,
+               GHashTable       *fixed)
+{
+  SsyncConfig *config = ssync_session_get_config (self->session);
+  const struct {
+    const char *key;
+    const char *setting;
+    GSettingsBindGetMapping mapping;
+  } keys[] = {
+    { "port", "port", map_port },
+    { "bind-address", "bind-address" },
+    { "default-expiry", "default-lifetime", map_expiry },
+    { "download-limit", "default-max-downloads" },
+    { "max-upload-size", "max-upload-size" },
+    { "auto-accept", "auto-accept" },
+    { "s3-endpoint", "s3-endpoint" },
+    { "s3-region", "s3-region" },
+    { "s3-bucket", "s3-bucket" },
+    { "s3-path-style", "s3-path-style" },
+    { "s3-access-key", "s3-access-key" },
+    { "s3-part-size", "s3-part-size" },
+    { "stun-server", "stun-server" },
+    { "turn-server", "turn-server" },
+    { "turn-username", "turn-username" },
+  };
+
+  if (self->settings == NULL)
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      if (g_hash_table_contains (fixed, keys[i].setting))
+        continue;
+      if (keys[i].mapping != NULL)
+        g_settings_bind_with_mapping (self->settings, keys[i].key, config, keys[i].setting,
+                                      G_SETTINGS_BIND_GET, keys[i].mapping, NULL, NULL, NULL);
+      else
+        g_settings_bind (self->settings, keys[i].key, config, keys[i].setting,
+                         G_SETTINGS_BIND_GET);
+    }
+}
+
+/* Starts the server where the configuration says. When the preferences chose the place and
+ * it fails (the address is no longer this machine's, the port is taken), it starts where it
+ * does without them, so that a stale preference does not keep ShareSync from starting; a
+ * place asked for on the command line is not second-guessed. */
 static gboolean
 start_session (SsyncApplication  *self,
-               SsyncSession      *session,
                GError           **error)
 {
-  g_autofree char *address = NULL;
-  int port = 0;
+  SsyncConfig *config = ssync_session_get_config (self->session);
+  const char *address = ssync_config_get_string (config, "bind-address");
+  int port = ssync_config_get_int (config, "port");
   g_autofree char *message = NULL;
   g_autoptr(GError) local_error = NULL;
 
-  if (self->settings != NULL)
-    {
-      address = g_settings_get_string (self->settings, "bind-address");
-      g_strstrip (address);
-      port = g_settings_get_int (self->settings, "port");
-    }
-  if ((address == NULL || address[0] == '\0') && port == 0)
-    return ssync_session_start (session, NULL, -1, error);
-
-  if (ssync_session_start (session, address[0] != '\0' ? address : NULL, port > 0 ? port : -1,
-                           &local_error))
+  if (ssync_session_start (self->session, address, port, &local_error))
     return TRUE;
+  if (ssync_options_sets_server (&self->options) || (address == NULL && port == -1))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
 
   /* TRANSLATORS: "Cannot listen on 10.0.0.7, port 8080, so ShareSync uses its default
    * address and port: Address not available" */
   message = g_strdup_printf (_("Cannot listen on %s, port %d, so ShareSync uses its default "
                                "address and port: %s"),
-                             address[0] != '\0' ? address : _("every address"),
+                             address != NULL ? address : _("every address"),
                              port > 0 ? port : SSYNC_DEFAULT_PORT, local_error->message);
   g_printerr ("sharesync: %s\n", message);
-  return ssync_session_start (session, NULL, -1, error);
+  return ssync_session_start (self->session, NULL, -1, error);
+}
+
+/* Says @what went wrong in the window and on stderr. */
+static void
+report (SsyncApplication *self,
+        const char       *what,
+        const GError     *error)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  g_autofree char *message = g_strdup_printf (C_("error toast", "%s: %s"), what, error->message);
+
+  g_printerr ("sharesync: %s\n", message);
+  if (SSYNC_IS_WINDOW (window))
+    ssync_window_show_toast (SSYNC_WINDOW (window), message);
+}
+
+static void
+on_receive_share_added (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(SsyncApplication) self = user_data;
+  g_autoptr(SsyncShare) share = NULL;
+  g_autoptr(GError) error = NULL;
+
+  share = ssync_session_add_receive_share_finish (SSYNC_SESSION (source), result, &error);
+  if (share == NULL)
+    report (self, _("Could not receive files"), error);
+}
+
+static void
+on_pushed (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(SsyncApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ssync_session_push_share_finish (SSYNC_SESSION (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    report (self, _("Could not upload to the cloud"), error);
+}
+
+/* --push: the files become a share in the window, whose card follows the push. */
+static void
+on_push_share_added (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(SsyncApplication) self = user_data;
+  g_autoptr(SsyncShare) share = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *clamped = NULL;
+  gint64 lifetime = ssync_pusher_clamp_lifetime (self->options.lifetime, &clamped);
+
+  share = ssync_session_add_share_finish (SSYNC_SESSION (source), result, &error);
+  if (share == NULL)
+    {
+      report (self, _("Could not share"), error);
+      return;
+    }
+  if (clamped != NULL)
+    g_printerr ("sharesync: %s\n", clamped);
+  ssync_session_push_share_async (self->session, share, lifetime, NULL, on_pushed,
+                                  g_object_ref (self));
+}
+
+static void
+on_fetched (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(SsyncApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  int n_files = ssync_session_fetch_finish (SSYNC_SESSION (source), result, &error);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  g_autofree char *message = NULL;
+
+  if (n_files < 0)
+    {
+      report (self, _("Could not receive from the link"), error);
+      return;
+    }
+  /* TRANSLATORS: "Received 3 files from the link" */
+  message = g_strdup_printf (ngettext ("Received %d file from the link",
+                                       "Received %d files from the link", n_files), n_files);
+  g_print ("%s\n", message);
+  if (SSYNC_IS_WINDOW (window))
+    ssync_window_show_toast (SSYNC_WINDOW (window), message);
+}
+
+/* What the command line asks of the primary instance, once its window shows. */
+static void
+run_command_line (SsyncApplication *self)
+{
+  SsyncOptions *options = &self->options;
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; options->files != NULL && options->files[i] != NULL; i++)
+    g_ptr_array_add (files, g_file_new_for_commandline_arg (options->files[i]));
+
+  if (self->session == NULL || (files->len == 0 && options->receive == NULL &&
+                                options->fetch == NULL))
+    {
+      g_application_activate (G_APPLICATION (self));
+      return;
+    }
+
+  gtk_window_present (GTK_WINDOW (get_window (self)));
+  if (options->push)
+    ssync_session_add_share_async (self->session, (GFile **) files->pdata, files->len, NULL,
+                                   on_push_share_added, g_object_ref (self));
+  else if (files->len > 0)
+    ssync_window_share_files (get_window (self), (GFile **) files->pdata, files->len);
+  if (options->receive != NULL)
+    {
+      g_autoptr(GFile) folder = g_file_new_for_commandline_arg (options->receive);
+
+      ssync_session_add_receive_share_async (self->session, folder, NULL,
+                                             on_receive_share_added, g_object_ref (self));
+    }
+  if (options->fetch != NULL)
+    {
+      g_autoptr(GFile) folder = g_file_new_for_commandline_arg (options->fetch_to != NULL
+                                                                ? options->fetch_to : ".");
+
+      ssync_window_show_toast (get_window (self),
+                               _("Receiving from the link over a direct connection…"));
+      ssync_session_fetch_async (self->session, options->fetch, folder, NULL, on_fetched,
+                                 g_object_ref (self));
+    }
+}
+
+/* The command line is read here, before the application registers, so that the primary
+ * instance starts its session with it. A second instance hands its files to the first;
+ * options that only apply when ShareSync starts are refused there rather than ignored. */
+static gboolean
+ssync_application_local_command_line (GApplication   *application,
+                                      char         ***arguments,
+                                      int            *exit_status)
+{
+  SsyncApplication *self = SSYNC_APPLICATION (application);
+  g_autoptr(GError) error = NULL;
+
+  *exit_status = 0;
+  if (!ssync_options_parse (&self->options, arguments, TRUE, &error))
+    {
+      g_printerr ("sharesync: %s\n", error->message);
+      *exit_status = 2;
+      return TRUE;
+    }
+
+  if (!g_application_register (application, NULL, &error))
+    {
+      g_printerr ("sharesync: %s\n", error->message);
+      *exit_status = 1;
+      return TRUE;
+    }
+
+  if (g_application_get_is_remote (application))
+    {
+      g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+
+      if (ssync_options_sets_server (&self->options) || ssync_options_sets_shares (&self->options) ||
+          self->options.receive != NULL || self->options.push || self->options.fetch != NULL)
+        {
+          g_printerr ("sharesync: %s\n",
+                      _("ShareSync is already running, and these options only apply when it "
+                        "starts: quit it first, or leave them out"));
+          *exit_status = 2;
+          return TRUE;
+        }
+      for (guint i = 0; self->options.files != NULL && self->options.files[i] != NULL; i++)
+        g_ptr_array_add (files, g_file_new_for_commandline_arg (self->options.files[i]));
+      if (files->len > 0)
+        g_application_open (application, (GFile **) files->pdata, files->len, "");
+      else
+        g_application_activate (application);
+      return TRUE;
+    }
+
+  run_command_line (self);
+  return TRUE;
 }
 
 /* SIGINT (Ctrl+C in a terminal) and SIGTERM (logout, kill) quit like Ctrl+Q: transfers end
@@ -276,7 +513,19 @@ ssync_application_startup (GApplication *application)
 {
   SsyncApplication *self = SSYNC_APPLICATION (application);
   GtkApplication *gtk_app = GTK_APPLICATION (application);
-  g_autoptr(SsyncSession) session = NULL;
+  g_autoptr(GHashTable) fixed = NULL;
+  /* The settings the command line sets for this run, which the preferences do not. */
+  const struct {
+    const char *setting;
+    gboolean given;
+  } from_options[] = {
+    { "port", self->options.port != -1 },
+    { "bind-address", self->options.bind != NULL },
+    { "max-upload-size", self->options.max_upload != NULL },
+    { "default-lifetime", self->options.expires != NULL && !self->options.push },
+    { "default-max-downloads", ssync_options_sets_shares (&self->options) &&
+                               self->options.max_downloads >= 0 },
+  };
   struct {
     const char *action;
     const char *accels[2];
@@ -299,25 +548,30 @@ ssync_application_startup (GApplication *application)
 
   /* The server starts with the primary instance; a failure is reported on activate or
    * open, when there is a display to report it on. */
-  session = ssync_session_new (NULL, &self->start_error);
-  if (session == NULL)
+  self->session = ssync_session_new (self->options.data_dir, &self->start_error);
+  if (self->session == NULL)
     {
       g_printerr ("sharesync: %s\n", self->start_error->message);
       return;
     }
+  fixed = ssync_environment_apply (self->session);
+  for (guint i = 0; i < G_N_ELEMENTS (from_options); i++)
+    if (from_options[i].given)
+      g_hash_table_add (fixed, (gpointer) from_options[i].setting);
   self->settings = ssync_preferences_lookup_settings ();
-  if (!start_session (self, session, &self->start_error))
+  bind_settings (self, fixed);
+  if (!ssync_options_apply (&self->options, self->session, &self->start_error) ||
+      !start_session (self, &self->start_error))
     {
-      g_prefix_error (&self->start_error, _("Cannot listen on port %d: "), SSYNC_DEFAULT_PORT);
+      int port = ssync_config_get_int (ssync_session_get_config (self->session), "port");
+
+      g_prefix_error (&self->start_error, _("Cannot listen on port %d: "),
+                      port < 0 ? SSYNC_DEFAULT_PORT : port);
       g_printerr ("sharesync: %s\n", self->start_error->message);
+      g_clear_object (&self->session);
       return;
     }
-  self->session = g_steal_pointer (&session);
   g_signal_connect_object (self->session, "share-added", G_CALLBACK (on_share_added), self, 0);
-  apply_settings (self);
-  if (self->settings != NULL)
-    g_signal_connect_object (self->settings, "changed", G_CALLBACK (apply_settings), self,
-                             G_CONNECT_SWAPPED);
 }
 
 static void
@@ -342,6 +596,7 @@ ssync_application_finalize (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
   g_clear_error (&self->start_error);
+  ssync_options_clear (&self->options);
 
   G_OBJECT_CLASS (ssync_application_parent_class)->finalize (object);
 }
@@ -353,6 +608,7 @@ ssync_application_class_init (SsyncApplicationClass *klass)
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
   object_class->finalize = ssync_application_finalize;
+  app_class->local_command_line = ssync_application_local_command_line;
   app_class->startup = ssync_application_startup;
   app_class->shutdown = ssync_application_shutdown;
   app_class->activate = ssync_application_activate;

@@ -496,12 +496,15 @@ ssync_headless_run (int    argc,
                     char **argv)
 {
   g_auto(SsyncOptions) options = { 0 };
+  g_auto(GStrv) arguments = g_new0 (char *, argc + 1);
   g_autoptr(GHashTable) from_environment = NULL;
   g_autoptr(GError) error = NULL;
   Headless headless = { 0 };
   int status;
 
-  if (!ssync_options_parse (&options, &argc, &argv, FALSE, &error))
+  for (int i = 0; i < argc; i++)
+    arguments[i] = g_strdup (argv[i]);
+  if (!ssync_options_parse (&options, &arguments, FALSE, &error))
     {
       g_printerr ("sharesync: %s\n", error->message);
       return 2;

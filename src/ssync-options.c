@@ -98,14 +98,13 @@ check (SsyncOptions  *options,
   return TRUE;
 }
 
-/* Parses and checks the command line; @argv keeps what was not an option (nothing, as
- * FILEs are taken). An error's message is one line for stderr, after "sharesync: ". */
+/* Parses and checks the command line; @arguments keeps what was not an option (only the
+ * program, as FILEs are taken). An error's message is one line for stderr, after "sharesync: ". */
 gboolean
-ssync_options_parse (SsyncOptions   *options,
-                     int            *argc,
-                     char         ***argv,
-                     gboolean        window,
-                     GError        **error)
+ssync_options_parse (SsyncOptions  *options,
+                     GStrv         *arguments,
+                     gboolean       window,
+                     GError       **error)
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -149,7 +148,7 @@ ssync_options_parse (SsyncOptions   *options,
   g_option_context_set_summary (context,
                                 _("Shares the given files and folders as one link that any "
                                   "browser on the network can open."));
-  if (!g_option_context_parse (context, argc, argv, &local_error))
+  if (!g_option_context_parse_strv (context, arguments, &local_error))
     {
       g_set_error (error, SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT, _("%s (see --help)"),
                    local_error->message);

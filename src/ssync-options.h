@@ -31,8 +31,7 @@ typedef struct {
 } SsyncOptions;
 
 gboolean ssync_options_parse          (SsyncOptions   *options,
-                                       int            *argc,
-                                       char         ***argv,
+                                       GStrv          *arguments,
                                        gboolean        window,
                                        GError        **error);
 void     ssync_options_clear          (SsyncOptions   *options);

@@ -51,7 +51,7 @@ static const Setting settings[] = {
   { "s3-bucket", G_TYPE_STRING },
   { "s3-access-key", G_TYPE_STRING },
   { "s3-path-style", G_TYPE_BOOLEAN, 0, 1, TRUE },
-  { "s3-part-size", G_TYPE_UINT64, 1, G_MAXUINT32, 16 * 1024 * 1024 },
+  { "s3-part-size", G_TYPE_UINT64, 1, G_GINT64_CONSTANT (5) << 30, 16 * 1024 * 1024 },
   { "s3-parallel", G_TYPE_UINT, 1, 64, 4 },
   { "s3-attempts", G_TYPE_UINT, 1, 100, 6 },
   { "s3-ca-file", G_TYPE_STRING },
