@@ -220,6 +220,20 @@ map_expiry (GValue   *value,
   return TRUE;
 }
 
+/* A pushed file's link, for the terminal too. */
+static void
+on_file_pushed (SsyncPusher *pusher,
+                SsyncShare  *share,
+                const char  *file,
+                const char  *key,
+                const char  *url,
+                gint64       expires,
+                gpointer     user_data)
+{
+  /* TRANSLATORS: "“report.pdf” in the cloud at https://…" */
+  g_print (_("“%s” in the cloud at %s\n"), file, url);
+}
+
 /* The preferences' port 0 means the default port, the configuration's is -1. */
 static gboolean
 map_port (GValue   *value,
@@ -470,8 +484,10 @@ ssync_application_local_command_line (GApplication   *application,
     {
       g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
 
-      if (ssync_options_sets_server (&self->options) || ssync_options_sets_shares (&self->options) ||
-          self->options.receive != NULL || self->options.push || self->options.fetch != NULL)
+      SsyncOptions *options = &self->options;
+
+      if (ssync_options_sets_server (options) || ssync_options_sets_shares (options) ||
+          options->receive != NULL || options->push || options->fetch != NULL)
         {
           g_printerr ("sharesync: %s\n",
                       _("ShareSync is already running, and these options only apply when it "
@@ -572,6 +588,8 @@ ssync_application_startup (GApplication *application)
       return;
     }
   g_signal_connect_object (self->session, "share-added", G_CALLBACK (on_share_added), self, 0);
+  g_signal_connect_object (ssync_session_get_pusher (self->session), "pushed",
+                           G_CALLBACK (on_file_pushed), self, 0);
 }
 
 static void
