@@ -47,6 +47,11 @@ void ssync_session_schedule_expiry (SsyncSession  *self,
                                     gint64         expires);
 void ssync_session_track_transfer  (SsyncSession  *self,
                                     SsyncTransfer *transfer);
+void ssync_session_publish         (SsyncSession  *self,
+                                    SsyncShare    *share);
+void ssync_session_end_share       (SsyncSession  *self,
+                                    SsyncShare    *share,
+                                    const char    *notice);
 void ssync_session_follow_config   (SsyncSession  *self);
 void ssync_session_cleanup         (SsyncSession  *self);
 void ssync_session_setup_lists     (SsyncSession  *self);

@@ -209,8 +209,8 @@ load_owner_token (SsyncSession  *self,
 
 /* Ends @share: its links answer 410, transfers in flight are cut and recorded as
  * cancelled, pages following it are told with @notice. */
-static void
-end_share (SsyncSession *self,
+void
+ssync_session_end_share (SsyncSession *self,
            SsyncShare   *share,
            const char   *notice)
 {
@@ -274,8 +274,8 @@ ssync_session_schedule_expiry (SsyncSession *self,
   self->expiry_id = g_timeout_add (MIN (delay_ms, G_MAXUINT), on_expiry, self);
 }
 
-static void
-publish (SsyncSession *self,
+void
+ssync_session_publish (SsyncSession *self,
          SsyncShare   *share)
 {
   gint64 lifetime = ssync_config_get_int64 (self->config, "default-lifetime");
@@ -297,138 +297,8 @@ ssync_session_revoke_share (SsyncSession *self,
                             SsyncShare   *share)
 {
   ssync_share_revoke (share);
-  end_share (self, share, "stopped");
+  ssync_session_end_share (self, share, "stopped");
   ssync_registry_remove (self->registry, share);
-}
-
-/* Deletes the .part of @record, an upload the store lists: only a regular file, never what a
- * symbolic link points to. */
-static void
-delete_part (SsyncUploadRecord *record)
-{
-  g_autofree char *parent = g_path_get_dirname (record->path);
-  g_autofree char *path = g_build_filename (record->folder, parent, record->part_name, NULL);
-  GStatBuf st;
-
-  if (g_lstat (path, &st) == 0 && S_ISREG (st.st_mode) && g_unlink (path) != 0)
-    g_message ("Could not delete %s: %s", path, g_strerror (errno));
-}
-
-typedef struct {
-  SsyncHistory *history;
-  GHashTable *live_tokens;  /* of receive shares served now: their uploads are the server's */
-} Sweep;
-
-static void
-sweep_free (Sweep *sweep)
-{
-  g_clear_object (&sweep->history);
-  g_clear_pointer (&sweep->live_tokens, g_hash_table_unref);
-  g_free (sweep);
-}
-
-/* Unfinished uploads of an earlier run that nobody resumed in time: their .part files go.
- * Only files the store lists are touched; a user's own "notes.part" never is. */
-static void
-delete_expired_parts_thread (GTask        *task,
-                             gpointer      source_object,
-                             gpointer      task_data,
-                             GCancellable *cancellable)
-{
-  Sweep *sweep = task_data;
-  g_autoptr(GPtrArray) uploads = NULL;
-  g_autoptr(GError) error = NULL;
-  gint64 now = g_get_real_time ();
-
-  uploads = ssync_history_list_uploads (sweep->history, NULL, &error);
-  if (uploads == NULL)
-    {
-      g_message ("Could not list unfinished uploads: %s", error->message);
-      g_task_return_boolean (task, FALSE);
-      return;
-    }
-
-  for (guint i = 0; i < uploads->len; i++)
-    {
-      SsyncUploadRecord *record = g_ptr_array_index (uploads, i);
-
-      if (record->expires > now || g_hash_table_contains (sweep->live_tokens, record->share_token))
-        continue;
-      delete_part (record);
-      ssync_history_forget_upload (sweep->history, record->id);
-    }
-
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-on_pushed_deleted (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!ssync_pusher_delete_finish (SSYNC_PUSHER (source), result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_message ("Could not delete pushed objects from S3: %s", error->message);
-}
-
-/* The cleanup timer: shares that expired or ran out of downloads are ended and removed
- * (their links keep answering 410), and .part files that uploads of an earlier run left
- * behind are deleted once those uploads expired. The history stays. */
-void
-ssync_session_cleanup (SsyncSession *self)
-{
-  g_autoptr(GPtrArray) ended = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GTask) task = NULL;
-  Sweep *sweep = g_new0 (Sweep, 1);
-  gint64 now = g_get_real_time ();
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->registry));
-
-  sweep->history = g_object_ref (self->history);
-  sweep->live_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(SsyncShare) share = g_list_model_get_item (G_LIST_MODEL (self->registry), i);
-
-      if (ssync_share_get_state (share, now) != SSYNC_SHARE_STATE_ACTIVE)
-        {
-          g_ptr_array_add (ended, g_object_ref (share));
-          continue;
-        }
-      if (ssync_share_get_kind (share) == SSYNC_SHARE_KIND_RECEIVE)
-        g_hash_table_add (sweep->live_tokens, g_strdup (ssync_share_get_token (share)));
-      if (ssync_share_get_expires (share) != 0)
-        ssync_session_schedule_expiry (self, ssync_share_get_expires (share));
-    }
-
-  for (guint i = 0; i < ended->len; i++)
-    {
-      SsyncShare *share = g_ptr_array_index (ended, i);
-
-      end_share (self, share, ssync_share_get_state (share, now) == SSYNC_SHARE_STATE_REVOKED
-                                ? "stopped" : "expired");
-      /* An expired share takes its pushed copies with it. */
-      if (ssync_share_get_state (share, now) == SSYNC_SHARE_STATE_EXPIRED)
-        ssync_pusher_delete_async (self->pusher, ssync_share_get_id (share), 0,
-                                   self->cancellable, on_pushed_deleted, NULL);
-      ssync_registry_remove (self->registry, g_ptr_array_index (ended, i));
-    }
-
-  /* History is kept forever unless the history-days setting says otherwise. */
-  if (ssync_config_get_uint (self->config, "history-days") > 0)
-    ssync_history_forget_before (self->history,
-                                 now - (gint64) ssync_config_get_uint (self->config,
-                                                                       "history-days") *
-                                       24 * 3600 * G_USEC_PER_SEC);
-
-  /* Pushed objects whose link ended, from this run or an earlier one. */
-  ssync_pusher_delete_async (self->pusher, NULL, now, self->cancellable, on_pushed_deleted,
-                             NULL);
-
-  task = g_task_new (NULL, self->cancellable, NULL, NULL);
-  g_task_set_task_data (task, sweep, (GDestroyNotify) sweep_free);
-  g_task_run_in_thread (task, delete_expired_parts_thread);
 }
 
 /* Opens the history in @data_dir (NULL: $XDG_DATA_HOME/sharesync). This runs once at
@@ -550,7 +420,7 @@ on_share_created (GObject      *source,
       return;
     }
 
-  publish (self, share);
+  ssync_session_publish (self, share);
   ssync_history_record_share (self->history, ssync_share_get_id (share),
                               ssync_share_get_name (share), ssync_share_get_kind (share),
                               ssync_share_get_n_files (share),
@@ -583,180 +453,6 @@ ssync_session_add_share_finish (SsyncSession  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-typedef struct {
-  GFile *folder;
-  SsyncHistory *history;
-  char *token;         /* the token the resumable uploads were created under */
-  GPtrArray *uploads;  /* SsyncUpload, reopened */
-  GPtrArray *records;  /* SsyncUploadRecord, one per upload */
-} Restore;
-
-static void
-restore_free (Restore *restore)
-{
-  g_clear_object (&restore->folder);
-  g_clear_object (&restore->history);
-  g_free (restore->token);
-  g_clear_pointer (&restore->uploads, g_ptr_array_unref);
-  g_clear_pointer (&restore->records, g_ptr_array_unref);
-  g_free (restore);
-}
-
-/* Finds the uploads into the folder that an earlier run (stopped or killed) left unfinished
- * and that have not expired, and opens their .part files again. Those of the newest share
- * token are taken: the browser's tus client knows their URLs under that token. */
-static void
-find_unfinished_thread (GTask        *task,
-                        gpointer      source_object,
-                        gpointer      task_data,
-                        GCancellable *cancellable)
-{
-  Restore *restore = task_data;
-  g_autofree char *path = g_file_get_path (restore->folder);
-  g_autoptr(GPtrArray) records = NULL;
-  g_autoptr(GError) error = NULL;
-  gint64 now = g_get_real_time ();
-
-  restore->uploads = g_ptr_array_new_with_free_func (g_object_unref);
-  restore->records = g_ptr_array_new_with_free_func ((GDestroyNotify) ssync_upload_record_free);
-  records = path != NULL ? ssync_history_list_uploads (restore->history, path, &error) : NULL;
-  if (records == NULL)
-    {
-      if (error != NULL)
-        g_message ("Could not list unfinished uploads: %s", error->message);
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-
-  for (guint i = 0; i < records->len; i++)
-    {
-      SsyncUploadRecord *record = g_ptr_array_index (records, i);
-      g_autoptr(SsyncUpload) upload = NULL;
-      g_autoptr(GError) local_error = NULL;
-
-      /* Expired ones are the cleanup's. */
-      if (record->expires <= now ||
-          (restore->token != NULL && g_strcmp0 (record->share_token, restore->token) != 0))
-        continue;
-
-      upload = ssync_upload_reopen (restore->folder, record->id, record->path,
-                                    record->part_name, record->length, &local_error);
-      if (upload == NULL)
-        {
-          /* The .part is gone or is not ours any more: nothing to resume or delete. */
-          g_message ("%s", local_error->message);
-          ssync_history_forget_upload (restore->history, record->id);
-          continue;
-        }
-
-      if (restore->token == NULL)
-        restore->token = g_strdup (record->share_token);
-      g_ptr_array_add (restore->uploads, g_steal_pointer (&upload));
-      g_ptr_array_add (restore->records, g_steal_pointer (&records->pdata[i]));
-    }
-
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-on_unfinished_found (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  SsyncSession *self = g_task_get_source_object (task);
-  Restore *restore = g_task_get_task_data (G_TASK (result));
-  g_autoptr(SsyncShare) share = NULL;
-  const char *token = restore->token;
-
-  /* The same folder may be received into twice; only one share can have the old link. */
-  if (token != NULL && ssync_registry_lookup_token (self->registry, token) != NULL)
-    token = NULL;
-
-  share = ssync_share_new_receive (restore->folder, token);
-  for (guint i = 0; token != NULL && i < restore->uploads->len; i++)
-    {
-      SsyncUploadRecord *record = g_ptr_array_index (restore->records, i);
-
-      ssync_server_restore_upload (self->server, share, g_ptr_array_index (restore->uploads, i),
-                                   record->metadata, record->expires);
-    }
-
-  publish (self, share);
-  ssync_history_record_share (self->history, ssync_share_get_id (share),
-                              ssync_share_get_name (share), SSYNC_SHARE_KIND_RECEIVE, 0, 0,
-                              ssync_share_get_created (share));
-  g_signal_emit (self, signals[SHARE_ADDED], 0, share);
-  g_task_return_pointer (task, g_steal_pointer (&share), g_object_unref);
-}
-
-static void
-on_receive_folder_checked (GObject      *source,
-                           GAsyncResult *result,
-                           gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  SsyncSession *self = g_task_get_source_object (task);
-  GFile *folder = G_FILE (source);
-  g_autoptr(GFileInfo) info = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *shown = g_file_get_parse_name (folder);
-  g_autoptr(GTask) find = NULL;
-  Restore *restore;
-
-  info = g_file_query_info_finish (folder, result, &error);
-  if (info == NULL)
-    {
-      g_task_return_new_error (task, error->domain, error->code,
-                               _("Cannot receive into %s: %s"), shown, error->message);
-      return;
-    }
-  if (g_file_info_get_file_type (info) != G_FILE_TYPE_DIRECTORY)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY,
-                               _("Cannot receive into %s: not a folder"), shown);
-      return;
-    }
-  if (!g_file_info_get_attribute_boolean (info, G_FILE_ATTRIBUTE_ACCESS_CAN_WRITE))
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                               _("Cannot receive into %s: the folder is not writable"), shown);
-      return;
-    }
-
-  restore = g_new0 (Restore, 1);
-  restore->folder = g_object_ref (folder);
-  restore->history = g_object_ref (self->history);
-  find = g_task_new (self, self->cancellable, on_unfinished_found, g_steal_pointer (&task));
-  g_task_set_task_data (find, restore, (GDestroyNotify) restore_free);
-  g_task_run_in_thread (find, find_unfinished_thread);
-}
-
-/* Adds a receive share: browsers can then upload into @folder. */
-void
-ssync_session_add_receive_share_async (SsyncSession        *self,
-                                       GFile               *folder,
-                                       GCancellable        *cancellable,
-                                       GAsyncReadyCallback  callback,
-                                       gpointer             user_data)
-{
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, ssync_session_add_receive_share_async);
-  g_file_query_info_async (folder, G_FILE_ATTRIBUTE_STANDARD_TYPE ","
-                           G_FILE_ATTRIBUTE_ACCESS_CAN_WRITE, G_FILE_QUERY_INFO_NONE,
-                           G_PRIORITY_DEFAULT, cancellable, on_receive_folder_checked, task);
-}
-
-SsyncShare *
-ssync_session_add_receive_share_finish (SsyncSession  *self,
-                                        GAsyncResult  *result,
-                                        GError       **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* Shown to whoever started ShareSync: it opens /api/stats. */
 /* An upload request still waiting or remembered, by its id (for notification buttons). */
 SsyncUploadRequest *
 ssync_session_lookup_upload_request (SsyncSession *self,
@@ -777,6 +473,7 @@ ssync_session_get_config (SsyncSession *self)
   return self->config;
 }
 
+/* Shown to whoever started ShareSync: it opens /api/stats. */
 const char *
 ssync_session_get_owner_token (SsyncSession *self)
 {
