@@ -7,7 +7,7 @@
 #include "config.h"
 
 #include "ssync-response.h"
-#include "ssync-server-private.h"
+#include "ssync-routes.h"
 
 static char *
 iso_time (gint64 unix_seconds)
@@ -44,7 +44,9 @@ check_database_thread (GTask        *task,
                        gpointer      task_data,
                        GCancellable *cancellable)
 {
-  g_task_return_boolean (task, ssync_history_check (task_data));
+  SsyncRouteContext *context = task_data;
+
+  g_task_return_boolean (task, ssync_history_check (context->history));
 }
 
 static void
@@ -53,9 +55,9 @@ on_database_checked (GObject      *source,
                      gpointer      user_data)
 {
   g_autoptr(SoupServerMessage) msg = user_data;
-  SsyncServer *server = SSYNC_SERVER (source);
-  SsyncRegistry *registry = ssync_server_get_registry (server);
+  SsyncRouteContext *context = g_task_get_task_data (G_TASK (result));
   gboolean db_ok = g_task_propagate_boolean (G_TASK (result), NULL);
+  double uptime = (g_get_monotonic_time () - context->started) / (double) G_USEC_PER_SEC;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
 
@@ -65,11 +67,12 @@ on_database_checked (GObject      *source,
   json_builder_set_member_name (builder, "version");
   json_builder_add_string_value (builder, PACKAGE_VERSION);
   json_builder_set_member_name (builder, "uptime");
-  json_builder_add_double_value (builder, ssync_server_get_uptime (server));
+  json_builder_add_double_value (builder, uptime);
   json_builder_set_member_name (builder, "database");
   json_builder_add_string_value (builder, db_ok ? "ok" : "unavailable");
   json_builder_set_member_name (builder, "shares");
-  json_builder_add_int_value (builder, g_list_model_get_n_items (G_LIST_MODEL (registry)));
+  json_builder_add_int_value (builder,
+                              g_list_model_get_n_items (G_LIST_MODEL (context->registry)));
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -79,32 +82,29 @@ on_database_checked (GObject      *source,
 
 /* The database is asked on a worker thread: even "SELECT 1" can wait on a lock. */
 void
-ssync_api_health (SsyncServer       *server,
+ssync_api_health (SsyncRouteContext *context,
                   SoupServerMessage *msg)
 {
-  g_autoptr(GTask) task = g_task_new (server, NULL, on_database_checked, g_object_ref (msg));
-  SsyncHistory *history = ssync_server_get_history (server);
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, on_database_checked, g_object_ref (msg));
 
   soup_server_message_pause (msg);
-  if (history == NULL)
-    {
-      g_task_return_boolean (task, FALSE);
-      return;
-    }
-
-  g_task_set_task_data (task, g_object_ref (history), g_object_unref);
-  g_task_run_in_thread (task, check_database_thread);
+  g_task_set_task_data (task, ssync_route_context_ref (context),
+                        (GDestroyNotify) ssync_route_context_unref);
+  if (context->history == NULL)
+    g_task_return_boolean (task, FALSE);
+  else
+    g_task_run_in_thread (task, check_database_thread);
 }
 
 static void
-api_receive (SsyncServer       *server,
+api_receive (SsyncRouteContext *context,
              SoupServerMessage *msg,
              SsyncShare        *share)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *upload_url = g_strdup_printf ("/r/%s/uploads/", ssync_share_get_token (share));
-  guint64 max_size = ssync_server_get_max_upload_size (server);
+  guint64 max_size = ssync_tus_get_max_size (context->tus);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "id");
@@ -128,7 +128,7 @@ api_receive (SsyncServer       *server,
 }
 
 void
-ssync_api_files (SsyncServer       *server,
+ssync_api_files (SsyncRouteContext *context,
                  SoupServerMessage *msg,
                  SsyncShare        *share)
 {
@@ -139,7 +139,7 @@ ssync_api_files (SsyncServer       *server,
 
   if (ssync_share_get_kind (share) == SSYNC_SHARE_KIND_RECEIVE)
     {
-      api_receive (server, msg, share);
+      api_receive (context, msg, share);
       return;
     }
 
@@ -285,20 +285,19 @@ on_stats (GObject      *source,
  * from the history (read on a worker thread; the history is flushed first so the answer
  * includes what just finished). */
 void
-ssync_api_stats (SsyncServer       *server,
+ssync_api_stats (SsyncRouteContext *context,
                  SoupServerMessage *msg)
 {
-  g_autoptr(GTask) task = g_task_new (server, NULL, on_stats, g_object_ref (msg));
-  SsyncHistory *history = ssync_server_get_history (server);
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, on_stats, g_object_ref (msg));
 
   soup_server_message_pause (msg);
-  if (history == NULL)
+  if (context->history == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
                                "No history database");
       return;
     }
 
-  g_task_set_task_data (task, g_object_ref (history), g_object_unref);
+  g_task_set_task_data (task, g_object_ref (context->history), g_object_unref);
   g_task_run_in_thread (task, stats_thread);
 }

@@ -16,10 +16,10 @@
 #include "ssync-filename.h"
 #include "ssync-range.h"
 #include "ssync-response.h"
-#include "ssync-server-private.h"
+#include "ssync-routes.h"
 
 typedef struct {
-  SsyncServer *server;
+  SsyncRouteContext *context;
   SoupServerMessage *msg;
   SsyncShare *share;
   SsyncFileEntry *entry;
@@ -29,7 +29,7 @@ typedef struct {
 static void
 file_request_free (FileRequest *request)
 {
-  g_clear_object (&request->server);
+  g_clear_pointer (&request->context, ssync_route_context_unref);
   g_clear_object (&request->msg);
   g_clear_object (&request->share);
   g_clear_object (&request->entry);
@@ -196,15 +196,14 @@ send_file (FileRequest *request,
     ssync_share_note_started (request->share, soup_server_message_get_remote_host (msg),
                               ssync_file_entry_get_id (request->entry));
 
-  transfer = ssync_server_begin_transfer (request->server, msg, request->share,
-                                          ssync_file_entry_get_path (request->entry),
-                                          SSYNC_DIRECTION_DOWNLOAD,
-                                          SSYNC_TRANSFER_KIND_FILE, start,
-                                          size > 0 ? end - start + 1 : 0);
+  transfer = ssync_route_begin_transfer (request->context, msg, request->share,
+                                         ssync_file_entry_get_path (request->entry),
+                                         SSYNC_DIRECTION_DOWNLOAD, SSYNC_TRANSFER_KIND_FILE, start,
+                                         size > 0 ? end - start + 1 : 0);
   if (counted)
     ssync_download_count_on_finish (transfer, request->share);
 
-  ssync_body_pump_start (ssync_server_get_buffer_pool (request->server), msg,
+  ssync_body_pump_start (request->context->buffers, msg,
                          G_INPUT_STREAM (request->stream), size > 0 ? end - start + 1 : 0,
                          transfer);
   soup_server_message_unpause (msg);
@@ -258,7 +257,7 @@ on_opened (GObject      *source,
 }
 
 void
-ssync_file_response_handle (SsyncServer       *server,
+ssync_file_response_handle (SsyncRouteContext *context,
                             SoupServerMessage *msg,
                             SsyncShare        *share,
                             SsyncFileEntry    *entry)
@@ -266,7 +265,7 @@ ssync_file_response_handle (SsyncServer       *server,
   FileRequest *request = g_new0 (FileRequest, 1);
   g_autoptr(GTask) task = NULL;
 
-  request->server = g_object_ref (server);
+  request->context = ssync_route_context_ref (context);
   request->msg = g_object_ref (msg);
   request->share = g_object_ref (share);
   request->entry = g_object_ref (entry);

@@ -8,8 +8,9 @@
  * passed through the app.
  *
  * Creating rooms and joining them are rate-limited per address (codes are short, so
- * guessing them must be slow); a room lives while it has members and for ROOM_GRACE
- * seconds after the last one left (a page that reloads finds it again), then expires.
+ * guessing them must be slow); a room lives while it has members and for a grace time
+ * (ROOM_GRACE seconds unless set) after the last one left (a page that reloads finds it
+ * again), then expires.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -31,7 +32,7 @@
 static const char code_alphabet[] = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 #define MAX_MEMBERS 8
 #define MAX_ROOMS 1000
-/* Seconds an empty room is kept. */
+/* Seconds an empty room is kept, unless set otherwise. */
 #define ROOM_GRACE 60
 
 struct _SsyncRooms
@@ -45,6 +46,7 @@ struct _SsyncRooms
   SsyncRateLimiter *joining;
   guint64 relayed_bytes;
   guint64 relayed_messages;
+  guint grace;              /* seconds an empty room is kept */
 };
 
 G_DEFINE_FINAL_TYPE (SsyncRooms, ssync_rooms, G_TYPE_OBJECT)
@@ -100,6 +102,7 @@ ssync_rooms_init (SsyncRooms *self)
   /* Thirty joins at once, then one a second: a person retypes a code, a script cannot
    * walk through 2^40 of them. */
   self->joining = ssync_rate_limiter_new (30, 1);
+  self->grace = ROOM_GRACE;
 }
 
 SsyncRooms *
@@ -111,6 +114,17 @@ ssync_rooms_new (SsyncRoomsSendFunc send,
   self->send = send;
   self->send_data = user_data;
   return self;
+}
+
+/* Seconds an empty room is kept for its members to come back (a page that reloads);
+ * 0 drops it at the next main loop iteration. Applies to rooms that empty from now on. */
+void
+ssync_rooms_set_grace (SsyncRooms *self,
+                       guint       seconds)
+{
+  g_return_if_fail (SSYNC_IS_ROOMS (self));
+
+  self->grace = MIN (seconds, 86400);
 }
 
 static void
@@ -200,17 +214,6 @@ on_room_expired (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static guint
-grace_seconds (void)
-{
-  const char *value = g_getenv ("SHARESYNC_ROOM_GRACE");
-  guint64 parsed;
-
-  if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 0, 86400, &parsed, NULL))
-    return ROOM_GRACE;
-  return parsed;
-}
-
 static void
 leave (SsyncRooms *self,
        guint64     client_id)
@@ -228,7 +231,7 @@ leave (SsyncRooms *self,
       }
   room_tell (room, client_id, "room-peer-left", client_id);
   if (room->members->len == 0)
-    room->expiry_id = g_timeout_add_seconds (grace_seconds (), on_room_expired, room);
+    room->expiry_id = g_timeout_add_seconds (self->grace, on_room_expired, room);
 }
 
 static void

@@ -19,6 +19,8 @@ typedef void (*SsyncRoomsSendFunc) (guint64     client_id,
 
 SsyncRooms *ssync_rooms_new                 (SsyncRoomsSendFunc  send,
                                              gpointer            user_data);
+void        ssync_rooms_set_grace           (SsyncRooms         *self,
+                                             guint               seconds);
 void        ssync_rooms_attach              (SsyncRooms         *self,
                                              SoupServer         *server);
 void        ssync_rooms_handle              (SsyncRooms         *self,

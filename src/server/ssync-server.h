@@ -29,6 +29,16 @@ guint          ssync_server_get_n_connections (SsyncServer   *self);
 SsyncRegistry *ssync_server_get_registry     (SsyncServer    *self);
 SsyncHistory  *ssync_server_get_history      (SsyncServer    *self);
 double         ssync_server_get_uptime       (SsyncServer    *self);
+void           ssync_server_set_max_connections (SsyncServer *self,
+                                                 guint        max_connections);
+void           ssync_server_set_idle_timeout    (SsyncServer *self,
+                                                 guint        seconds);
+void           ssync_server_set_header_timeout  (SsyncServer *self,
+                                                 guint        seconds);
+void           ssync_server_set_upload_expiry   (SsyncServer *self,
+                                                 guint        seconds);
+void           ssync_server_set_room_grace      (SsyncServer *self,
+                                                 guint        seconds);
 void           ssync_server_set_max_upload_size (SsyncServer *self,
                                                  guint64      max_size);
 guint64        ssync_server_get_max_upload_size (SsyncServer *self);

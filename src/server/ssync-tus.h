@@ -35,6 +35,8 @@ void      ssync_tus_set_gate         (SsyncTus              *self,
 void      ssync_tus_set_max_size     (SsyncTus              *self,
                                       guint64                max_size);
 guint64   ssync_tus_get_max_size     (SsyncTus              *self);
+void      ssync_tus_set_expiry       (SsyncTus              *self,
+                                      guint                  seconds);
 void      ssync_tus_handle_early     (SsyncTus              *self,
                                       SoupServerMessage     *msg,
                                       SsyncShare            *share,

@@ -11,11 +11,11 @@
 #include "ssync-body-pump.h"
 #include "ssync-filename.h"
 #include "ssync-response.h"
-#include "ssync-server-private.h"
+#include "ssync-routes.h"
 #include "ssync-zip-stream.h"
 
 typedef struct {
-  SsyncServer *server;
+  SsyncRouteContext *context;
   SoupServerMessage *msg;
   SsyncShare *share;
 } ZipRequest;
@@ -23,7 +23,7 @@ typedef struct {
 static void
 zip_request_free (ZipRequest *request)
 {
-  g_clear_object (&request->server);
+  g_clear_pointer (&request->context, ssync_route_context_unref);
   g_clear_object (&request->msg);
   g_clear_object (&request->share);
   g_free (request);
@@ -77,24 +77,23 @@ on_prepared (GObject      *source,
       soup_server_message_unpause (msg);
       return;
     }
-  transfer = ssync_server_begin_transfer (request->server, msg, request->share, name,
-                                          SSYNC_DIRECTION_DOWNLOAD,
-                                          SSYNC_TRANSFER_KIND_ZIP, 0,
-                                          ssync_zip_stream_get_size (stream));
+  transfer = ssync_route_begin_transfer (request->context, msg, request->share, name,
+                                         SSYNC_DIRECTION_DOWNLOAD, SSYNC_TRANSFER_KIND_ZIP, 0,
+                                         ssync_zip_stream_get_size (stream));
   ssync_download_count_on_finish (transfer, request->share);
-  ssync_body_pump_start (ssync_server_get_buffer_pool (request->server), msg,
+  ssync_body_pump_start (request->context->buffers, msg,
                          G_INPUT_STREAM (stream), ssync_zip_stream_get_size (stream), transfer);
   soup_server_message_unpause (msg);
 }
 
 void
-ssync_zip_response_handle (SsyncServer       *server,
+ssync_zip_response_handle (SsyncRouteContext *context,
                            SoupServerMessage *msg,
                            SsyncShare        *share)
 {
   ZipRequest *request = g_new0 (ZipRequest, 1);
 
-  request->server = g_object_ref (server);
+  request->context = ssync_route_context_ref (context);
   request->msg = g_object_ref (msg);
   request->share = g_object_ref (share);
 

@@ -61,9 +61,6 @@ set_up (void)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(SsyncShare) share = NULL;
 
-  /* Empty rooms expire at the next main loop iteration instead of after a minute. */
-  g_setenv ("SHARESYNC_ROOM_GRACE", "0", TRUE);
-
   g_file_set_contents (path, "hello", -1, NULL);
   file = g_file_new_for_path (path);
   ssync_share_new_async (&file, 1, NULL, on_share, &result);
@@ -80,6 +77,8 @@ set_up (void)
       ssync_registry_add (registry, share);
     }
   hub = ssync_ws_hub_new (registry);
+  /* Empty rooms expire at the next main loop iteration instead of after a minute. */
+  ssync_rooms_set_grace (ssync_ws_hub_get_rooms (hub), 0);
   ssync_ws_hub_set_rtc_available (hub, TRUE, NULL);
 }
 
