@@ -126,41 +126,6 @@ ssync_server_init (SsyncServer *self)
   ssync_listener_set_max_per_address (self->listener, MAX_PER_ADDRESS);
 }
 
-/* TEMPORARY(issue12): the lead moves this into the faces. */
-static guint
-legacy_env_limit (const char *name,
-                  guint       min,
-                  guint       max,
-                  gboolean   *found)
-{
-  const char *value = g_getenv (name);
-  guint64 parsed;
-
-  *found = value != NULL && g_ascii_string_to_unsigned (value, 10, min, max, &parsed, NULL);
-  return *found ? parsed : 0;
-}
-
-/* TEMPORARY(issue12): the lead moves this into the faces. */
-static void
-legacy_env_limits (SsyncServer *self)
-{
-  gboolean found;
-  guint value;
-
-  value = legacy_env_limit ("SHARESYNC_MAX_CONNECTIONS", 1, G_MAXUINT, &found);
-  if (found)
-    ssync_server_set_max_connections (self, value);
-  value = legacy_env_limit ("SHARESYNC_IDLE_TIMEOUT", 1, G_MAXUINT, &found);
-  if (found)
-    ssync_server_set_idle_timeout (self, value);
-  value = legacy_env_limit ("SHARESYNC_UPLOAD_EXPIRY", 1, G_MAXINT32, &found);
-  if (found)
-    ssync_server_set_upload_expiry (self, value);
-  value = legacy_env_limit ("SHARESYNC_ROOM_GRACE", 0, 86400, &found);
-  if (found)
-    ssync_server_set_room_grace (self, value);
-}
-
 static gboolean
 ws_allows (SsyncShare  *share,
            const char  *cookie_header,
@@ -202,7 +167,6 @@ ssync_server_new (SsyncRegistry *registry,
                                  ssync_route_context_ref (self->context),
                                  (GDestroyNotify) ssync_route_context_unref);
 
-  legacy_env_limits (self);
 
   return self;
 }

@@ -34,7 +34,7 @@ static const Setting settings[] = {
   { "idle-timeout", G_TYPE_UINT, 1, DAY, 60 },
   { "header-timeout", G_TYPE_UINT, 1, 3600, 10 },
   { "upload-expiry", G_TYPE_UINT, 1, G_MAXINT32, DAY },
-  { "room-grace", G_TYPE_UINT, 1, DAY, 60 },
+  { "room-grace", G_TYPE_UINT, 0, DAY, 60 },
   { "accept-timeout", G_TYPE_UINT, 1, G_MAXINT32, 300 },
   { "cleanup-interval", G_TYPE_UINT, 1, DAY, 30 },
   { "history-days", G_TYPE_UINT, 0, 100 * 365, 0 },
