@@ -222,11 +222,19 @@ ssync_routes_handle_early (SoupServer        *soup,
   if (parts != NULL && g_strv_length (parts) == 4 && strcmp (parts[0], "r") == 0 &&
       strcmp (parts[2], "uploads") == 0 && strcmp (method, "PATCH") == 0)
     {
-      /* An unknown token is answered by the route, as for every other method. */
-      SsyncShare *share = ssync_route_lookup_share (context, parts[1], SSYNC_ROUTE_RECEIVE);
+      /* An unknown or ended token, or a share still locked, is answered here and now too:
+       * left to the route, its body would be read into memory first. */
+      SsyncShare *share = ssync_route_resolve_share (context, msg, parts[1],
+                                                     SSYNC_ROUTE_RECEIVE);
 
-      if (share != NULL && ssync_access_check (context->access, msg, share))
-        ssync_tus_handle_early (context->tus, msg, share, parts[3]);
+      if (share == NULL)
+        {
+          soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                        "Connection", "close");
+          ssync_response_send_now (msg);
+          return;
+        }
+      ssync_tus_handle_early (context->tus, msg, share, parts[3]);
       return;
     }
 

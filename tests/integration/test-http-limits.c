@@ -231,6 +231,12 @@ test_bodies (Fixture       *fixture,
                           "Transfer-Encoding: chunked\r\n\r\n4000000\r\n", unlock);
   assert_refused (fixture, head, 413, NULL);
   g_clear_pointer (&head, g_free);
+  /* An upload to a receive link that does not exist: 404 before the body, which would
+   * otherwise be read into memory to be answered. */
+  assert_refused (fixture, "PATCH /r/AAAAAAAAAAAAAAAAAAAAAA/uploads/x HTTP/1.1\r\n"
+                           "Host: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\n"
+                           "Content-Type: application/offset+octet-stream\r\n"
+                           "Content-Length: 50331648\r\n\r\n", 404, NULL);
   /* A length that does not fit 64 bits. */
   assert_refused (fixture, "POST /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                            "Content-Length: 18446744073709551615\r\n\r\n", 405, "GET, HEAD");
