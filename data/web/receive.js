@@ -409,7 +409,7 @@ function pump() {
     page.active++;
     upload.run().catch((error) => {
       console.error(error);
-      upload.fail('Something went wrong in this page', true);
+      upload.fail(PAGE_BUG, true);
     }).finally(() => {
       page.active--;
       pump();

@@ -10,7 +10,7 @@ import {
   formatSize, plural, sameOriginUrl, showPageError, tokenFromLocation, tooManyAttempts,
   unreachable, unreadableAnswer,
 } from '/static/common.js';
-import { DirectError, appStatus, connectToApp, saveBlob } from '/static/rtc.js';
+import { appStatus, connectToApp, directErrorText, saveBlob } from '/static/rtc.js';
 
 // Links are put in the page as paths on this origin (see sameOriginUrl).
 function sameOriginPath(url) {
@@ -148,9 +148,7 @@ async function directDownload(file, item, button) {
     item.dataset.directSha256 = sha256;
   } catch (error) {
     status.classList.add('file-direct-error');
-    status.textContent = error instanceof DirectError
-      ? `Direct download failed: ${error.message}`
-      : `Direct download failed: ${error}`;
+    status.textContent = `Direct download failed: ${directErrorText(error)}`;
   } finally {
     connection?.close();
     button.disabled = false;
