@@ -1,6 +1,7 @@
 // ShareSync pages: what the share page (share.js) and the receive page (receive.js) both need.
 // Elements by id and new ones with their text, sizes, counts and dates as a person reads them,
-// the token in the address, same-origin checks and the request for a share's metadata.
+// the token in the address, same-origin checks, the request for a share's metadata, and the
+// words both pages use when something goes wrong, written once here so they say it alike.
 //
 // Importing this module only defines things: it touches neither the page nor the network.
 
@@ -87,10 +88,56 @@ export function fetchShareInfo(token) {
   });
 }
 
+/* What goes wrong, in words */
+
 // What to tell a person after a 429: how long the server asked to wait, if it said.
 export function waitMessage(headers) {
   const wait = Number.parseInt(headers.get('Retry-After') ?? '', 10);
   return Number.isFinite(wait) && wait > 0
     ? `Wait ${wait} seconds, then try again.`
     : 'Wait a moment, then try again.';
+}
+
+export const LINK_DOES_NOT_WORK = 'This link does not work';
+export const CHECK_NETWORK =
+  'Check that you are on the same network and that ShareSync is still running there.';
+
+// A page that could not open: a title, what to do, and whether "Try again" (load once more) or
+// "Reload" (the whole page, as after a password) helps.
+export class PageError extends Error {
+  constructor(title, message, { retry = false, reload = false } = {}) {
+    super(message);
+    this.title = title;
+    this.retry = retry;
+    this.reload = reload;
+  }
+}
+
+// The answers both pages give to the same trouble with /api/files; computer names the other
+// side as the page calls it ("The receiving computer").
+export const tooManyAttempts = (headers) =>
+  new PageError('Too many attempts', waitMessage(headers), { retry: true });
+
+export const unreachable = (title) => new PageError(title, CHECK_NETWORK, { retry: true });
+
+export const answeredWithError = (computer, status) =>
+  `${computer} answered with an error (HTTP ${status})`;
+
+export const unreadableAnswer = (title, computer) =>
+  new PageError(title, `${computer} sent an answer this page does not understand.`,
+    { retry: true });
+
+// Fills the page's error state (#error-title, #error-message, #error-retry) and its title. An
+// error that is no PageError is a bug of the page: it is logged and fallback is shown.
+export function showPageError(error, fallback) {
+  const known = error instanceof PageError;
+  if (!known)
+    console.error(error);
+  $('error-title').textContent = known ? error.title : 'Something went wrong';
+  $('error-message').textContent = known ? error.message : fallback;
+  const retry = $('error-retry');
+  retry.hidden = !(known && (error.retry || error.reload));
+  retry.textContent = known && error.reload ? 'Reload' : 'Try again';
+  retry.dataset.reload = known && error.reload ? 'true' : '';
+  document.title = `${$('error-title').textContent} – ShareSync`;
 }

@@ -10,7 +10,7 @@
 
 import { $, el, formatSize } from '/static/common.js';
 import {
-  DirectError, FramedChannel, newPeerConnection, openSignaling, saveBlob, sendSignal,
+  FramedChannel, directErrorText, newPeerConnection, openSignaling, saveBlob, sendSignal,
   trickleCandidates,
 } from '/static/rtc.js';
 
@@ -86,7 +86,7 @@ async function sendFile(file, to) {
     status.textContent = `Sent ${file.name} to browser ${to}, SHA-256 verified: ${sent.sha256}`;
   } catch (error) {
     status.classList.add('file-direct-error');
-    status.textContent = `Not sent: ${error instanceof DirectError ? error.message : error}`;
+    status.textContent = `Not sent: ${directErrorText(error)}`;
   } finally {
     endConnection(id);
   }
@@ -120,7 +120,7 @@ async function receiveFrom(from, offer) {
     // The sender closes once it has read the acknowledgement.
   } catch (error) {
     status.classList.add('file-direct-error');
-    status.textContent = `Not received: ${error instanceof DirectError ? error.message : error}`;
+    status.textContent = `Not received: ${directErrorText(error)}`;
     endConnection(id);
   }
 }

@@ -7,7 +7,7 @@
 // shown when the computer can make direct connections, and the list of what it sent.
 
 import { $, el, formatSize, tokenFromLocation } from '/static/common.js';
-import { DirectError, appStatus, connectToApp } from '/static/rtc.js';
+import { appStatus, connectToApp, directErrorText } from '/static/rtc.js';
 
 function addRow(file) {
   const list = $('direct-list');
@@ -50,9 +50,7 @@ async function sendAll(files) {
     for (const { item, status } of rows) {
       if (item.dataset.sha256 === undefined) {
         status.classList.add('file-direct-error');
-        status.textContent = error instanceof DirectError
-          ? `Not sent: ${error.message}`
-          : `Not sent: ${error}`;
+        status.textContent = `Not sent: ${directErrorText(error)}`;
       }
     }
   } finally {

@@ -1,52 +1,49 @@
 // ShareSync receive page: sends files from this browser to the computer that shared the link.
 //
 // The page is the same HTML for every receive share; the token comes from the address
-// (/r/{token}) and the upload address and limits from /api/files/{token}. Uploads use tus 1.0.0
-// (core, creation, termination) with a small client of our own: no library, nothing from a CDN.
-// Each file is created with one POST, then sent in PATCH requests of at most CHUNK_SIZE bytes,
-// in order; at most MAX_PARALLEL files travel at once.
+// (/r/{token}) and the upload address and limits from /api/files/{token}. This module is the
+// page: the rows, the queue, the pickers and drops, the live notices and the words. The uploads
+// themselves are tus-client.js (the protocol, no DOM) sending over tus-xhr.js, with
+// retry-policy.js deciding what a failure means and resume-store.js remembering, in
+// localStorage, where each unfinished file can go on. At most MAX_PARALLEL files travel at once.
 //
-// Resuming: the upload address of every unfinished file is kept in localStorage under the share
-// token, the file's path, size and modification time. A dropped connection, a laptop that slept
-// or a closed tab therefore costs at most the bytes in flight: the page asks the server for the
-// offset (HEAD) and goes on from there, and a reopened page lists what was left unfinished so
-// the person can choose the same file again.
+// Resuming: a dropped connection, a laptop that slept or a closed tab therefore costs at most
+// the bytes in flight: the upload asks the server for the offset (HEAD) and goes on from there,
+// and a reopened page lists what was left unfinished so the person can choose the same file
+// again.
 //
 // Everything a person named (file and folder names) goes into the page with textContent, never
 // as markup. The server sends a strict Content-Security-Policy: no inline script or style.
 
 import {
-  $, FETCH_TIMEOUT_MS, el, fetchShareInfo, formatDate, formatSize, plural, sameOriginUrl,
-  tokenFromLocation, waitMessage,
+  $, LINK_DOES_NOT_WORK, PageError, answeredWithError, el, fetchShareInfo, formatDate,
+  formatSize, plural, sameOriginUrl, showPageError, tokenFromLocation, tooManyAttempts,
+  unreachable, unreadableAnswer,
 } from '/static/common.js';
+import { filesFromDrop, filesFromInput } from '/static/receive-files.js';
+import { ResumeStore } from '/static/resume-store.js';
+import { RetryPolicy } from '/static/retry-policy.js';
+import {
+  HttpError, TusUpload, UnreadableFileError, discoverMaxSize,
+} from '/static/tus-client.js';
+import { xhrTransport } from '/static/tus-xhr.js';
 
-const CHUNK_SIZE = 8 * 1024 * 1024;
-const MIN_CHUNK_SIZE = 256 * 1024;
 const MAX_PARALLEL = 2;
-// A PATCH whose body has not moved for this long is taken for a dead connection (a laptop that
-// slept, Wi-Fi that went away without a reset) and started again after a HEAD.
-const STALL_TIMEOUT_MS = 30_000;
-// Once a body is sent, the server may still be writing it to disk; after the last one it also
-// syncs and names the file, which takes longer for a larger file.
-const RESPONSE_TIMEOUT_MS = 30_000;
-const FINAL_RESPONSE_TIMEOUT_MS = 120_000;
-// The receiving computer may ask its user before a file starts; it answers for them after five
-// minutes, so a creation may wait a little longer than that.
-const ANSWER_TIMEOUT_MS = 330_000;
-// Only a creation slower than this is shown as waiting for the receiver.
-const ASKING_DELAY_MS = 1_000;
-const FINAL_RESPONSE_BYTES_PER_MS = 20_000;
 // While bytes flow the speed is recomputed at least this often, so a stalled upload does not
 // keep showing the last speed.
 const TICK_MS = 1000;
-const RETRY_DELAYS_S = [1, 2, 4, 8, 15, 30];
-const MAX_SERVER_ERRORS = 5;
-const MAX_CONFLICTS = 5;
-const DEFAULT_RETRY_AFTER_S = 5;
-const STORAGE_PREFIX = 'sharesync.upload.v1:';
-const STORAGE_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 const SPEED_WINDOW_MS = 4000;
-const TUS_VERSION = '1.0.0';
+
+// How the page names the other side, in the messages of common.js.
+const RECEIVER = 'The receiving computer';
+const PAGE_BUG = 'Something went wrong in this page';
+const NOT_OPENED = 'This page could not be opened';
+const ACCESS_LOST = 'Access to this link was lost: reload the page to unlock it again';
+const RETRY_TEXT = {
+  network: (s) => `Connection lost · trying again in ${s} s`,
+  busy: (s) => `The receiving computer is busy · trying again in ${s} s`,
+  server: (s) => `The receiving computer had a problem · trying again in ${s} s`,
+};
 
 function formatSpeed(bytesPerSecond) {
   return `${formatSize(Math.round(bytesPerSecond))}/s`;
@@ -64,26 +61,6 @@ function formatDuration(seconds) {
   return minutes === 0 || minutes === 60 ? `${hours} h` : `${hours} h ${minutes} min`;
 }
 
-// tus metadata values are base64 of the UTF-8 bytes.
-function base64Utf8(text) {
-  let binary = '';
-  for (const byte of new TextEncoder().encode(text))
-    binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
-function decodeSavedAs(value) {
-  if (value === null || value === '')
-    return null;
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /* Page-wide state */
 
 const page = {
@@ -96,203 +73,75 @@ const page = {
   active: 0,
 };
 
-class PageError extends Error {
-  constructor(title, message, { retry = false, reload = false } = {}) {
-    super(message);
-    this.title = title;
-    this.retry = retry;
-    this.reload = reload;
-  }
-}
-
-/* Remembered uploads */
-
-function storageKey(token, path, size, lastModified) {
-  return `${STORAGE_PREFIX}${token}:${size}:${lastModified}:${path}`;
-}
-
-function storageGet(key) {
+// Reading window.localStorage itself throws where storage is refused; the page then only
+// cannot resume after a reload.
+function localStorageOrNull() {
   try {
-    const value = JSON.parse(window.localStorage.getItem(key) ?? 'null');
-    return value !== null && typeof value === 'object' && typeof value.url === 'string'
-      ? value
-      : null;
+    return window.localStorage;
   } catch {
     return null;
   }
 }
 
-function storageSet(key, value) {
-  try {
-    window.localStorage.setItem(key, JSON.stringify(value));
-  } catch {
-    // Private windows and full storage only lose the ability to resume after a reload.
-  }
-}
-
-function storageRemove(key) {
-  try {
-    window.localStorage.removeItem(key);
-  } catch {
-    // Nothing to do: see storageSet().
-  }
-}
-
-// Entries of this share, oldest first, after dropping those the server has surely forgotten.
-function storedUploads(token) {
-  const prefix = `${STORAGE_PREFIX}${token}:`;
-  const now = Date.now();
-  const found = [];
-  let keys;
-  try {
-    keys = Object.keys(window.localStorage);
-  } catch {
-    return found;
-  }
-  for (const key of keys) {
-    if (!key.startsWith(STORAGE_PREFIX))
-      continue;
-    const value = storageGet(key);
-    const expired = value === null ||
-      (Number.isFinite(value.expires) && value.expires < now) ||
-      !Number.isFinite(value.created) || value.created + STORAGE_MAX_AGE_MS < now;
-    if (expired)
-      storageRemove(key);
-    else if (key.startsWith(prefix) && typeof value.path === 'string' &&
-             Number.isFinite(value.size) && Number.isFinite(value.lastModified))
-      found.push({ key, ...value });
-  }
-  return found.sort((a, b) => a.created - b.created);
-}
-
-/* HTTP */
-
-class HttpError extends Error {
-  constructor(status, headers, method) {
-    super(`HTTP ${status} on ${method}`);
-    this.status = status;
-    this.headers = headers;
-    this.method = method;
-  }
-}
-
-class NetworkError extends Error {}
-
-class CancelledError extends Error {}
-
-// One request through XMLHttpRequest rather than fetch: it reports upload progress, which a
-// PATCH of several megabytes needs for a live bar and speed, and which also shows a stalled
-// connection. Resolves with every answer the server gave; rejects only when none came.
-function tusRequest(method, url, {
-  headers = {}, body = null, onProgress = null, upload = null, responseTimeout = RESPONSE_TIMEOUT_MS,
-  waitTimeout = FETCH_TIMEOUT_MS,
-}) {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    let timer = 0;
-    let settled = false;
-
-    const settle = (fn, value) => {
-      if (settled)
-        return;
-      settled = true;
-      clearTimeout(timer);
-      if (upload !== null && upload.abortRequest === abort)
-        upload.abortRequest = null;
-      fn(value);
-    };
-    // Settled before aborting: abort() fires the "abort" event at once, which would otherwise
-    // report a stall as a cancel.
-    const watchdog = (ms) => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        settle(reject, new NetworkError('the connection stalled'));
-        xhr.abort();
-      }, ms);
-    };
-    const abort = () => {
-      settle(reject, new CancelledError('cancelled'));
-      xhr.abort();
-    };
-
-    xhr.open(method, url);
-    xhr.setRequestHeader('Tus-Resumable', TUS_VERSION);
-    for (const [name, value] of Object.entries(headers))
-      xhr.setRequestHeader(name, value);
-
-    if (body !== null) {
-      xhr.upload.addEventListener('progress', (event) => {
-        watchdog(STALL_TIMEOUT_MS);
-        onProgress?.(event.loaded);
-      });
-      xhr.upload.addEventListener('load', () => watchdog(responseTimeout));
-    }
-    xhr.addEventListener('load', () => {
-      settle(resolve, {
-        status: xhr.status,
-        header: (name) => xhr.getResponseHeader(name),
-      });
-    });
-    xhr.addEventListener('error', () => settle(reject, new NetworkError('network error')));
-    xhr.addEventListener('abort', () => settle(reject, new CancelledError('cancelled')));
-
-    if (upload !== null)
-      upload.abortRequest = abort;
-    watchdog(body !== null ? STALL_TIMEOUT_MS : waitTimeout);
-    xhr.send(body);
-  });
-}
+const store = new ResumeStore(localStorageOrNull());
 
 /* One file */
 
-const STATES = {
-  queued: 'Waiting',
-  uploading: 'Sending',
-  retrying: 'Reconnecting',
-  interrupted: 'Interrupted',
-  done: 'Sent',
-  failed: 'Not sent',
-  cancelled: 'Cancelled',
-};
 const ACTIVE = new Set(['queued', 'uploading', 'retrying']);
 
 class Upload {
-  constructor({ key, path, size, lastModified, file = null, url = null }) {
+  constructor({ key, path, size, lastModified, file = null, url = null, expires = null }) {
     this.key = key;
     this.path = path;
     this.size = size;
-    this.lastModified = lastModified;
-    this.file = file;
-    this.url = url;
-    this.asking = false;
-    this.offset = 0;
-    this.inFlight = 0;
-    this.sha256 = null;
-    this.savedAs = null;
+    this.tus = new TusUpload({
+      endpoint: page.uploadUrl,
+      transport: xhrTransport,
+      policy: new RetryPolicy(),
+      path,
+      size,
+      lastModified,
+      file,
+      url,
+      expires,
+      store,
+      key,
+      events: {
+        sending: () => this.setState('uploading'),
+        retrying: (reason, seconds, first) => {
+          if (first) {
+            this.setState('retrying', RETRY_TEXT[reason](seconds));
+          } else if (this.state === 'retrying') {
+            this.message = RETRY_TEXT[reason](seconds);
+            this.render();
+          }
+        },
+        progress: () => this.noteProgress(),
+        changed: () => this.render(),
+      },
+    });
     this.state = 'queued';
     this.message = '';
-    this.needsHead = url !== null;
     this.retryable = false;
-    this.expires = null;
-    this.restarted = false;
-    this.chunkSize = CHUNK_SIZE;
-    this.networkErrors = 0;
-    this.serverErrors = 0;
-    this.conflicts = 0;
-    this.abortRequest = null;
-    this.wakeUp = null;
     this.samples = [];
     this.renderQueued = false;
     this.row = this.buildRow();
   }
 
+  get file() {
+    return this.tus.file;
+  }
+
   get name() {
-    const slash = this.path.lastIndexOf('/');
-    return slash >= 0 ? this.path.slice(slash + 1) : this.path;
+    return this.tus.name;
+  }
+
+  get offset() {
+    return this.tus.offset;
   }
 
   get sent() {
-    return Math.min(this.size, this.offset + this.inFlight);
+    return this.tus.sent;
   }
 
   buildRow() {
@@ -380,7 +229,7 @@ class Upload {
       case 'queued':
         return this.offset > 0 ? `Waiting · ${ofTotal} sent` : `Waiting · ${formatSize(this.size)}`;
       case 'uploading': {
-        if (this.asking)
+        if (this.tus.asking)
           return 'Waiting for the receiver to accept';
         if (this.size > 0 && sent >= this.size)
           return `${ofTotal} · finishing`;
@@ -401,9 +250,12 @@ class Upload {
         return this.size > 0 && this.offset > 0 ? `${this.message} · ${ofTotal} sent` : this.message;
       case 'done':
         // The saved name is news only when the receiving computer had to change it.
-        return this.savedAs === null || this.savedAs === this.path || this.savedAs === this.name
+      {
+        const { savedAs } = this.tus;
+        return savedAs === null || savedAs === this.path || savedAs === this.name
           ? `Sent · ${formatSize(this.size)}`
-          : `Sent · ${formatSize(this.size)} · saved as “${this.savedAs}”`;
+          : `Sent · ${formatSize(this.size)} · saved as “${savedAs}”`;
+      }
       case 'cancelled':
         return 'Cancelled';
       default:
@@ -431,292 +283,49 @@ class Upload {
     this.cancelButton.setAttribute('aria-label',
       `${ACTIVE.has(this.state) ? 'Cancel sending' : 'Discard'} ${this.path}`);
 
-    this.sha.hidden = this.sha256 === null;
-    if (this.sha256 !== null)
-      this.sha.textContent = `SHA-256 ${this.sha256}`;
+    const { sha256 } = this.tus;
+    this.sha.hidden = sha256 === null;
+    if (sha256 !== null)
+      this.sha.textContent = `SHA-256 ${sha256}`;
   }
 
-  remember() {
-    storageSet(this.key, {
-      url: this.url,
-      path: this.path,
-      size: this.size,
-      lastModified: this.lastModified,
-      created: Date.now(),
-      expires: this.expires ?? null,
-    });
-  }
-
-  forget() {
-    storageRemove(this.key);
-  }
-
-  // Reads the answer headers every tus response may carry once the upload is complete.
-  noteCompletion(response) {
-    const sha = response.header('Upload-Sha256');
-    if (sha !== null && /^[0-9a-f]{64}$/i.test(sha.trim()))
-      this.sha256 = sha.trim().toLowerCase();
-    const saved = decodeSavedAs(response.header('Upload-Saved-As'));
-    if (saved !== null)
-      this.savedAs = saved;
-  }
-
-  async create() {
-    const metadata = [`filename ${base64Utf8(this.name)}`];
-    if (this.path !== this.name)
-      metadata.push(`relativePath ${base64Utf8(this.path)}`);
-    if (this.file.type)
-      metadata.push(`filetype ${base64Utf8(this.file.type)}`);
-
-    const asking = setTimeout(() => {
-      this.asking = true;
-      this.render();
-    }, ASKING_DELAY_MS);
-    let response;
-    try {
-      response = await tusRequest('POST', page.uploadUrl, {
-        headers: {
-          'Upload-Length': String(this.size),
-          'Upload-Metadata': metadata.join(','),
-        },
-        upload: this,
-        waitTimeout: ANSWER_TIMEOUT_MS,
-      });
-    } finally {
-      clearTimeout(asking);
-      this.asking = false;
-    }
-    if (response.status !== 201)
-      throw new HttpError(response.status, response, 'POST');
-    const location = sameOriginUrl(response.header('Location') ?? '');
-    if (location === null)
-      throw new HttpError(response.status, response, 'POST (no usable Location)');
-
-    this.url = location;
-    this.offset = 0;
-    const expires = Date.parse(response.header('Upload-Expires') ?? '');
-    this.expires = Number.isFinite(expires) ? expires : null;
-    this.noteCompletion(response);
-    this.remember();
-  }
-
-  async head() {
-    const response = await tusRequest('HEAD', this.url, {
-      headers: { 'Cache-Control': 'no-store' },
-      upload: this,
-    });
-    if (response.status !== 200 && response.status !== 204)
-      throw new HttpError(response.status, response, 'HEAD');
-    const offset = Number.parseInt(response.header('Upload-Offset') ?? '', 10);
-    const length = Number.parseInt(response.header('Upload-Length') ?? '', 10);
-    if (!Number.isFinite(offset) || offset < 0 || offset > this.size ||
-        (Number.isFinite(length) && length !== this.size))
-      throw new HttpError(404, response, 'HEAD (an upload of another file)');
-    this.offset = offset;
-    this.noteCompletion(response);
-  }
-
-  // Only for what the server says about a finished upload: whatever goes wrong here, the bytes
-  // are already there and nothing is sent again.
-  async askCompletion() {
-    try {
-      await this.head();
-    } catch (error) {
-      if (error instanceof CancelledError)
-        throw error;
-    }
-  }
-
-  async patch() {
-    const end = Math.min(this.size, this.offset + this.chunkSize);
-    const body = this.file.slice(this.offset, end);
-    const start = this.offset;
-    this.inFlight = 0;
-    let response;
-    try {
-      response = await tusRequest('PATCH', this.url, {
-        headers: {
-          'Content-Type': 'application/offset+octet-stream',
-          'Upload-Offset': String(start),
-        },
-        body,
-        onProgress: (loaded) => {
-          this.inFlight = Math.min(loaded, end - start);
-          this.noteProgress();
-        },
-        upload: this,
-        responseTimeout: end === this.size
-          ? Math.max(FINAL_RESPONSE_TIMEOUT_MS, this.size / FINAL_RESPONSE_BYTES_PER_MS)
-          : RESPONSE_TIMEOUT_MS,
-      });
-    } finally {
-      this.inFlight = 0;
-    }
-    if (response.status !== 204 && response.status !== 200)
-      throw new HttpError(response.status, response, 'PATCH');
-    const offset = Number.parseInt(response.header('Upload-Offset') ?? '', 10);
-    if (!Number.isFinite(offset) || offset < start || offset > this.size)
-      throw new HttpError(409, response, 'PATCH (bad Upload-Offset)');
-    this.offset = offset;
-    this.noteCompletion(response);
-    this.noteProgress();
-  }
-
-  // The whole life of one upload: create or find it on the server, send what is missing, and
-  // decide after each failure whether to wait and go on or to stop and say why.
+  // Sends the file through to the end, or until it stops for good, and says how it ended.
   async run() {
-    this.setState('uploading');
-    this.networkErrors = 0;
-    this.serverErrors = 0;
-    this.conflicts = 0;
-    let emptyPatchSent = false;
-
-    for (;;) {
-      if (this.state === 'cancelled')
-        return;
-      try {
-        if (this.url === null) {
-          await this.create();
-        } else if (this.needsHead) {
-          await this.head();
-          this.needsHead = false;
-        }
-
-        if (this.offset >= this.size) {
-          // Every byte is there. The checksum and saved name come with the last PATCH, or for
-          // an empty file (complete once created) with a HEAD; a server that only completes
-          // uploads on a PATCH gets an empty one.
-          if (this.sha256 === null)
-            await this.askCompletion();
-          if (this.sha256 === null && this.size === 0 && !emptyPatchSent) {
-            emptyPatchSent = true;
-            await this.patch();
-          }
-          this.finish();
-          return;
-        }
-
-        if (this.state !== 'uploading')
-          this.setState('uploading');
-        const before = this.offset;
-        await this.patch();
-        if (this.offset > before) {
-          this.networkErrors = 0;
-          this.serverErrors = 0;
-          this.conflicts = 0;
-        }
-      } catch (error) {
-        if (this.state === 'cancelled' || error instanceof CancelledError)
-          return;
-        if (!await this.recover(error))
-          return;
-      }
+    let outcome;
+    try {
+      outcome = await this.tus.run();
+    } catch (error) {
+      // Closing the page's receiving aborts the upload and has already said why.
+      if (ACTIVE.has(this.state))
+        await this.stopped(error);
+      return;
     }
+    if (outcome === 'done' && ACTIVE.has(this.state))
+      this.finish();
   }
 
-  // Returns true to go on, false when the upload has stopped for good (state set).
-  async recover(error) {
-    if (error instanceof NetworkError) {
-      // A file changed or removed since it was chosen fails like the network does; reading a
-      // byte tells the two apart.
-      if (this.size > 0 && !await this.fileReadable()) {
-        this.fail('The file can no longer be read; it may have been changed, moved or deleted',
-          true);
-        return false;
-      }
-      const delay = RETRY_DELAYS_S[Math.min(this.networkErrors, RETRY_DELAYS_S.length - 1)];
-      this.networkErrors++;
-      this.needsHead = this.url !== null;
-      return this.waitAndRetry(delay, (s) => `Connection lost · trying again in ${s} s`);
+  async stopped(error) {
+    if (error instanceof UnreadableFileError) {
+      this.fail('The file can no longer be read; it may have been changed, moved or deleted',
+        true);
+      return;
     }
-
     if (!(error instanceof HttpError)) {
       console.error(error);
-      this.fail('Something went wrong in this page', true);
-      return false;
+      this.fail(PAGE_BUG, true);
+      return;
     }
-
-    const status = error.status;
-    if (status === 409 && ++this.conflicts <= MAX_CONFLICTS) {
-      this.needsHead = true;
-      return true;
-    }
-    if (status === 429) {
-      const wait = Number.parseInt(error.headers.header('Retry-After') ?? '', 10);
-      this.needsHead = this.url !== null;
-      return this.waitAndRetry(Number.isFinite(wait) && wait > 0 ? wait : DEFAULT_RETRY_AFTER_S,
-        (s) => `The receiving computer is busy · trying again in ${s} s`);
-    }
-    if ((status === 404 || status === 410) && error.method !== 'POST') {
-      // The server no longer knows this upload (it expired, or the app restarted without it):
-      // start it once more from the beginning. If the share itself is gone, the POST says so.
-      this.forget();
-      this.url = null;
-      this.offset = 0;
-      this.needsHead = false;
-      if (!this.restarted) {
-        this.restarted = true;
-        return true;
-      }
-    }
-    if (status === 413 && error.method === 'PATCH' && this.chunkSize > MIN_CHUNK_SIZE) {
-      // A server with a smaller limit per request than per file: send smaller pieces.
-      this.chunkSize = Math.max(MIN_CHUNK_SIZE, Math.floor(this.chunkSize / 2));
-      this.needsHead = true;
-      return true;
-    }
-    if (status >= 500 && status !== 507 && ++this.serverErrors <= MAX_SERVER_ERRORS) {
-      const delay = RETRY_DELAYS_S[Math.min(this.serverErrors - 1, RETRY_DELAYS_S.length - 1)];
-      this.needsHead = this.url !== null;
-      return this.waitAndRetry(delay,
-        (s) => `The receiving computer had a problem · trying again in ${s} s`);
-    }
-
-    if (status === 413 && page.maxSize === null && error.headers.header('Tus-Max-Size') === null)
-      page.maxSize = await discoverMaxSize();
-    const [message, retryable] = messageForStatus(error);
-    if ((status === 404 || status === 410) && error.method === 'POST')
+    const { status, method } = error;
+    if (status === 413 && page.maxSize === null && error.header('Tus-Max-Size') === null)
+      page.maxSize = await discoverMaxSize(xhrTransport, page.uploadUrl);
+    if ((status === 404 || status === 410) && method === 'POST')
       closeReceiving(status === 410 ? 'expired' : 'stopped');
     else
-      this.fail(message, retryable);
-    return false;
-  }
-
-  async fileReadable() {
-    try {
-      const at = Math.min(this.offset, this.size - 1);
-      await this.file.slice(at, at + 1).arrayBuffer();
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  // Counts down in the row; going back online or to the tab cuts the wait short.
-  async waitAndRetry(seconds, text) {
-    this.setState('retrying', text(seconds));
-    let left = seconds;
-    let woken = false;
-    const wake = new Promise((resolve) => {
-      this.wakeUp = () => {
-        woken = true;
-        resolve();
-      };
-    });
-    while (left > 0 && !woken && this.state === 'retrying') {
-      await Promise.race([sleep(1000), wake]);
-      left--;
-      if (this.state === 'retrying' && !woken && left > 0) {
-        this.message = text(left);
-        this.render();
-      }
-    }
-    this.wakeUp = null;
-    return this.state === 'retrying';
+      this.fail(...messageForStatus(error));
   }
 
   finish() {
-    this.forget();
+    this.tus.forget();
     this.setState('done');
   }
 
@@ -728,9 +337,7 @@ class Upload {
   retry() {
     if (this.file === null || ACTIVE.has(this.state))
       return;
-    this.restarted = false;
-    this.chunkSize = CHUNK_SIZE;
-    this.needsHead = this.url !== null;
+    this.tus.renew();
     enqueue(this);
   }
 
@@ -740,16 +347,8 @@ class Upload {
     if (dequeued >= 0)
       page.queue.splice(dequeued, 1);
     this.setState('cancelled');
-    this.abortRequest?.();
-    this.wakeUp?.();
-    this.forget();
-    if (this.url !== null) {
-      // Termination frees the partial file on the receiving computer. If it cannot be reached
-      // now, the server's own expiry removes it later.
-      const url = this.url;
-      this.url = null;
-      tusRequest('DELETE', url, {}).catch(() => {});
-    }
+    // Termination frees the partial file on the receiving computer.
+    this.tus.cancel();
     if (!wasActive) {
       this.row.remove();
       page.uploads.delete(this);
@@ -758,21 +357,11 @@ class Upload {
   }
 }
 
-// The limit the server announces in its tus discovery answer, for a 413 that did not say it.
-async function discoverMaxSize() {
-  try {
-    const response = await tusRequest('OPTIONS', page.uploadUrl, {});
-    const max = Number.parseInt(response.header('Tus-Max-Size') ?? '', 10);
-    return Number.isFinite(max) && max > 0 ? max : null;
-  } catch {
-    return null;
-  }
-}
-
-function messageForStatus({ status, method, headers }) {
+function messageForStatus(error) {
+  const { status, method } = error;
   switch (status) {
     case 413: {
-      const max = page.maxSize ?? Number.parseInt(headers.header('Tus-Max-Size') ?? '', 10);
+      const max = page.maxSize ?? Number.parseInt(error.header('Tus-Max-Size') ?? '', 10);
       return [Number.isFinite(max) && max > 0
         ? `Too large (max ${formatSize(max)})`
         : 'Too large for the receiving computer', false];
@@ -786,18 +375,18 @@ function messageForStatus({ status, method, headers }) {
     case 400:
       return [`The receiving computer refused this file (HTTP 400 on ${method})`, true];
     case 403:
-      if (headers.header('Upload-Declined') !== null)
+      if (error.declined)
         return ['The receiver declined this file', false];
-      return ['Access to this link was lost: reload the page to unlock it again', false];
+      return [ACCESS_LOST, false];
     case 401:
-      return ['Access to this link was lost: reload the page to unlock it again', false];
+      return [ACCESS_LOST, false];
     case 412:
       return ['This page and the receiving computer do not speak the same upload protocol; ' +
         'reload the page', false];
     case 409:
       return ['The receiving computer and this page disagree on how much was sent', true];
     default:
-      return [`The receiving computer answered with an error (HTTP ${status})`, true];
+      return [answeredWithError(RECEIVER, status), true];
   }
 }
 
@@ -820,7 +409,7 @@ function pump() {
     page.active++;
     upload.run().catch((error) => {
       console.error(error);
-      upload.fail('Something went wrong in this page', true);
+      upload.fail(PAGE_BUG, true);
     }).finally(() => {
       page.active--;
       pump();
@@ -844,7 +433,7 @@ function addFiles(items) {
   showUploads();
   const list = $('upload-list');
   for (const { file, path } of items) {
-    const key = storageKey(page.token, path, file.size, file.lastModified);
+    const key = ResumeStore.key(page.token, path, file.size, file.lastModified);
     let upload = findUpload(key);
 
     if (upload !== null && ACTIVE.has(upload.state)) {
@@ -857,14 +446,11 @@ function addFiles(items) {
         flash(upload.row);
         continue;
       }
-      upload.file = file;
-      upload.restarted = false;
-      upload.chunkSize = CHUNK_SIZE;
-      upload.needsHead = upload.url !== null;
+      upload.tus.renew(file);
       enqueue(upload);
       continue;
     }
-    const stored = storageGet(key);
+    const stored = store.get(key);
     upload = new Upload({
       key,
       path,
@@ -894,7 +480,7 @@ function flash(row) {
 
 // Lists what an earlier visit left unfinished, so the person can choose those files again.
 async function restoreInterrupted() {
-  const stored = storedUploads(page.token);
+  const stored = store.list(page.token);
   if (stored.length === 0)
     return;
   showUploads();
@@ -903,11 +489,10 @@ async function restoreInterrupted() {
   for (const entry of stored) {
     const url = sameOriginUrl(entry.url);
     if (url === null) {
-      storageRemove(entry.key);
+      store.forget(entry.key);
       continue;
     }
     const upload = new Upload({ ...entry, url });
-    upload.expires = entry.expires;
     upload.state = 'interrupted';
     upload.message = 'Interrupted · choose this file again to continue';
     page.uploads.add(upload);
@@ -922,11 +507,10 @@ async function restoreInterrupted() {
     if (upload.state !== 'interrupted')
       continue;
     try {
-      await upload.head();
-      upload.needsHead = false;
+      await upload.tus.head();
       if (upload.state !== 'interrupted')
         continue;
-      if (upload.offset >= upload.size && upload.sha256 !== null) {
+      if (upload.offset >= upload.size && upload.tus.sha256 !== null) {
         upload.finish();
       } else {
         upload.render();
@@ -935,7 +519,7 @@ async function restoreInterrupted() {
     } catch (error) {
       if (error instanceof HttpError && (error.status === 404 || error.status === 410) &&
           upload.state === 'interrupted') {
-        upload.forget();
+        upload.tus.forget();
         upload.row.remove();
         page.uploads.delete(upload);
         updateSummary();
@@ -980,65 +564,6 @@ function updateSummary() {
 }
 
 /* Choosing and dropping files */
-
-function filesFromInput(input) {
-  return [...input.files].map((file) => ({
-    file,
-    path: file.webkitRelativePath || file.name,
-  }));
-}
-
-function readAllEntries(reader) {
-  return new Promise((resolve, reject) => {
-    const entries = [];
-    const next = () => reader.readEntries((batch) => {
-      if (batch.length === 0) {
-        resolve(entries);
-      } else {
-        entries.push(...batch);
-        next();
-      }
-    }, reject);
-    next();
-  });
-}
-
-async function filesFromEntry(entry, prefix, out) {
-  if (entry.isFile) {
-    const file = await new Promise((resolve, reject) => entry.file(resolve, reject));
-    out.push({ file, path: prefix + file.name });
-  } else if (entry.isDirectory) {
-    for (const child of await readAllEntries(entry.createReader()))
-      await filesFromEntry(child, `${prefix}${entry.name}/`, out);
-  }
-}
-
-async function filesFromDrop(dataTransfer) {
-  // Entries must be taken while the drop event runs; the list is emptied afterwards.
-  const entries = [];
-  const plain = [];
-  for (const item of dataTransfer.items ?? []) {
-    if (item.kind !== 'file')
-      continue;
-    const entry = typeof item.webkitGetAsEntry === 'function' ? item.webkitGetAsEntry() : null;
-    if (entry !== null)
-      entries.push(entry);
-    else if (item.getAsFile() !== null)
-      plain.push(item.getAsFile());
-  }
-  if (entries.length === 0 && plain.length === 0)
-    plain.push(...(dataTransfer.files ?? []));
-
-  const out = plain.map((file) => ({ file, path: file.name }));
-  for (const entry of entries) {
-    try {
-      await filesFromEntry(entry, '', out);
-    } catch (error) {
-      console.warn(`could not read ${entry.fullPath}: ${error?.message ?? error}`);
-    }
-  }
-  return out;
-}
 
 function setUpPickers() {
   for (const id of ['pick-files', 'pick-folder']) {
@@ -1150,9 +675,8 @@ function closeReceiving(why) {
   page.queue.length = 0;
   for (const upload of page.uploads) {
     if (ACTIVE.has(upload.state) || upload.state === 'interrupted') {
-      upload.abortRequest?.();
-      upload.wakeUp?.();
-      upload.forget();
+      upload.tus.abort();
+      upload.tus.forget();
       upload.fail(why === 'expired' ? 'Not sent: the link expired' : 'Not sent: receiving stopped',
         false);
     }
@@ -1164,7 +688,7 @@ function closeReceiving(why) {
 function errorForStatus(response) {
   switch (response.status) {
     case 404:
-      return new PageError('This link does not work',
+      return new PageError(LINK_DOES_NOT_WORK,
         'Receiving may have been stopped, or the address was not copied completely. Ask the ' +
         'person you are sending to for a new link.');
     case 410:
@@ -1175,10 +699,9 @@ function errorForStatus(response) {
       return new PageError('This link is protected',
         'Reload the page to enter the password.', { reload: true });
     case 429:
-      return new PageError('Too many attempts', waitMessage(response.headers), { retry: true });
+      return tooManyAttempts(response.headers);
     default:
-      return new PageError('This page could not be opened',
-        `The receiving computer answered with an error (HTTP ${response.status}).`,
+      return new PageError(NOT_OPENED, `${answeredWithError(RECEIVER, response.status)}.`,
         { retry: true });
   }
 }
@@ -1188,15 +711,12 @@ async function fetchShare(token) {
   try {
     response = await fetchShareInfo(token);
   } catch {
-    throw new PageError('Cannot reach the receiving computer',
-      'Check that you are on the same network and that ShareSync is still running there.',
-      { retry: true });
+    throw unreachable('Cannot reach the receiving computer');
   }
   if (!response.ok)
     throw errorForStatus(response);
 
-  const unreadable = new PageError('This page could not be opened',
-    'The receiving computer sent an answer this page does not understand.', { retry: true });
+  const unreadable = unreadableAnswer(NOT_OPENED, RECEIVER);
   let share;
   try {
     share = await response.json();
@@ -1235,18 +755,7 @@ function show(state) {
 }
 
 function showError(error) {
-  const known = error instanceof PageError;
-  if (!known)
-    console.error(error);
-  $('error-title').textContent = known ? error.title : 'Something went wrong';
-  $('error-message').textContent = known
-    ? error.message
-    : 'This page could not be opened. Reload to try again.';
-  const retry = $('error-retry');
-  retry.hidden = !(known && (error.retry || error.reload));
-  retry.textContent = known && error.reload ? 'Reload' : 'Try again';
-  retry.dataset.reload = known && error.reload ? 'true' : '';
-  document.title = `${$('error-title').textContent} – ShareSync`;
+  showPageError(error, 'This page could not be opened. Reload to try again.');
   show('error');
 }
 
@@ -1287,7 +796,7 @@ setInterval(() => {
 
 function wakeRetries() {
   for (const upload of page.uploads)
-    upload.wakeUp?.();
+    upload.tus.wake();
 }
 
 window.addEventListener('online', wakeRetries);

@@ -21,6 +21,11 @@ const LOW_WATER = 1024 * 1024;
 const READ_SIZE = 1024 * 1024;
 const CONNECT_TIMEOUT_MS = 20_000;
 
+// What a transfer ends with in more than one place, said the same way each time.
+const CLOSED = 'The direct connection closed.';
+const CANCELLED = 'The other side cancelled the transfer.';
+const DROPPED = 'The connection to the computer sharing these files dropped.';
+
 // SHA-256 computed piece by piece (WebCrypto only hashes a whole buffer at once), so a file is
 // checked while it arrives and never has to be held twice.
 const K = new Uint32Array([
@@ -115,6 +120,12 @@ export class Sha256 {
 // Why a direct transfer stopped, in words for the person.
 export class DirectError extends Error {}
 
+// What a page shows of an error that ended a direct transfer: a DirectError's message is
+// written for people; anything else is a bug and shown as it is.
+export function directErrorText(error) {
+  return error instanceof DirectError ? error.message : String(error);
+}
+
 // A data channel as a queue of messages: text messages come out parsed, binary ones as
 // ArrayBuffers. Closing or an error ends every wait with a DirectError.
 export class FramedChannel {
@@ -140,7 +151,7 @@ export class FramedChannel {
       else
         this.queue.push(message);
     });
-    const closed = () => this.fail('The direct connection closed.');
+    const closed = () => this.fail(CLOSED);
     channel.addEventListener('close', closed);
     channel.addEventListener('error', closed);
   }
@@ -179,7 +190,7 @@ export class FramedChannel {
     if (message instanceof ArrayBuffer)
       throw new DirectError('The other side sent data where a message was expected.');
     if (message.type === 'error' || message.type === 'cancel')
-      throw new DirectError(message.message ?? 'The other side cancelled the transfer.');
+      throw new DirectError(message.message ?? CANCELLED);
     if (expected !== undefined && message.type !== expected)
       throw new DirectError(`The other side sent "${message.type}" instead of "${expected}".`);
     return message;
@@ -259,7 +270,7 @@ export class FramedChannel {
         continue;
       }
       if (message.type === 'error' || message.type === 'cancel')
-        throw new DirectError(message.message ?? 'The other side cancelled the transfer.');
+        throw new DirectError(message.message ?? CANCELLED);
       if (message.type !== 'end')
         throw new DirectError(`Unexpected "${message.type}" in the middle of a file.`);
       const sha256 = hash.hex();
@@ -338,7 +349,7 @@ export async function connectToApp(token) {
   let channel = null;
   let failed = null;
   const close = () => {
-    channel?.fail('The direct connection closed.');
+    channel?.fail(CLOSED);
     pc.close();
     ws.close();
   };
@@ -376,8 +387,8 @@ export async function connectToApp(token) {
     }
   });
   ws.addEventListener('close', () => {
-    failed(new DirectError('The connection to the computer sharing these files dropped.'));
-    channel?.fail('The connection to the computer sharing these files dropped.');
+    failed(new DirectError(DROPPED));
+    channel?.fail(DROPPED);
   });
 
   sendSignal(ws, { type: 'rtc-connect', token });

@@ -6,10 +6,11 @@
 // Content-Security-Policy, so there is no inline script or style: classes only.
 
 import {
-  $, el, fetchShareInfo, formatDate, formatSize, plural, sameOriginUrl, tokenFromLocation,
-  waitMessage,
+  $, LINK_DOES_NOT_WORK, PageError, answeredWithError, el, fetchShareInfo, formatDate,
+  formatSize, plural, sameOriginUrl, showPageError, tokenFromLocation, tooManyAttempts,
+  unreachable, unreadableAnswer,
 } from '/static/common.js';
-import { DirectError, appStatus, connectToApp, saveBlob } from '/static/rtc.js';
+import { appStatus, connectToApp, directErrorText, saveBlob } from '/static/rtc.js';
 
 // Links are put in the page as paths on this origin (see sameOriginUrl).
 function sameOriginPath(url) {
@@ -20,33 +21,28 @@ function sameOriginPath(url) {
   return pathname + search;
 }
 
-class ShareError extends Error {
-  constructor(title, message, { retry = false } = {}) {
-    super(message);
-    this.title = title;
-    this.retry = retry;
-  }
-}
+// How the page names the other side, in the messages of common.js.
+const SHARER = 'The computer sharing them';
+const NOT_LISTED = 'The files could not be listed';
 
 function errorForStatus(response) {
   switch (response.status) {
     case 404:
-      return new ShareError('This link does not work',
+      return new PageError(LINK_DOES_NOT_WORK,
         'The share may have been stopped or may have expired, or the address was not copied ' +
         'completely. Ask the person who shared the files for a new link.');
     case 410:
-      return new ShareError('This share has expired',
+      return new PageError('This share has expired',
         'The files are no longer available here. Ask the person who shared them for a new link.');
     case 401:
     case 403:
-      return new ShareError('This share is protected',
+      return new PageError('This share is protected',
         'The person who shared these files needs to give you access.');
     case 429:
-      return new ShareError('Too many attempts', waitMessage(response.headers), { retry: true });
+      return tooManyAttempts(response.headers);
     default:
-      return new ShareError('The files could not be listed',
-        `The computer sharing them answered with an error (HTTP ${response.status}).`,
-        { retry: true });
+      return new PageError(NOT_LISTED,
+        `${answeredWithError(SHARER, response.status)}.`, { retry: true });
   }
 }
 
@@ -55,9 +51,7 @@ async function fetchShare(token) {
   try {
     response = await fetchShareInfo(token);
   } catch {
-    throw new ShareError('Cannot reach the computer sharing these files',
-      'Check that you are on the same network and that ShareSync is still running there.',
-      { retry: true });
+    throw unreachable('Cannot reach the computer sharing these files');
   }
 
   if (!response.ok)
@@ -67,15 +61,10 @@ async function fetchShare(token) {
   try {
     share = await response.json();
   } catch {
-    throw new ShareError('The files could not be listed',
-      'The computer sharing them sent an answer this page does not understand.',
-      { retry: true });
+    throw unreadableAnswer(NOT_LISTED, SHARER);
   }
-  if (share === null || typeof share !== 'object' || !Array.isArray(share.files)) {
-    throw new ShareError('The files could not be listed',
-      'The computer sharing them sent an answer this page does not understand.',
-      { retry: true });
-  }
+  if (share === null || typeof share !== 'object' || !Array.isArray(share.files))
+    throw unreadableAnswer(NOT_LISTED, SHARER);
   return share;
 }
 
@@ -159,9 +148,7 @@ async function directDownload(file, item, button) {
     item.dataset.directSha256 = sha256;
   } catch (error) {
     status.classList.add('file-direct-error');
-    status.textContent = error instanceof DirectError
-      ? `Direct download failed: ${error.message}`
-      : `Direct download failed: ${error}`;
+    status.textContent = `Direct download failed: ${directErrorText(error)}`;
   } finally {
     connection?.close();
     button.disabled = false;
@@ -225,15 +212,7 @@ function show(state) {
 }
 
 function showError(error) {
-  const known = error instanceof ShareError;
-  if (!known)
-    console.error(error);
-  $('error-title').textContent = known ? error.title : 'Something went wrong';
-  $('error-message').textContent = known
-    ? error.message
-    : 'This page could not show the shared files. Reload to try again.';
-  $('error-retry').hidden = !(known && error.retry);
-  document.title = `${$('error-title').textContent} – ShareSync`;
+  showPageError(error, 'This page could not show the shared files. Reload to try again.');
   show('error');
 }
 
