@@ -650,7 +650,7 @@ test_receive_prompt (Fixture       *fixture,
   GtkWidget *prompt;
   const char *notification;
 
-  ssync_session_set_auto_accept (fixture->session, FALSE);
+  g_object_set (ssync_session_get_config (fixture->session), "auto-accept", FALSE, NULL);
   ssync_session_add_receive_share_async (fixture->session, folder, NULL, on_receive_share_added,
                                          &share);
   wait_until (fixture, share_is_set, &share, "the receive share is added");
