@@ -293,6 +293,19 @@ load_ice_servers (SsyncRtcService *self)
                               on_turn_password, lookup);
 }
 
+/* Checks GStreamer's plugins, at start (and when a test hides one): without one, direct
+ * transfers are hidden and pages are told why; everything else works. */
+static void
+check_plugins (SsyncRtcService *self)
+{
+  g_clear_error (&self->error);
+  if (!ssync_rtc_check_plugins (ssync_config_get_string (self->config, "rtc-hidden-plugin"),
+                                &self->error))
+    g_debug ("%s", self->error->message);
+  ssync_ws_hub_set_rtc_available (self->hub, self->error == NULL,
+                                  self->error != NULL ? self->error->message : NULL);
+}
+
 static void
 on_config_notify (SsyncConfig     *config,
                   GParamSpec      *pspec,
@@ -301,6 +314,8 @@ on_config_notify (SsyncConfig     *config,
   if (g_str_equal (pspec->name, "stun-server") || g_str_equal (pspec->name, "turn-server") ||
       g_str_equal (pspec->name, "turn-username"))
     load_ice_servers (self);
+  else if (g_str_equal (pspec->name, "rtc-hidden-plugin"))
+    check_plugins (self);
 }
 
 /* A TURN password stored anew (even with every setting unchanged) is read again. */
@@ -315,8 +330,7 @@ on_secret_changed (SsyncSecrets    *secrets,
     load_ice_servers (self);
 }
 
-/* Checks GStreamer's plugins once, at start: without one, direct transfers are hidden
- * and pages are told why; everything else works. */
+/* A service for the pages on @hub, asking @gatekeeper before uploads. */
 SsyncRtcService *
 ssync_rtc_service_new (SsyncConfig           *config,
                        SsyncSecrets          *secrets,
@@ -330,11 +344,7 @@ ssync_rtc_service_new (SsyncConfig           *config,
   self->hub = g_object_ref (hub);
   self->gatekeeper = g_object_ref (gatekeeper);
 
-  if (!ssync_rtc_check_plugins (ssync_config_get_string (config, "rtc-hidden-plugin"),
-                                &self->error))
-    g_debug ("%s", self->error->message);
-  ssync_ws_hub_set_rtc_available (hub, self->error == NULL,
-                                  self->error != NULL ? self->error->message : NULL);
+  check_plugins (self);
   load_ice_servers (self);
 
   g_signal_connect_object (config, "notify", G_CALLBACK (on_config_notify), self, 0);

@@ -78,7 +78,9 @@ fixture_set_up (Fixture       *fixture,
   g_assert_no_error (error);
   ssync_session_start (fixture->session, "127.0.0.1", 0, &error);
   g_assert_no_error (error);
-  g_object_set (ssync_session_get_config (fixture->session), "auto-accept", data == NULL, NULL);
+  /* Short, so that the unanswered question declines within the test. */
+  g_object_set (ssync_session_get_config (fixture->session), "auto-accept", data == NULL,
+                "accept-timeout", 2, NULL);
   fixture->requests = g_ptr_array_new_with_free_func (g_object_unref);
   g_signal_connect (fixture->session, "upload-request", G_CALLBACK (on_upload_request), fixture);
 
@@ -246,7 +248,7 @@ test_decline (Fixture       *fixture,
   g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
 }
 
-/* Nobody at the computer: the question is declined after SHARESYNC_ACCEPT_TIMEOUT. */
+/* Nobody at the computer: the question is declined after the accept-timeout setting. */
 static void
 test_no_answer (Fixture       *fixture,
                 gconstpointer  data)
@@ -286,7 +288,6 @@ main (int   argc,
       char *argv[])
 {
   /* Long enough for the tests that answer, short for the one that does not. */
-  g_setenv ("SHARESYNC_ACCEPT_TIMEOUT", "2", TRUE);
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, ask, func) \
