@@ -7,7 +7,7 @@
  * index and skips rows without reading them; other orders and searches scan the table once
  * per page, which is why the model reads pages on a worker thread.
  *
- * Like ssync-history.c, every function holds the connection's mutex from the first prepare
+ * Like the rest of the store, every function holds the connection's mutex from the first prepare
  * to the last sqlite3_errmsg(). All of them block on the disk: call them off the main thread.
  *
  * SPDX-License-Identifier: MIT
@@ -22,8 +22,6 @@
 #include "ssync-error.h"
 #include "ssync-history-private.h"
 #include "ssync-history-query.h"
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
 #define PAGE_COLUMNS SSYNC_HISTORY_TRANSFER_COLUMNS
 
@@ -74,14 +72,6 @@ like_pattern (const char *search)
   g_string_append_c (pattern, '%');
   return g_string_free (pattern, FALSE);
 }
-
-static char *
-column_strdup (sqlite3_stmt *stmt,
-               int           column)
-{
-  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
-}
-
 
 /* The number of transfers that match @search (all of them when NULL or empty). Returns 0 and
  * sets @error when the database cannot be read. */
@@ -230,7 +220,7 @@ ssync_history_query_daily (SsyncHistory  *self,
     }
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_hash_table_insert (counts, column_strdup (stmt, 0),
+    g_hash_table_insert (counts, ssync_history_column_strdup (stmt, 0),
                          GUINT_TO_POINTER (sqlite3_column_int64 (stmt, 1)));
 
   if (rc != SQLITE_DONE)

@@ -2,11 +2,9 @@
  *
  * Bytes go to "NAME.part" beside where the file will end up; nothing appears under the
  * final name until every byte is there and on disk: completion fsyncs the .part, links it
- * to the first free name ("NAME", "NAME (1)", ...; link() never replaces an existing file,
- * so two uploads can not race for one name) and removes the .part. Everything below the
- * receive folder is reached through directory descriptors opened with O_NOFOLLOW, so a
- * link inside it never leads outside. The SHA-256 is computed
- * while the bytes arrive (GnuTLS, about 2 GB/s here), so completion needs no second read.
+ * to the first free name and removes the .part (ssync-upload-place.c finds the folders and
+ * names without following links). The SHA-256 is computed while the bytes arrive (GnuTLS,
+ * about 2 GB/s here), so completion needs no second read.
  *
  * Every file operation runs on a worker thread and takes the upload's lock, so a deletion
  * waits for a write in flight instead of racing it. Each chunk is written and hashed by two
@@ -31,6 +29,7 @@
 #include "ssync-filename.h"
 #include "ssync-token.h"
 #include "ssync-upload.h"
+#include "ssync-upload-private.h"
 
 struct _SsyncUpload
 {
@@ -100,113 +99,6 @@ ssync_upload_init (SsyncUpload *self)
   self->id = ssync_token_new ();
 }
 
-/* Takes @what (a translated sentence naming the file) and says what went wrong. */
-static GError *
-io_error (int   errsv,
-          char *what)
-{
-  g_autofree char *owned = what;
-
-  if (errsv == ENOSPC || errsv == EFBIG || errsv == EDQUOT)
-    return g_error_new (G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-                        _("%s: the disk is full"), owned);
-  return g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv), "%s: %s", owned,
-                      g_strerror (errsv));
-}
-
-/* The @n-th candidate for @name: "NAME", "NAME (1).ext", ... and, past the numbers a
- * person would ever see, "NAME (random).ext": a name is always free, so no finished upload
- * ever fails for lack of one (defect found by racing two uploads for the last number). */
-#define MAX_NUMBERED 1000
-/* Random names tried before giving up (only an unwritable folder gets that far). */
-#define MAX_CANDIDATES (MAX_NUMBERED + 100)
-
-static char *
-candidate_name (const char *name,
-                guint       n)
-{
-  const char *dot = strrchr (name, '.');
-  g_autofree char *suffix = NULL;
-
-  if (n == 0)
-    return g_strdup (name);
-  if (n < MAX_NUMBERED)
-    suffix = g_strdup_printf ("%u", n);
-  else
-    {
-      g_autofree char *token = ssync_token_new ();
-
-      suffix = g_strndup (token, 8);
-    }
-  if (dot != NULL && dot != name)
-    return g_strdup_printf ("%.*s (%s)%s", (int) (dot - name), name, suffix, dot);
-  return g_strdup_printf ("%s (%s)", name, suffix);
-}
-
-/* Whether @name exists in @dir_fd, whatever it is (a dangling link counts). */
-static gboolean
-exists_at (int         dir_fd,
-           const char *name)
-{
-  struct stat st;
-
-  return fstatat (dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT;
-}
-
-/* Opens (making them as needed) the folders of @self->path below the receive folder, one
- * component at a time with O_NOFOLLOW: a link planted inside the receive folder can never
- * lead a file outside it. Folders made here are remembered, to go again if the upload is
- * dropped. */
-static int
-open_folder (SsyncUpload  *self,
-             GError      **error)
-{
-  g_auto(GStrv) parts = g_strsplit (self->path, "/", -1);
-  guint n = g_strv_length (parts);
-  int fd = open (self->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-  if (fd < 0)
-    {
-      int errsv = errno;
-
-      g_propagate_error (error, io_error (errsv, g_strdup (_("Cannot open the receive folder"))));
-      return -1;
-    }
-
-  for (guint i = 0; i + 1 < n; i++)
-    {
-      int next;
-
-      if (mkdirat (fd, parts[i], 0755) == 0)
-        {
-          g_autofree char *rest = parts[i + 1];
-
-          parts[i + 1] = NULL;
-          g_ptr_array_add (self->made, g_strjoinv ("/", parts));
-          parts[i + 1] = g_steal_pointer (&rest);
-        }
-      next = openat (fd, parts[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (next < 0)
-        {
-          int errsv = errno;
-
-          close (fd);
-          if (errsv == ELOOP || errsv == ENOTDIR)
-            g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY,
-                         _("Cannot receive into “%s”: it is not a folder"), parts[i]);
-          else
-            g_propagate_error (error,
-                               io_error (errsv, g_strdup_printf (_("Cannot create the folder “%s”"),
-                                                                 parts[i])));
-          return -1;
-        }
-      close (fd);
-      fd = next;
-    }
-
-  return fd;
-}
-
 static void
 create_thread (GTask        *task,
                gpointer      source_object,
@@ -216,43 +108,14 @@ create_thread (GTask        *task,
   SsyncUpload *self = task_data;
   GError *error = NULL;
 
-  self->dir_fd = open_folder (self, &error);
-  if (self->dir_fd < 0)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+  self->dir_fd = ssync_upload_open_folder (self->root, self->path, self->made, &error);
+  if (self->dir_fd >= 0)
+    self->fd = ssync_upload_create_part (self->dir_fd, self->name, &self->part_name, &error);
 
-  /* The first "NAME (n).part" that is free; O_EXCL makes taking it atomic. */
-  for (guint n = 0; n < MAX_CANDIDATES; n++)
-    {
-      g_autofree char *candidate = candidate_name (self->name, n);
-      g_autofree char *part_name = g_strconcat (candidate, ".part", NULL);
-
-      if (exists_at (self->dir_fd, candidate))
-        continue;
-
-      self->fd = openat (self->dir_fd, part_name,
-                         O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-      if (self->fd >= 0)
-        {
-          self->part_name = g_steal_pointer (&part_name);
-          g_task_return_boolean (task, TRUE);
-          return;
-        }
-      if (errno != EEXIST)
-        {
-          int errsv = errno;
-
-          g_task_return_error (task,
-                               io_error (errsv, g_strdup_printf (_("Cannot create %s"),
-                                                                 part_name)));
-          return;
-        }
-    }
-
-  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                           _("Cannot create %s: no free name"), self->name);
+  if (self->fd < 0)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 /* Creates the .part file for an upload of @length bytes named by @relative_path (from
@@ -334,7 +197,7 @@ ssync_upload_reopen (GFile       *folder,
       return NULL;
     }
 
-  self->dir_fd = open_folder (self, error);
+  self->dir_fd = ssync_upload_open_folder (self->root, self->path, self->made, error);
   if (self->dir_fd < 0)
     return NULL;
   /* Folders that already held the .part were not made now: nothing to remove later. */
@@ -344,8 +207,9 @@ ssync_upload_reopen (GFile       *folder,
     {
       int errsv = errno;
 
-      g_propagate_error (error, io_error (errsv,
-                                          g_strdup_printf (_("Cannot resume %s"), self->name)));
+      g_propagate_error (error,
+                         ssync_upload_io_error (errsv, g_strdup_printf (_("Cannot resume %s"),
+                                                                        self->name)));
       return NULL;
     }
   if (fstat (self->fd, &st) != 0 || !S_ISREG (st.st_mode) || (guint64) st.st_size > length)
@@ -457,8 +321,9 @@ write_thread (GTask        *task,
           self->hash_valid = FALSE;
           g_mutex_unlock (&self->lock);
           g_task_return_error (task,
-                               io_error (errsv,
-                                         g_strdup_printf (_("Receiving %s failed"), self->name)));
+                               ssync_upload_io_error (errsv,
+                                                      g_strdup_printf (_("Receiving %s failed"),
+                                                                       self->name)));
           return;
         }
       done += n;
@@ -595,6 +460,7 @@ complete_thread (GTask        *task,
                  GCancellable *cancellable)
 {
   SsyncUpload *self = source_object;
+  GError *error = NULL;
   guint8 digest[32];
   char hex[65];
 
@@ -619,8 +485,9 @@ complete_thread (GTask        *task,
     {
       int errsv = errno;
 
-      complete_fail (self, task, io_error (errsv, g_strdup_printf (_("Saving %s failed"),
-                                                                   self->name)));
+      complete_fail (self, task,
+                     ssync_upload_io_error (errsv, g_strdup_printf (_("Saving %s failed"),
+                                                                    self->name)));
       return;
     }
 
@@ -634,31 +501,12 @@ complete_thread (GTask        *task,
   close (self->fd);
   self->fd = -1;
 
-  /* link() never replaces a file: the first name it takes is ours, and a name is always
-   * free (candidate_name). */
-  for (guint n = 0; self->saved_as == NULL; n++)
+  self->saved_as = ssync_upload_link_free_name (self->dir_fd, self->part_name, self->name,
+                                                &error);
+  if (self->saved_as == NULL)
     {
-      g_autofree char *candidate = NULL;
-
-      if (n == MAX_CANDIDATES)
-        {
-          complete_fail (self, task, g_error_new (G_IO_ERROR, G_IO_ERROR_EXISTS,
-                                                  _("Saving %s failed: no free name"),
-                                                  self->name));
-          return;
-        }
-      candidate = candidate_name (self->name, n);
-
-      if (linkat (self->dir_fd, self->part_name, self->dir_fd, candidate, 0) == 0)
-        self->saved_as = g_steal_pointer (&candidate);
-      else if (errno != EEXIST)
-        {
-          int errsv = errno;
-
-          complete_fail (self, task, io_error (errsv, g_strdup_printf (_("Saving %s failed"),
-                                                                       self->name)));
-          return;
-        }
+      complete_fail (self, task, error);
+      return;
     }
   unlinkat (self->dir_fd, self->part_name, 0);
 
@@ -694,42 +542,6 @@ ssync_upload_complete_finish (SsyncUpload   *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* Removes the folders this upload made, innermost first, as long as they are empty (other
- * uploads may have put files in them since). */
-static void
-remove_made_folders (SsyncUpload *self)
-{
-  int root_fd = open (self->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-  if (root_fd < 0)
-    return;
-
-  for (guint i = self->made->len; i > 0; i--)
-    {
-      const char *relative = g_ptr_array_index (self->made, i - 1);
-      g_autofree char *parent = g_path_get_dirname (relative);
-      g_autofree char *base = g_path_get_basename (relative);
-      g_auto(GStrv) parts = g_strsplit (parent, "/", -1);
-      int fd = dup (root_fd);
-
-      /* Walk down again without following links, as open_folder() did. */
-      for (guint j = 0; fd >= 0 && !g_str_equal (parent, ".") && parts[j] != NULL; j++)
-        {
-          int next = openat (fd, parts[j], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-          close (fd);
-          fd = next;
-        }
-      if (fd >= 0)
-        {
-          unlinkat (fd, base, AT_REMOVEDIR);
-          close (fd);
-        }
-    }
-  g_ptr_array_set_size (self->made, 0);
-  close (root_fd);
-}
-
 static void
 delete_thread (GTask        *task,
                gpointer      source_object,
@@ -747,7 +559,7 @@ delete_thread (GTask        *task,
   if (!self->complete && self->part_name != NULL && self->dir_fd >= 0)
     {
       unlinkat (self->dir_fd, self->part_name, 0);
-      remove_made_folders (self);
+      ssync_upload_remove_folders (self->root, self->made);
     }
   g_mutex_unlock (&self->lock);
 

@@ -685,6 +685,76 @@ test_uploads (Fixture       *fixture,
   g_assert_cmpint (r->expires, ==, 9000);
 }
 
+/* Writes of every kind queued in one burst land in call order, whichever of them share the
+ * writer's batch transaction: a forget queued between transfers removes only the ones before
+ * it, and the pushes and uploads around it are kept. The totals count what is left. */
+static void
+test_mixed_order (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) transfers = NULL;
+  g_autoptr(GPtrArray) totals = NULL;
+  g_autoptr(GPtrArray) pushes = NULL;
+  g_autoptr(GPtrArray) uploads = NULL;
+  g_autoptr(SsyncTransfer) before = NULL;
+  g_autoptr(SsyncTransfer) sent = NULL;
+  g_autoptr(SsyncTransfer) received = NULL;
+  SsyncPushRecord push = { "p1", "s1", "a.jpg", "http://127.0.0.1:9000", "b", "s1/a.jpg", 100,
+                           1000, 5000, "pushed", NULL };
+  SsyncUploadRecord upload = { "u1", "tok1", "/srv/in", "c.bin", "c.bin.part", 300, NULL, 3000,
+                               7000 };
+  SsyncShareTotals *t;
+
+  before = ssync_transfer_new ("s1", "Share", "old.txt", SSYNC_DIRECTION_DOWNLOAD,
+                               SSYNC_TRANSFER_KIND_FILE, "10.0.0.2", "UA", 10);
+  ssync_transfer_add_bytes (before, 10);
+  ssync_transfer_finish (before, SSYNC_TRANSFER_STATUS_COMPLETE, NULL);
+
+  ssync_history_record_share (fixture->history, "s1", "Share", SSYNC_SHARE_KIND_SEND, 1, 10,
+                              1000);
+  ssync_history_record_transfer (fixture->history, before);
+  ssync_history_record_push (fixture->history, &push);
+  ssync_history_record_upload (fixture->history, &upload);
+  ssync_history_forget_before (fixture->history, g_get_real_time () + G_USEC_PER_SEC);
+
+  sent = ssync_transfer_new ("s1", "Share", "new.txt", SSYNC_DIRECTION_DOWNLOAD,
+                             SSYNC_TRANSFER_KIND_FILE, "10.0.0.3", "UA", 20);
+  ssync_transfer_add_bytes (sent, 20);
+  ssync_transfer_finish (sent, SSYNC_TRANSFER_STATUS_COMPLETE, NULL);
+  received = ssync_transfer_new ("s1", "Share", "in.txt", SSYNC_DIRECTION_UPLOAD,
+                                 SSYNC_TRANSFER_KIND_FILE, "10.0.0.4", "UA", 5);
+  ssync_transfer_add_bytes (received, 5);
+  ssync_transfer_finish (received, SSYNC_TRANSFER_STATUS_COMPLETE, NULL);
+  ssync_history_record_transfer (fixture->history, sent);
+  ssync_history_record_transfer (fixture->history, received);
+  ssync_history_flush (fixture->history);
+
+  transfers = ssync_history_list_transfers (fixture->history, "s1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (transfers->len, ==, 2);
+  for (guint i = 0; i < transfers->len; i++)
+    g_assert_cmpstr (((SsyncTransferRecord *) transfers->pdata[i])->file_name, !=, "old.txt");
+
+  pushes = ssync_history_list_pushes (fixture->history, NULL, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pushes->len, ==, 1);
+  uploads = ssync_history_list_uploads (fixture->history, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (uploads->len, ==, 1);
+
+  totals = ssync_history_list_totals (fixture->history, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (totals->len, ==, 1);
+  t = totals->pdata[0];
+  g_assert_cmpstr (t->share_id, ==, "s1");
+  g_assert_cmpstr (t->share_name, ==, "Share");
+  g_assert_cmpuint (t->downloads, ==, 1);
+  g_assert_cmpuint (t->uploads, ==, 1);
+  g_assert_cmpuint (t->bytes_sent, ==, 20);
+  g_assert_cmpuint (t->bytes_received, ==, 5);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -707,6 +777,7 @@ main (int   argc,
   ADD ("/history/record/forget", fixture_setup_open, test_forget);
   ADD ("/history/open/interrupted", fixture_setup_open, test_interrupted);
   ADD ("/history/record/uploads", fixture_setup_open, test_uploads);
+  ADD ("/history/record/mixed-order", fixture_setup_open, test_mixed_order);
 
 #undef ADD
 
