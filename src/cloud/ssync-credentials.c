@@ -236,7 +236,8 @@ on_looked_up (GObject      *source,
 
   if (secret != NULL)
     {
-      g_task_return_pointer (task, g_strdup (secret), (GDestroyNotify) ssync_credentials_free_secret);
+      g_task_return_pointer (task, g_strdup (secret),
+                             (GDestroyNotify) ssync_credentials_free_secret);
       secret_password_free (secret);
       return;
     }

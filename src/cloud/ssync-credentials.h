@@ -1,5 +1,7 @@
-/* ssync-credentials.h: S3 secret keys in the Secret Service (libsecret), or for this run
- * only where no keyring answers.
+/* ssync-credentials.h: secrets (S3 secret keys, TURN passwords) in the Secret Service
+ * (libsecret), or for this run only where no keyring answers. The session's SsyncSecrets is
+ * their one user; lookups fail with SSYNC_ERROR_NOT_FOUND (none stored) or
+ * SSYNC_ERROR_NO_KEYRING, stores without a keyring with SSYNC_ERROR_NO_KEYRING.
  *
  * SPDX-License-Identifier: MIT
  */

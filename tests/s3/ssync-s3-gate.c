@@ -1,6 +1,7 @@
-/* ssync-s3-gate.c: forwarding to s3rver, and the signature-checking proxy (ssync-s3-gate.h). It signs each request
- * again with its own secret, from the headers the client signed, and compares. Pre-signed
- * links (no Authorization header) pass unchecked: the test fetches them with a plain client.
+/* ssync-s3-gate.c: forwarding to s3rver, and the signature-checking proxy (ssync-s3-gate.h).
+ * The gate signs each request again with its own secret, from the headers the client signed,
+ * and compares. Pre-signed links (no Authorization header) pass unchecked: the tests fetch
+ * them with a plain client.
  *
  * SPDX-License-Identifier: MIT
  */
