@@ -107,39 +107,6 @@ on_secret_changed (SsyncSecrets *secrets,
     drop_client (self);
 }
 
-/* TEMPORARY(issue12): the lead removes this at merge */
-static void
-ssync_pusher_temporary_env (SsyncConfig  *config,
-                            SsyncSecrets *secrets)
-{
-  const struct {
-    const char *variable;
-    const char *setting;
-  } names[] = {
-    { "SHARESYNC_S3_ENDPOINT", "s3-endpoint" },
-    { "SHARESYNC_S3_REGION", "s3-region" },
-    { "SHARESYNC_S3_BUCKET", "s3-bucket" },
-    { "SHARESYNC_S3_ACCESS_KEY", "s3-access-key" },
-    { "SHARESYNC_S3_PATH_STYLE", "s3-path-style" },
-    { "SHARESYNC_S3_PART_SIZE", "s3-part-size" },
-    { "SHARESYNC_S3_PARALLEL", "s3-parallel" },
-    { "SHARESYNC_S3_ATTEMPTS", "s3-attempts" },
-    { "SHARESYNC_S3_CA_FILE", "s3-ca-file" },
-  };
-  const char *secret = g_getenv ("SHARESYNC_S3_SECRET_KEY");
-
-  if (g_getenv ("SHARESYNC_S3_ENDPOINT") == NULL)
-    return;
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    if (g_getenv (names[i].variable) != NULL)
-      ssync_config_set_from_string (config, names[i].setting, g_getenv (names[i].variable),
-                                    NULL);
-  if (secret != NULL && ssync_config_get_string (config, "s3-access-key") != NULL)
-    ssync_secrets_set_for_run (secrets, SSYNC_SECRET_S3,
-                               ssync_config_get_string (config, "s3-endpoint"),
-                               ssync_config_get_string (config, "s3-access-key"), secret);
-}
-
 SsyncPusher *
 ssync_pusher_new (SsyncHistory *history,
                   SsyncConfig  *config,
@@ -153,7 +120,6 @@ ssync_pusher_new (SsyncHistory *history,
   self->history = g_object_ref (history);
   self->config = g_object_ref (config);
   self->secrets = g_object_ref (secrets);
-  ssync_pusher_temporary_env (config, secrets);
   g_signal_connect_object (config, "notify", G_CALLBACK (on_config_notify), self, 0);
   g_signal_connect_object (secrets, "changed", G_CALLBACK (on_secret_changed), self, 0);
   return self;
