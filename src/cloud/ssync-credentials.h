@@ -1,5 +1,7 @@
-/* ssync-credentials.h: S3 secret keys in the Secret Service (libsecret), or for this run
- * only where no keyring answers.
+/* ssync-credentials.h: secrets (S3 secret keys, TURN passwords) in the Secret Service
+ * (libsecret), or for this run only where no keyring answers. The session's SsyncSecrets is
+ * their one user; lookups fail with SSYNC_ERROR_NOT_FOUND (none stored) or
+ * SSYNC_ERROR_NO_KEYRING, stores without a keyring with SSYNC_ERROR_NO_KEYRING.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -14,6 +16,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SsyncCredentials, ssync_credentials, SSYNC, CREDENTIALS, GObject)
 
 SsyncCredentials *ssync_credentials_new           (void);
+void              ssync_credentials_free_secret   (char                 *secret);
 void              ssync_credentials_store_async   (SsyncCredentials     *self,
                                                    const char           *endpoint,
                                                    const char           *access_key,

@@ -322,7 +322,7 @@ ssync_session_new (const char  *data_dir,
   if (!load_owner_token (self, error))
     return NULL;
 
-  self->pusher = ssync_pusher_new (self->history);
+  self->pusher = ssync_pusher_new (self->history, self->config, self->secrets);
   ssync_session_setup_lists (self);
   self->server = ssync_server_new (self->registry, self->history);
   ssync_server_set_owner_token (self->server, self->owner_token);
