@@ -1,5 +1,6 @@
 /* ssync-window-actions.c: the window's actions: add and paste files, receive into the
- * receive folder or from another ShareSync's link, open a folder, the preferences.
+ * receive folder or from another ShareSync's link, open a folder, the preferences, and
+ * "win.toast", through which every widget in the window shows a message.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -312,6 +313,15 @@ preferences (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (ssync_preferences_window_new (GTK_WINDOW (self), settings)));
 }
 
+/* A message from any widget of the window ("s": already translated). */
+static void
+toast (GSimpleAction *action,
+       GVariant      *parameter,
+       gpointer       user_data)
+{
+  ssync_window_show_toast (user_data, g_variant_get_string (parameter, NULL));
+}
+
 static const GActionEntry win_entries[] = {
   { "add-files", add_files },
   { "receive-files", receive_files },
@@ -319,6 +329,7 @@ static const GActionEntry win_entries[] = {
   { "preferences", preferences },
   { "open-folder", open_folder, "s" },
   { "receive-from-link", receive_from_link },
+  { "toast", toast, "s" },
 };
 
 void
