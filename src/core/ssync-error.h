@@ -17,6 +17,10 @@ typedef enum {
   SSYNC_ERROR_DATABASE,
   SSYNC_ERROR_NETWORK,
   SSYNC_ERROR_CHANGED,
+  SSYNC_ERROR_NOT_CONFIGURED,         /* S3 endpoint, bucket or keys missing or unusable */
+  SSYNC_ERROR_NO_BUCKET,              /* the S3 bucket does not exist (it can be created) */
+  SSYNC_ERROR_CREDENTIALS_REJECTED,   /* the S3 service refused the access or secret key */
+  SSYNC_ERROR_NO_KEYRING,             /* no Secret Service answered: kept for this run */
 } SsyncError;
 
 GQuark ssync_error_quark (void);
