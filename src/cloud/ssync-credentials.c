@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "ssync-credentials.h"
-#include "ssync-s3-client.h"
+#include "ssync-error.h"
 
 #define KEYRING_TIMEOUT_SECONDS 5
 
@@ -47,8 +47,9 @@ schema (void)
   return &s3_schema;
 }
 
-static void
-wipe_free (char *secret)
+/* Frees a secret after overwriting it, so that it does not linger in freed memory. */
+void
+ssync_credentials_free_secret (char *secret)
 {
   if (secret != NULL)
     explicit_bzero (secret, strlen (secret));
@@ -76,7 +77,7 @@ ssync_credentials_init (SsyncCredentials *self)
 {
   if (session_only == NULL)
     session_only = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                          (GDestroyNotify) wipe_free);
+                                          (GDestroyNotify) ssync_credentials_free_secret);
   self->session_only = g_hash_table_ref (session_only);
 }
 
@@ -116,7 +117,7 @@ call_free (Call *call)
   g_clear_object (&call->self);
   g_free (call->endpoint);
   g_free (call->access_key);
-  wipe_free (call->secret);
+  ssync_credentials_free_secret (call->secret);
   g_free (call);
 }
 
@@ -184,7 +185,7 @@ on_stored (GObject      *source,
 
   g_hash_table_replace (call->self->session_only, g_steal_pointer (&key),
                         g_steal_pointer (&call->secret));
-  g_task_return_new_error (task, SSYNC_S3_ERROR, SSYNC_S3_ERROR_CONFIG,
+  g_task_return_new_error (task, SSYNC_ERROR, SSYNC_ERROR_NO_KEYRING,
                            _("No keyring is available (%s): the secret key is kept for this "
                              "run only"),
                            g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
@@ -235,16 +236,16 @@ on_looked_up (GObject      *source,
 
   if (secret != NULL)
     {
-      g_task_return_pointer (task, g_strdup (secret), (GDestroyNotify) wipe_free);
+      g_task_return_pointer (task, g_strdup (secret), (GDestroyNotify) ssync_credentials_free_secret);
       secret_password_free (secret);
       return;
     }
   if (error == NULL)
-    g_task_return_new_error (task, SSYNC_S3_ERROR, SSYNC_S3_ERROR_CONFIG,
+    g_task_return_new_error (task, SSYNC_ERROR, SSYNC_ERROR_NOT_FOUND,
                              _("The keyring holds no secret key for “%s” on %s"),
                              call->access_key, call->endpoint);
   else
-    g_task_return_new_error (task, SSYNC_S3_ERROR, SSYNC_S3_ERROR_CONFIG,
+    g_task_return_new_error (task, SSYNC_ERROR, SSYNC_ERROR_NO_KEYRING,
                              _("No keyring is available to read the secret key for %s (%s); "
                                "enter it again in the preferences"),
                              call->endpoint,
@@ -270,7 +271,7 @@ ssync_credentials_lookup_async (SsyncCredentials    *self,
 
   if (kept != NULL)
     {
-      g_task_return_pointer (task, g_strdup (kept), (GDestroyNotify) wipe_free);
+      g_task_return_pointer (task, g_strdup (kept), (GDestroyNotify) ssync_credentials_free_secret);
       return;
     }
   secret_password_lookup (schema (), call->deadline, on_looked_up, g_steal_pointer (&task),

@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SsyncCredentials, ssync_credentials, SSYNC, CREDENTIALS, GObject)
 
 SsyncCredentials *ssync_credentials_new           (void);
+void              ssync_credentials_free_secret   (char                 *secret);
 void              ssync_credentials_store_async   (SsyncCredentials     *self,
                                                    const char           *endpoint,
                                                    const char           *access_key,

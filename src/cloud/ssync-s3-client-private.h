@@ -1,5 +1,6 @@
-/* ssync-s3-client-private.h: the request machinery the client shares with its uploads
- * (ssync-s3-upload.c).
+/* ssync-s3-client-private.h: the client's state and the request machinery it shares with its
+ * uploads (ssync-s3-upload.c), its requests (ssync-s3-request.c) and S3's XML answers
+ * (ssync-s3-xml.c).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -10,6 +11,16 @@
 #include "ssync-s3-client.h"
 
 G_BEGIN_DECLS
+
+struct _SsyncS3Client
+{
+  GObject parent_instance;
+
+  SsyncS3Config *config;
+  GUri *endpoint;
+  SoupSession *session;
+  guint max_attempts;
+};
 
 /* A body read from a file range (fd >= 0) or held in memory (bytes), never both. */
 typedef struct {

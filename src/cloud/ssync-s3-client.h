@@ -27,6 +27,7 @@ GQuark ssync_s3_error_quark (void);
 
 #define SSYNC_S3_DEFAULT_PART_SIZE (16 * 1024 * 1024)
 #define SSYNC_S3_DEFAULT_PARALLEL 4
+#define SSYNC_S3_DEFAULT_ATTEMPTS 6
 /* S3's own limits on parts. */
 #define SSYNC_S3_MIN_PART_SIZE (5 * 1024 * 1024)
 #define SSYNC_S3_MAX_PARTS 10000
@@ -40,12 +41,13 @@ typedef struct {
   char *secret_key;   /* wiped when freed; never written anywhere */
   guint64 part_size;  /* also the size from which uploads go multipart */
   guint parallel;     /* parts in flight */
+  guint attempts;     /* tries of each request, the first included */
+  char *ca_file;      /* PEM certificate authorities HTTPS trusts instead of the system's */
 } SsyncS3Config;
 
 SsyncS3Config *ssync_s3_config_new      (void);
 SsyncS3Config *ssync_s3_config_copy     (const SsyncS3Config  *config);
 void           ssync_s3_config_free     (SsyncS3Config        *config);
-SsyncS3Config *ssync_s3_config_from_env (void);
 gboolean       ssync_s3_config_check    (const SsyncS3Config  *config,
                                          GError              **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsyncS3Config, ssync_s3_config_free)

@@ -16,6 +16,14 @@ ssync_session_get_pusher (SsyncSession *self)
   return self->pusher;
 }
 
+/* The one owner of the S3 secret key and the TURN password: faces store them here, and the
+ * pusher and the direct-transfer side follow its "changed" signal. */
+SsyncSecrets *
+ssync_session_get_secrets (SsyncSession *self)
+{
+  return self->secrets;
+}
+
 static void
 on_share_pushed (GObject      *source,
                  GAsyncResult *result,

@@ -61,6 +61,7 @@ ssync_session_dispose (GObject *object)
   g_clear_object (&self->config);
   g_clear_pointer (&self->transfer_lists, g_hash_table_unref);
   g_clear_pointer (&self->link_lists, g_hash_table_unref);
+  g_clear_object (&self->secrets);
   g_clear_pointer (&self->active, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
 
@@ -129,6 +130,7 @@ static void
 ssync_session_init (SsyncSession *self)
 {
   self->config = ssync_config_new ();
+  self->secrets = ssync_secrets_new ();
   self->registry = ssync_registry_new ();
   self->active = g_ptr_array_new_with_free_func (g_object_unref);
   self->cancellable = g_cancellable_new ();
@@ -469,7 +471,7 @@ ssync_session_new (const char  *data_dir,
   if (!load_owner_token (self, error))
     return NULL;
 
-  self->pusher = ssync_pusher_new (self->history);
+  self->pusher = ssync_pusher_new (self->history, self->config, self->secrets);
   ssync_session_setup_lists (self);
   self->server = ssync_server_new (self->registry, self->history);
   ssync_server_set_owner_token (self->server, self->owner_token);

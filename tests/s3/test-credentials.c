@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "ssync-credentials.h"
-#include "ssync-s3-client.h"
+#include "ssync-error.h"
 
 #define ENDPOINT "https://minio.example.test:9000"
 #define SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
@@ -88,7 +88,7 @@ test_keyring (void)
 
   missing = lookup (second, "AKIDOTHER", &error);
   g_assert_null (missing);
-  g_assert_error (error, SSYNC_S3_ERROR, SSYNC_S3_ERROR_CONFIG);
+  g_assert_error (error, SSYNC_ERROR, SSYNC_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, "holds no secret key"));
 }
 
@@ -102,7 +102,7 @@ test_no_service (void)
   g_autofree char *other = NULL;
 
   g_assert_false (store (credentials, "AKIDMEMORY", SECRET, &error));
-  g_assert_error (error, SSYNC_S3_ERROR, SSYNC_S3_ERROR_CONFIG);
+  g_assert_error (error, SSYNC_ERROR, SSYNC_ERROR_NO_KEYRING);
   g_assert_nonnull (strstr (error->message, "kept for this run only"));
   g_assert_null (strstr (error->message, SECRET));
   g_clear_error (&error);
@@ -113,6 +113,7 @@ test_no_service (void)
 
   other = lookup (credentials, "AKIDOTHER", &error);
   g_assert_null (other);
+  g_assert_error (error, SSYNC_ERROR, SSYNC_ERROR_NO_KEYRING);
   g_assert_nonnull (strstr (error->message, "No keyring is available"));
 }
 

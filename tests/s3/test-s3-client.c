@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ssync-s3-client.h"
+#include "ssync-s3-gate.h"
 #include "ssync-s3rver.h"
 #include "ssync-test-server.h"
 
@@ -49,6 +50,7 @@ typedef struct {
   gint64 progress;
   gint64 max_progress;
   GCancellable *cancel_at_progress;
+  const char *ca_file;   /* the HTTPS test's own authority */
 } Fixture;
 
 static guint
@@ -58,68 +60,6 @@ part_number (SoupServerMessage *msg)
   const char *at = query != NULL ? strstr (query, "partNumber=") : NULL;
 
   return at != NULL ? atoi (at + strlen ("partNumber=")) : 0;
-}
-
-static void
-on_upstream_reply (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(SoupServerMessage) msg = user_data;
-  SoupMessage *upstream = soup_session_get_async_result_message (SOUP_SESSION (source), result);
-  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
-                                                              NULL);
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  SoupMessageHeadersIter iter;
-  const char *name;
-  const char *value;
-
-  if (body == NULL)
-    soup_server_message_set_status (msg, 502, NULL);
-  else
-    {
-      soup_server_message_set_status (msg, soup_message_get_status (upstream), NULL);
-      soup_message_headers_iter_init (&iter, soup_message_get_response_headers (upstream));
-      while (soup_message_headers_iter_next (&iter, &name, &value))
-        /* libsoup sets the length of the body it sends, except for HEAD. */
-        if ((g_ascii_strcasecmp (name, "Content-Length") != 0 ||
-             strcmp (soup_server_message_get_method (msg), "HEAD") == 0) &&
-            g_ascii_strcasecmp (name, "Transfer-Encoding") != 0 &&
-            g_ascii_strcasecmp (name, "Connection") != 0)
-          soup_message_headers_append (headers, name, value);
-      if (g_bytes_get_size (body) > 0)
-        soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
-    }
-  soup_server_message_unpause (msg);
-}
-
-static void
-forward (Proxy             *proxy,
-         SoupServerMessage *msg)
-{
-  GUri *uri = soup_server_message_get_uri (msg);
-  g_autofree char *url = g_strdup_printf ("%s%s%s%s", s3rver.endpoint, g_uri_get_path (uri),
-                                          g_uri_get_query (uri) != NULL ? "?" : "",
-                                          g_uri_get_query (uri) != NULL ? g_uri_get_query (uri)
-                                                                        : "");
-  g_autoptr(SoupMessage) upstream = soup_message_new (soup_server_message_get_method (msg), url);
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
-  g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
-  SoupMessageHeadersIter iter;
-  const char *name;
-  const char *value;
-
-  soup_message_headers_iter_init (&iter, soup_server_message_get_request_headers (msg));
-  while (soup_message_headers_iter_next (&iter, &name, &value))
-    if (g_ascii_strcasecmp (name, "Host") != 0 && g_ascii_strcasecmp (name, "Content-Length") != 0
-        && g_ascii_strcasecmp (name, "Connection") != 0)
-      soup_message_headers_append (soup_message_get_request_headers (upstream), name, value);
-  if (g_bytes_get_size (bytes) > 0)
-    soup_message_set_request_body_from_bytes (upstream, NULL, bytes);
-
-  soup_server_message_pause (msg);
-  soup_session_send_and_read_async (proxy->upstream, upstream, G_PRIORITY_DEFAULT, NULL,
-                                    on_upstream_reply, g_object_ref (msg));
 }
 
 static void
@@ -168,7 +108,7 @@ on_proxy_request (SoupServer        *server,
       return;
     }
 
-  forward (proxy, msg);
+  ssync_s3_forward (proxy->upstream, s3rver.endpoint, msg);
 }
 
 static void
@@ -202,10 +142,13 @@ proxy_stop (Proxy *proxy)
   g_clear_pointer (&proxy->endpoint, g_free);
 }
 
+/* @attempts 0 and @ca_file NULL: the defaults. */
 static SsyncS3Client *
-make_client (const char *endpoint,
-             const char *bucket,
-             guint64     part_size)
+make_client_full (const char *endpoint,
+                  const char *bucket,
+                  guint64     part_size,
+                  guint       attempts,
+                  const char *ca_file)
 {
   g_autoptr(SsyncS3Config) config = ssync_s3_config_new ();
   g_autoptr(GError) error = NULL;
@@ -216,9 +159,20 @@ make_client (const char *endpoint,
   config->access_key = g_strdup (SSYNC_S3RVER_KEY);
   config->secret_key = g_strdup (SSYNC_S3RVER_KEY);
   config->part_size = part_size;
+  if (attempts > 0)
+    config->attempts = attempts;
+  config->ca_file = g_strdup (ca_file);
   client = ssync_s3_client_new (config, &error);
   g_assert_no_error (error);
   return client;
+}
+
+static SsyncS3Client *
+make_client (const char *endpoint,
+             const char *bucket,
+             guint64     part_size)
+{
+  return make_client_full (endpoint, bucket, part_size, 0, NULL);
 }
 
 static void
@@ -316,10 +270,9 @@ fetch (Fixture     *fixture,
 
   g_assert_nonnull (msg);
   /* The HTTPS test's own authority, which a browser would have been given too. */
-  if (g_getenv ("SHARESYNC_S3_CA_FILE") != NULL)
+  if (fixture->ca_file != NULL)
     {
-      g_autoptr(GTlsDatabase) database =
-        g_tls_file_database_new (g_getenv ("SHARESYNC_S3_CA_FILE"), &error);
+      g_autoptr(GTlsDatabase) database = g_tls_file_database_new (fixture->ca_file, &error);
 
       g_assert_no_error (error);
       soup_session_set_tls_database (session, database);
@@ -495,10 +448,9 @@ test_fault_permanent (Fixture       *fixture,
   g_autofree char *path = ssync_test_write_random (fixture->dir, "f.bin", 12 * MIB);
   g_autoptr(GError) error = NULL;
 
-  g_setenv ("SHARESYNC_S3_ATTEMPTS", "3", TRUE);
   g_clear_object (&fixture->client);
-  fixture->client = make_client (fixture->proxy.endpoint, SSYNC_S3RVER_BUCKET, 5 * MIB);
-  g_unsetenv ("SHARESYNC_S3_ATTEMPTS");
+  fixture->client = make_client_full (fixture->proxy.endpoint, SSYNC_S3RVER_BUCKET, 5 * MIB, 3,
+                                      NULL);
   g_array_append_val (fixture->proxy.faults, fault);
 
   g_assert_false (put_file (fixture, path, "faults/broken.bin", &error));
@@ -531,7 +483,7 @@ test_cancel (Fixture       *fixture,
 }
 
 /* HTTPS through GIO's TLS: a certificate nobody vouches for is refused at once (no retries),
- * and trusted through SHARESYNC_S3_CA_FILE the same push goes through. */
+ * and trusted through the client's CA file the same push goes through. */
 static void
 test_https (Fixture       *fixture,
             gconstpointer  data)
@@ -558,11 +510,11 @@ test_https (Fixture       *fixture,
   g_assert_nonnull (strstr (error->message, "Could not reach https://127.0.0.1:"));
   g_clear_error (&error);
 
-  g_setenv ("SHARESYNC_S3_CA_FILE", cert, TRUE);
+  fixture->ca_file = cert;
   g_clear_object (&fixture->client);
-  fixture->client = make_client (tls.endpoint, SSYNC_S3RVER_BUCKET, 5 * MIB);
+  fixture->client = make_client_full (tls.endpoint, SSYNC_S3RVER_BUCKET, 5 * MIB, 0, cert);
   check_round_trip (fixture, "tls.bin", 7 * MIB);
-  g_unsetenv ("SHARESYNC_S3_CA_FILE");
+  fixture->ca_file = NULL;
 
   ssync_s3rver_stop (&tls);
 }
