@@ -892,7 +892,6 @@ test_push_to_cloud (Fixture       *fixture,
                     gconstpointer  data)
 {
   SsyncS3rver s3rver = { 0 };
-  g_autoptr(SsyncS3Config) config = ssync_s3_config_new ();
   g_autofree char *path = write_file (fixture, "slides.pdf", 300000);
   g_autoptr(SsyncShare) share = NULL;
   g_autoptr(GBytes) body = NULL;
@@ -905,12 +904,15 @@ test_push_to_cloud (Fixture       *fixture,
   g_autoptr(SsyncPushedLink) link = NULL;
   g_autoptr(GPtrArray) toasts = g_ptr_array_new_with_free_func (g_free);
 
+  /* As the window's face fills them from the preferences and the keyring. */
   ssync_s3rver_start (&s3rver);
-  config->endpoint = g_strdup (s3rver.endpoint);
-  config->bucket = g_strdup ("pushed-from-the-window");
-  config->access_key = g_strdup (SSYNC_S3RVER_KEY);
-  config->secret_key = g_strdup (SSYNC_S3RVER_KEY);
-  ssync_pusher_set_config (ssync_session_get_pusher (fixture->session), config);
+  g_object_set (ssync_session_get_config (fixture->session),
+                "s3-endpoint", s3rver.endpoint,
+                "s3-bucket", "pushed-from-the-window",
+                "s3-access-key", SSYNC_S3RVER_KEY,
+                NULL);
+  ssync_secrets_set_for_run (ssync_session_get_secrets (fixture->session), SSYNC_SECRET_S3,
+                             s3rver.endpoint, SSYNC_S3RVER_KEY, SSYNC_S3RVER_KEY);
 
   share = add_share (fixture, path);
   wait_until (fixture, has_row_for, share, "the row shows");
