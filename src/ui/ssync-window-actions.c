@@ -301,6 +301,7 @@ preferences (GSimpleAction *action,
 {
   SsyncWindow *self = user_data;
   g_autoptr(GSettings) settings = ssync_preferences_lookup_settings ();
+  SsyncPreferencesWindow *window;
 
   /* Without the schema (ShareSync run from a build directory) there is nowhere to keep them;
    * ShareSync runs on its defaults then. */
@@ -310,7 +311,9 @@ preferences (GSimpleAction *action,
                                        "installed"));
       return;
     }
-  gtk_window_present (GTK_WINDOW (ssync_preferences_window_new (GTK_WINDOW (self), settings)));
+  window = ssync_preferences_window_new (GTK_WINDOW (self), settings,
+                                         ssync_session_get_secrets (self->session));
+  gtk_window_present (GTK_WINDOW (window));
 }
 
 /* A message from any widget of the window ("s": already translated). */
