@@ -20,6 +20,7 @@ struct _SsyncSession
   GObject parent_instance;
 
   SsyncConfig *config;   /* the settings the faces fill; followed */
+  SsyncSecrets *secrets; /* the S3 secret key and the TURN password; followed */
   char *data_dir;
   char *bind_address;
   SsyncRegistry *registry;

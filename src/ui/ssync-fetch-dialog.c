@@ -1,5 +1,5 @@
 /* ssync-fetch-dialog.c: asks for the link of another ShareSync's share, to fetch it over a
- * direct (WebRTC) connection.
+ * direct (WebRTC) connection; "Receive" waits for something that looks like a share link.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -11,11 +11,20 @@
 
 #include "ssync-fetch-dialog.h"
 
-typedef struct {
-  GtkEntry *entry;
+struct _SsyncFetchDialog
+{
+  AdwMessageDialog parent_instance;
+
   SsyncFetchDialogDone done;
   gpointer done_data;
-} Fetch;
+
+  GtkEntry *entry;
+};
+
+/* AdwMessageDialog (1.2) is what Debian 12 has; 1.6 deprecates it for AdwAlertDialog. */
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+
+G_DEFINE_FINAL_TYPE (SsyncFetchDialog, ssync_fetch_dialog, ADW_TYPE_MESSAGE_DIALOG)
 
 /* A share link: http(s)://HOST[:PORT]/s/TOKEN, as the other app shows it. */
 static gboolean
@@ -31,40 +40,65 @@ is_share_link (const char *text)
          g_uri_get_path (uri)[3] != '\0';
 }
 
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-
 static void
-on_changed (GtkEditable      *entry,
-            AdwMessageDialog *dialog)
+on_changed (SsyncFetchDialog *self)
 {
-  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+  const char *typed = gtk_editable_get_text (GTK_EDITABLE (self->entry));
+  g_autofree char *text = g_strstrip (g_strdup (typed));
 
-  adw_message_dialog_set_response_enabled (dialog, "fetch", is_share_link (text));
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (self), "fetch",
+                                           is_share_link (text));
 }
 
 static void
-on_activate (GtkEntry         *entry,
-             AdwMessageDialog *dialog)
+on_activate (SsyncFetchDialog *self)
 {
-  if (adw_message_dialog_get_response_enabled (dialog, "fetch"))
+  if (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (self), "fetch"))
     {
-      adw_message_dialog_response (dialog, "fetch");
-      gtk_window_close (GTK_WINDOW (dialog));
+      adw_message_dialog_response (ADW_MESSAGE_DIALOG (self), "fetch");
+      gtk_window_close (GTK_WINDOW (self));
     }
 }
 
 static void
-on_response (AdwMessageDialog *dialog,
-             const char       *response,
-             gpointer          user_data)
+on_response (SsyncFetchDialog *self,
+             const char       *response)
 {
-  Fetch *fetch = g_object_get_data (G_OBJECT (dialog), "ssync-fetch");
   g_autofree char *url = NULL;
 
-  if (fetch == NULL || g_strcmp0 (response, "fetch") != 0)
+  if (g_strcmp0 (response, "fetch") != 0 || self->done == NULL)
     return;
-  url = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (fetch->entry))));
-  fetch->done (url, fetch->done_data);
+  url = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->entry))));
+  self->done (url, self->done_data);
+}
+
+static void
+ssync_fetch_dialog_dispose (GObject *object)
+{
+  gtk_widget_dispose_template (GTK_WIDGET (object), SSYNC_TYPE_FETCH_DIALOG);
+
+  G_OBJECT_CLASS (ssync_fetch_dialog_parent_class)->dispose (object);
+}
+
+static void
+ssync_fetch_dialog_class_init (SsyncFetchDialogClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = ssync_fetch_dialog_dispose;
+
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/io/github/sharesync/ShareSync/ssync-fetch-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, SsyncFetchDialog, entry);
+  gtk_widget_class_bind_template_callback (widget_class, on_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_response);
+}
+
+static void
+ssync_fetch_dialog_init (SsyncFetchDialog *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 GtkWindow *
@@ -73,38 +107,18 @@ ssync_fetch_dialog_new (GtkWindow            *parent,
                         SsyncFetchDialogDone  done,
                         gpointer              user_data)
 {
-  Fetch *fetch = g_new0 (Fetch, 1);
-  AdwMessageDialog *dialog;
+  SsyncFetchDialog *self;
   g_autofree char *body = NULL;
 
-  fetch->done = done;
-  fetch->done_data = user_data;
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
 
   /* TRANSLATORS: %s is the folder files are saved into, such as “Downloads” */
   body = g_strdup_printf (_("Paste the link another ShareSync shows. Its files come straight "
                             "from that computer, encrypted, into “%s”."), folder_name);
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent, _("Receive From Link"), body));
-
-  fetch->entry = GTK_ENTRY (gtk_entry_new ());
-  gtk_entry_set_placeholder_text (fetch->entry, "http://192.168.1.20:5001/s/…");
-  gtk_entry_set_input_purpose (fetch->entry, GTK_INPUT_PURPOSE_URL);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (fetch->entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Link of the share"), -1);
-  adw_message_dialog_set_extra_child (dialog, GTK_WIDGET (fetch->entry));
-
-  adw_message_dialog_add_responses (dialog,
-                                    "cancel", _("_Cancel"),
-                                    "fetch", _("_Receive"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "fetch", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_response_enabled (dialog, "fetch", FALSE);
-  adw_message_dialog_set_close_response (dialog, "cancel");
-
-  g_object_set_data_full (G_OBJECT (dialog), "ssync-fetch", fetch, g_free);
-  g_signal_connect (fetch->entry, "changed", G_CALLBACK (on_changed), dialog);
-  g_signal_connect (fetch->entry, "activate", G_CALLBACK (on_activate), dialog);
-  g_signal_connect (dialog, "response", G_CALLBACK (on_response), NULL);
-  return GTK_WINDOW (dialog);
+  self = g_object_new (SSYNC_TYPE_FETCH_DIALOG, "transient-for", parent, "body", body, NULL);
+  self->done = done;
+  self->done_data = user_data;
+  return GTK_WINDOW (self);
 }
 
 G_GNUC_END_IGNORE_DEPRECATIONS

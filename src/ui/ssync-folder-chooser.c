@@ -102,10 +102,9 @@ ssync_choose_folder (GtkWindow         *parent,
   if (initial_folder != NULL)
     gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), initial_folder, NULL);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  /* The choice goes with the chooser, whatever the answer. */
-  g_object_set_data_full (G_OBJECT (chooser), "ssync-choice", choice,
-                          (GDestroyNotify) choice_free);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_response), choice);
+  /* The choice goes with the chooser's handler, whatever the answer. */
+  g_signal_connect_data (chooser, "response", G_CALLBACK (on_response), choice,
+                         (GClosureNotify) (void (*) (void)) choice_free, 0);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 #endif

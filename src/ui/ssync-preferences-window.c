@@ -1,6 +1,7 @@
 /* ssync-preferences-window.c: the preferences. Every row is bound to a GSettings key, so a
  * change is saved as it is made; the application reads the keys when it starts and applies
- * those it can while it runs.
+ * those it can while it runs. The S3 secret key and the TURN password are no keys: they go
+ * to the session's SsyncSecrets, which keeps them and tells whoever uses them.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -10,11 +11,9 @@
 
 #include <glib/gi18n.h>
 
-#include "ssync-credentials.h"
 #include "ssync-duration.h"
 #include "ssync-folder-chooser.h"
 #include "ssync-preferences-window.h"
-#include "ssync-rtc-ice.h"
 
 /* Upload sizes are shown in megabytes, as g_format_size() counts them. */
 #define BYTES_PER_MEGABYTE 1000000.0
@@ -51,12 +50,13 @@ struct _SsyncPreferencesWindow
   AdwEntryRow *turn_password_row;
   GtkLabel *turn_password_status;
   GtkLabel *s3_secret_status;
-  SsyncCredentials *credentials;
+  SsyncSecrets *secrets;
 };
 
 enum {
   PROP_0,
   PROP_SETTINGS,
+  PROP_SECRETS,
   N_PROPS
 };
 
@@ -236,7 +236,7 @@ on_secret_stored (GObject      *source,
   g_autoptr(SsyncPreferencesWindow) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (ssync_credentials_store_finish (SSYNC_CREDENTIALS (source), result, &error))
+  if (ssync_secrets_store_finish (SSYNC_SECRETS (source), result, &error))
     show_secret_status (self, _("The secret key is saved in the keyring."));
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     show_secret_status (self, error->message);
@@ -259,8 +259,8 @@ on_secret_applied (SsyncPreferencesWindow *self)
   if (*secret == '\0')
     return;
 
-  ssync_credentials_store_async (self->credentials, endpoint, access_key, secret,
-                                 self->cancellable, on_secret_stored, g_object_ref (self));
+  ssync_secrets_store_async (self->secrets, SSYNC_SECRET_S3, endpoint, access_key, secret,
+                             self->cancellable, on_secret_stored, g_object_ref (self));
   gtk_editable_set_text (GTK_EDITABLE (self->s3_secret_row), "");
 }
 
@@ -311,7 +311,7 @@ on_turn_password_stored (GObject      *source,
   g_autoptr(SsyncPreferencesWindow) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (ssync_credentials_store_finish (SSYNC_CREDENTIALS (source), result, &error))
+  if (ssync_secrets_store_finish (SSYNC_SECRETS (source), result, &error))
     gtk_label_set_text (self->turn_password_status,
                         _("The TURN password is saved in the keyring."));
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -319,17 +319,17 @@ on_turn_password_stored (GObject      *source,
   gtk_widget_set_visible (GTK_WIDGET (self->turn_password_status), TRUE);
 }
 
-/* The TURN password goes to the keyring under the relay and user name above; then the
- * session reads it again (a changed user name makes it look the password up). */
+/* The TURN password goes to the keyring under the relay and user name above, as the
+ * preferences hold them (the secrets make the relay's keyring name); the session then reads
+ * it again, as it does after any change of secret. */
 static void
 on_turn_password_applied (SsyncPreferencesWindow *self)
 {
-  g_autofree char *turn = g_settings_get_string (self->settings, "turn-server");
-  g_autofree char *endpoint = ssync_rtc_turn_uri (turn, NULL, NULL, NULL);
+  g_autofree char *turn = g_strstrip (g_settings_get_string (self->settings, "turn-server"));
   g_autofree char *user = g_settings_get_string (self->settings, "turn-username");
   const char *password = gtk_editable_get_text (GTK_EDITABLE (self->turn_password_row));
 
-  if (endpoint == NULL || *user == '\0')
+  if (*turn == '\0' || *user == '\0')
     {
       gtk_label_set_text (self->turn_password_status,
                           _("Fill in the TURN relay (turn://host:port) and the user name first."));
@@ -339,8 +339,8 @@ on_turn_password_applied (SsyncPreferencesWindow *self)
   if (*password == '\0')
     return;
 
-  ssync_credentials_store_async (self->credentials, endpoint, user, password, self->cancellable,
-                                 on_turn_password_stored, g_object_ref (self));
+  ssync_secrets_store_async (self->secrets, SSYNC_SECRET_TURN, turn, user, password,
+                             self->cancellable, on_turn_password_stored, g_object_ref (self));
   gtk_editable_set_text (GTK_EDITABLE (self->turn_password_row), "");
 }
 
@@ -434,7 +434,7 @@ ssync_preferences_window_finalize (GObject *object)
   SsyncPreferencesWindow *self = SSYNC_PREFERENCES_WINDOW (object);
 
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->credentials);
+  g_clear_object (&self->secrets);
 
   G_OBJECT_CLASS (ssync_preferences_window_parent_class)->finalize (object);
 }
@@ -451,6 +451,10 @@ ssync_preferences_window_get_property (GObject    *object,
     {
     case PROP_SETTINGS:
       g_value_set_object (value, self->settings);
+      break;
+
+    case PROP_SECRETS:
+      g_value_set_object (value, self->secrets);
       break;
 
     default:
@@ -472,6 +476,10 @@ ssync_preferences_window_set_property (GObject      *object,
       self->settings = g_value_dup_object (value);
       break;
 
+    case PROP_SECRETS:
+      self->secrets = g_value_dup_object (value);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -491,6 +499,10 @@ ssync_preferences_window_class_init (SsyncPreferencesWindowClass *klass)
 
   properties[PROP_SETTINGS] =
     g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                         G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SECRETS] =
+    g_param_spec_object ("secrets", NULL, NULL, SSYNC_TYPE_SECRETS,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
                          G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -534,7 +546,6 @@ ssync_preferences_window_init (SsyncPreferencesWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
-  self->credentials = ssync_credentials_new ();
   self->bound = g_array_new (FALSE, FALSE, sizeof (Bound));
 
   g_signal_connect_object (self->expiry_row, "notify::text", G_CALLBACK (on_expiry_text), self,
@@ -545,15 +556,19 @@ ssync_preferences_window_init (SsyncPreferencesWindow *self)
   label_entry_row (self->expiry_row);
 }
 
+/* @secrets: where the S3 secret key and the TURN password go (the session's). */
 SsyncPreferencesWindow *
-ssync_preferences_window_new (GtkWindow *parent,
-                              GSettings *settings)
+ssync_preferences_window_new (GtkWindow    *parent,
+                              GSettings    *settings,
+                              SsyncSecrets *secrets)
 {
   g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (SSYNC_IS_SECRETS (secrets), NULL);
 
   return g_object_new (SSYNC_TYPE_PREFERENCES_WINDOW,
                        "transient-for", parent,
                        "settings", settings,
+                       "secrets", secrets,
                        NULL);
 }

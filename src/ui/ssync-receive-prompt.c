@@ -18,28 +18,28 @@
 /* How many names the dialog lists before "and N more". */
 #define MAX_NAMES 5
 
+struct _SsyncReceivePrompt
+{
+  AdwMessageDialog parent_instance;
+
+  SsyncUploadRequest *request;
+};
+
 /* AdwMessageDialog (1.2) is what Debian 12 has; 1.6 deprecates it for AdwAlertDialog. */
 G_GNUC_BEGIN_IGNORE_DEPRECATIONS
 
+G_DEFINE_FINAL_TYPE (SsyncReceivePrompt, ssync_receive_prompt, ADW_TYPE_MESSAGE_DIALOG)
+
 static void
-update_body (AdwMessageDialog   *dialog,
-             SsyncUploadRequest *request)
+update_body (SsyncReceivePrompt *self)
 {
-  g_autofree char *summary = ssync_upload_request_dup_summary (request, MAX_NAMES);
+  g_autofree char *summary = ssync_upload_request_dup_summary (self->request, MAX_NAMES);
   g_autofree char *body = NULL;
 
   /* TRANSLATORS: "“a.pdf”, “b.txt” (12.5 MB) into “Downloads”" */
   body = g_strdup_printf (_("%s into “%s”"), summary,
-                          ssync_share_get_name (ssync_upload_request_get_share (request)));
-  adw_message_dialog_set_body (dialog, body);
-}
-
-static void
-on_files_changed (SsyncUploadRequest *request,
-                  GParamSpec         *pspec,
-                  AdwMessageDialog   *dialog)
-{
-  update_body (dialog, request);
+                          ssync_share_get_name (ssync_upload_request_get_share (self->request)));
+  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (self), body);
 }
 
 static gboolean
@@ -56,53 +56,71 @@ close_later (gpointer user_data)
  * the answer may come from inside the dialog's own response handler, after which the dialog
  * closes itself. */
 static void
-on_decided (SsyncUploadRequest *request,
-            GtkWindow          *dialog)
+on_decided (SsyncReceivePrompt *self)
 {
-  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_later, g_object_ref (dialog), g_object_unref);
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_later, g_object_ref (self), g_object_unref);
 }
 
 static void
-on_response (AdwMessageDialog   *dialog,
-             const char         *response,
-             SsyncUploadRequest *request)
+on_response (SsyncReceivePrompt *self,
+             const char         *response)
 {
   if (g_strcmp0 (response, "accept") == 0)
-    ssync_upload_request_accept (request);
+    ssync_upload_request_accept (self->request);
   else
-    ssync_upload_request_decline (request);
+    ssync_upload_request_decline (self->request);
+}
+
+static void
+ssync_receive_prompt_dispose (GObject *object)
+{
+  SsyncReceivePrompt *self = SSYNC_RECEIVE_PROMPT (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), SSYNC_TYPE_RECEIVE_PROMPT);
+  g_clear_object (&self->request);
+
+  G_OBJECT_CLASS (ssync_receive_prompt_parent_class)->dispose (object);
+}
+
+static void
+ssync_receive_prompt_class_init (SsyncReceivePromptClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = ssync_receive_prompt_dispose;
+
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/io/github/sharesync/ShareSync/ssync-receive-prompt.ui");
+  gtk_widget_class_bind_template_callback (widget_class, on_response);
+}
+
+static void
+ssync_receive_prompt_init (SsyncReceivePrompt *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 GtkWindow *
 ssync_receive_prompt_new (GtkWindow          *parent,
                           SsyncUploadRequest *request)
 {
-  AdwMessageDialog *dialog;
+  SsyncReceivePrompt *self;
   g_autofree char *heading = NULL;
 
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
   g_return_val_if_fail (SSYNC_IS_UPLOAD_REQUEST (request), NULL);
 
   /* TRANSLATORS: "Accept Files From 192.168.1.7?" */
   heading = g_strdup_printf (_("Accept Files From %s?"), ssync_upload_request_get_peer (request));
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent, heading, NULL));
-  update_body (dialog, request);
-  adw_message_dialog_add_responses (dialog,
-                                    "decline", _("_Decline"),
-                                    "accept", _("_Accept"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "decline", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_response_appearance (dialog, "accept", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "accept");
-  /* Closing the dialog (Escape) without an answer declines: nothing arrives unasked. */
-  adw_message_dialog_set_close_response (dialog, "decline");
-
-  g_object_set_data_full (G_OBJECT (dialog), "ssync-request", g_object_ref (request),
-                          g_object_unref);
-  g_signal_connect_object (request, "notify::n-files", G_CALLBACK (on_files_changed), dialog, 0);
-  g_signal_connect_object (request, "decided", G_CALLBACK (on_decided), dialog, 0);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_response), request, 0);
-
-  return GTK_WINDOW (dialog);
+  self = g_object_new (SSYNC_TYPE_RECEIVE_PROMPT, "transient-for", parent, "heading", heading,
+                       NULL);
+  self->request = g_object_ref (request);
+  update_body (self);
+  g_signal_connect_object (request, "notify::n-files", G_CALLBACK (update_body), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (request, "decided", G_CALLBACK (on_decided), self,
+                           G_CONNECT_SWAPPED);
+  return GTK_WINDOW (self);
 }
 
 G_GNUC_END_IGNORE_DEPRECATIONS

@@ -12,8 +12,9 @@
 
 #include "ssync-qr-paintable.h"
 #include "ssync-push-box.h"
-#include "ssync-share-options.h"
+#include "ssync-share-options-dialog.h"
 #include "ssync-share-row.h"
+#include "ssync-transfer-row.h"
 
 struct _SsyncShareRow
 {
@@ -21,7 +22,7 @@ struct _SsyncShareRow
 
   SsyncSession *session;
   SsyncShare *share;
-  GListModel *transfers;    /* SsyncTransfer of this share in flight */
+  GListModel *transfers;    /* SsyncTransfer of this share in flight, the session's */
   gulong downloads_id;
   gulong transfers_changed_id;
 
@@ -45,13 +46,7 @@ enum {
   N_PROPS
 };
 
-enum {
-  TOAST,
-  N_SIGNALS
-};
-
 static GParamSpec *properties[N_PROPS];
-static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (SsyncShareRow, ssync_share_row, ADW_TYPE_BIN)
 
@@ -59,7 +54,7 @@ static void
 show_toast (SsyncShareRow *self,
             const char    *message)
 {
-  g_signal_emit (self, signals[TOAST], 0, message);
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
 }
 
 static void
@@ -120,69 +115,11 @@ update_details (SsyncShareRow *self)
   gtk_label_set_text (self->details_label, text);
 }
 
-static void
-update_transfer_progress (SsyncTransfer  *transfer,
-                          GParamSpec     *pspec,
-                          GtkProgressBar *bar)
-{
-  guint64 bytes = ssync_transfer_get_bytes (transfer);
-  guint64 total = ssync_transfer_get_total (transfer);
-  g_autofree char *done = g_format_size (bytes);
-
-  if (total > 0)
-    {
-      g_autofree char *all = g_format_size (total);
-      g_autofree char *text = NULL;
-
-      /* TRANSLATORS: progress of one transfer, "3.2 MB of 10.0 MB" */
-      text = g_strdup_printf (_("%s of %s"), done, all);
-      gtk_progress_bar_set_fraction (bar, MIN (1.0, (double) bytes / total));
-      gtk_progress_bar_set_text (bar, text);
-    }
-  else
-    {
-      gtk_progress_bar_pulse (bar);
-      gtk_progress_bar_set_text (bar, done);
-    }
-}
-
 static GtkWidget *
 create_transfer_row (gpointer item,
                      gpointer user_data)
 {
-  SsyncTransfer *transfer = item;
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *label;
-  GtkWidget *bar;
-  g_autofree char *text = NULL;
-  const char *peer = ssync_transfer_get_peer (transfer);
-
-  if (peer == NULL)
-    peer = _("unknown address");
-  if (ssync_transfer_get_direction (transfer) == SSYNC_DIRECTION_DOWNLOAD)
-    /* TRANSLATORS: "Sending report.pdf to 192.168.1.20" */
-    text = g_strdup_printf (_("Sending %s to %s"), ssync_transfer_get_file_name (transfer), peer);
-  else
-    /* TRANSLATORS: "Receiving report.pdf from 192.168.1.20" */
-    text = g_strdup_printf (_("Receiving %s from %s"), ssync_transfer_get_file_name (transfer),
-                            peer);
-
-  label = gtk_label_new (text);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
-  gtk_box_append (GTK_BOX (box), label);
-
-  bar = gtk_progress_bar_new ();
-  gtk_progress_bar_set_show_text (GTK_PROGRESS_BAR (bar), TRUE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
-  gtk_box_append (GTK_BOX (box), bar);
-
-  gtk_widget_add_css_class (box, "transfer-row");
-  update_transfer_progress (transfer, NULL, GTK_PROGRESS_BAR (bar));
-  g_signal_connect_object (transfer, "notify::bytes", G_CALLBACK (update_transfer_progress),
-                           bar, 0);
-
-  return box;
+  return ssync_transfer_row_new (item);
 }
 
 static void
@@ -261,9 +198,11 @@ edit_options (GtkWidget  *widget,
   if (self->share == NULL)
     return;
 
-  gtk_window_present (ssync_share_options_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                               self->session, self->share, on_options_applied,
-                                               g_object_ref (self), g_object_unref));
+  gtk_window_present (ssync_share_options_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root)
+                                                                        : NULL,
+                                                      self->session, self->share,
+                                                      on_options_applied, g_object_ref (self),
+                                                      g_object_unref));
 }
 
 static void
@@ -289,14 +228,6 @@ delete_from_cloud (GtkWidget  *widget,
   ssync_push_box_delete (SSYNC_SHARE_ROW (widget)->push_box);
 }
 
-static void
-on_push_toast (SsyncPushBox  *box,
-               const char    *message,
-               SsyncShareRow *self)
-{
-  show_toast (self, message);
-}
-
 /* The push box needs the session, which is only set once the template is built. */
 static void
 ssync_share_row_constructed (GObject *object)
@@ -306,7 +237,6 @@ ssync_share_row_constructed (GObject *object)
   G_OBJECT_CLASS (ssync_share_row_parent_class)->constructed (object);
 
   self->push_box = ssync_push_box_new (self->session);
-  g_signal_connect_object (self->push_box, "toast", G_CALLBACK (on_push_toast), self, 0);
   adw_bin_set_child (self->push_slot, GTK_WIDGET (self->push_box));
 }
 
@@ -315,7 +245,7 @@ ssync_share_row_dispose (GObject *object)
 {
   SsyncShareRow *self = SSYNC_SHARE_ROW (object);
 
-  ssync_share_row_set_share (self, NULL, NULL);
+  ssync_share_row_set_share (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), SSYNC_TYPE_SHARE_ROW);
   g_clear_object (&self->session);
 
@@ -375,13 +305,6 @@ ssync_share_row_class_init (SsyncShareRowClass *klass)
                          G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  /**
-   * SsyncShareRow::toast:
-   * @message: what to tell the user, already translated
-   */
-  signals[TOAST] = g_signal_new ("toast", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                                 NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
-
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/sharesync/ShareSync/ssync-share-row.ui");
   gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, kind_icon);
@@ -426,26 +349,28 @@ ssync_share_row_new (SsyncSession *session)
   return g_object_new (SSYNC_TYPE_SHARE_ROW, "session", session, NULL);
 }
 
-/* Shows @share, with @transfers (a model of its SsyncTransfer in flight) as progress bars;
- * NULL for both empties the row. */
+/* Shows @share, with its transfers in flight as progress bars; NULL empties the row. */
 void
 ssync_share_row_set_share (SsyncShareRow *self,
-                           SsyncShare    *share,
-                           GListModel    *transfers)
+                           SsyncShare    *share)
 {
+  GListModel *transfers;
+
   g_return_if_fail (SSYNC_IS_SHARE_ROW (self));
 
   if (self->share != NULL)
     g_clear_signal_handler (&self->downloads_id, self->share);
   if (self->transfers != NULL)
     g_clear_signal_handler (&self->transfers_changed_id, self->transfers);
+  transfers = share != NULL ? ssync_session_get_transfers (self->session, share) : NULL;
   g_set_object (&self->share, share);
   g_set_object (&self->transfers, transfers);
 
   /* Runs during dispose too, when the template children may be gone already. */
   if (self->transfers_box != NULL)
     {
-      gtk_list_box_bind_model (self->transfers_box, transfers, create_transfer_row, NULL, NULL);
+      gtk_list_box_bind_model (self->transfers_box, transfers,
+                               transfers != NULL ? create_transfer_row : NULL, NULL, NULL);
       update_transfers_visible (self);
     }
 

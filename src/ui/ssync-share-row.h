@@ -16,8 +16,7 @@ G_DECLARE_FINAL_TYPE (SsyncShareRow, ssync_share_row, SSYNC, SHARE_ROW, AdwBin)
 
 SsyncShareRow *ssync_share_row_new       (SsyncSession  *session);
 void           ssync_share_row_set_share (SsyncShareRow *self,
-                                          SsyncShare    *share,
-                                          GListModel    *transfers);
+                                          SsyncShare    *share);
 SsyncShare    *ssync_share_row_get_share (SsyncShareRow *self);
 const char    *ssync_share_row_get_url   (SsyncShareRow *self);
 guint          ssync_share_row_get_n_transfers_shown (SsyncShareRow *self);

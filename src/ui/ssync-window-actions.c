@@ -1,5 +1,6 @@
 /* ssync-window-actions.c: the window's actions: add and paste files, receive into the
- * receive folder or from another ShareSync's link, open a folder, the preferences.
+ * receive folder or from another ShareSync's link, open a folder, the preferences, and
+ * "win.toast", through which every widget in the window shows a message.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -300,6 +301,7 @@ preferences (GSimpleAction *action,
 {
   SsyncWindow *self = user_data;
   g_autoptr(GSettings) settings = ssync_preferences_lookup_settings ();
+  SsyncPreferencesWindow *window;
 
   /* Without the schema (ShareSync run from a build directory) there is nowhere to keep them;
    * ShareSync runs on its defaults then. */
@@ -309,7 +311,18 @@ preferences (GSimpleAction *action,
                                        "installed"));
       return;
     }
-  gtk_window_present (GTK_WINDOW (ssync_preferences_window_new (GTK_WINDOW (self), settings)));
+  window = ssync_preferences_window_new (GTK_WINDOW (self), settings,
+                                         ssync_session_get_secrets (self->session));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+/* A message from any widget of the window ("s": already translated). */
+static void
+toast (GSimpleAction *action,
+       GVariant      *parameter,
+       gpointer       user_data)
+{
+  ssync_window_show_toast (user_data, g_variant_get_string (parameter, NULL));
 }
 
 static const GActionEntry win_entries[] = {
@@ -319,6 +332,7 @@ static const GActionEntry win_entries[] = {
   { "preferences", preferences },
   { "open-folder", open_folder, "s" },
   { "receive-from-link", receive_from_link },
+  { "toast", toast, "s" },
 };
 
 void

@@ -16,8 +16,6 @@ struct _SsyncWindow
 
   SsyncSession *session;
   GCancellable *cancellable;
-  /* char *share id → GListStore of its SsyncTransfer in flight, for the rows to show. */
-  GHashTable *transfers;
 
   AdwViewSwitcherTitle *switcher_title;
   AdwToastOverlay *toast_overlay;

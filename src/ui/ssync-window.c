@@ -26,6 +26,7 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (SsyncWindow, ssync_window, ADW_TYPE_APPLICATION_WINDOW)
 
+/* What "win.toast" does: every widget in the window tells the user something this way. */
 void
 ssync_window_show_toast (SsyncWindow *self,
                          const char  *message)
@@ -48,30 +49,6 @@ ssync_window_show_error (SsyncWindow  *self,
   /* TRANSLATORS: "Could not share: report.pdf: Permission denied" */
   message = g_strdup_printf (C_("error toast", "%s: %s"), what, error->message);
   ssync_window_show_toast (self, message);
-}
-
-static GListStore *
-transfers_for (SsyncWindow *self,
-               const char  *share_id)
-{
-  GListStore *store = g_hash_table_lookup (self->transfers, share_id);
-
-  if (store == NULL)
-    {
-      store = g_list_store_new (SSYNC_TYPE_TRANSFER);
-      g_hash_table_insert (self->transfers, g_strdup (share_id), store);
-    }
-  return store;
-}
-
-static void
-on_transfer_finished (SsyncTransfer *transfer,
-                      GListStore    *store)
-{
-  guint position;
-
-  if (g_list_store_find (store, transfer, &position))
-    g_list_store_remove (store, position);
 }
 
 /* Tells the user through the desktop when they are looking elsewhere; the window itself
@@ -163,10 +140,6 @@ on_transfer_started (SsyncSession  *session,
                      SsyncTransfer *transfer,
                      SsyncWindow   *self)
 {
-  GListStore *store = transfers_for (self, ssync_transfer_get_share_id (transfer));
-
-  g_list_store_append (store, transfer);
-  g_signal_connect_object (transfer, "finished", G_CALLBACK (on_transfer_finished), store, 0);
   g_signal_connect_object (transfer, "finished", G_CALLBACK (on_transfer_done), self, 0);
 }
 
@@ -210,17 +183,6 @@ on_upload_request (SsyncSession       *session,
   notify_user (self, id, notification);
 }
 
-static gboolean
-is_gone (gpointer key,
-         gpointer value,
-         gpointer user_data)
-{
-  GHashTable *present = user_data;
-
-  return !g_hash_table_contains (present, key) &&
-         g_list_model_get_n_items (G_LIST_MODEL (value)) == 0;
-}
-
 static void
 update_page (SsyncWindow *self)
 {
@@ -228,31 +190,6 @@ update_page (SsyncWindow *self)
 
   gtk_stack_set_visible_child_name (self->stack,
                                     g_list_model_get_n_items (shares) > 0 ? "shares" : "empty");
-}
-
-static void
-on_shares_changed (SsyncWindow *self,
-                   guint        position,
-                   guint        removed,
-                   guint        added,
-                   GListModel  *shares)
-{
-  update_page (self);
-
-  /* Forget the transfer lists of shares that are gone once nothing is left in them. */
-  if (removed > 0)
-    {
-      g_autoptr(GHashTable) present = g_hash_table_new (g_str_hash, g_str_equal);
-      guint n = g_list_model_get_n_items (shares);
-
-      for (guint i = 0; i < n; i++)
-        {
-          g_autoptr(SsyncShare) share = g_list_model_get_item (shares, i);
-
-          g_hash_table_add (present, (gpointer) ssync_share_get_id (share));
-        }
-      g_hash_table_foreach_remove (self->transfers, is_gone, present);
-    }
 }
 
 static void
@@ -347,21 +284,12 @@ add_preferences_menu_item (SsyncWindow *self)
 }
 
 static void
-on_row_toast (SsyncShareRow *row,
-              const char    *message,
-              SsyncWindow   *self)
-{
-  ssync_window_show_toast (self, message);
-}
-
-static void
 setup_row (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
            SsyncWindow              *self)
 {
   SsyncShareRow *row = ssync_share_row_new (self->session);
 
-  g_signal_connect_object (row, "toast", G_CALLBACK (on_row_toast), self, 0);
   gtk_list_item_set_activatable (item, FALSE);
   gtk_list_item_set_selectable (item, FALSE);
   gtk_list_item_set_child (item, GTK_WIDGET (row));
@@ -372,10 +300,8 @@ bind_row (GtkSignalListItemFactory *factory,
           GtkListItem              *item,
           SsyncWindow              *self)
 {
-  SsyncShare *share = gtk_list_item_get_item (item);
-
-  ssync_share_row_set_share (SSYNC_SHARE_ROW (gtk_list_item_get_child (item)), share,
-                             G_LIST_MODEL (transfers_for (self, ssync_share_get_id (share))));
+  ssync_share_row_set_share (SSYNC_SHARE_ROW (gtk_list_item_get_child (item)),
+                             gtk_list_item_get_item (item));
 }
 
 static void
@@ -383,7 +309,7 @@ unbind_row (GtkSignalListItemFactory *factory,
             GtkListItem              *item,
             SsyncWindow              *self)
 {
-  ssync_share_row_set_share (SSYNC_SHARE_ROW (gtk_list_item_get_child (item)), NULL, NULL);
+  ssync_share_row_set_share (SSYNC_SHARE_ROW (gtk_list_item_get_child (item)), NULL);
 }
 
 static void
@@ -421,7 +347,7 @@ ssync_window_constructed (GObject *object)
   gtk_list_view_set_factory (self->list_view, factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (selection));
 
-  g_signal_connect_object (shares, "items-changed", G_CALLBACK (on_shares_changed), self,
+  g_signal_connect_object (shares, "items-changed", G_CALLBACK (update_page), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "transfer-started", G_CALLBACK (on_transfer_started),
                            self, 0);
@@ -452,7 +378,6 @@ ssync_window_dispose (GObject *object)
   if (self->list_view != NULL)
     gtk_list_view_set_model (self->list_view, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), SSYNC_TYPE_WINDOW);
-  g_clear_pointer (&self->transfers, g_hash_table_unref);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->session);
 
@@ -548,7 +473,6 @@ ssync_window_init (SsyncWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
-  self->transfers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 
   ssync_window_add_actions (self);
 

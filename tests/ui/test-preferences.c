@@ -1,7 +1,8 @@
 /* test-preferences.c: the preferences window under Xvfb, on the memory GSettings backend
  * and the schema compiled in the build directory: each row saves its key as it changes and
- * shows the key's value, an expiry ShareSync cannot read is not saved, every control has an
- * accessible label, and the window finalizes.
+ * shows the key's value, an expiry ShareSync cannot read is not saved, the S3 secret key and
+ * the TURN password go to SsyncSecrets (never to a key), every control has an accessible
+ * label, and the window finalizes.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -14,6 +15,7 @@
 
 typedef struct {
   GSettings *settings;
+  SsyncSecrets *secrets;
   SsyncPreferencesWindow *window;
 } Fixture;
 
@@ -43,7 +45,9 @@ fixture_set_up (Fixture       *fixture,
   fixture->settings = ssync_preferences_lookup_settings ();
   g_assert_nonnull (fixture->settings);
   /* Held, so that the teardown sees it finalize once GTK lets go of it. */
-  fixture->window = g_object_ref (ssync_preferences_window_new (NULL, fixture->settings));
+  fixture->secrets = ssync_secrets_new ();
+  fixture->window = g_object_ref (ssync_preferences_window_new (NULL, fixture->settings,
+                                                                fixture->secrets));
   gtk_window_present (GTK_WINDOW (fixture->window));
   flush ();
 }
@@ -56,6 +60,7 @@ fixture_tear_down (Fixture       *fixture,
   flush ();
   g_assert_finalize_object (fixture->window);
   g_assert_finalize_object (fixture->settings);
+  g_assert_finalize_object (fixture->secrets);
 }
 
 static void
@@ -125,6 +130,116 @@ test_receiving (Fixture       *fixture,
   g_rmdir (tmp);
 }
 
+typedef struct {
+  SsyncSecretKind kind;
+  char *server;
+  char *user;
+  char *secret;
+} Change;
+
+static void
+on_secret_changed (SsyncSecrets    *secrets,
+                   SsyncSecretKind  kind,
+                   const char      *server,
+                   const char      *user,
+                   Change          *change)
+{
+  change->kind = kind;
+  g_free (change->server);
+  change->server = g_strdup (server);
+  g_free (change->user);
+  change->user = g_strdup (user);
+}
+
+static void
+on_looked_up (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Change *change = user_data;
+  g_autoptr(GError) error = NULL;
+
+  change->secret = ssync_secrets_lookup_finish (SSYNC_SECRETS (source), result, &error);
+  g_assert_no_error (error);
+}
+
+/* Types @secret into the password row @row_name, applies it, and waits until @status_name
+ * says what became of it; then reads the secret back from the secrets object. */
+static void
+apply_secret (Fixture    *fixture,
+              const char *row_name,
+              const char *status_name,
+              const char *secret,
+              Change     *change)
+{
+  GtkWidget *row = child (fixture, row_name);
+  GtkWidget *status = child (fixture, status_name);
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  g_signal_connect (fixture->secrets, "changed", G_CALLBACK (on_secret_changed), change);
+  gtk_editable_set_text (GTK_EDITABLE (row), secret);
+  g_signal_emit_by_name (row, "apply");
+  /* Never left in the window once handed over. */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, "");
+  while (!gtk_widget_get_visible (status) || change->server == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_signal_handlers_disconnect_by_data (fixture->secrets, change);
+
+  ssync_secrets_lookup_async (fixture->secrets, change->kind, change->server, change->user,
+                              NULL, on_looked_up, change);
+  while (change->secret == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static void
+change_clear (Change *change)
+{
+  g_free (change->server);
+  g_free (change->user);
+  g_free (change->secret);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Change, change_clear)
+
+static void
+test_s3_secret (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_auto(Change) change = { 0 };
+
+  g_settings_set_string (fixture->settings, "s3-endpoint", "http://127.0.0.1:9000");
+  g_settings_set_string (fixture->settings, "s3-access-key", "ACCESSKEY");
+  apply_secret (fixture, "s3_secret_row", "s3_secret_status", "the right one", &change);
+
+  g_assert_cmpint (change.kind, ==, SSYNC_SECRET_S3);
+  g_assert_cmpstr (change.server, ==, "http://127.0.0.1:9000");
+  g_assert_cmpstr (change.user, ==, "ACCESSKEY");
+  g_assert_cmpstr (change.secret, ==, "the right one");
+}
+
+/* The relay goes to the secrets as the preferences hold it, without a scheme. */
+static void
+test_turn_password (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_auto(Change) change = { 0 };
+
+  g_settings_set_string (fixture->settings, "turn-server", "relay.example.org:3478");
+  g_settings_set_string (fixture->settings, "turn-username", "alice");
+  apply_secret (fixture, "turn_password_row", "turn_password_status", "open sesame", &change);
+
+  g_assert_cmpint (change.kind, ==, SSYNC_SECRET_TURN);
+  g_assert_cmpstr (change.server, ==, "relay.example.org:3478");
+  g_assert_cmpstr (change.user, ==, "alice");
+  g_assert_cmpstr (change.secret, ==, "open sesame");
+}
+
 /* Every control a user can see says what it is to a screen reader. */
 static void
 assert_controls_labelled (GtkWidget *widget)
@@ -157,6 +272,9 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* No keyring answers here, whatever the desktop running the tests has: the secrets are
+   * kept for this run, and nothing lands in the user's keyring. */
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/ssync-test-bus", TRUE);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
@@ -164,6 +282,10 @@ main (int   argc,
   g_test_add ("/preferences/expiry", Fixture, NULL, fixture_set_up, test_expiry,
               fixture_tear_down);
   g_test_add ("/preferences/receiving", Fixture, NULL, fixture_set_up, test_receiving,
+              fixture_tear_down);
+  g_test_add ("/preferences/s3-secret", Fixture, NULL, fixture_set_up, test_s3_secret,
+              fixture_tear_down);
+  g_test_add ("/preferences/turn-password", Fixture, NULL, fixture_set_up, test_turn_password,
               fixture_tear_down);
   g_test_add ("/preferences/accessible-labels", Fixture, NULL, fixture_set_up,
               test_accessible_labels, fixture_tear_down);

@@ -1,7 +1,8 @@
 /* test-window.c: the window under Xvfb, driven through the session and through its own
  * handlers: shares added through the session, by a drop and by a paste show a row with their
  * link, "Copy Link" puts it on the clipboard, "Stop Sharing" removes the row, a download in
- * flight shows a progress bar, the QR code scans (right size, black on white), every button
+ * flight shows a transfer row, a pushed file shows a link row whose button copies it,
+ * "win.toast" shows a toast, the QR code scans (right size, black on white), every button
  * has an accessible label, and the window finalizes.
  *
  * SPDX-License-Identifier: MIT
@@ -17,10 +18,12 @@
 #include <unistd.h>
 
 #include "ssync-push-box.h"
+#include "ssync-pushed-link-row.h"
 #include "ssync-qr-paintable.h"
 #include "ssync-s3rver.h"
 #include "ssync-share-row.h"
 #include "ssync-test-server.h"
+#include "ssync-transfer-row.h"
 #include "ssync-ui-test.h"
 #include "ssync-window.h"
 
@@ -120,6 +123,69 @@ has_n_shares (Fixture       *fixture,
 {
   return g_list_model_get_n_items (ssync_session_get_shares (fixture->session)) ==
          GPOINTER_TO_UINT (data);
+}
+
+/* The label showing @text in @widget's tree, if one is mapped. */
+static GtkWidget *
+find_label (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Whether a toast saying @data shows on the window: a label inside libadwaita's toast
+ * widget, which is what a user sees. */
+static gboolean
+shows_toast (Fixture       *fixture,
+             gconstpointer  data)
+{
+  GtkWidget *label = find_label (GTK_WIDGET (fixture->window), data);
+  GType toast_type = g_type_from_name ("AdwToastWidget");
+
+  return label != NULL && toast_type != 0 &&
+         gtk_widget_get_ancestor (label, toast_type) != NULL;
+}
+
+static void
+on_toast_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 GPtrArray     *toasts)
+{
+  g_ptr_array_add (toasts, g_variant_dup_string (parameter, NULL));
+}
+
+/* Records the messages given to "win.toast" in @toasts, for as long as the window lives:
+ * a toast shows for a while, later ones wait their turn, so the messages are read here
+ * rather than from the screen. */
+static void
+record_toasts (Fixture   *fixture,
+               GPtrArray *toasts)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (fixture->window), "toast");
+
+  g_assert_nonnull (action);
+  g_signal_connect (action, "activate", G_CALLBACK (on_toast_action), toasts);
+}
+
+static void
+stop_recording_toasts (Fixture   *fixture,
+                       GPtrArray *toasts)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (fixture->window), "toast");
+
+  g_signal_handlers_disconnect_by_data (action, toasts);
 }
 
 static char *
@@ -507,6 +573,16 @@ row_shows_transfers (Fixture       *fixture,
          ssync_share_row_get_n_transfers_shown (g_ptr_array_index (rows, 0)) == *wanted;
 }
 
+/* The first widget of @type in @row's card, if it is mapped: a transfer or a link row. */
+static gpointer
+shown_in_card (SsyncShareRow *row,
+               GType          type)
+{
+  GtkWidget *found = ssync_ui_test_find_widget (GTK_WIDGET (row), type);
+
+  return found != NULL && gtk_widget_get_mapped (found) ? found : NULL;
+}
+
 static void
 test_download_progress (Fixture       *fixture,
                         gconstpointer  data)
@@ -516,7 +592,10 @@ test_download_progress (Fixture       *fixture,
   g_autoptr(GSocketConnection) connection = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *request = NULL;
+  g_autoptr(SsyncTransfer) transfer = NULL;
   SsyncFileEntry *entry;
+  SsyncTransferRow *transfer_row;
+  GListModel *transfers;
   const guint one = 1, none = 0;
   int fd;
 
@@ -537,9 +616,22 @@ test_download_progress (Fixture       *fixture,
 
   wait_until (fixture, row_shows_transfers, &one, "the download shows a progress bar");
 
+  /* The card shows the session's transfer, as one row saying who gets what. */
+  transfers = ssync_session_get_transfers (fixture->session, share);
+  g_assert_cmpuint (g_list_model_get_n_items (transfers), ==, 1);
+  transfer = g_list_model_get_item (transfers, 0);
+  transfer_row = shown_in_card (row_for (fixture, share), SSYNC_TYPE_TRANSFER_ROW);
+  g_assert_nonnull (transfer_row);
+  g_assert_true (ssync_transfer_row_get_transfer (transfer_row) == transfer);
+  g_assert_nonnull (find_label (GTK_WIDGET (transfer_row), "Sending big.bin to 127.0.0.1"));
+  g_assert_nonnull (ssync_ui_test_find_widget (GTK_WIDGET (transfer_row),
+                                               GTK_TYPE_PROGRESS_BAR));
+
   g_io_stream_close (G_IO_STREAM (connection), NULL, &error);
   g_assert_no_error (error);
   wait_until (fixture, row_shows_transfers, &none, "the progress bar goes");
+  g_assert_cmpuint (g_list_model_get_n_items (transfers), ==, 0);
+  g_assert_null (shown_in_card (row_for (fixture, share), SSYNC_TYPE_TRANSFER_ROW));
 }
 
 static gboolean
@@ -780,14 +872,6 @@ link_is_gone (Fixture       *fixture,
   return http_get (data, NULL) == SOUP_STATUS_NOT_FOUND;
 }
 
-static void
-on_toast (SsyncShareRow *row,
-          const char    *message,
-          GPtrArray     *toasts)
-{
-  g_ptr_array_add (toasts, g_strdup (message));
-}
-
 static gboolean
 said_deleted (Fixture       *fixture,
               gconstpointer  data)
@@ -808,7 +892,6 @@ test_push_to_cloud (Fixture       *fixture,
                     gconstpointer  data)
 {
   SsyncS3rver s3rver = { 0 };
-  g_autoptr(SsyncS3Config) config = ssync_s3_config_new ();
   g_autofree char *path = write_file (fixture, "slides.pdf", 300000);
   g_autoptr(SsyncShare) share = NULL;
   g_autoptr(GBytes) body = NULL;
@@ -818,22 +901,26 @@ test_push_to_cloud (Fixture       *fixture,
   GListModel *links;
   GtkWidget *dialog;
   SsyncShareRow *row;
-  const char *item;
+  g_autoptr(SsyncPushedLink) link = NULL;
   g_autoptr(GPtrArray) toasts = g_ptr_array_new_with_free_func (g_free);
 
+  /* As the window's face fills them from the preferences and the keyring. */
   ssync_s3rver_start (&s3rver);
-  config->endpoint = g_strdup (s3rver.endpoint);
-  config->bucket = g_strdup ("pushed-from-the-window");
-  config->access_key = g_strdup (SSYNC_S3RVER_KEY);
-  config->secret_key = g_strdup (SSYNC_S3RVER_KEY);
-  ssync_pusher_set_config (ssync_session_get_pusher (fixture->session), config);
+  g_object_set (ssync_session_get_config (fixture->session),
+                "s3-endpoint", s3rver.endpoint,
+                "s3-bucket", "pushed-from-the-window",
+                "s3-access-key", SSYNC_S3RVER_KEY,
+                NULL);
+  ssync_secrets_set_for_run (ssync_session_get_secrets (fixture->session), SSYNC_SECRET_S3,
+                             s3rver.endpoint, SSYNC_S3RVER_KEY, SSYNC_S3RVER_KEY);
 
   share = add_share (fixture, path);
   wait_until (fixture, has_row_for, share, "the row shows");
   row = row_for (fixture, share);
   links = ssync_push_box_get_links (SSYNC_PUSH_BOX (ssync_ui_test_find_widget (GTK_WIDGET (row),
                                                                        SSYNC_TYPE_PUSH_BOX)));
-  g_signal_connect (row, "toast", G_CALLBACK (on_toast), toasts);
+  g_assert_true (links == ssync_session_get_pushed_links (fixture->session, share));
+  record_toasts (fixture, toasts);
   gtk_widget_activate_action (GTK_WIDGET (row), "share.push", NULL);
 
   wait_until (fixture, prompt_shows, NULL, "the window offers to create the bucket");
@@ -846,9 +933,9 @@ test_push_to_cloud (Fixture       *fixture,
   gtk_window_close (GTK_WINDOW (dialog));
 
   wait_until (fixture, has_cloud_link, links, "the card lists the cloud link");
-  item = gtk_string_list_get_string (GTK_STRING_LIST (links), 0);
-  g_assert_true (g_str_has_prefix (item, "slides.pdf\n"));
-  url = g_strdup (strchr (item, '\n') + 1);
+  link = g_list_model_get_item (links, 0);
+  g_assert_cmpstr (ssync_pushed_link_get_file (link), ==, "slides.pdf");
+  url = g_strdup (ssync_pushed_link_get_url (link));
   g_assert_true (g_str_has_prefix (url, s3rver.endpoint));
   g_assert_nonnull (strstr (url, "X-Amz-Signature="));
   g_assert_cmpuint (http_get (url, &body), ==, SOUP_STATUS_OK);
@@ -857,11 +944,76 @@ test_push_to_cloud (Fixture       *fixture,
 
   gtk_widget_activate_action (GTK_WIDGET (row), "share.delete-pushed", NULL);
   wait_until (fixture, link_is_gone, url, "the object leaves the bucket");
-  g_assert_cmpuint (g_list_model_get_n_items (links), ==, 0);
   wait_until (fixture, said_deleted, &toasts, "the card says it was deleted");
-  g_signal_handlers_disconnect_by_data (row, toasts);
+  /* The session drops the links before it answers. */
+  g_assert_cmpuint (g_list_model_get_n_items (links), ==, 0);
+  stop_recording_toasts (fixture, toasts);
 
   ssync_s3rver_stop (&s3rver);
+}
+
+static gboolean
+has_link_row (Fixture       *fixture,
+              gconstpointer  share)
+{
+  SsyncShareRow *row = row_for (fixture, (SsyncShare *) share);
+
+  return row != NULL && shown_in_card (row, SSYNC_TYPE_PUSHED_LINK_ROW) != NULL;
+}
+
+/* A file the pusher announces as pushed gets a row under its card, from the session's list;
+ * its button puts the link on the clipboard and says so. */
+static void
+test_pushed_link_row (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *path = write_file (fixture, "report.pdf", 1000);
+  g_autoptr(SsyncShare) share = add_share (fixture, path);
+  const char *url = "http://127.0.0.1:9/bucket/report.pdf?X-Amz-Signature=0123";
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (fixture->window));
+  g_autoptr(GPtrArray) toasts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(SsyncPushedLink) link = NULL;
+  g_autofree char *copied = NULL;
+  SsyncPushedLinkRow *link_row;
+  GtkWidget *copy_button;
+
+  wait_until (fixture, has_row_for, share, "the row shows");
+  g_assert_null (shown_in_card (row_for (fixture, share), SSYNC_TYPE_PUSHED_LINK_ROW));
+
+  g_signal_emit_by_name (ssync_session_get_pusher (fixture->session), "pushed", share,
+                         "report.pdf", "shares/report.pdf", url,
+                         g_get_real_time () + (gint64) 3600 * G_USEC_PER_SEC);
+  wait_until (fixture, has_link_row, share, "the card lists the pushed link");
+  link_row = shown_in_card (row_for (fixture, share), SSYNC_TYPE_PUSHED_LINK_ROW);
+  link = g_list_model_get_item (ssync_session_get_pushed_links (fixture->session, share), 0);
+  g_assert_true (ssync_pushed_link_row_get_link (link_row) == link);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (link_row)), ==,
+                   "report.pdf in the cloud");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (link_row)), ==, url);
+  copy_button = ssync_ui_test_find_widget (GTK_WIDGET (link_row), GTK_TYPE_BUTTON);
+  g_assert_nonnull (copy_button);
+  assert_buttons_labelled (GTK_WIDGET (link_row));
+
+  record_toasts (fixture, toasts);
+  g_signal_emit_by_name (copy_button, "clicked");
+  gdk_clipboard_read_text_async (clipboard, NULL, on_text_read, &copied);
+  wait_until (fixture, text_is_set, &copied, "the clipboard is read");
+  g_assert_cmpstr (copied, ==, url);
+  g_assert_cmpuint (toasts->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (toasts, 0), ==, "Cloud link copied");
+  wait_until (fixture, shows_toast, "Cloud link copied", "the toast shows");
+  stop_recording_toasts (fixture, toasts);
+}
+
+/* "win.toast" is how every widget of the window tells the user something. */
+static void
+test_toast_action (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_assert_false (shows_toast (fixture, "Something happened"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.toast", "s",
+                                             "Something happened"));
+  wait_until (fixture, shows_toast, "Something happened", "the toast shows");
 }
 
 /* Where "Receive From Link" saves: the Downloads folder, set up in main(). */
@@ -1005,6 +1157,8 @@ main (int   argc,
   ADD ("/ui/window/receive-prompt", test_receive_prompt);
   ADD ("/ui/window/share-options", test_share_options);
   ADD ("/ui/window/push-to-cloud", test_push_to_cloud);
+  ADD ("/ui/window/pushed-link-row", test_pushed_link_row);
+  ADD ("/ui/window/toast-action", test_toast_action);
   ADD ("/ui/window/receive-from-link", test_receive_from_link);
 #undef ADD
   g_test_add_func ("/ui/qr-paintable", test_qr_paintable);
