@@ -36,8 +36,6 @@ struct _SsyncSession
   guint cleanup_id;
   guint expiry_id;      /* fires when the next share expires */
   gint64 next_expiry;
-
-  SsyncSecrets *secrets;
   SsyncRtcService *rtc;  /* direct (WebRTC) transfers */
 
   /* Applied to every new share before it is served. */

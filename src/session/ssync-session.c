@@ -59,7 +59,6 @@ ssync_session_dispose (GObject *object)
   g_clear_object (&self->config);
   g_clear_pointer (&self->transfer_lists, g_hash_table_unref);
   g_clear_pointer (&self->link_lists, g_hash_table_unref);
-  g_clear_object (&self->secrets);
   g_clear_pointer (&self->active, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
 

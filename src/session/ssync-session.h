@@ -89,7 +89,6 @@ char         *ssync_session_dup_share_url    (SsyncSession         *self,
                                               SsyncShare           *share);
 GStrv         ssync_session_dup_addresses    (SsyncSession         *self);
 SsyncPusher  *ssync_session_get_pusher       (SsyncSession         *self);
-SsyncSecrets *ssync_session_get_secrets      (SsyncSession         *self);
 void          ssync_session_push_share_async     (SsyncSession         *self,
                                                   SsyncShare           *share,
                                                   gint64                lifetime_seconds,
