@@ -31,6 +31,8 @@ typedef struct {
   gint64 push_lifetime;
   GCancellable *push_cancellable;
   gint64 last_push_progress;
+  /* When each transfer's progress was last printed (SsyncTransfer → gint64 *). */
+  GHashTable *last_progress;
 } Headless;
 
 static void
@@ -106,21 +108,26 @@ emit_progress (SsyncTransfer *transfer)
 static void
 on_transfer_bytes (SsyncTransfer *transfer,
                    GParamSpec    *pspec,
-                   gpointer       user_data)
+                   Headless      *headless)
 {
   gint64 now = g_get_monotonic_time ();
-  gint64 last = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (transfer), "last-progress"));
+  gint64 *last = g_hash_table_lookup (headless->last_progress, transfer);
 
-  if (now - last < PROGRESS_INTERVAL)
+  if (last == NULL)
+    {
+      last = g_new0 (gint64, 1);
+      g_hash_table_insert (headless->last_progress, transfer, last);
+    }
+  if (now - *last < PROGRESS_INTERVAL)
     return;
 
-  g_object_set_data (G_OBJECT (transfer), "last-progress", GSIZE_TO_POINTER (now));
+  *last = now;
   emit_progress (transfer);
 }
 
 static void
 on_transfer_finished (SsyncTransfer *transfer,
-                      gpointer       user_data)
+                      Headless      *headless)
 {
   g_autoptr(JsonBuilder) builder = begin_event (event_name (transfer, "finished"));
 
@@ -136,6 +143,7 @@ on_transfer_finished (SsyncTransfer *transfer,
   if (ssync_transfer_get_saved_as (transfer) != NULL)
     add_string (builder, "saved_as", ssync_transfer_get_saved_as (transfer));
   emit (builder);
+  g_hash_table_remove (headless->last_progress, transfer);
 }
 
 static void
@@ -156,8 +164,8 @@ on_transfer_started (SsyncSession  *session,
   add_int (builder, "total", ssync_transfer_get_total (transfer));
   emit (builder);
 
-  g_signal_connect (transfer, "notify::bytes", G_CALLBACK (on_transfer_bytes), NULL);
-  g_signal_connect (transfer, "finished", G_CALLBACK (on_transfer_finished), NULL);
+  g_signal_connect (transfer, "notify::bytes", G_CALLBACK (on_transfer_bytes), headless);
+  g_signal_connect (transfer, "finished", G_CALLBACK (on_transfer_finished), headless);
 }
 
 static void
@@ -530,6 +538,7 @@ ssync_headless_run (int    argc,
       return 1;
     }
 
+  headless.last_progress = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   if (options.push)
     status = run_push (&headless, options.files, options.lifetime);
   else if (options.fetch != NULL)
@@ -538,5 +547,6 @@ ssync_headless_run (int    argc,
     status = run_server (&headless, &options);
 
   g_clear_object (&headless.session);
+  g_hash_table_unref (headless.last_progress);
   return status;
 }

@@ -543,14 +543,28 @@ stats_free (Stats *stats)
   g_free (stats);
 }
 
+/* What a worker thread reads the statistics from. */
+typedef struct {
+  SsyncHistory *history;
+  guint n_days;
+} StatsRequest;
+
+static void
+stats_request_free (StatsRequest *request)
+{
+  g_object_unref (request->history);
+  g_free (request);
+}
+
 static void
 load_stats_thread (GTask        *task,
                    gpointer      source_object,
                    gpointer      task_data,
                    GCancellable *cancellable)
 {
-  SsyncHistory *history = task_data;
-  guint n_days = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (task), "n-days"));
+  StatsRequest *request = task_data;
+  SsyncHistory *history = request->history;
+  guint n_days = request->n_days;
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autoptr(GDateTime) first = g_date_time_add_days (now, 1 - (int) n_days);
   GError *error = NULL;
@@ -580,14 +594,17 @@ ssync_history_model_load_stats_async (SsyncHistoryModel   *self,
                                       gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  StatsRequest *request;
 
   g_return_if_fail (SSYNC_IS_HISTORY_MODEL (self));
   g_return_if_fail (n_days > 0);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ssync_history_model_load_stats_async);
-  g_task_set_task_data (task, g_object_ref (self->history), g_object_unref);
-  g_object_set_data (G_OBJECT (task), "n-days", GUINT_TO_POINTER (n_days));
+  request = g_new0 (StatsRequest, 1);
+  request->history = g_object_ref (self->history);
+  request->n_days = n_days;
+  g_task_set_task_data (task, request, (GDestroyNotify) stats_request_free);
   g_task_run_in_thread (task, load_stats_thread);
 }
 
