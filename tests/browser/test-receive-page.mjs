@@ -23,7 +23,7 @@ import {
 } from '../common/app.mjs';
 
 const UPLOAD_TIMEOUT_MS = 120_000;
-// The page sends PATCH bodies of this size (receive.js, CHUNK_SIZE): after a break it may send
+// The page sends PATCH bodies of this size (retry-policy.js, CHUNK_SIZE): after a break it may send
 // again at most the piece that was in flight.
 const PAGE_CHUNK = 8 * MIB;
 // Through the proxy, 64 MiB take about four seconds: long enough to interrupt, short enough.
