@@ -26,6 +26,7 @@
 #include "ssync-tls-identity.h"
 
 #define VALIDITY_DAYS (10 * 365)
+#define DAY_SECONDS (24 * 60 * 60)
 #define SERIAL_BYTES 16
 
 struct _SsyncTlsIdentity
@@ -85,11 +86,13 @@ set_gnutls_error (int      rc,
   return TRUE;
 }
 
+/* Copies @datum out of GnuTLS's memory and wipes the original, which may hold the key. */
 static char *
 datum_to_string (gnutls_datum_t *datum)
 {
   char *text = g_strndup ((const char *) datum->data, datum->size);
 
+  explicit_bzero (datum->data, datum->size);
   gnutls_free (datum->data);
   datum->data = NULL;
   return text;
@@ -103,14 +106,17 @@ create_pem (GError **error)
   gnutls_x509_crt_t crt = NULL;
   gnutls_datum_t key_pem = { NULL, 0 };
   gnutls_datum_t crt_pem = { NULL, 0 };
+  const unsigned int bits = GNUTLS_CURVE_TO_BITS (GNUTLS_ECC_CURVE_SECP256R1);
+  const char *name = "ShareSync";
   guint8 serial[SERIAL_BYTES];
   time_t now = time (NULL);
+  /* A day back, so that a peer whose clock runs a little behind still accepts it. */
+  time_t not_before = now - DAY_SECONDS;
+  time_t not_after = now + (time_t) VALIDITY_DAYS * DAY_SECONDS;
   char *pem = NULL;
 
   if (set_gnutls_error (gnutls_x509_privkey_init (&key), error) ||
-      set_gnutls_error (gnutls_x509_privkey_generate (key, GNUTLS_PK_ECDSA,
-                                                      GNUTLS_CURVE_TO_BITS (GNUTLS_ECC_CURVE_SECP256R1),
-                                                      0), error) ||
+      set_gnutls_error (gnutls_x509_privkey_generate (key, GNUTLS_PK_ECDSA, bits, 0), error) ||
       set_gnutls_error (gnutls_x509_crt_init (&crt), error) ||
       set_gnutls_error (gnutls_rnd (GNUTLS_RND_NONCE, serial, sizeof serial), error))
     goto out;
@@ -118,16 +124,12 @@ create_pem (GError **error)
   /* A serial is a positive integer: its top bit stays clear. */
   serial[0] = (serial[0] & 0x7f) | 0x01;
 
-  /* A day back, so that a peer whose clock runs a little behind still accepts it. */
   if (set_gnutls_error (gnutls_x509_crt_set_version (crt, 3), error) ||
       set_gnutls_error (gnutls_x509_crt_set_serial (crt, serial, sizeof serial), error) ||
-      set_gnutls_error (gnutls_x509_crt_set_activation_time (crt, now - 24 * 60 * 60), error) ||
-      set_gnutls_error (gnutls_x509_crt_set_expiration_time (crt,
-                                                             now + (time_t) VALIDITY_DAYS * 24 * 60 * 60),
-                        error) ||
+      set_gnutls_error (gnutls_x509_crt_set_activation_time (crt, not_before), error) ||
+      set_gnutls_error (gnutls_x509_crt_set_expiration_time (crt, not_after), error) ||
       set_gnutls_error (gnutls_x509_crt_set_dn_by_oid (crt, GNUTLS_OID_X520_COMMON_NAME, 0,
-                                                       "ShareSync", strlen ("ShareSync")),
-                        error) ||
+                                                       name, strlen (name)), error) ||
       set_gnutls_error (gnutls_x509_crt_set_key (crt, key), error) ||
       set_gnutls_error (gnutls_x509_crt_set_basic_constraints (crt, 0, -1), error) ||
       set_gnutls_error (gnutls_x509_crt_set_key_usage (crt, GNUTLS_KEY_DIGITAL_SIGNATURE), error) ||

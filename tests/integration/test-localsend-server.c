@@ -214,8 +214,9 @@ test_info (Fixture       *fixture,
   g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_OK);
   g_assert_cmpstr (soup_message_headers_get_content_type (
                      soup_message_get_response_headers (msg), NULL), ==, "application/json");
-  g_assert_true (g_tls_certificate_is_same (soup_message_get_tls_peer_certificate (msg),
-                                            ssync_tls_identity_get_certificate (fixture->identity)));
+  g_assert_true (g_tls_certificate_is_same (
+    soup_message_get_tls_peer_certificate (msg),
+    ssync_tls_identity_get_certificate (fixture->identity)));
   g_assert_null (soup_message_headers_get_one (soup_message_get_response_headers (msg),
                                                "Server"));
   assert_our_info (fixture, body);
@@ -539,6 +540,29 @@ test_body_limit (Fixture       *fixture,
                     SOUP_STATUS_BAD_REQUEST);
 }
 
+/* Stopped, the port answers nothing; started again (the port setting changed), it serves. */
+static void
+test_stop (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  guint old_port = fixture->port;
+
+  ssync_localsend_server_stop (fixture->server);
+  g_assert_cmpuint (ssync_localsend_server_get_port (fixture->server), ==, 0);
+  msg = request (fixture, "https", "GET", INFO_PATH, NULL, 0, NULL, &error);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  g_assert_true (ssync_localsend_server_listen (fixture->server, 0, &error));
+  g_assert_no_error (error);
+  fixture->port = ssync_localsend_server_get_port (fixture->server);
+  g_assert_cmpuint (fixture->port, >, 0);
+  g_test_message ("port %u, then %u", old_port, fixture->port);
+  g_assert_cmpuint (status_of (fixture, "GET", INFO_PATH, NULL), ==, SOUP_STATUS_OK);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -562,6 +586,9 @@ main (int   argc,
   g_test_add ("/localsend-server/oversize", Fixture, NULL, fixture_set_up, test_oversize,
               fixture_tear_down);
   g_test_add ("/localsend-server/body-limit", Fixture, NULL, fixture_set_up, test_body_limit,
+              fixture_tear_down);
+
+  g_test_add ("/localsend-server/stop", Fixture, NULL, fixture_set_up, test_stop,
               fixture_tear_down);
 
   return g_test_run ();
