@@ -44,10 +44,12 @@ refuse (GError     **error,
   return FALSE;
 }
 
-/* Whether the brackets of @data, outside strings, nest at most MAX_DEPTH deep. */
-static gboolean
-nesting_is_shallow (const char *data,
-                    gsize       length)
+/* Checks what json-glib would take without complaint but we must not: brackets, outside
+ * strings, nesting deeper than MAX_DEPTH, and the escape \u0000 inside a string, which would
+ * cut the C string json-glib gives back ("a\u0000b" would read as "a"). */
+static const char *
+scan_text (const char *data,
+           gsize       length)
 {
   gboolean in_string = FALSE;
   guint depth = 0;
@@ -59,7 +61,11 @@ nesting_is_shallow (const char *data,
       if (in_string)
         {
           if (c == '\\')
-            i++;
+            {
+              if (length - i >= 6 && memcmp (data + i + 1, "u0000", 5) == 0)
+                return "The message has a NUL character";
+              i++;
+            }
           else if (c == '"')
             in_string = FALSE;
         }
@@ -68,12 +74,12 @@ nesting_is_shallow (const char *data,
       else if (c == '{' || c == '[')
         {
           if (++depth > MAX_DEPTH)
-            return FALSE;
+            return "The message nests too deep";
         }
       else if ((c == '}' || c == ']') && depth > 0)
         depth--;
     }
-  return TRUE;
+  return NULL;
 }
 
 /* A name for people: 1..@max_chars characters, not only spaces, no control characters, line
@@ -86,6 +92,9 @@ is_valid_label (const char *text,
   gboolean visible = FALSE;
   guint n = 0;
 
+  /* json-glib may turn a lone surrogate escape into bytes that are not UTF-8. */
+  if (!g_utf8_validate (text, -1, NULL))
+    return FALSE;
   for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);
@@ -105,7 +114,8 @@ is_valid_label (const char *text,
   return visible;
 }
 
-/* 1..@max_bytes printable ASCII characters, no spaces. */
+/* 1..@max_bytes printable ASCII characters; spaces too, since LocalSend's own example
+ * fingerprint is "random string". */
 static gboolean
 is_valid_token (const char *text,
                 gsize       max_bytes)
@@ -113,7 +123,7 @@ is_valid_token (const char *text,
   gsize n = 0;
 
   for (const char *p = text; *p != '\0'; p++)
-    if (++n > max_bytes || *p <= ' ' || *p > '~')
+    if (++n > max_bytes || *p < ' ' || *p > '~')
       return FALSE;
   return n > 0;
 }
@@ -241,6 +251,7 @@ ssync_localsend_message_parse (const char  *data,
   JsonNode *root;
   JsonObject *object;
   gboolean asks = FALSE;
+  const char *problem;
   SsyncLocalsendDevice *device;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
@@ -255,8 +266,9 @@ ssync_localsend_message_parse (const char  *data,
   /* g_utf8_validate() also refuses a NUL before @length, which json-glib would stop at. */
   if (!g_utf8_validate (data, (gssize) length, NULL))
     return (refuse (error, "The message is not UTF-8 text"), NULL);
-  if (!nesting_is_shallow (data, length))
-    return (refuse (error, "The message nests too deep"), NULL);
+  problem = scan_text (data, length);
+  if (problem != NULL)
+    return (refuse (error, problem), NULL);
 
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data, (gssize) length, &json_error))
