@@ -1,0 +1,497 @@
+/* ssync-localsend-server.c: the HTTPS server other LocalSend devices register with.
+ *
+ * A LocalSend app that hears our announcement answers with POST /api/localsend/v2/register
+ * to this server, and GET /api/localsend/v2/info describes us; nothing else is served on
+ * this port in this slice. Anyone on the LAN can reach it, so every request is checked once
+ * its headers are read, before its body: its rate, its path and method, its size. libsoup
+ * 3.2 reads a whole body into memory before any handler runs, however large, so a refusal
+ * of a request that carries a body is written on the connection taken from libsoup.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "ssync-nearby"
+
+#include "config.h"
+
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "ssync-localsend-server.h"
+#include "ssync-rate-limiter.h"
+
+#define REGISTER_PATH "/api/localsend/v2/register"
+#define INFO_PATH "/api/localsend/v2/info"
+
+/* A device registers when it hears an announcement: a few times a minute at most. The burst
+ * leaves room for a device that restarts and a person who looks at /info by hand. */
+#define REQUESTS_BURST 20
+#define REQUESTS_PER_SECOND 2.0
+
+/* How long a refused connection stays open after its answer, for the client to read it:
+ * closing a socket that still holds unread data makes the kernel send a reset, which can
+ * destroy the answer before the client has read it. */
+#define LINGER_SECONDS 2
+
+/* libsoup 3.2 has neither the name nor the phrase of 429. */
+#define STATUS_TOO_MANY_REQUESTS 429
+
+enum {
+  SIGNAL_REGISTER,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+struct _SsyncLocalsendServer
+{
+  GObject parent_instance;
+
+  SoupServer *soup;
+  SsyncRateLimiter *limiter;
+  guint port;
+
+  /* Our own identity, owned copies of SsyncLocalsendIdentity's strings. */
+  char *alias;
+  char *fingerprint;
+  char *device_type;
+  char *device_model;
+};
+
+G_DEFINE_FINAL_TYPE (SsyncLocalsendServer, ssync_localsend_server, G_TYPE_OBJECT)
+
+static void
+ssync_localsend_server_dispose (GObject *object)
+{
+  SsyncLocalsendServer *self = SSYNC_LOCALSEND_SERVER (object);
+
+  ssync_localsend_server_stop (self);
+  g_clear_object (&self->soup);
+  g_clear_object (&self->limiter);
+
+  G_OBJECT_CLASS (ssync_localsend_server_parent_class)->dispose (object);
+}
+
+static void
+ssync_localsend_server_finalize (GObject *object)
+{
+  SsyncLocalsendServer *self = SSYNC_LOCALSEND_SERVER (object);
+
+  g_free (self->alias);
+  g_free (self->fingerprint);
+  g_free (self->device_type);
+  g_free (self->device_model);
+
+  G_OBJECT_CLASS (ssync_localsend_server_parent_class)->finalize (object);
+}
+
+static void
+ssync_localsend_server_class_init (SsyncLocalsendServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ssync_localsend_server_dispose;
+  object_class->finalize = ssync_localsend_server_finalize;
+
+  /**
+   * SsyncLocalsendServer::register:
+   * @device: the device that registered; its address is @peer_ip and its last-seen now
+   * @peer_ip: the address the request came from, which counts rather than what the
+   *   body says
+   *
+   * A device told us about itself. Not emitted for our own fingerprint.
+   */
+  signals[SIGNAL_REGISTER] =
+    g_signal_new ("register", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, SSYNC_TYPE_LOCALSEND_DEVICE, G_TYPE_STRING);
+}
+
+static void
+ssync_localsend_server_init (SsyncLocalsendServer *self)
+{
+  self->limiter = ssync_rate_limiter_new (REQUESTS_BURST, REQUESTS_PER_SECOND);
+}
+
+/* Our message with the port we really listen on and the protocol we really speak. */
+static char *
+build_info (SsyncLocalsendServer *self)
+{
+  SsyncLocalsendIdentity me = {
+    .alias = self->alias,
+    .fingerprint = self->fingerprint,
+    .device_type = self->device_type,
+    .device_model = self->device_model,
+    .port = self->port,
+    .protocol = "https",
+  };
+
+  return ssync_localsend_message_build_info (&me);
+}
+
+static const char *
+reason_phrase (guint status)
+{
+  return status == STATUS_TOO_MANY_REQUESTS ? "Too Many Requests" : soup_status_get_phrase (status);
+}
+
+static void
+respond (SoupServerMessage *msg,
+         guint              status,
+         const char        *content_type,
+         char              *body)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
+  soup_server_message_set_status (msg, status, reason_phrase (status));
+  soup_server_message_set_response (msg, content_type, SOUP_MEMORY_TAKE, body, strlen (body));
+}
+
+static void
+respond_text (SoupServerMessage *msg,
+              guint              status,
+              const char        *text)
+{
+  respond (msg, status, "text/plain; charset=utf-8", g_strconcat (text, "\n", NULL));
+}
+
+static gboolean
+announces_body (SoupMessageHeaders *request)
+{
+  switch (soup_message_headers_get_encoding (request))
+    {
+    case SOUP_ENCODING_CONTENT_LENGTH:
+      /* -1 when the length does not fit a goffset. */
+      return soup_message_headers_get_content_length (request) != 0;
+    case SOUP_ENCODING_NONE:
+      return FALSE;
+    default:
+      return TRUE;
+    }
+}
+
+static gboolean
+on_linger_over (gpointer user_data)
+{
+  g_io_stream_close_async (user_data, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_refusal_written (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GIOStream) stream = user_data;
+  GSocket *socket = g_object_get_data (G_OBJECT (stream), "ssync-socket");
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL))
+    {
+      g_io_stream_close_async (stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+      return;
+    }
+
+  /* The client sees the end of the answer at once; what it still sends waits in the
+   * kernel's buffers, never in ours. */
+  if (socket != NULL)
+    g_socket_shutdown (socket, FALSE, TRUE, NULL);
+  g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, LINGER_SECONDS, on_linger_over,
+                              g_steal_pointer (&stream), g_object_unref);
+}
+
+/* Answers @msg with @status and @text now. Without a body to skip, libsoup sends the answer
+ * and runs no handler; with one, the connection is taken from libsoup (which would read the
+ * whole body first), the answer written on it with "Connection: close", and the connection
+ * ends. Headers already set on the response (Allow, Retry-After) are sent along. */
+static void
+refuse (SoupServerMessage *msg,
+        guint              status,
+        const char        *text)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autoptr(GString) answer = NULL;
+  g_autoptr(GIOStream) stream = NULL;
+  SoupMessageHeadersIter iter;
+  const char *name, *value;
+  GOutputStream *output;
+  GSocket *socket;
+  GBytes *bytes;
+
+  if (!announces_body (soup_server_message_get_request_headers (msg)))
+    {
+      respond_text (msg, status, text);
+      return;
+    }
+
+  answer = g_string_new (NULL);
+  g_string_append_printf (answer, "HTTP/1.1 %u %s\r\n", status, reason_phrase (status));
+  soup_message_headers_iter_init (&iter, headers);
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    g_string_append_printf (answer, "%s: %s\r\n", name, value);
+  g_string_append_printf (answer,
+                          "Connection: close\r\nCache-Control: no-store\r\n"
+                          "Content-Type: text/plain; charset=utf-8\r\n"
+                          "Content-Length: %zu\r\n\r\n%s\n", strlen (text) + 1, text);
+
+  socket = soup_server_message_get_socket (msg);
+  if (socket != NULL)
+    g_object_ref (socket);
+  /* This may free @msg. */
+  stream = soup_server_message_steal_connection (msg);
+  if (stream == NULL)
+    {
+      g_clear_object (&socket);
+      return;
+    }
+  g_object_set_data_full (G_OBJECT (stream), "ssync-socket", socket, g_object_unref);
+
+  bytes = g_string_free_to_bytes (g_steal_pointer (&answer));
+  /* The write reads from @bytes until it completes. */
+  g_object_set_data_full (G_OBJECT (stream), "ssync-answer", bytes,
+                          (GDestroyNotify) g_bytes_unref);
+  output = g_io_stream_get_output_stream (stream);
+  g_output_stream_write_all_async (output, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                                   G_PRIORITY_DEFAULT, NULL, on_refusal_written,
+                                   g_steal_pointer (&stream));
+}
+
+static void
+on_request_chunk (SoupServerMessage *msg,
+                  GBytes            *chunk,
+                  gpointer           user_data)
+{
+  gsize total = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (msg), "ssync-body-bytes"));
+
+  total += g_bytes_get_size (chunk);
+  g_object_set_data (G_OBJECT (msg), "ssync-body-bytes", GSIZE_TO_POINTER (total));
+  if (total > SSYNC_LOCALSEND_SERVER_MAX_BODY)
+    {
+      g_signal_handlers_disconnect_by_func (msg, on_request_chunk, user_data);
+      refuse (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "The request body is too large");
+    }
+}
+
+/* The methods @path answers, or NULL when nothing lives there. */
+static const char *
+allowed_methods (const char *path)
+{
+  if (g_str_equal (path, REGISTER_PATH))
+    return "POST";
+  if (g_str_equal (path, INFO_PATH))
+    return "GET, HEAD";
+  return NULL;
+}
+
+static gboolean
+method_is_allowed (const char *method,
+                   const char *allowed)
+{
+  g_auto(GStrv) methods = g_strsplit (allowed, ", ", -1);
+
+  return g_strv_contains ((const char * const *) methods, method);
+}
+
+/* Runs once the headers are read, before the body: everything refused here costs nothing
+ * more. */
+static void
+handle_early (SoupServer        *soup,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  SsyncLocalsendServer *self = user_data;
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
+  const char *peer = soup_server_message_get_remote_host (msg);
+  const char *allowed;
+  guint retry_after = 0;
+
+  if (!ssync_rate_limiter_take (self->limiter, peer != NULL ? peer : "", &retry_after))
+    {
+      g_autofree char *seconds = g_strdup_printf ("%u", MAX (retry_after, 1));
+
+      soup_message_headers_replace (response, "Retry-After", seconds);
+      refuse (msg, STATUS_TOO_MANY_REQUESTS, "Too many requests, try again shortly");
+      return;
+    }
+
+  allowed = allowed_methods (path);
+  if (allowed == NULL)
+    {
+      refuse (msg, SOUP_STATUS_NOT_FOUND, "Not found");
+      return;
+    }
+  if (!method_is_allowed (soup_server_message_get_method (msg), allowed))
+    {
+      soup_message_headers_replace (response, "Allow", allowed);
+      refuse (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "This address does not answer that method");
+      return;
+    }
+
+  /* Refused past the limit before it is read, whether announced or sent in chunks. */
+  switch (soup_message_headers_get_encoding (request))
+    {
+    case SOUP_ENCODING_CONTENT_LENGTH:
+      {
+        goffset length = soup_message_headers_get_content_length (request);
+
+        if (length < 0 || length > SSYNC_LOCALSEND_SERVER_MAX_BODY)
+          refuse (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "The request body is too large");
+      }
+      break;
+    case SOUP_ENCODING_CHUNKED:
+      g_signal_connect (msg, "got-chunk", G_CALLBACK (on_request_chunk), NULL);
+      break;
+    default:
+      break;
+    }
+}
+
+static void
+handle_register (SsyncLocalsendServer *self,
+                 SoupServerMessage    *msg)
+{
+  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  g_autoptr(SsyncLocalsendDevice) device = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *peer = soup_server_message_get_remote_host (msg);
+  gsize length;
+  const char *data = g_bytes_get_data (body, &length);
+
+  device = ssync_localsend_message_parse (data, length, NULL, &error);
+  if (device == NULL)
+    {
+      g_autofree char *text = g_strdup_printf ("Not a LocalSend device: %s", error->message);
+
+      g_debug ("Register from %s refused: %s", peer, error->message);
+      respond_text (msg, SOUP_STATUS_BAD_REQUEST, text);
+      return;
+    }
+
+  /* The peer's address is where the request came from: a body could name any machine. */
+  ssync_localsend_device_set_address (device, peer);
+  ssync_localsend_device_set_last_seen (device, g_get_monotonic_time ());
+  /* Our own announcement echoed back (several interfaces, a loop) is not a device. */
+  if (g_strcmp0 (ssync_localsend_device_get_fingerprint (device), self->fingerprint) != 0)
+    g_signal_emit (self, signals[SIGNAL_REGISTER], 0, device, peer);
+
+  respond (msg, SOUP_STATUS_OK, "application/json", build_info (self));
+}
+
+static void
+handle_request (SoupServer        *soup,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  SsyncLocalsendServer *self = user_data;
+
+  /* The early handler let through only the methods these paths answer. */
+  if (g_str_equal (path, REGISTER_PATH))
+    handle_register (self, msg);
+  else if (g_str_equal (path, INFO_PATH))
+    respond (msg, SOUP_STATUS_OK, "application/json", build_info (self));
+  else
+    respond_text (msg, SOUP_STATUS_NOT_FOUND, "Not found");
+}
+
+/**
+ * ssync_localsend_server_new:
+ * @certificate: our certificate with its private key (SsyncTlsIdentity's)
+ * @me: who we say we are; its port and protocol are ignored (the port we listen on and
+ *   "https" are sent)
+ */
+SsyncLocalsendServer *
+ssync_localsend_server_new (GTlsCertificate              *certificate,
+                            const SsyncLocalsendIdentity *me)
+{
+  SsyncLocalsendServer *self;
+
+  g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate), NULL);
+  g_return_val_if_fail (me != NULL, NULL);
+
+  self = g_object_new (SSYNC_TYPE_LOCALSEND_SERVER, NULL);
+  /* No Server header: it would only tell the LAN which libsoup runs here. */
+  self->soup = soup_server_new ("tls-certificate", certificate, "server-header", NULL, NULL);
+  soup_server_add_early_handler (self->soup, NULL, handle_early, self, NULL);
+  soup_server_add_handler (self->soup, NULL, handle_request, self, NULL);
+  ssync_localsend_server_set_identity (self, me);
+  return self;
+}
+
+/* Changes who we say we are (the alias when the user renames this device); takes effect on
+ * the next answer. */
+void
+ssync_localsend_server_set_identity (SsyncLocalsendServer         *self,
+                                     const SsyncLocalsendIdentity *me)
+{
+  g_return_if_fail (SSYNC_IS_LOCALSEND_SERVER (self));
+  g_return_if_fail (me != NULL && me->alias != NULL && me->fingerprint != NULL);
+
+  g_free (self->alias);
+  g_free (self->fingerprint);
+  g_free (self->device_type);
+  g_free (self->device_model);
+  self->alias = g_strdup (me->alias);
+  self->fingerprint = g_strdup (me->fingerprint);
+  self->device_type = g_strdup (me->device_type);
+  self->device_model = g_strdup (me->device_model);
+}
+
+/**
+ * ssync_localsend_server_listen:
+ * @port: the TCP port, on all IPv4 addresses; 0 for any free one (tests)
+ *
+ * Starts serving HTTPS. LocalSend speaks IPv4 on the LAN, so IPv6 is not served.
+ */
+gboolean
+ssync_localsend_server_listen (SsyncLocalsendServer  *self,
+                               guint                  port,
+                               GError               **error)
+{
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  GSList *listeners;
+
+  g_return_val_if_fail (SSYNC_IS_LOCALSEND_SERVER (self), FALSE);
+  g_return_val_if_fail (port <= G_MAXUINT16, FALSE);
+  g_return_val_if_fail (self->port == 0, FALSE);
+
+  address = g_inet_socket_address_new_from_string ("0.0.0.0", port);
+  if (!soup_server_listen (self->soup, address, SOUP_SERVER_LISTEN_HTTPS, error))
+    return FALSE;
+
+  listeners = soup_server_get_listeners (self->soup);
+  g_return_val_if_fail (listeners != NULL, FALSE);
+  bound = g_socket_get_local_address (listeners->data, error);
+  g_slist_free (listeners);
+  if (bound == NULL)
+    {
+      soup_server_disconnect (self->soup);
+      return FALSE;
+    }
+  self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  return TRUE;
+}
+
+/* The port listened on; 0 before ssync_localsend_server_listen() succeeds. */
+guint
+ssync_localsend_server_get_port (SsyncLocalsendServer *self)
+{
+  g_return_val_if_fail (SSYNC_IS_LOCALSEND_SERVER (self), 0);
+
+  return self->port;
+}
+
+/* Stops listening and drops the open connections; listening again is allowed. */
+void
+ssync_localsend_server_stop (SsyncLocalsendServer *self)
+{
+  g_return_if_fail (SSYNC_IS_LOCALSEND_SERVER (self));
+
+  if (self->soup != NULL)
+    soup_server_disconnect (self->soup);
+  self->port = 0;
+}

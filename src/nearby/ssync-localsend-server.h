@@ -1,0 +1,32 @@
+/* ssync-localsend-server.h: the HTTPS server other LocalSend devices register with.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ssync-localsend-device.h"
+#include "ssync-localsend-message.h"
+
+G_BEGIN_DECLS
+
+#define SSYNC_TYPE_LOCALSEND_SERVER (ssync_localsend_server_get_type ())
+
+G_DECLARE_FINAL_TYPE (SsyncLocalsendServer, ssync_localsend_server, SSYNC, LOCALSEND_SERVER,
+                      GObject)
+
+/* The largest register body read; larger ones are refused (413) before they are read. */
+#define SSYNC_LOCALSEND_SERVER_MAX_BODY (64 * 1024)
+
+SsyncLocalsendServer *ssync_localsend_server_new          (GTlsCertificate        *certificate,
+                                                           const SsyncLocalsendIdentity *me);
+void                  ssync_localsend_server_set_identity (SsyncLocalsendServer   *self,
+                                                           const SsyncLocalsendIdentity *me);
+gboolean              ssync_localsend_server_listen       (SsyncLocalsendServer   *self,
+                                                           guint                   port,
+                                                           GError                **error);
+guint                 ssync_localsend_server_get_port     (SsyncLocalsendServer   *self);
+void                  ssync_localsend_server_stop         (SsyncLocalsendServer   *self);
+
+G_END_DECLS
