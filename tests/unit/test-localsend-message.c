@@ -167,11 +167,18 @@ static const BadCase bad_cases[] = {
     "The message has a NUL character" },
   { "NUL escape in fingerprint", "{\"alias\":\"a\",\"fingerprint\":\"\\u0000\"}",
     "The message has a NUL character" },
-  /* json-glib refuses some lone surrogates and passes others through. */
+  /* Escapes json-glib would misread or leak on. */
   { "lone high surrogate in alias", "{\"alias\":\"a\\ud83d\",\"fingerprint\":\"f\"}",
-    "The message is not JSON" },
+    "The message has an invalid escape" },
   { "lone low surrogate in alias", "{\"alias\":\"\\udc00b\",\"fingerprint\":\"f\"}",
-    "“alias” is empty, too long or has control characters" },
+    "The message has an invalid escape" },
+  { "high surrogate then a bad escape", "{\"alias\":\"\\ud83d\\uttttdc69\",\"fingerprint\":\"f\"}",
+    "The message has an invalid escape" },
+  { "high surrogate then another high", "{\"alias\":\"\\ud83d\\ud83d\",\"fingerprint\":\"f\"}",
+    "The message has an invalid escape" },
+  { "short escape", "{\"alias\":\"\\u12\",\"fingerprint\":\"f\"}",
+    "The message has an invalid escape" },
+  { "escape at the end", "{\"alias\":\"\\u", "The message has an invalid escape" },
   { "65-character alias",
     "{\"alias\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
     "\"fingerprint\":\"f\"}", "“alias” is empty, too long or has control characters" },
