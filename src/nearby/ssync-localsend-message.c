@@ -68,18 +68,32 @@ read_escape (const char *p,
  * brackets, outside strings, nesting deeper than MAX_DEPTH; the escape \u0000, which would
  * cut the C string json-glib gives back ("a\u0000b" would read as "a"); and \u escapes that
  * are malformed or lone surrogates, which json-glib 1.6 turns into bytes that are not UTF-8
- * or leaks memory on. */
+ * or leaks memory on. It also makes sure the message is one object and nothing else: json-glib
+ * 1.6 reads JavaScript such as "var x = {...};" and leaks what it built when more follows the
+ * first value (both found by fuzz-localsend). */
 static const char *
 scan_text (const char *data,
            gsize       length)
 {
   const char *end = data + length;
+  const char *p = data;
   gboolean in_string = FALSE;
+  gboolean closed = FALSE;
   guint depth = 0;
 
-  for (const char *p = data; p < end; p++)
+  while (p < end && g_ascii_isspace (*p))
+    p++;
+  if (p == end || *p != '{')
+    return "The message is not a JSON object";
+
+  for (; p < end; p++)
     {
-      if (in_string)
+      if (closed)
+        {
+          if (!g_ascii_isspace (*p))
+            return "The message has more after its JSON object";
+        }
+      else if (in_string)
         {
           if (*p == '"')
             in_string = FALSE;
@@ -112,7 +126,7 @@ scan_text (const char *data,
             return "The message nests too deep";
         }
       else if ((*p == '}' || *p == ']') && depth > 0)
-        depth--;
+        closed = --depth == 0;
     }
   return NULL;
 }
