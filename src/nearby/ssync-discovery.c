@@ -41,12 +41,15 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+static void close_socket (SsyncDiscovery *self);
+
 static void
 ssync_discovery_dispose (GObject *object)
 {
   SsyncDiscovery *self = SSYNC_DISCOVERY (object);
 
-  ssync_discovery_stop (self);
+  /* Not ssync_discovery_stop(): no device-lost to handlers whose objects may be gone. */
+  close_socket (self);
   g_clear_object (&self->session);
   g_clear_object (&self->reply_per_fingerprint);
   g_clear_object (&self->reply_per_address);
@@ -471,16 +474,9 @@ ssync_discovery_start (SsyncDiscovery  *self,
   return TRUE;
 }
 
-/**
- * ssync_discovery_stop:
- *
- * Closes the socket, cancels register requests and forgets every device (device-lost).
- */
-void
-ssync_discovery_stop (SsyncDiscovery *self)
+static void
+close_socket (SsyncDiscovery *self)
 {
-  g_return_if_fail (SSYNC_IS_DISCOVERY (self));
-
   g_clear_handle_id (&self->announce_id, g_source_remove);
   g_clear_handle_id (&self->sweep_id, g_source_remove);
   if (self->read_source != NULL)
@@ -492,6 +488,19 @@ ssync_discovery_stop (SsyncDiscovery *self)
     g_socket_close (self->socket, NULL);
   g_clear_object (&self->socket);
   g_clear_pointer (&self->interfaces, g_ptr_array_unref);
+}
+
+/**
+ * ssync_discovery_stop:
+ *
+ * Closes the socket, cancels register requests and forgets every device (device-lost).
+ */
+void
+ssync_discovery_stop (SsyncDiscovery *self)
+{
+  g_return_if_fail (SSYNC_IS_DISCOVERY (self));
+
+  close_socket (self);
   while (self->devices != NULL && g_list_model_get_n_items (G_LIST_MODEL (self->devices)) > 0)
     remove_device (self, 0);
 }

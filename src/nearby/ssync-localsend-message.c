@@ -44,40 +44,89 @@ refuse (GError     **error,
   return FALSE;
 }
 
-/* Checks what json-glib would take without complaint but we must not: brackets, outside
- * strings, nesting deeper than MAX_DEPTH, and the escape \u0000 inside a string, which would
- * cut the C string json-glib gives back ("a\u0000b" would read as "a"). */
+/* Reads the 4 hex digits of a \u escape at @p; -1 when they are not there. */
+static int
+read_escape (const char *p,
+             const char *end)
+{
+  int value = 0;
+
+  if (end - p < 6 || p[0] != '\\' || p[1] != 'u')
+    return -1;
+  for (guint i = 2; i < 6; i++)
+    {
+      int digit = g_ascii_xdigit_value (p[i]);
+
+      if (digit < 0)
+        return -1;
+      value = value * 16 + digit;
+    }
+  return value;
+}
+
+/* Checks what json-glib would take without complaint, or not take cleanly, but we must not:
+ * brackets, outside strings, nesting deeper than MAX_DEPTH; the escape \u0000, which would
+ * cut the C string json-glib gives back ("a\u0000b" would read as "a"); and \u escapes that
+ * are malformed or lone surrogates, which json-glib 1.6 turns into bytes that are not UTF-8
+ * or leaks memory on. It also makes sure the message is one object and nothing else: json-glib
+ * 1.6 reads JavaScript such as "var x = {...};" and leaks what it built when more follows the
+ * first value (both found by fuzz-localsend). */
 static const char *
 scan_text (const char *data,
            gsize       length)
 {
+  const char *end = data + length;
+  const char *p = data;
   gboolean in_string = FALSE;
+  gboolean closed = FALSE;
   guint depth = 0;
 
-  for (gsize i = 0; i < length; i++)
-    {
-      char c = data[i];
+  while (p < end && g_ascii_isspace (*p))
+    p++;
+  if (p == end || *p != '{')
+    return "The message is not a JSON object";
 
-      if (in_string)
+  for (; p < end; p++)
+    {
+      if (closed)
         {
-          if (c == '\\')
-            {
-              if (length - i >= 6 && memcmp (data + i + 1, "u0000", 5) == 0)
-                return "The message has a NUL character";
-              i++;
-            }
-          else if (c == '"')
-            in_string = FALSE;
+          if (!g_ascii_isspace (*p))
+            return "The message has more after its JSON object";
         }
-      else if (c == '"')
+      else if (in_string)
+        {
+          if (*p == '"')
+            in_string = FALSE;
+          else if (*p == '\\' && p + 1 < end && p[1] == 'u')
+            {
+              int value = read_escape (p, end);
+
+              if (value == 0)
+                return "The message has a NUL character";
+              if (value < 0 || (value >= 0xDC00 && value <= 0xDFFF))
+                return "The message has an invalid escape";
+              if (value >= 0xD800 && value <= 0xDBFF)
+                {
+                  int low = read_escape (p + 6, end);
+
+                  if (low < 0xDC00 || low > 0xDFFF)
+                    return "The message has an invalid escape";
+                  p += 6;
+                }
+              p += 5;
+            }
+          else if (*p == '\\')
+            p++;
+        }
+      else if (*p == '"')
         in_string = TRUE;
-      else if (c == '{' || c == '[')
+      else if (*p == '{' || *p == '[')
         {
           if (++depth > MAX_DEPTH)
             return "The message nests too deep";
         }
-      else if ((c == '}' || c == ']') && depth > 0)
-        depth--;
+      else if ((*p == '}' || *p == ']') && depth > 0)
+        closed = --depth == 0;
     }
   return NULL;
 }
@@ -92,7 +141,7 @@ is_valid_label (const char *text,
   gboolean visible = FALSE;
   guint n = 0;
 
-  /* json-glib may turn a lone surrogate escape into bytes that are not UTF-8. */
+  /* Checked again here: this also reads what json-glib made of the escapes. */
   if (!g_utf8_validate (text, -1, NULL))
     return FALSE;
   for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))

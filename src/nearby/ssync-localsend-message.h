@@ -41,6 +41,7 @@ SsyncLocalsendDevice *ssync_localsend_message_parse      (const char            
 char                 *ssync_localsend_message_build      (const SsyncLocalsendIdentity *self_info,
                                                           gboolean                      announce);
 char                 *ssync_localsend_message_build_info (const SsyncLocalsendIdentity *self_info);
-gboolean              ssync_localsend_device_type_is_known (const char                 *device_type);
+
+gboolean ssync_localsend_device_type_is_known (const char *device_type);
 
 G_END_DECLS

@@ -15,7 +15,7 @@ fail() {
 }
 
 echo "1..1"
-[ "$(id -u)" -eq 0 ] || fail "the discovery test makes network namespaces and must run as root"
+[ "$EUID" -eq 0 ] || fail "the discovery test makes network namespaces and must run as root"
 command -v ip >/dev/null || fail "the discovery test needs ip (iproute2)"
 
 a=ssync-a-$$
