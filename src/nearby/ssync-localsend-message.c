@@ -396,3 +396,40 @@ ssync_localsend_message_build_info (const SsyncLocalsendIdentity *self_info)
 {
   return build (self_info, FALSE, FALSE);
 }
+
+/* One line of JSON with what a face prints for a device event: the field names are the
+ * headless face's (snake_case), not LocalSend's. */
+char *
+ssync_localsend_message_describe (SsyncLocalsendDevice *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  g_return_val_if_fail (SSYNC_IS_LOCALSEND_DEVICE (self), NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "alias");
+  json_builder_add_string_value (builder, ssync_localsend_device_get_alias (self));
+  json_builder_set_member_name (builder, "fingerprint");
+  json_builder_add_string_value (builder, ssync_localsend_device_get_fingerprint (self));
+  json_builder_set_member_name (builder, "device_type");
+  json_builder_add_string_value (builder, ssync_localsend_device_get_device_type (self));
+  json_builder_set_member_name (builder, "device_model");
+  if (ssync_localsend_device_get_device_model (self) != NULL)
+    json_builder_add_string_value (builder, ssync_localsend_device_get_device_model (self));
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "address");
+  if (ssync_localsend_device_get_address (self) != NULL)
+    json_builder_add_string_value (builder, ssync_localsend_device_get_address (self));
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "port");
+  json_builder_add_int_value (builder, ssync_localsend_device_get_port (self));
+  json_builder_set_member_name (builder, "protocol");
+  json_builder_add_string_value (builder, ssync_localsend_device_get_protocol (self));
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}

@@ -43,5 +43,6 @@ char                 *ssync_localsend_message_build      (const SsyncLocalsendId
 char                 *ssync_localsend_message_build_info (const SsyncLocalsendIdentity *self_info);
 
 gboolean ssync_localsend_device_type_is_known (const char *device_type);
+char    *ssync_localsend_message_describe     (SsyncLocalsendDevice *device);
 
 G_END_DECLS

@@ -23,7 +23,7 @@ static void
 print_event (SsyncLocalsendDevice *device,
              const char           *event)
 {
-  g_autofree char *json = ssync_localsend_device_to_json (device);
+  g_autofree char *json = ssync_localsend_message_describe (device);
 
   /* Not g_print(), which would turn the UTF-8 into the locale's charset. */
   printf ("{\"event\":\"%s\",\"device\":%s}\n", event, json);

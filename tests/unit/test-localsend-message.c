@@ -405,7 +405,7 @@ test_device_update (void)
   g_assert_cmpstr (ssync_localsend_device_get_address (device), ==, "198.18.7.2");
   g_assert_cmpint (ssync_localsend_device_get_last_seen (device), ==, 200);
 
-  json = ssync_localsend_device_to_json (device);
+  json = ssync_localsend_message_describe (device);
   g_assert_cmpstr (json, ==, "{\"alias\":\"Phone 2\",\"fingerprint\":\"fp\","
                    "\"device_type\":\"mobile\",\"device_model\":\"Pixel\","
                    "\"address\":\"198.18.7.2\",\"port\":53317,\"protocol\":\"http\"}");

@@ -9,8 +9,6 @@
 
 #include "config.h"
 
-#include <json-glib/json-glib.h>
-
 #include "ssync-localsend-device.h"
 
 struct _SsyncLocalsendDevice
@@ -285,41 +283,4 @@ ssync_localsend_device_update (SsyncLocalsendDevice *self,
   if (from->last_seen != 0)
     ssync_localsend_device_set_last_seen (self, from->last_seen);
   g_object_thaw_notify (G_OBJECT (self));
-}
-
-/* One line of JSON with what a face prints for a device event: the field names are the
- * headless face's (snake_case), not LocalSend's. */
-char *
-ssync_localsend_device_to_json (SsyncLocalsendDevice *self)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  g_return_val_if_fail (SSYNC_IS_LOCALSEND_DEVICE (self), NULL);
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "alias");
-  json_builder_add_string_value (builder, self->alias);
-  json_builder_set_member_name (builder, "fingerprint");
-  json_builder_add_string_value (builder, self->fingerprint);
-  json_builder_set_member_name (builder, "device_type");
-  json_builder_add_string_value (builder, self->device_type);
-  json_builder_set_member_name (builder, "device_model");
-  if (self->device_model != NULL)
-    json_builder_add_string_value (builder, self->device_model);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "address");
-  if (self->address != NULL)
-    json_builder_add_string_value (builder, self->address);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "port");
-  json_builder_add_int_value (builder, self->port);
-  json_builder_set_member_name (builder, "protocol");
-  json_builder_add_string_value (builder, self->protocol);
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  return json_to_string (root, FALSE);
 }

@@ -39,6 +39,5 @@ void                  ssync_localsend_device_set_last_seen    (SsyncLocalsendDev
                                                                gint64                last_seen);
 void                  ssync_localsend_device_update           (SsyncLocalsendDevice *self,
                                                                SsyncLocalsendDevice *from);
-char                 *ssync_localsend_device_to_json          (SsyncLocalsendDevice *self);
 
 G_END_DECLS
