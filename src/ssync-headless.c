@@ -454,6 +454,92 @@ run_push (Headless  *headless,
   return headless->exit_code;
 }
 
+static void
+emit_device (const char           *event,
+             SsyncLocalsendDevice *device)
+{
+  g_autoptr(JsonBuilder) builder = begin_event (event);
+
+  add_string (builder, "alias", ssync_localsend_device_get_alias (device));
+  add_string (builder, "fingerprint", ssync_localsend_device_get_fingerprint (device));
+  add_string (builder, "device_type", ssync_localsend_device_get_device_type (device));
+  add_string (builder, "device_model", ssync_localsend_device_get_device_model (device));
+  add_string (builder, "address", ssync_localsend_device_get_address (device));
+  add_int (builder, "port", ssync_localsend_device_get_port (device));
+  add_string (builder, "protocol", ssync_localsend_device_get_protocol (device));
+  emit (builder);
+}
+
+static void
+on_device_found (SsyncSession         *session,
+                 SsyncLocalsendDevice *device,
+                 Headless             *headless)
+{
+  emit_device ("device-found", device);
+}
+
+static void
+on_device_lost (SsyncSession         *session,
+                SsyncLocalsendDevice *device,
+                Headless             *headless)
+{
+  emit_device ("device-lost", device);
+}
+
+static gboolean
+on_discover_over (gpointer user_data)
+{
+  Headless *headless = user_data;
+
+  g_main_loop_quit (headless->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_nearby_started (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Headless *headless = user_data;
+  SsyncSession *session = SSYNC_SESSION (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+
+  if (!ssync_session_start_nearby_finish (session, result, &error))
+    {
+      fail (headless, 1, error->message);
+      return;
+    }
+  builder = begin_event ("discovering");
+  add_string (builder, "alias", ssync_session_get_nearby_alias (session));
+  add_string (builder, "fingerprint", ssync_session_get_nearby_fingerprint (session));
+  add_int (builder, "port", ssync_session_get_nearby_port (session));
+  emit (builder);
+}
+
+/* `--discover[=SECONDS]`: announces this device to LocalSend apps and other ShareSyncs on
+ * the LAN, prints each device found or lost, and exits 0 after SECONDS. */
+static int
+run_discover (Headless *headless,
+              int       seconds)
+{
+  headless->loop = g_main_loop_new (NULL, FALSE);
+  g_signal_connect (headless->session, "nearby-device-found", G_CALLBACK (on_device_found),
+                    headless);
+  g_signal_connect (headless->session, "nearby-device-lost", G_CALLBACK (on_device_lost),
+                    headless);
+  g_unix_signal_add (SIGINT, on_quit_signal, headless);
+  g_unix_signal_add (SIGTERM, on_quit_signal, headless);
+  g_timeout_add_seconds (seconds, on_discover_over, headless);
+  ssync_session_start_nearby_async (headless->session, "headless", NULL, on_nearby_started,
+                                    headless);
+  g_main_loop_run (headless->loop);
+
+  ssync_session_shutdown (headless->session);
+  g_main_loop_unref (headless->loop);
+  return headless->exit_code;
+}
+
 /* Starts the server and shares what the command line says, until SIGINT or SIGTERM. */
 static int
 run_server (Headless     *headless,
@@ -543,6 +629,8 @@ ssync_headless_run (int    argc,
     status = run_push (&headless, options.files, options.lifetime);
   else if (options.fetch != NULL)
     status = run_fetch (&headless, options.fetch, options.fetch_to);
+  else if (options.discover > 0)
+    status = run_discover (&headless, options.discover);
   else
     status = run_server (&headless, &options);
 

@@ -14,6 +14,29 @@
 #include "ssync-options.h"
 #include "ssync-password.h"
 
+/* How long --discover looks without a number. */
+#define DISCOVER_SECONDS 10
+
+/* --discover[=SECONDS]: an optional value, which GOption only offers to callbacks. */
+static gboolean
+parse_discover (const char  *name,
+                const char  *value,
+                gpointer     data,
+                GError     **error)
+{
+  SsyncOptions *options = data;
+  guint64 seconds = DISCOVER_SECONDS;
+
+  if (value != NULL && !g_ascii_string_to_unsigned (value, 10, 1, 24 * 60 * 60, &seconds, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--discover takes a number of seconds from 1 to 86400, not “%s”"), value);
+      return FALSE;
+    }
+  options->discover = seconds;
+  return TRUE;
+}
+
 /* A number option's value when it is not on the command line. */
 #define NOT_GIVEN G_MININT
 
@@ -62,9 +85,17 @@ check (SsyncOptions  *options,
 
   if (options->fetch != NULL && (has_files || options->receive != NULL))
     return usage_error (error, _("--fetch takes no FILE and no --receive (see --help)"));
+  if (!window && options->discover > 0 &&
+      (has_files || options->receive != NULL || options->push || options->fetch != NULL))
+    return usage_error (error, _("--discover takes no FILE, --receive, --push or --fetch "
+                                 "(see --help)"));
+  if (options->alias != NULL && (g_utf8_strlen (options->alias, -1) < 1 ||
+                                 g_utf8_strlen (options->alias, -1) > 64))
+    return usage_error (error, _("--alias needs a name of 1 to 64 characters"));
   if (options->fetch_to != NULL && options->fetch == NULL)
     return usage_error (error, _("--to only goes with --fetch URL (see --help)"));
-  if (!window && !has_files && options->receive == NULL && options->fetch == NULL)
+  if (!window && !has_files && options->receive == NULL && options->fetch == NULL &&
+      options->discover == 0)
     return usage_error (error, _("nothing to share: give at least one FILE or --receive DIR "
                                  "(see --help)"));
   if (options->push && (!has_files || options->receive != NULL))
@@ -108,6 +139,7 @@ ssync_options_parse (SsyncOptions  *options,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) local_error = NULL;
+  GOptionGroup *group;
   const GOptionEntry entries[] = {
     { "headless", 0, 0, G_OPTION_ARG_NONE, &options->headless,
       N_("Run without a window, printing JSON events on standard output"), NULL },
@@ -134,6 +166,11 @@ ssync_options_parse (SsyncOptions  *options,
       N_("Fetch another ShareSync's share over a direct (WebRTC) connection"), N_("URL") },
     { "to", 0, 0, G_OPTION_ARG_FILENAME, &options->fetch_to,
       N_("Folder --fetch saves into (default: the current folder)"), N_("DIR") },
+    { "discover", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, parse_discover,
+      N_("Look for LocalSend apps and other ShareSyncs nearby for SECONDS (default 10), "
+         "printing each one found or lost"), N_("SECONDS") },
+    { "alias", 0, 0, G_OPTION_ARG_STRING, &options->alias,
+      N_("The name nearby devices see (default: your name or the computer's)"), N_("NAME") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &options->version, N_("Print the version and exit"),
       NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options->files, NULL,
@@ -144,7 +181,11 @@ ssync_options_parse (SsyncOptions  *options,
   options->port = -1;
   options->max_downloads = NOT_GIVEN;
   context = g_option_context_new (_("— share files with the people around you"));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  /* The main group's data is what the --discover callback receives. */
+  group = g_option_group_new (NULL, NULL, NULL, options, NULL);
+  g_option_group_add_entries (group, entries);
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
+  g_option_context_set_main_group (context, group);
   g_option_context_set_summary (context,
                                 _("Shares the given files and folders as one link that any "
                                   "browser on the network can open."));
@@ -170,6 +211,7 @@ ssync_options_clear (SsyncOptions *options)
   g_clear_pointer (&options->expires, g_free);
   g_clear_pointer (&options->fetch, g_free);
   g_clear_pointer (&options->fetch_to, g_free);
+  g_clear_pointer (&options->alias, g_free);
   g_clear_pointer (&options->files, g_strfreev);
 }
 
@@ -211,6 +253,8 @@ ssync_options_apply (SsyncOptions  *options,
     g_object_set (config, "default-lifetime", options->lifetime, NULL);
   if (options->max_downloads != NOT_GIVEN)
     g_object_set (config, "default-max-downloads", (guint) options->max_downloads, NULL);
+  if (options->alias != NULL)
+    g_object_set (config, "alias", options->alias, NULL);
 
   if (options->password != NULL)
     {

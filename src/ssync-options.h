@@ -24,6 +24,8 @@ typedef struct {
   int max_downloads;        /* G_MININT: not given */
   char *fetch;
   char *fetch_to;
+  int discover;             /* seconds of --discover; 0: not given */
+  char *alias;
   GStrv files;
   /* What the checks made of the text above. */
   gint64 lifetime;          /* seconds; 0: not given */

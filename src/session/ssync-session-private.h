@@ -6,6 +6,7 @@
 
 #include "ssync-config.h"
 #include "ssync-pusher.h"
+#include "ssync-nearby.h"
 #include "ssync-registry.h"
 #include "ssync-rtc-service.h"
 #include "ssync-secrets.h"
@@ -37,6 +38,7 @@ struct _SsyncSession
   guint expiry_id;      /* fires when the next share expires */
   gint64 next_expiry;
   SsyncRtcService *rtc;  /* direct (WebRTC) transfers */
+  SsyncNearby *nearby;   /* LocalSend devices on the LAN */
 
   /* Applied to every new share before it is served. */
   char *password_hash;
@@ -53,6 +55,7 @@ void ssync_session_end_share       (SsyncSession  *self,
                                     const char    *notice);
 void ssync_session_follow_config   (SsyncSession  *self);
 void ssync_session_cleanup         (SsyncSession  *self);
+void ssync_session_setup_nearby    (SsyncSession  *self);
 void ssync_session_setup_lists     (SsyncSession  *self);
 void ssync_session_list_transfer   (SsyncSession  *self,
                                     SsyncTransfer *transfer);

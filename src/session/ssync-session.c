@@ -36,6 +36,8 @@ enum {
   TRANSFER_STARTED,
   SHARE_ADDED,
   UPLOAD_REQUEST,
+  NEARBY_DEVICE_FOUND,
+  NEARBY_DEVICE_LOST,
   N_SIGNALS
 };
 
@@ -48,6 +50,7 @@ ssync_session_dispose (GObject *object)
 
   ssync_session_shutdown (self);
   g_clear_object (&self->rtc);
+  g_clear_object (&self->nearby);
   g_clear_handle_id (&self->cleanup_id, g_source_remove);
   g_clear_handle_id (&self->expiry_id, g_source_remove);
   g_clear_object (&self->server);
@@ -110,6 +113,22 @@ ssync_session_class_init (SsyncSessionClass *klass)
   signals[UPLOAD_REQUEST] =
     g_signal_new ("upload-request", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, SSYNC_TYPE_UPLOAD_REQUEST);
+
+  /**
+   * SsyncSession::nearby-device-found:
+   * @device: a LocalSend app or another ShareSync that announced itself or answered
+   */
+  signals[NEARBY_DEVICE_FOUND] =
+    g_signal_new ("nearby-device-found", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, SSYNC_TYPE_LOCALSEND_DEVICE);
+
+  /**
+   * SsyncSession::nearby-device-lost:
+   * @device: a device silent for the device timeout, or Nearby stopped
+   */
+  signals[NEARBY_DEVICE_LOST] =
+    g_signal_new ("nearby-device-lost", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, SSYNC_TYPE_LOCALSEND_DEVICE);
 }
 
 static void
@@ -333,6 +352,7 @@ ssync_session_new (const char  *data_dir,
                                      ssync_server_get_ws_hub (self->server), self->gatekeeper);
   g_signal_connect_object (self->rtc, "transfer-started",
                            G_CALLBACK (on_transfer_started), self, 0);
+  ssync_session_setup_nearby (self);
   ssync_session_follow_config (self);
 
   return g_steal_pointer (&self);
@@ -391,6 +411,8 @@ ssync_session_shutdown (SsyncSession *self)
     ssync_upload_gatekeeper_forget_share (self->gatekeeper, NULL);
   if (self->rtc != NULL)
     ssync_rtc_service_close_hosts (self->rtc, NULL);
+  if (self->nearby != NULL)
+    ssync_nearby_stop (self->nearby);
   /* Only now, once every transfer let go of its connection. */
   if (self->server != NULL)
     ssync_server_stop (self->server);

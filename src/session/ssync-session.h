@@ -8,6 +8,7 @@
 
 #include "ssync-config.h"
 #include "ssync-history.h"
+#include "ssync-localsend-device.h"
 #include "ssync-pushed-link.h"
 #include "ssync-pusher.h"
 #include "ssync-secrets.h"
@@ -117,5 +118,18 @@ void          ssync_session_fetch_async      (SsyncSession         *self,
 int           ssync_session_fetch_finish     (SsyncSession         *self,
                                               GAsyncResult         *result,
                                               GError              **error);
+void          ssync_session_start_nearby_async     (SsyncSession         *self,
+                                                    const char           *device_type,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean      ssync_session_start_nearby_finish    (SsyncSession         *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+GListModel   *ssync_session_get_nearby_devices     (SsyncSession         *self);
+void          ssync_session_announce_nearby        (SsyncSession         *self);
+const char   *ssync_session_get_nearby_alias       (SsyncSession         *self);
+const char   *ssync_session_get_nearby_fingerprint (SsyncSession         *self);
+guint         ssync_session_get_nearby_port        (SsyncSession         *self);
 
 G_END_DECLS
