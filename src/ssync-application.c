@@ -412,6 +412,37 @@ on_fetched (GObject      *source,
     ssync_window_show_toast (SSYNC_WINDOW (window), message);
 }
 
+static void
+on_device_found (SsyncSession         *session,
+                 SsyncLocalsendDevice *device,
+                 gpointer              user_data)
+{
+  /* TRANSLATORS: "Found “Alice’s phone” (mobile) at 192.168.1.7" */
+  g_print (_("Found “%s” (%s) at %s\n"), ssync_localsend_device_get_alias (device),
+           ssync_localsend_device_get_device_type (device),
+           ssync_localsend_device_get_address (device));
+}
+
+static void
+on_nearby_started (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(SsyncApplication) self = user_data;
+  SsyncSession *session = SSYNC_SESSION (source);
+  g_autoptr(GError) error = NULL;
+
+  if (!ssync_session_start_nearby_finish (session, result, &error))
+    {
+      report (self, _("Could not look for devices nearby"), error);
+      return;
+    }
+  /* TRANSLATORS: "Nearby devices see this computer as “Alice” (fingerprint 3F2A…)" */
+  g_print (_("Nearby devices see this computer as “%s” (fingerprint %.8s…)\n"),
+           ssync_session_get_nearby_alias (session),
+           ssync_session_get_nearby_fingerprint (session));
+}
+
 /* What the command line asks of the primary instance, once its window shows. */
 static void
 run_command_line (SsyncApplication *self)
@@ -421,6 +452,15 @@ run_command_line (SsyncApplication *self)
 
   for (guint i = 0; options->files != NULL && options->files[i] != NULL; i++)
     g_ptr_array_add (files, g_file_new_for_commandline_arg (options->files[i]));
+
+  /* With a window, Nearby stays on for the run once asked for. */
+  if (self->session != NULL && options->discover > 0)
+    {
+      g_signal_connect_object (self->session, "nearby-device-found",
+                               G_CALLBACK (on_device_found), self, 0);
+      ssync_session_start_nearby_async (self->session, "desktop", NULL, on_nearby_started,
+                                        g_object_ref (self));
+    }
 
   if (self->session == NULL || (files->len == 0 && options->receive == NULL &&
                                 options->fetch == NULL))
@@ -487,7 +527,8 @@ ssync_application_local_command_line (GApplication   *application,
       SsyncOptions *options = &self->options;
 
       if (ssync_options_sets_server (options) || ssync_options_sets_shares (options) ||
-          options->receive != NULL || options->push || options->fetch != NULL)
+          options->receive != NULL || options->push || options->fetch != NULL ||
+          options->discover > 0 || options->alias != NULL)
         {
           g_printerr ("sharesync: %s\n",
                       _("ShareSync is already running, and these options only apply when it "
@@ -541,6 +582,7 @@ ssync_application_startup (GApplication *application)
     { "default-lifetime", self->options.expires != NULL && !self->options.push },
     { "default-max-downloads", ssync_options_sets_shares (&self->options) &&
                                self->options.max_downloads >= 0 },
+    { "alias", self->options.alias != NULL },
   };
   struct {
     const char *action;

@@ -482,6 +482,32 @@ test_push (Fixture       *fixture,
   assert_preferences_unchanged (fixture);
 }
 
+/* --discover and --alias: Nearby starts and says how this computer is seen; finding devices
+ * over multicast is the nearby suite's (network namespaces). */
+static void
+test_discover (Fixture       *fixture,
+               gconstpointer  data)
+{
+  const char *args[] = { "--discover=3", "--alias", "Test Bench", NULL };
+  g_autofree char *line = NULL;
+  const char *env[] = { "SHARESYNC_LOCALSEND_PORT", "0", NULL };
+
+  start (fixture, args, env);
+  if (fixture->face == FACE_HEADLESS)
+    {
+      line = read_line_with (fixture, "\"event\":\"discovering\"");
+      g_assert_nonnull (line);
+      g_assert_nonnull (strstr (line, "\"alias\":\"Test Bench\""));
+    }
+  else
+    {
+      line = read_line_with (fixture, "Nearby devices see this computer as “Test Bench”");
+      g_assert_nonnull (line);
+    }
+  stop (fixture);
+  assert_preferences_unchanged (fixture);
+}
+
 /* A second window's options can not apply to the running one: refused, not ignored. Its
  * files still go to the running window. */
 static void
@@ -536,6 +562,7 @@ main (int   argc,
     { "max-downloads", test_max_downloads },
     { "receive", test_receive },
     { "push", test_push },
+    { "discover", test_discover },
   };
   const char *faces[] = { "headless", "window" };
 
