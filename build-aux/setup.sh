@@ -18,7 +18,7 @@ TEST_PACKAGES=(
   chromium curl unzip python3 flatpak-builder
   xvfb xauth imagemagick xdotool dbus
   gnome-keyring libsecret-tools libglib2.0-bin openssl
-  valgrind clang libclang-rt-dev
+  valgrind clang libclang-rt-dev iproute2
 )
 
 # What the benchmarks compare against.
