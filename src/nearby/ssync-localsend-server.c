@@ -16,6 +16,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "ssync-listener.h"
 #include "ssync-localsend-server.h"
 #include "ssync-rate-limiter.h"
 
@@ -47,6 +48,7 @@ struct _SsyncLocalsendServer
   GObject parent_instance;
 
   SoupServer *soup;
+  SsyncListener *listener;  /* the connection policy of ShareSync's own server */
   SsyncRateLimiter *limiter;
   guint port;
 
@@ -57,6 +59,12 @@ struct _SsyncLocalsendServer
   char *device_model;
 };
 
+/* The connection policy (see ssync_localsend_server_new()). */
+#define MAX_CONNECTIONS 64
+#define MAX_PER_ADDRESS 8
+#define IDLE_TIMEOUT 30
+#define HEADER_TIMEOUT 10
+
 G_DEFINE_FINAL_TYPE (SsyncLocalsendServer, ssync_localsend_server, G_TYPE_OBJECT)
 
 static void
@@ -65,6 +73,7 @@ ssync_localsend_server_dispose (GObject *object)
   SsyncLocalsendServer *self = SSYNC_LOCALSEND_SERVER (object);
 
   ssync_localsend_server_stop (self);
+  g_clear_object (&self->listener);
   g_clear_object (&self->soup);
   g_clear_object (&self->limiter);
 
@@ -307,6 +316,14 @@ handle_early (SoupServer        *soup,
   const char *allowed;
   guint retry_after = 0;
 
+  /* Every connection is busy with a real request: no room for this one. */
+  if (ssync_listener_is_over_capacity (msg))
+    {
+      soup_message_headers_replace (response, "Retry-After", "5");
+      refuse (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "Too many connections, try again shortly");
+      return;
+    }
+
   if (!ssync_rate_limiter_take (self->limiter, peer != NULL ? peer : "", &retry_after))
     {
       g_autofree char *seconds = g_strdup_printf ("%u", MAX (retry_after, 1));
@@ -415,6 +432,15 @@ ssync_localsend_server_new (GTlsCertificate              *certificate,
   self = g_object_new (SSYNC_TYPE_LOCALSEND_SERVER, NULL);
   /* No Server header: it would only tell the LAN which libsoup runs here. */
   self->soup = soup_server_new ("tls-certificate", certificate, "server-header", NULL, NULL);
+  /* Strangers hold no connection for free here either: as on the share server, a client
+   * has 10 s for its handshake and request header, a stalled read or write ends after 30 s,
+   * and one address holds at most 8 of the 64 connections. */
+  self->listener = ssync_listener_new (self->soup);
+  ssync_listener_set_tls (self->listener, TRUE);
+  ssync_listener_set_max_connections (self->listener, MAX_CONNECTIONS);
+  ssync_listener_set_max_per_address (self->listener, MAX_PER_ADDRESS);
+  ssync_listener_set_idle_timeout (self->listener, IDLE_TIMEOUT);
+  ssync_listener_set_header_timeout (self->listener, HEADER_TIMEOUT);
   soup_server_add_early_handler (self->soup, NULL, handle_early, self, NULL);
   soup_server_add_handler (self->soup, NULL, handle_request, self, NULL);
   ssync_localsend_server_set_identity (self, me);
@@ -451,29 +477,25 @@ ssync_localsend_server_listen (SsyncLocalsendServer  *self,
                                guint                  port,
                                GError               **error)
 {
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GSocketAddress) bound = NULL;
-  GSList *listeners;
-
   g_return_val_if_fail (SSYNC_IS_LOCALSEND_SERVER (self), FALSE);
   g_return_val_if_fail (port <= G_MAXUINT16, FALSE);
   g_return_val_if_fail (self->port == 0, FALSE);
 
-  address = g_inet_socket_address_new_from_string ("0.0.0.0", port);
-  if (!soup_server_listen (self->soup, address, SOUP_SERVER_LISTEN_HTTPS, error))
+  if (!ssync_listener_listen (self->listener, NULL, port, error))
     return FALSE;
-
-  listeners = soup_server_get_listeners (self->soup);
-  g_return_val_if_fail (listeners != NULL, FALSE);
-  bound = g_socket_get_local_address (listeners->data, error);
-  g_slist_free (listeners);
-  if (bound == NULL)
-    {
-      soup_server_disconnect (self->soup);
-      return FALSE;
-    }
-  self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  self->port = ssync_listener_get_port (self->listener);
   return TRUE;
+}
+
+/* Seconds a client has for its TLS handshake and request header (default 10); for tests,
+ * which do not wait that long. */
+void
+ssync_localsend_server_set_header_timeout (SsyncLocalsendServer *self,
+                                           guint                 seconds)
+{
+  g_return_if_fail (SSYNC_IS_LOCALSEND_SERVER (self));
+
+  ssync_listener_set_header_timeout (self->listener, seconds);
 }
 
 /* The port listened on; 0 before ssync_localsend_server_listen() succeeds. */
@@ -491,7 +513,7 @@ ssync_localsend_server_stop (SsyncLocalsendServer *self)
 {
   g_return_if_fail (SSYNC_IS_LOCALSEND_SERVER (self));
 
-  if (self->soup != NULL)
-    soup_server_disconnect (self->soup);
+  if (self->listener != NULL)
+    ssync_listener_stop (self->listener);
   self->port = 0;
 }

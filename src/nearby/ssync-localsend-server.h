@@ -26,6 +26,8 @@ void                  ssync_localsend_server_set_identity (SsyncLocalsendServer 
 gboolean              ssync_localsend_server_listen       (SsyncLocalsendServer   *self,
                                                            guint                   port,
                                                            GError                **error);
+void                  ssync_localsend_server_set_header_timeout (SsyncLocalsendServer *self,
+                                                                 guint                 seconds);
 guint                 ssync_localsend_server_get_port     (SsyncLocalsendServer   *self);
 void                  ssync_localsend_server_stop         (SsyncLocalsendServer   *self);
 

@@ -63,6 +63,7 @@ struct _SsyncListener
   guint idle_timeout;
   guint header_timeout;
   guint port;
+  gboolean tls;             /* the server speaks HTTPS on its socket */
 };
 
 G_DEFINE_FINAL_TYPE (SsyncListener, ssync_listener, G_TYPE_OBJECT)
@@ -410,6 +411,15 @@ ssync_listener_set_header_timeout (SsyncListener *self,
     g_clear_handle_id (&self->header_timer, g_source_remove);
 }
 
+/* Whether the server speaks HTTPS (its "tls-certificate") on the sockets listened on from now
+ * on. The header timeout then also ends a TLS handshake that never finishes. */
+void
+ssync_listener_set_tls (SsyncListener *self,
+                        gboolean       tls)
+{
+  self->tls = tls;
+}
+
 /* Listens on @address (NULL for every IPv4 address) and @port (0 for any free port). */
 gboolean
 ssync_listener_listen (SsyncListener  *self,
@@ -447,7 +457,9 @@ ssync_listener_listen (SsyncListener  *self,
     return FALSE;
 
   effective = g_socket_get_local_address (socket, error);
-  if (effective == NULL || !soup_server_listen_socket (self->server, socket, 0, error))
+  if (effective == NULL ||
+      !soup_server_listen_socket (self->server, socket, self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0,
+                                  error))
     return FALSE;
 
   self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));

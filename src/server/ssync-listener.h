@@ -21,6 +21,8 @@ void           ssync_listener_set_idle_timeout    (SsyncListener     *self,
                                                    guint              seconds);
 void           ssync_listener_set_header_timeout  (SsyncListener     *self,
                                                    guint              seconds);
+void           ssync_listener_set_tls             (SsyncListener     *self,
+                                                   gboolean           tls);
 gboolean       ssync_listener_listen              (SsyncListener     *self,
                                                    const char        *address,
                                                    guint              port,

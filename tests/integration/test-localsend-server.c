@@ -235,6 +235,45 @@ test_tls_only (Fixture       *fixture,
   g_assert_cmpuint (soup_message_get_status (msg), !=, SOUP_STATUS_OK);
 }
 
+/* A stranger that connects and says nothing (no TLS handshake, no request) is closed once
+ * the header timeout passes, as on the share server: it holds no connection for free. */
+static void
+test_silent_connection (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  GSocket *socket;
+  gint64 start;
+  gint64 deadline;
+  gboolean closed = FALSE;
+  double lived;
+
+  ssync_localsend_server_set_header_timeout (fixture->server, 2);
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", fixture->port, NULL,
+                                                &error);
+  g_assert_no_error (error);
+  socket = g_socket_connection_get_socket (connection);
+  start = g_get_monotonic_time ();
+  deadline = start + 8 * G_USEC_PER_SEC;
+
+  /* The server runs in this thread's main context: turn it while watching the socket. */
+  while (!closed && g_get_monotonic_time () < deadline)
+    {
+      char buffer[64];
+
+      g_main_context_iteration (NULL, FALSE);
+      if (!g_socket_condition_timed_wait (socket, G_IO_IN, 10000, NULL, NULL))
+        continue;
+      closed = g_socket_receive (socket, buffer, sizeof buffer, NULL, NULL) <= 0;
+    }
+  lived = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  g_test_message ("a silent connection was closed after %.1f s", lived);
+  g_assert_true (closed);
+  g_assert_cmpfloat (lived, >=, 1.5);
+}
+
 static void
 test_register (Fixture       *fixture,
                gconstpointer  data)
@@ -571,6 +610,8 @@ main (int   argc,
 
   g_test_add ("/localsend-server/info", Fixture, NULL, fixture_set_up, test_info,
               fixture_tear_down);
+  g_test_add ("/localsend-server/silent-connection", Fixture, NULL, fixture_set_up,
+              test_silent_connection, fixture_tear_down);
   g_test_add ("/localsend-server/tls-only", Fixture, NULL, fixture_set_up, test_tls_only,
               fixture_tear_down);
   g_test_add ("/localsend-server/register", Fixture, NULL, fixture_set_up, test_register,
