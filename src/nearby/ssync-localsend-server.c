@@ -18,6 +18,7 @@
 
 #include "ssync-listener.h"
 #include "ssync-localsend-server.h"
+#include "ssync-response.h"
 #include "ssync-rate-limiter.h"
 
 #define REGISTER_PATH "/api/localsend/v2/register"
@@ -31,7 +32,6 @@
 /* How long a refused connection stays open after its answer, for the client to read it:
  * closing a socket that still holds unread data makes the kernel send a reset, which can
  * destroy the answer before the client has read it. */
-#define LINGER_SECONDS 2
 
 /* libsoup 3.2 has neither the name nor the phrase of 429. */
 #define STATUS_TOO_MANY_REQUESTS 429
@@ -164,106 +164,6 @@ respond_text (SoupServerMessage *msg,
   respond (msg, status, "text/plain; charset=utf-8", g_strconcat (text, "\n", NULL));
 }
 
-static gboolean
-announces_body (SoupMessageHeaders *request)
-{
-  switch (soup_message_headers_get_encoding (request))
-    {
-    case SOUP_ENCODING_CONTENT_LENGTH:
-      /* -1 when the length does not fit a goffset. */
-      return soup_message_headers_get_content_length (request) != 0;
-    case SOUP_ENCODING_NONE:
-      return FALSE;
-    default:
-      return TRUE;
-    }
-}
-
-static gboolean
-on_linger_over (gpointer user_data)
-{
-  g_io_stream_close_async (user_data, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_refusal_written (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  g_autoptr(GIOStream) stream = user_data;
-  GSocket *socket = g_object_get_data (G_OBJECT (stream), "ssync-socket");
-
-  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL))
-    {
-      g_io_stream_close_async (stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-      return;
-    }
-
-  /* The client sees the end of the answer at once; what it still sends waits in the
-   * kernel's buffers, never in ours. */
-  if (socket != NULL)
-    g_socket_shutdown (socket, FALSE, TRUE, NULL);
-  g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, LINGER_SECONDS, on_linger_over,
-                              g_steal_pointer (&stream), g_object_unref);
-}
-
-/* Answers @msg with @status and @text now. Without a body to skip, libsoup sends the answer
- * and runs no handler; with one, the connection is taken from libsoup (which would read the
- * whole body first), the answer written on it with "Connection: close", and the connection
- * ends. Headers already set on the response (Allow, Retry-After) are sent along. */
-static void
-refuse (SoupServerMessage *msg,
-        guint              status,
-        const char        *text)
-{
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  g_autoptr(GString) answer = NULL;
-  g_autoptr(GIOStream) stream = NULL;
-  SoupMessageHeadersIter iter;
-  const char *name, *value;
-  GOutputStream *output;
-  GSocket *socket;
-  GBytes *bytes;
-
-  if (!announces_body (soup_server_message_get_request_headers (msg)))
-    {
-      respond_text (msg, status, text);
-      return;
-    }
-
-  answer = g_string_new (NULL);
-  g_string_append_printf (answer, "HTTP/1.1 %u %s\r\n", status, reason_phrase (status));
-  soup_message_headers_iter_init (&iter, headers);
-  while (soup_message_headers_iter_next (&iter, &name, &value))
-    g_string_append_printf (answer, "%s: %s\r\n", name, value);
-  g_string_append_printf (answer,
-                          "Connection: close\r\nCache-Control: no-store\r\n"
-                          "Content-Type: text/plain; charset=utf-8\r\n"
-                          "Content-Length: %zu\r\n\r\n%s\n", strlen (text) + 1, text);
-
-  socket = soup_server_message_get_socket (msg);
-  if (socket != NULL)
-    g_object_ref (socket);
-  /* This may free @msg. */
-  stream = soup_server_message_steal_connection (msg);
-  if (stream == NULL)
-    {
-      g_clear_object (&socket);
-      return;
-    }
-  g_object_set_data_full (G_OBJECT (stream), "ssync-socket", socket, g_object_unref);
-
-  bytes = g_string_free_to_bytes (g_steal_pointer (&answer));
-  /* The write reads from @bytes until it completes. */
-  g_object_set_data_full (G_OBJECT (stream), "ssync-answer", bytes,
-                          (GDestroyNotify) g_bytes_unref);
-  output = g_io_stream_get_output_stream (stream);
-  g_output_stream_write_all_async (output, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
-                                   G_PRIORITY_DEFAULT, NULL, on_refusal_written,
-                                   g_steal_pointer (&stream));
-}
-
 static void
 on_request_chunk (SoupServerMessage *msg,
                   GBytes            *chunk,
@@ -276,7 +176,8 @@ on_request_chunk (SoupServerMessage *msg,
   if (total > SSYNC_LOCALSEND_SERVER_MAX_BODY)
     {
       g_signal_handlers_disconnect_by_func (msg, on_request_chunk, user_data);
-      refuse (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "The request body is too large");
+      ssync_response_refuse (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, NULL,
+                             "The request body is too large");
     }
 }
 
@@ -320,7 +221,8 @@ handle_early (SoupServer        *soup,
   if (ssync_listener_is_over_capacity (msg))
     {
       soup_message_headers_replace (response, "Retry-After", "5");
-      refuse (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "Too many connections, try again shortly");
+      ssync_response_refuse (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL,
+                             "Too many connections, try again shortly");
       return;
     }
 
@@ -329,20 +231,22 @@ handle_early (SoupServer        *soup,
       g_autofree char *seconds = g_strdup_printf ("%u", MAX (retry_after, 1));
 
       soup_message_headers_replace (response, "Retry-After", seconds);
-      refuse (msg, STATUS_TOO_MANY_REQUESTS, "Too many requests, try again shortly");
+      ssync_response_refuse (msg, STATUS_TOO_MANY_REQUESTS, "Too Many Requests",
+                             "Too many requests, try again shortly");
       return;
     }
 
   allowed = allowed_methods (path);
   if (allowed == NULL)
     {
-      refuse (msg, SOUP_STATUS_NOT_FOUND, "Not found");
+      ssync_response_refuse (msg, SOUP_STATUS_NOT_FOUND, NULL, "Not found");
       return;
     }
   if (!method_is_allowed (soup_server_message_get_method (msg), allowed))
     {
       soup_message_headers_replace (response, "Allow", allowed);
-      refuse (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "This address does not answer that method");
+      ssync_response_refuse (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL,
+                             "This address does not answer that method");
       return;
     }
 
@@ -354,7 +258,8 @@ handle_early (SoupServer        *soup,
         goffset length = soup_message_headers_get_content_length (request);
 
         if (length < 0 || length > SSYNC_LOCALSEND_SERVER_MAX_BODY)
-          refuse (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "The request body is too large");
+          ssync_response_refuse (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, NULL,
+                                 "The request body is too large");
       }
       break;
     case SOUP_ENCODING_CHUNKED:
