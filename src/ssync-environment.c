@@ -26,6 +26,7 @@ static const struct {
   { "SHARESYNC_CLEANUP_INTERVAL", "cleanup-interval" },
   { "SHARESYNC_HISTORY_DAYS", "history-days" },
   { "SHARESYNC_RTC_HIDE_PLUGIN", "rtc-hidden-plugin" },
+  { "SHARESYNC_NEARBY", "nearby" },
   { "SHARESYNC_ALIAS", "alias" },
   { "SHARESYNC_LOCALSEND_PORT", "localsend-port" },
   { "SHARESYNC_ANNOUNCE_INTERVAL", "announce-interval" },

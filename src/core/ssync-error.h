@@ -21,6 +21,10 @@ typedef enum {
   SSYNC_ERROR_NO_BUCKET,              /* the S3 bucket does not exist (it can be created) */
   SSYNC_ERROR_CREDENTIALS_REJECTED,   /* the S3 service refused the access or secret key */
   SSYNC_ERROR_NO_KEYRING,             /* no Secret Service answered: kept for this run */
+  SSYNC_ERROR_DECLINED,               /* the other device's user said no */
+  SSYNC_ERROR_BUSY,                   /* the other device is receiving from someone else */
+  SSYNC_ERROR_PIN_REQUIRED,           /* the other device asks for a PIN, or it was wrong */
+  SSYNC_ERROR_UNREACHABLE,            /* the other device does not answer */
 } SsyncError;
 
 GQuark ssync_error_quark (void);

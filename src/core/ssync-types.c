@@ -31,7 +31,9 @@ DEFINE_ENUM (SsyncTransferKind, ssync_transfer_kind,
              { SSYNC_TRANSFER_KIND_ZIP, "SSYNC_TRANSFER_KIND_ZIP", "zip" },
              { SSYNC_TRANSFER_KIND_UPLOAD, "SSYNC_TRANSFER_KIND_UPLOAD", "upload" },
              { SSYNC_TRANSFER_KIND_WEBRTC, "SSYNC_TRANSFER_KIND_WEBRTC", "webrtc" },
-             { SSYNC_TRANSFER_KIND_PUSH, "SSYNC_TRANSFER_KIND_PUSH", "push" })
+             { SSYNC_TRANSFER_KIND_PUSH, "SSYNC_TRANSFER_KIND_PUSH", "push" },
+             { SSYNC_TRANSFER_KIND_LOCALSEND, "SSYNC_TRANSFER_KIND_LOCALSEND", "localsend" },
+             { SSYNC_TRANSFER_KIND_HTTP, "SSYNC_TRANSFER_KIND_HTTP", "http" })
 
 DEFINE_ENUM (SsyncTransferStatus, ssync_transfer_status,
              { SSYNC_TRANSFER_STATUS_ACTIVE, "SSYNC_TRANSFER_STATUS_ACTIVE", "active" },

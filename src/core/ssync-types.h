@@ -38,6 +38,8 @@ typedef enum {
   SSYNC_TRANSFER_KIND_UPLOAD,
   SSYNC_TRANSFER_KIND_WEBRTC,
   SSYNC_TRANSFER_KIND_PUSH,
+  SSYNC_TRANSFER_KIND_LOCALSEND,  /* to or from a nearby device over LocalSend's API */
+  SSYNC_TRANSFER_KIND_HTTP,       /* --fetch's fast path: another app's share over HTTP */
 } SsyncTransferKind;
 
 typedef enum {

@@ -55,6 +55,7 @@ static const Setting settings[] = {
   { "s3-parallel", G_TYPE_UINT, 1, 64, 4 },
   { "s3-attempts", G_TYPE_UINT, 1, 100, 6 },
   { "s3-ca-file", G_TYPE_STRING },
+  { "nearby", G_TYPE_BOOLEAN, 0, 1, TRUE },
   { "alias", G_TYPE_STRING },
   { "localsend-port", G_TYPE_UINT, 0, 65535, 53317 },
   { "announce-interval", G_TYPE_UINT, 1, DAY, 30 },
