@@ -145,7 +145,8 @@ export class HeadlessApp {
     this.waiters = new Set();
 
     this.child = spawn(SSYNC_BIN, ['--headless', '--port', '0', '--bind', '127.0.0.1', ...args],
-      { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+      // A receive share would also announce itself to nearby devices: not in these tests.
+      { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { SHARESYNC_NEARBY: '0', ...process.env } });
     this.exited = new Promise((resolve) => {
       this.child.on('exit', (code, signal) => {
         this.exit = { code, signal };

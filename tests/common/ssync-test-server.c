@@ -127,6 +127,9 @@ ssync_test_server_start (SsyncTestServer    *server,
     }
   data = g_build_filename (server->dir, "data", NULL);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  /* A receive share would also receive from nearby devices, announcing itself on the LAN:
+   * tests that want that say so (the nearby suite). */
+  g_subprocess_launcher_setenv (launcher, "SHARESYNC_NEARBY", "0", TRUE);
 
   for (guint i = 0; env != NULL && env[i] != NULL; i++)
     {

@@ -117,6 +117,8 @@ face_environ (Fixture     *fixture,
   env = g_environ_setenv (env, "XDG_CONFIG_HOME", config, TRUE);
   env = g_environ_setenv (env, "GSETTINGS_SCHEMA_DIR", g_getenv ("SSYNC_SCHEMA_DIR"), TRUE);
   env = g_environ_unsetenv (env, "G_DEBUG");
+  /* --receive would also receive from nearby devices; --discover asks for Nearby anyway. */
+  env = g_environ_setenv (env, "SHARESYNC_NEARBY", "0", TRUE);
   for (guint i = 0; extra != NULL && extra[i] != NULL; i += 2)
     env = g_environ_setenv (env, extra[i], extra[i + 1], TRUE);
   if (fixture->face == FACE_HEADLESS)
