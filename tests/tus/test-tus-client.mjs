@@ -217,7 +217,10 @@ test('resumes a 200 MiB upload in a new client after an abort', async (t) => {
   assert.equal(second.url, first.url, 'the same upload went on');
   assert.ok(proxy.upBytes < BIG_SIZE,
     `the second client sent ${proxy.upBytes} bytes: less than the whole file`);
-  assert.ok(proxy.upBytes <= BIG_SIZE - reached + MIB,
+  // At most one chunk more: a PATCH that reaches the server while it still winds up the
+  // aborted one is answered 409 at once, but the client has sent part of the chunk by then
+  // (seen under load: 4 MiB), and sends it again from the offset HEAD gives.
+  assert.ok(proxy.upBytes <= BIG_SIZE - reached + CHUNK,
     `the second client sent ${proxy.upBytes} bytes for the ${BIG_SIZE - reached} missing`);
   // The client forgets the fingerprint after onSuccess, without waiting for it.
   await waitFor('the fingerprint to be forgotten',
