@@ -14,7 +14,10 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "ssync-filename.h"
 #include "ssync-localsend-message.h"
@@ -27,6 +30,8 @@
 #define MAX_DEPTH 16
 /* A file id goes back into a URL: short printable ASCII only. */
 #define MAX_FILE_ID 128
+/* How often a question checks that its sender is still there. */
+#define SENDER_WATCH_MS 500
 
 static void
 respond_text (SoupServerMessage *msg,
@@ -299,6 +304,7 @@ typedef struct {
   ReceiveSession *session;
   SoupServerMessage *msg;
   guint timeout_id;
+  guint watch_id;
   gboolean decided;
 } Question;
 
@@ -309,6 +315,7 @@ question_unref (Question *question)
     return;
 
   g_clear_handle_id (&question->timeout_id, g_source_remove);
+  g_clear_handle_id (&question->watch_id, g_source_remove);
   if (question->msg != NULL)
     g_signal_handlers_disconnect_by_data (question->msg, question);
   g_clear_object (&question->msg);
@@ -356,6 +363,7 @@ question_decide (Question *question,
     return;
   question->decided = TRUE;
   g_clear_handle_id (&question->timeout_id, g_source_remove);
+  g_clear_handle_id (&question->watch_id, g_source_remove);
   g_signal_handlers_disconnect_by_data (question->msg, question);
 
   if (accept && current && !sender_gone)
@@ -392,6 +400,43 @@ on_question_timeout (gpointer user_data)
 
   question->timeout_id = 0;
   question_decide (question, FALSE, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+/* Whether the sender closed its end. libsoup reads nothing while a message waits, so it would
+ * not notice before the answer: the kernel knows (the peer's FIN moves the socket to
+ * CLOSE-WAIT). */
+static gboolean
+sender_left (SoupServerMessage *msg)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  struct tcp_info info;
+  socklen_t length = sizeof info;
+
+  if (socket == NULL)
+    return TRUE;
+  if (getsockopt (g_socket_get_fd (socket), IPPROTO_TCP, TCP_INFO, &info, &length) != 0)
+    return TRUE;
+  return info.tcpi_state == TCP_CLOSE_WAIT || info.tcpi_state == TCP_CLOSE ||
+         info.tcpi_state == TCP_LAST_ACK;
+}
+
+static gboolean
+on_question_watch (gpointer user_data)
+{
+  Question *question = user_data;
+  g_autoptr(GIOStream) connection = NULL;
+
+  if (!sender_left (question->msg))
+    return G_SOURCE_CONTINUE;
+
+  question->watch_id = 0;
+  g_debug ("The sender left while it was asked about");
+  question_decide (question, FALSE, TRUE);
+  /* The message waits for nothing now: its connection ends. */
+  connection = soup_server_message_steal_connection (question->msg);
+  if (connection != NULL)
+    g_io_stream_close (connection, NULL, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -435,6 +480,7 @@ ask (SsyncLocalsendReceiver *self,
   soup_server_message_pause (msg);
   g_signal_connect (msg, "finished", G_CALLBACK (on_question_finished), question);
   question->timeout_id = g_timeout_add_seconds (self->ask_timeout, on_question_timeout, question);
+  question->watch_id = g_timeout_add (SENDER_WATCH_MS, on_question_watch, question);
   if (self->ask == NULL)
     {
       question_decide (question, FALSE, FALSE);
