@@ -381,6 +381,8 @@ question_decide (Question *question,
     }
   if (!sender_gone)
     soup_server_message_unpause (question->msg);
+  /* The reference held while undecided; whoever answers still holds its own. */
+  question_unref (question);
 }
 
 static void
@@ -432,11 +434,11 @@ on_question_watch (gpointer user_data)
 
   question->watch_id = 0;
   g_debug ("The sender left while it was asked about");
-  question_decide (question, FALSE, TRUE);
   /* The message waits for nothing now: its connection ends. */
   connection = soup_server_message_steal_connection (question->msg);
   if (connection != NULL)
     g_io_stream_close (connection, NULL, NULL);
+  question_decide (question, FALSE, TRUE);
   return G_SOURCE_REMOVE;
 }
 
@@ -460,7 +462,8 @@ ask (SsyncLocalsendReceiver *self,
   guint64 total = 0;
   guint i = 0;
 
-  /* One reference for the timeout and message, one for whoever answers. */
+  /* One reference held until decided (answer, timeout or the sender leaving), one for
+   * whoever answers. */
   g_atomic_ref_count_init (&question->ref);
   question->receiver = g_object_ref (self);
   question->session = ssync_receive_session_ref (session);
@@ -484,17 +487,10 @@ ask (SsyncLocalsendReceiver *self,
   if (self->ask == NULL)
     {
       question_decide (question, FALSE, FALSE);
-      question_unref (question);
       return;
     }
   g_atomic_ref_count_inc (&question->ref);
   self->ask (session->device, offers, i, total, on_answer, question, self->ask_data);
-  /* The timeout's and message's reference: dropped once decided. */
-  if (question->decided)
-    question_unref (question);
-  else
-    g_object_set_data_full (G_OBJECT (msg), "ssync-localsend-question", question,
-                            (GDestroyNotify) question_unref);
 }
 
 /* POST /api/localsend/v2/prepare-upload, its body read (at most 64 KiB). */
