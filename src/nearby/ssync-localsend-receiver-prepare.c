@@ -264,6 +264,7 @@ read_prepare (SsyncLocalsendReceiver *self,
   session->n_left = g_hash_table_size (session->files);
   session->peer = g_strdup (peer);
   session->id = ssync_token_new ();
+  session->group = g_uuid_string_random ();
   return g_steal_pointer (&session);
 }
 

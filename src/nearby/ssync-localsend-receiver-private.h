@@ -26,7 +26,8 @@ typedef struct {
 typedef struct {
   gatomicrefcount ref;
   SsyncLocalsendReceiver *receiver;  /* not owned; NULL once the session ended */
-  char *id;
+  char *id;             /* secret: it names the session in the sender's requests */
+  char *group;          /* names the session's transfers (in the history): not secret */
   char *peer;
   SsyncLocalsendDevice *device;
   GHashTable *files;    /* sender's id → ReceiveFile */

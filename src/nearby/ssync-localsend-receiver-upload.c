@@ -380,7 +380,7 @@ upload_start (SsyncLocalsendReceiver *self,
   u->file = file;
   u->msg = g_object_ref (msg);
   u->fill = g_byte_array_sized_new (WRITE_SIZE + FILL_SLACK);
-  u->transfer = ssync_transfer_new (session->id, alias, file->path, SSYNC_DIRECTION_UPLOAD,
+  u->transfer = ssync_transfer_new (session->group, alias, file->path, SSYNC_DIRECTION_UPLOAD,
                                     SSYNC_TRANSFER_KIND_LOCALSEND, session->peer, alias,
                                     file->size);
   file->upload = u;

@@ -55,6 +55,7 @@ ssync_receive_session_unref (ReceiveSession *session)
   g_clear_pointer (&session->files, g_hash_table_unref);
   g_clear_object (&session->device);
   g_free (session->id);
+  g_free (session->group);
   g_free (session->peer);
   g_free (session);
 }

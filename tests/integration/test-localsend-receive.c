@@ -350,9 +350,12 @@ test_folders (Fixture *fixture, gconstpointer data)
   fixture->mode = ASK_ACCEPT;
   answer = prepare (fixture, NULL,
                     "{\"x\":{\"id\":\"x\",\"fileName\":\"photos/trip/a.jpg\",\"size\":3,"
-                    "\"fileType\":\"image/jpeg\"}}", &status);
+                    "\"fileType\":\"image/jpeg\"},\"e\":{\"id\":\"e\",\"fileName\":"
+                    "\"photos/empty\",\"size\":0,\"fileType\":\"t\"}}", &status);
   g_assert_cmpuint (status, ==, SOUP_STATUS_OK);
   g_assert_cmpuint (upload_text (fixture, answer, "x", "jpg"), ==, SOUP_STATUS_OK);
+  g_assert_cmpuint (upload_text (fixture, answer, "e", ""), ==, SOUP_STATUS_OK);
+  g_assert_false (ssync_localsend_receiver_is_busy (fixture->receiver));
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "jpg");
 }
