@@ -214,7 +214,8 @@ read_prepare (SsyncLocalsendReceiver *self,
   files_node = json_object_get_member (root, "files");
   if (info == NULL || !JSON_NODE_HOLDS_OBJECT (info) ||
       files_node == NULL || !JSON_NODE_HOLDS_OBJECT (files_node))
-    return (respond_text (msg, SOUP_STATUS_BAD_REQUEST, "“info” or “files” is missing"), NULL);
+    return (respond_text (msg, SOUP_STATUS_BAD_REQUEST, "“info” or “files” is missing"),
+            NULL);
 
   json_generator_set_root (generator, info);
   info_text = json_generator_to_data (generator, &info_length);

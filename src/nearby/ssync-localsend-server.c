@@ -2,8 +2,9 @@
  *
  * A LocalSend app that hears our announcement answers with POST /api/localsend/v2/register
  * to this server, and GET /api/localsend/v2/info describes us; a sender's prepare-upload,
- * upload and cancel go to the server's SsyncLocalsendReceiver. Anyone on the LAN can reach it, so every request is checked once
- * its headers are read, before its body: its rate, its path and method, its size. libsoup
+ * upload and cancel go to the server's SsyncLocalsendReceiver. Anyone on the LAN can reach
+ * it, so every request is checked once its headers are read, before its body: its rate, its
+ * path and method, its size (uploads, streamed to disk, only by the receiver). libsoup
  * 3.2 reads a whole body into memory before any handler runs, however large, so a refusal
  * of a request that carries a body is written on the connection taken from libsoup.
  *
