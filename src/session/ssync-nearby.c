@@ -315,6 +315,15 @@ ssync_nearby_get_alias (SsyncNearby *self)
   return self->alias;
 }
 
+/* Who receives the files nearby devices send, NULL until started. */
+SsyncLocalsendReceiver *
+ssync_nearby_get_receiver (SsyncNearby *self)
+{
+  g_return_val_if_fail (SSYNC_IS_NEARBY (self), NULL);
+
+  return self->server != NULL ? ssync_localsend_server_get_receiver (self->server) : NULL;
+}
+
 /* The HTTPS port devices register with, 0 until started. */
 guint
 ssync_nearby_get_port (SsyncNearby *self)

@@ -11,6 +11,7 @@
 
 #include "ssync-config.h"
 #include "ssync-localsend-device.h"
+#include "ssync-localsend-receiver.h"
 
 G_BEGIN_DECLS
 
@@ -35,5 +36,6 @@ GListModel  *ssync_nearby_get_devices     (SsyncNearby          *self);
 const char  *ssync_nearby_get_fingerprint (SsyncNearby          *self);
 const char  *ssync_nearby_get_alias       (SsyncNearby          *self);
 guint        ssync_nearby_get_port        (SsyncNearby          *self);
+SsyncLocalsendReceiver *ssync_nearby_get_receiver (SsyncNearby     *self);
 
 G_END_DECLS

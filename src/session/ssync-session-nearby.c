@@ -42,7 +42,10 @@ on_nearby_started (GObject      *source,
   GError *error = NULL;
 
   if (ssync_nearby_start_finish (SSYNC_NEARBY (source), result, &error))
-    g_task_return_boolean (task, TRUE);
+    {
+      ssync_session_setup_nearby_receive (g_task_get_source_object (task));
+      g_task_return_boolean (task, TRUE);
+    }
   else
     g_task_return_error (task, error);
 }

@@ -56,6 +56,7 @@ void ssync_session_end_share       (SsyncSession  *self,
 void ssync_session_follow_config   (SsyncSession  *self);
 void ssync_session_cleanup         (SsyncSession  *self);
 void ssync_session_setup_nearby    (SsyncSession  *self);
+void ssync_session_setup_nearby_receive (SsyncSession *self);
 void ssync_session_setup_lists     (SsyncSession  *self);
 void ssync_session_list_transfer   (SsyncSession  *self,
                                     SsyncTransfer *transfer);

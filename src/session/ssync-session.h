@@ -131,5 +131,8 @@ void          ssync_session_announce_nearby        (SsyncSession         *self);
 const char   *ssync_session_get_nearby_alias       (SsyncSession         *self);
 const char   *ssync_session_get_nearby_fingerprint (SsyncSession         *self);
 guint         ssync_session_get_nearby_port        (SsyncSession         *self);
+void          ssync_session_set_nearby_receive_folder (SsyncSession      *self,
+                                                       GFile             *folder,
+                                                       gboolean           accept_all);
 
 G_END_DECLS

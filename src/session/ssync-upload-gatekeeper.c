@@ -191,6 +191,31 @@ ssync_upload_gatekeeper_ask (SsyncShare *share,
   return g_object_ref (pending->request);
 }
 
+/* Asks the user about a whole set of files at once (a LocalSend session: @request lists
+ * them all): the same question as a browser's, with the same timeout, but never merged with
+ * another sender's nor remembered once decided. Auto-accept does not apply: whoever calls
+ * decides that. The caller listens for "decided". */
+void
+ssync_upload_gatekeeper_ask_request (SsyncUploadGatekeeper *self,
+                                     SsyncUploadRequest    *request)
+{
+  Pending *pending;
+
+  g_return_if_fail (SSYNC_IS_UPLOAD_GATEKEEPER (self));
+  g_return_if_fail (SSYNC_IS_UPLOAD_REQUEST (request));
+
+  pending = g_new0 (Pending, 1);
+  pending->self = self;
+  pending->request = g_object_ref (request);
+  pending->decided_id = g_signal_connect (request, "decided", G_CALLBACK (on_decided), pending);
+  pending->timeout_id = g_timeout_add_seconds (self->answer_timeout, on_answer_timeout, pending);
+  /* Keyed by the request itself: one question per session, found by its id. */
+  g_hash_table_replace (self->requests,
+                        g_strdup_printf ("request\n%s", ssync_upload_request_get_id (request)),
+                        pending);
+  g_signal_emit (self, signals[REQUEST], 0, request);
+}
+
 /* The request with this id, still known, or NULL (for notification buttons). */
 SsyncUploadRequest *
 ssync_upload_gatekeeper_lookup (SsyncUploadGatekeeper *self,

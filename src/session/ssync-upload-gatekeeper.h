@@ -27,6 +27,8 @@ SsyncUploadRequest    *ssync_upload_gatekeeper_ask             (SsyncShare      
                                                                 const char            *path,
                                                                 guint64                length,
                                                                 gpointer               self);
+void                   ssync_upload_gatekeeper_ask_request     (SsyncUploadGatekeeper *self,
+                                                                SsyncUploadRequest    *request);
 SsyncUploadRequest    *ssync_upload_gatekeeper_lookup          (SsyncUploadGatekeeper *self,
                                                                 const char            *id);
 void                   ssync_upload_gatekeeper_forget_share    (SsyncUploadGatekeeper *self,
