@@ -283,6 +283,7 @@ on_opened (GObject      *source,
            gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  SsyncLocalsendSender *self = g_task_get_source_object (task);
   Send *send = g_task_get_task_data (task);
   SendFile *file = g_ptr_array_index (send->files, send->next - 1);
   g_autoptr(GFileInputStream) stream = NULL;
@@ -316,9 +317,8 @@ on_opened (GObject      *source,
   soup_message_set_request_body (message, file->mime, G_INPUT_STREAM (stream), file->size);
   g_signal_connect_object (message, "wrote-body-data", G_CALLBACK (on_wrote_body_data),
                            send->transfer, 0);
-  ssync_localsend_sender_request_async (g_task_get_source_object (task), send->peer, message,
-                                        FALSE, send->cancellable, on_uploaded,
-                                        g_steal_pointer (&task));
+  ssync_localsend_sender_request_async (self, send->peer, message, FALSE, send->cancellable,
+                                        on_uploaded, g_steal_pointer (&task));
 }
 
 static void
