@@ -43,7 +43,7 @@ typedef struct {
   SsyncLocalsendPeer *peer;
   char *alias;
   char *pin;
-  char *send_id;             /* the transfers' share id: this send */
+  char *send_id;             /* makes this send's file ids unique */
   GPtrArray *files;          /* SendFile */
   guint next;
   char *session_id;          /* the device's, once it accepted */
@@ -204,7 +204,7 @@ read_prepare_answer (Send    *send,
   JsonNode *node;
   JsonObject *tokens;
 
-  if (!ssync_localsend_json_depth_ok (data, length, MAX_DEPTH)
+  if (length == 0 || !ssync_localsend_json_depth_ok (data, length, MAX_DEPTH)
       || !json_parser_load_from_data (parser, data, length, NULL)
       || (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     goto bad;
@@ -347,7 +347,8 @@ upload_next (GTask *task)
       return;
     }
 
-  send->transfer = ssync_transfer_new (send->send_id, send->alias, file->name,
+  /* A send belongs to no share of ours, as a fetch of another app's share does. */
+  send->transfer = ssync_transfer_new (NULL, send->alias, file->name,
                                        SSYNC_DIRECTION_DOWNLOAD, SSYNC_TRANSFER_KIND_LOCALSEND,
                                        send->peer->address, send->alias, file->size);
   /* The session cuts a transfer (shutdown, a row's cancel): that ends the whole send. */

@@ -33,6 +33,8 @@ typedef struct {
   const char *pin;               /* required when set */
   const char *info_fingerprint;  /* what /info says; NULL: the certificate's */
   guint64 cancel_after;          /* cancel the send once this many bytes arrived; 0: never */
+  const char *prepare_answer;    /* said instead of the real answer to prepare-upload */
+  const char *info_answer;       /* said instead of the real answer to info */
   /* What it saw. */
   GHashTable *names;             /* file id → fileName, from prepare-upload */
   GHashTable *received;          /* fileName → SHA-256 of what arrived whole */
@@ -81,6 +83,8 @@ handle_info (Fixture           *fixture,
   };
   g_autofree char *json = NULL;
 
+  if (fixture->info_answer != NULL)
+    return answer_json (msg, SOUP_STATUS_OK, fixture->info_answer);
   me.fingerprint = fixture->info_fingerprint != NULL
                    ? fixture->info_fingerprint
                    : ssync_tls_identity_get_fingerprint (fixture->identity);
@@ -111,6 +115,8 @@ handle_prepare (Fixture           *fixture,
     return answer_json (msg, SOUP_STATUS_UNAUTHORIZED, NULL);
   if (fixture->prepare_status != SOUP_STATUS_OK)
     return answer_json (msg, fixture->prepare_status, NULL);
+  if (fixture->prepare_answer != NULL && !g_str_equal (fixture->prepare_answer, "bad-token"))
+    return answer_json (msg, SOUP_STATUS_OK, fixture->prepare_answer);
 
   ids = json_object_get_members (files);
   for (GList *l = ids; l != NULL; l = l->next)
@@ -121,8 +127,12 @@ handle_prepare (Fixture           *fixture,
                            g_strdup (json_object_get_string_member (file, "fileName")));
       g_assert_cmpint (json_object_get_int_member (file, "size"), >=, 0);
       g_assert_nonnull (json_object_get_string_member (file, "fileType"));
-      g_string_append_printf (answer, "%s\"%s\":\"tok-%s\"", l != ids ? "," : "",
-                              (char *) l->data, (char *) l->data);
+      /* "bad-token": the right ids with tokens that are no strings. */
+      if (g_strcmp0 (fixture->prepare_answer, "bad-token") == 0)
+        g_string_append_printf (answer, "%s\"%s\":[1]", l != ids ? "," : "", (char *) l->data);
+      else
+        g_string_append_printf (answer, "%s\"%s\":\"tok-%s\"", l != ids ? "," : "",
+                                (char *) l->data, (char *) l->data);
     }
   g_string_append (answer, "}}");
   answer_json (msg, SOUP_STATUS_OK, answer->str);
@@ -581,6 +591,80 @@ test_big_file (Fixture       *fixture,
   g_assert_cmpuint (fixture->rss_max, <, rss_before + 32 * 1024);
 }
 
+/* A lying or broken receiver's answers are refused, whatever they hold. */
+static void
+test_hostile_answers (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(SsyncLocalsendDevice) device = stand_in (fixture, NULL);
+  g_autoptr(GFile) file = make_file (fixture, "a.txt", "hello", -1);
+  g_autofree char *deep = g_strnfill (60000, '[');
+  g_autofree char *huge = NULL;
+  g_autoptr(GString) long_token = g_string_new ("{\"sessionId\":\"");
+  const char *answers[] = {
+    "", "not json", "[]", "null", "{}", "{\"sessionId\":1,\"files\":{}}",
+    "{\"sessionId\":\"\",\"files\":{}}", "{\"sessionId\":\"a b\",\"files\":{}}",
+    "{\"sessionId\":\"S1\"}", "{\"sessionId\":\"S1\",\"files\":[]}",
+    "bad-token", NULL, NULL, NULL,
+  };
+  guint n = G_N_ELEMENTS (answers);
+
+  huge = g_strdup_printf ("{\"sessionId\":\"S1\",\"pad\":\"%0*d\",\"files\":{}}", 70000, 0);
+  g_string_append (long_token, "S");
+  for (guint i = 0; i < 300; i++)
+    g_string_append_c (long_token, 'x');
+  g_string_append (long_token, "\",\"files\":{}}");
+  answers[n - 3] = deep;
+  answers[n - 2] = huge;
+  answers[n - 1] = long_token->str;
+  for (guint i = 0; i < n; i++)
+    {
+      fixture->prepare_answer = answers[i];
+      g_clear_error (&fixture->error);
+      send_and_wait (fixture, device, &file, 1, NULL);
+      g_assert_false (fixture->ok);
+      g_assert_error (fixture->error, SSYNC_ERROR, SSYNC_ERROR_FAILED);
+    }
+  g_assert_cmpuint (fixture->transfers->len, ==, 0);
+
+  /* Tokens for files never announced are ignored: nothing to send is no failure. */
+  fixture->prepare_answer = "{\"sessionId\":\"S1\",\"files\":{\"other\":\"t\"}}";
+  g_clear_error (&fixture->error);
+  send_and_wait (fixture, device, &file, 1, NULL);
+  g_assert_no_error (fixture->error);
+  g_assert_cmpuint (fixture->transfers->len, ==, 0);
+  g_assert_cmpuint (g_hash_table_size (fixture->received), ==, 0);
+}
+
+static gpointer
+ask_info (Fixture *fixture)
+{
+  gpointer answer = NULL;
+
+  ssync_localsend_sender_get_info_async (fixture->sender, "127.0.0.1", fixture->port, NULL,
+                                         on_info, &answer);
+  while (answer == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return answer;
+}
+
+static void
+test_hostile_info (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const char *answers[] = { "", "{\"alias\":7}", "[1,2]", "{\"alias\":\"x\"}" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
+    {
+      GError *error;
+
+      fixture->info_answer = answers[i];
+      error = ask_info (fixture);
+      g_assert_error (error, SSYNC_ERROR, SSYNC_ERROR_UNREACHABLE);
+      g_error_free (error);
+    }
+}
+
 #define ADD(name, func) \
   g_test_add (name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
@@ -598,6 +682,8 @@ main (int   argc,
   ADD ("/localsend-send/unreachable", test_unreachable);
   ADD ("/localsend-send/cancel", test_cancel);
   ADD ("/localsend-send/big-file", test_big_file);
+  ADD ("/localsend-send/hostile-answers", test_hostile_answers);
+  ADD ("/localsend-send/hostile-info", test_hostile_info);
 
   return g_test_run ();
 }
