@@ -452,6 +452,69 @@ test_hostile_info (Fixture       *fixture,
     }
 }
 
+static void
+on_session_sent (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Fixture *fixture = user_data;
+
+  fixture->ok = ssync_session_send_to_finish (SSYNC_SESSION (source), result, &fixture->error);
+  fixture->done = TRUE;
+}
+
+static void
+session_send_and_wait (Fixture      *fixture,
+                       SsyncSession *session,
+                       const char   *target,
+                       GFile        *file)
+{
+  fixture->done = FALSE;
+  g_clear_error (&fixture->error);
+  ssync_session_send_to_async (session, target, &file, 1, NULL, NULL, on_session_sent, fixture);
+  while (!fixture->done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* The session's send: an address is asked who it is, then sent to; its transfers are the
+ * session's (::transfer-started, which records them in the history). A name no device has,
+ * or an address nothing answers at, fails as such. */
+static void
+test_session (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autofree char *data_dir = g_build_filename (fixture->dir, "data", NULL);
+  g_autofree char *target = g_strdup_printf ("127.0.0.1:%u", fixture->receiver->port);
+  g_autoptr(GFile) file = make_file (fixture, "a.txt", "hello", -1);
+  g_autoptr(SsyncSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+
+  session = ssync_session_new (data_dir, &error);
+  g_assert_no_error (error);
+  g_signal_connect (session, "transfer-started", G_CALLBACK (on_transfer_started), fixture);
+
+  session_send_and_wait (fixture, session, target, file);
+  g_assert_no_error (fixture->error);
+  g_assert_true (fixture->ok);
+  g_assert_cmpstr (g_hash_table_lookup (fixture->receiver->received, "a.txt"), ==,
+                   "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+  g_assert_cmpuint (fixture->transfers->len, ==, 1);
+  g_assert_cmpint (ssync_transfer_get_status (g_ptr_array_index (fixture->transfers, 0)), ==,
+                   SSYNC_TRANSFER_STATUS_COMPLETE);
+
+  session_send_and_wait (fixture, session, "Nobody Here", file);
+  g_assert_error (fixture->error, SSYNC_ERROR, SSYNC_ERROR_NOT_FOUND);
+  session_send_and_wait (fixture, session, "127.0.0.1:1", file);
+  g_assert_error (fixture->error, SSYNC_ERROR, SSYNC_ERROR_UNREACHABLE);
+  /* Host names are not addresses: "localhost" is looked for among the devices seen. */
+  session_send_and_wait (fixture, session, "localhost:53317", file);
+  g_assert_error (fixture->error, SSYNC_ERROR, SSYNC_ERROR_NOT_FOUND);
+  g_assert_cmpuint (fixture->transfers->len, ==, 1);
+
+  ssync_session_shutdown (session);
+  g_assert_finalize_object (g_steal_pointer (&session));
+}
+
 #define ADD(name, func) \
   g_test_add (name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
@@ -471,6 +534,7 @@ main (int   argc,
   ADD ("/localsend-send/big-file", test_big_file);
   ADD ("/localsend-send/hostile-answers", test_hostile_answers);
   ADD ("/localsend-send/hostile-info", test_hostile_info);
+  ADD ("/localsend-send/session", test_session);
 
   return g_test_run ();
 }
