@@ -110,7 +110,7 @@ on_cancel_sent (GObject      *source,
                 gpointer      user_data)
 {
   g_autoptr(SsyncLocalsendPeer) peer = user_data;
-  g_autoptr(SsyncLocalsendAnswer) answer = NULL;
+  g_autoptr(SsyncLocalsendResponse) answer = NULL;
   g_autoptr(GError) error = NULL;
 
   answer = ssync_localsend_sender_request_finish (SSYNC_LOCALSEND_SENDER (source), result,
@@ -247,7 +247,7 @@ on_uploaded (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   Send *send = g_task_get_task_data (task);
-  g_autoptr(SsyncLocalsendAnswer) answer = NULL;
+  g_autoptr(SsyncLocalsendResponse) answer = NULL;
   GError *error = NULL;
 
   answer = ssync_localsend_sender_request_finish (SSYNC_LOCALSEND_SENDER (source), result,
@@ -366,7 +366,7 @@ on_prepared (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   Send *send = g_task_get_task_data (task);
-  g_autoptr(SsyncLocalsendAnswer) answer = NULL;
+  g_autoptr(SsyncLocalsendResponse) answer = NULL;
   GError *error = NULL;
 
   answer = ssync_localsend_sender_request_finish (SSYNC_LOCALSEND_SENDER (source), result,
