@@ -28,6 +28,7 @@ typedef struct {
   SsyncLocalsendSender *sender;
   GCancellable *cancellable;
   GPtrArray *transfers;
+  gboolean cancel_transfer;  /* the receiver cuts the transfer, as the session would */
   gboolean done;
   gboolean ok;
   GError *error;
@@ -43,6 +44,8 @@ on_transfer_started (GObject       *source,
   g_assert_cmpstr (ssync_transfer_get_peer (transfer), ==, "127.0.0.1");
   g_assert_cmpstr (ssync_transfer_get_user_agent (transfer), ==, "Stand-in");
   g_ptr_array_add (fixture->transfers, g_object_ref (transfer));
+  if (fixture->cancel_transfer)
+    fixture->receiver->cancel = ssync_transfer_get_cancellable (transfer);
 }
 
 static void
@@ -322,7 +325,8 @@ test_unreachable (Fixture       *fixture,
   g_assert_nonnull (strstr (fixture->error->message, "does not answer"));
 }
 
-/* Cancelled mid-file: the transfer ends cancelled and the device is told. */
+/* Cancelled mid-file, by the caller or by the session cutting the transfer: the transfer
+ * ends cancelled and the device is told. */
 static void
 test_cancel (Fixture       *fixture,
              gconstpointer  data)
@@ -336,6 +340,7 @@ test_cancel (Fixture       *fixture,
   g_assert_no_errno (ftruncate (fd, 64 * MIB));
   close (fd);
   fixture->receiver->cancel_after = 4 * MIB;
+  fixture->cancel_transfer = data != NULL;
   send_and_wait (fixture, device, &file, 1, NULL);
   g_assert_error (fixture->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (fixture->transfers->len, ==, 1);
@@ -509,6 +514,10 @@ test_session (Fixture       *fixture,
   /* Host names are not addresses: "localhost" is looked for among the devices seen. */
   session_send_and_wait (fixture, session, "localhost:53317", file);
   g_assert_error (fixture->error, SSYNC_ERROR, SSYNC_ERROR_NOT_FOUND);
+  session_send_and_wait (fixture, session, "127.0.0.1:99999", file);
+  g_assert_error (fixture->error, SSYNC_ERROR, SSYNC_ERROR_NOT_FOUND);
+  session_send_and_wait (fixture, session, "[::1]:1", file);
+  g_assert_error (fixture->error, SSYNC_ERROR, SSYNC_ERROR_UNREACHABLE);
   g_assert_cmpuint (fixture->transfers->len, ==, 1);
 
   ssync_session_shutdown (session);
@@ -531,6 +540,8 @@ main (int   argc,
   ADD ("/localsend-send/info", test_info);
   ADD ("/localsend-send/unreachable", test_unreachable);
   ADD ("/localsend-send/cancel", test_cancel);
+  g_test_add ("/localsend-send/cancel-transfer", Fixture, "transfer", fixture_set_up,
+              test_cancel, fixture_tear_down);
   ADD ("/localsend-send/big-file", test_big_file);
   ADD ("/localsend-send/hostile-answers", test_hostile_answers);
   ADD ("/localsend-send/hostile-info", test_hostile_info);
