@@ -27,6 +27,27 @@ void                ssync_localsend_peer_free (SsyncLocalsendPeer *peer);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsyncLocalsendPeer, ssync_localsend_peer_free)
 
+/* One file of a send: @name is what the device sees ("folder/sub/name" for a file of a
+ * folder); @id and @token are set once the device was asked. */
+typedef struct {
+  GFile *file;
+  char *id;
+  char *name;
+  char *mime;
+  guint64 size;
+  char *token;   /* what the device gave for it; NULL: it does not want this one */
+} SsyncLocalsendSendFile;
+
+void       ssync_localsend_send_file_free       (SsyncLocalsendSendFile *file);
+void       ssync_localsend_collect_files_async  (GFile                 **files,
+                                                 guint                   n_files,
+                                                 guint                   max_files,
+                                                 GCancellable           *cancellable,
+                                                 GAsyncReadyCallback     callback,
+                                                 gpointer                user_data);
+GPtrArray *ssync_localsend_collect_files_finish (GAsyncResult           *result,
+                                                 GError                **error);
+
 /* The answer of one request: its status and body (at most SSYNC_LOCALSEND_SENDER_MAX_ANSWER
  * bytes), and the fingerprint of the certificate the device showed (NULL over HTTP). */
 typedef struct {

@@ -8,6 +8,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ssync-error.h"
 #include "ssync-localsend-receiver.h"
@@ -279,6 +280,32 @@ test_busy (Fixture       *fixture,
   assert_received (fixture, "notes.txt", "some notes");
 }
 
+/* A folder goes as its files named "folder/sub/name"; a link inside it is not followed. */
+static void
+test_folder (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autofree char *album = g_build_filename (fixture->dir, "album", NULL);
+  g_autofree char *inner = g_build_filename (album, "inner", NULL);
+  g_autofree char *link = g_build_filename (album, "passwd", NULL);
+  g_autofree char *linked = g_build_filename (fixture->inbox, "album", "passwd", NULL);
+  g_autoptr(GFile) folder = g_file_new_for_path (album);
+  g_autoptr(GFile) a = NULL;
+  g_autoptr(GFile) b = NULL;
+
+  g_assert_no_errno (g_mkdir_with_parents (inner, 0700));
+  a = make_file (fixture, "album/a.txt", "a");
+  b = make_file (fixture, "album/inner/b.txt", "b");
+  g_assert_no_errno (symlink ("/etc/passwd", link));
+
+  send_and_wait (fixture, NULL, &folder, 1, NULL);
+  g_assert_no_error (fixture->error);
+  g_assert_cmpuint (fixture->started, ==, 2);
+  assert_received (fixture, "album/a.txt", "a");
+  assert_received (fixture, "album/inner/b.txt", "b");
+  g_assert_false (g_file_test (linked, G_FILE_TEST_EXISTS));
+}
+
 #define ADD(name, func) \
   g_test_add (name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
@@ -292,6 +319,7 @@ main (int   argc,
   ADD ("/localsend-send-receiver/declined-and-pin", test_declined_and_pin);
   ADD ("/localsend-send-receiver/wrong-certificate", test_wrong_certificate);
   ADD ("/localsend-send-receiver/busy", test_busy);
+  ADD ("/localsend-send-receiver/folder", test_folder);
 
   return g_test_run ();
 }

@@ -428,6 +428,30 @@ test_hostile_answers (Fixture       *fixture,
   g_assert_cmpuint (g_hash_table_size (fixture->receiver->received), ==, 0);
 }
 
+/* What cannot be sent is refused before the device is asked. */
+static void
+test_bad_files (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(SsyncLocalsendDevice) device = stand_in (fixture, NULL);
+  g_autofree char *empty_path = g_build_filename (fixture->dir, "empty-folder", NULL);
+  g_autofree char *missing_path = g_build_filename (fixture->dir, "missing", NULL);
+  g_autoptr(GFile) device_file = g_file_new_for_path ("/dev/null");
+  g_autoptr(GFile) empty = g_file_new_for_path (empty_path);
+  g_autoptr(GFile) missing = g_file_new_for_path (missing_path);
+
+  g_assert_no_errno (g_mkdir (empty_path, 0700));
+  send_and_wait (fixture, device, &device_file, 1, NULL);
+  g_assert_error (fixture->error, SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&fixture->error);
+  send_and_wait (fixture, device, &empty, 1, NULL);
+  g_assert_error (fixture->error, SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&fixture->error);
+  send_and_wait (fixture, device, &missing, 1, NULL);
+  g_assert_error (fixture->error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_cmpuint (g_hash_table_size (fixture->receiver->names), ==, 0);
+}
+
 static gpointer
 ask_info (Fixture *fixture)
 {
@@ -545,6 +569,7 @@ main (int   argc,
   ADD ("/localsend-send/big-file", test_big_file);
   ADD ("/localsend-send/hostile-answers", test_hostile_answers);
   ADD ("/localsend-send/hostile-info", test_hostile_info);
+  ADD ("/localsend-send/bad-files", test_bad_files);
   ADD ("/localsend-send/session", test_session);
 
   return g_test_run ();
