@@ -26,6 +26,7 @@
 /* Session ids and tokens are opaque to us, but go back into URIs: printable and short. */
 #define MAX_ID 256
 #define MAX_DEPTH 8
+
 typedef struct {
   SsyncLocalsendPeer *peer;
   char *alias;
@@ -456,9 +457,9 @@ on_collected (GObject      *source,
   prepare (task);
 }
 
-/* Sends @files to @device (its address set): asks it with prepare-upload (with @pin when
- * given), waits for its user's answer, then uploads each file it accepted, each announced by
- * ::transfer-started. Fails with SSYNC_ERROR_PIN_REQUIRED (401), _DECLINED (403), _BUSY (409),
+/* Sends @files to @device (its address set), a folder as its files named "folder/sub/name":
+ * asks it with prepare-upload (with @pin when given), waits for its user's answer, then
+ * uploads each file it accepted, one after the other, each announced by ::transfer-started. Fails with SSYNC_ERROR_PIN_REQUIRED (401), _DECLINED (403), _BUSY (409),
  * _UNREACHABLE (no connection, no answer, or a certificate other than its fingerprint says),
  * _FAILED otherwise; cancelled, it tells the device. */
 void
