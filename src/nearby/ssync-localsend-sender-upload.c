@@ -459,7 +459,8 @@ on_collected (GObject      *source,
 
 /* Sends @files to @device (its address set), a folder as its files named "folder/sub/name":
  * asks it with prepare-upload (with @pin when given), waits for its user's answer, then
- * uploads each file it accepted, one after the other, each announced by ::transfer-started. Fails with SSYNC_ERROR_PIN_REQUIRED (401), _DECLINED (403), _BUSY (409),
+ * uploads each file it accepted, one after the other, each announced by ::transfer-started.
+ * Fails with SSYNC_ERROR_PIN_REQUIRED (401), _DECLINED (403), _BUSY (409),
  * _UNREACHABLE (no connection, no answer, or a certificate other than its fingerprint says),
  * _FAILED otherwise; cancelled, it tells the device. */
 void

@@ -104,10 +104,10 @@ static SsyncLocalsendDevice *
 stand_in (Fixture    *fixture,
           const char *fingerprint)
 {
+  const char *real = ssync_tls_identity_get_fingerprint (fixture->receiver->identity);
   SsyncLocalsendDevice *device = ssync_localsend_device_new (
-    "Stand-in", fingerprint != NULL ? fingerprint
-                                    : ssync_tls_identity_get_fingerprint (fixture->receiver->identity),
-    "desktop", NULL, fixture->receiver->port, "https", FALSE);
+    "Stand-in", fingerprint != NULL ? fingerprint : real, "desktop", NULL,
+    fixture->receiver->port, "https", FALSE);
 
   ssync_localsend_device_set_address (device, "127.0.0.1");
   return device;
@@ -269,8 +269,8 @@ test_info (Fixture       *fixture,
   gpointer answer = NULL;
   SsyncLocalsendDevice *device;
 
-  ssync_localsend_sender_get_info_async (fixture->sender, "127.0.0.1", fixture->receiver->port, NULL,
-                                         on_info, &answer);
+  ssync_localsend_sender_get_info_async (fixture->sender, "127.0.0.1",
+                                         fixture->receiver->port, NULL, on_info, &answer);
   while (answer == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_assert_true (SSYNC_IS_LOCALSEND_DEVICE (answer));
@@ -283,8 +283,8 @@ test_info (Fixture       *fixture,
 
   fixture->receiver->info_fingerprint = "ABCDEF";
   answer = NULL;
-  ssync_localsend_sender_get_info_async (fixture->sender, "127.0.0.1", fixture->receiver->port, NULL,
-                                         on_info, &answer);
+  ssync_localsend_sender_get_info_async (fixture->sender, "127.0.0.1",
+                                         fixture->receiver->port, NULL, on_info, &answer);
   while (answer == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_assert_error ((GError *) answer, SSYNC_ERROR, SSYNC_ERROR_UNREACHABLE);
@@ -457,8 +457,8 @@ ask_info (Fixture *fixture)
 {
   gpointer answer = NULL;
 
-  ssync_localsend_sender_get_info_async (fixture->sender, "127.0.0.1", fixture->receiver->port, NULL,
-                                         on_info, &answer);
+  ssync_localsend_sender_get_info_async (fixture->sender, "127.0.0.1",
+                                         fixture->receiver->port, NULL, on_info, &answer);
   while (answer == NULL)
     g_main_context_iteration (NULL, TRUE);
   return answer;
