@@ -134,5 +134,16 @@ guint         ssync_session_get_nearby_port        (SsyncSession         *self);
 void          ssync_session_set_nearby_receive_folder (SsyncSession      *self,
                                                        GFile             *folder,
                                                        gboolean           accept_all);
+void          ssync_session_send_to_async          (SsyncSession         *self,
+                                                    const char           *target,
+                                                    GFile               **files,
+                                                    guint                 n_files,
+                                                    const char           *pin,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean      ssync_session_send_to_finish         (SsyncSession         *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
 
 G_END_DECLS
