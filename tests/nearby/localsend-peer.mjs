@@ -11,19 +11,26 @@
 //     more bytes than announced with the first file; --wrong-token uploads with a made-up token.
 //     Exit 0 when every answer was a success (a cancel counts when it was answered 200).
 //   receive DIR [--port N] [--bind ADDR] [--pin P] [--decline] [--alias A] [--http] [--once]
+//           [--fingerprint F] [--lowercase-fingerprint]
 //     an HTTPS receiver (info, register, prepare-upload, upload, cancel) writing into DIR;
 //     prints "listening" with its port and fingerprint first. --once: exit after one session.
+//     The fingerprint it claims is its certificate's SHA-256 in upper-case hex (as the
+//     official app writes it); --lowercase-fingerprint claims it in lower case, --fingerprint
+//     claims another one (a lying device).
 //   info HOST:PORT [--http]
 //     GET /api/localsend/v2/info, with the certificate's SHA-256.
 //   announce --alias A [--port N] [--interface ADDR] [--group G] [--udp-port N] [--listen S]
-//     one multicast announcement; --listen S also prints the multicast answers for S seconds.
+//            [--fingerprint F] [--http]
+//     one multicast announcement (of a receiver on --port with fingerprint F, when given);
+//     --listen S also prints the multicast answers for S seconds.
 import { parseTarget, request } from './peer/client.mjs';
 import { makeIdentity, DEFAULT_PORT } from './peer/identity.mjs';
 import { send } from './peer/sender.mjs';
 import { startReceiver } from './peer/receiver.mjs';
 import { announce } from './peer/announce.mjs';
 
-const FLAGS = new Set(['--decline', '--http', '--once', '--no-sha256', '--wrong-token']);
+const FLAGS = new Set(['--decline', '--http', '--once', '--no-sha256', '--wrong-token',
+  '--lowercase-fingerprint']);
 const REPEATED = new Set(['--name']);
 
 function parse (argv) {
@@ -95,6 +102,10 @@ async function main () {
       if (!dir)
         throw new Error('usage: receive DIR --port N');
       const identity = makeIdentity({ alias: options['--alias'] || 'LocalSend Peer', protocol });
+      if (options['--lowercase-fingerprint'])
+        identity.fingerprint = identity.fingerprint.toLowerCase();
+      if (options['--fingerprint'])
+        identity.fingerprint = options['--fingerprint'];
       const receiver = startReceiver({
         dir, identity,
         port: integer(options['--port'], '--port') ?? DEFAULT_PORT,
@@ -127,6 +138,8 @@ async function main () {
       const identity = makeIdentity({ alias: options['--alias'] || 'LocalSend Peer',
         protocol: 'http' });
       identity.protocol = protocol;
+      if (options['--fingerprint'])
+        identity.fingerprint = options['--fingerprint'];
       await announce({
         identity,
         port: integer(options['--port'], '--port') ?? DEFAULT_PORT,

@@ -1,6 +1,7 @@
 // identity.mjs: who this peer is on the LAN. Its TLS certificate is self-signed and made by the
 // openssl CLI in a temporary folder (removed at once: the PEM text stays in memory). LocalSend's
-// fingerprint of an HTTPS device is the SHA-256 of its certificate (DER), written in hex.
+// fingerprint of an HTTPS device is the SHA-256 of its certificate (DER), written in hex; the
+// official app writes it in upper case, and so does this peer.
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,7 +13,7 @@ export const DEFAULT_PORT = 53317;
 export const MULTICAST_GROUP = '224.0.0.167';
 
 export function certificateFingerprint (der) {
-  return createHash('sha256').update(der).digest('hex');
+  return createHash('sha256').update(der).digest('hex').toUpperCase();
 }
 
 export function makeIdentity ({ alias = 'LocalSend Peer', protocol = 'https' } = {}) {
