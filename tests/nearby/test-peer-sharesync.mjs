@@ -193,22 +193,42 @@ function sendingApp (name, args) {
     { env: env({ SHARESYNC_LOCALSEND_PORT: '0' }) });
 }
 
-test('ShareSync sends files and a folder into the peer', sendOpts, async () => {
+test('ShareSync sends three files, one with a Unicode name, into the peer', sendOpts, async () => {
   const src = folder('s-src');
-  mkdirSync(join(src, 'album'), { recursive: true });
   writeFileSync(join(src, 'notes.txt'), 'hello');
-  writeFileSync(join(src, 'Grüße.txt'), 'unicode');
-  writeFileSync(join(src, 'album', 'photo.png'), randomBytes(70000));
+  writeFileSync(join(src, 'Grüße – 日本.txt'), 'unicode');
+  writeFileSync(join(src, 'photo.png'), randomBytes(70000));
   const { r, dir, target } = await receivingPeer('s-dst');
   try {
     const app = sendingApp('s-ok', ['--send-to', target, join(src, 'notes.txt'),
-      join(src, 'Grüße.txt'), join(src, 'album')]);
+      join(src, 'Grüße – 日本.txt'), join(src, 'photo.png')]);
     const { code } = await app.exited;
     assert.equal(code, 0, `${JSON.stringify(app.events)} ${app.stderr}`);
     await r.waitFor('session-finished');
     const received = r.events.filter((e) => e.event === 'received');
     assert.equal(received.length, 3, JSON.stringify(r.events));
-    for (const name of ['notes.txt', 'Grüße.txt', 'album/photo.png'])
+    assert.equal(r.events.find((e) => e.event === 'prepare-upload').alias !== null, true);
+    for (const name of ['notes.txt', 'Grüße – 日本.txt', 'photo.png'])
+      assert.equal(await sha256File(join(dir, name)), await sha256File(join(src, name)), name);
+  } finally {
+    await r.stop();
+  }
+});
+
+// LocalSend sends a folder as its files named "folder/sub/name"; ShareSync shares folders, so
+// sending one should work the same way.
+test('ShareSync sends a folder into the peer as folder/sub/name', sendOpts, async () => {
+  const src = folder('s-src-folder');
+  mkdirSync(join(src, 'album', 'inner'), { recursive: true });
+  writeFileSync(join(src, 'album', 'a.txt'), 'a');
+  writeFileSync(join(src, 'album', 'inner', 'photo.png'), randomBytes(70000));
+  const { r, dir, target } = await receivingPeer('s-dst-folder');
+  try {
+    const app = sendingApp('s-folder', ['--send-to', target, join(src, 'album')]);
+    const { code } = await app.exited;
+    assert.equal(code, 0, `${JSON.stringify(app.events)} ${app.stderr}`);
+    assert.deepEqual(listAll(dir), ['album/a.txt', 'album/inner/photo.png']);
+    for (const name of ['album/a.txt', 'album/inner/photo.png'])
       assert.equal(await sha256File(join(dir, name)), await sha256File(join(src, name)), name);
   } finally {
     await r.stop();
