@@ -174,8 +174,17 @@ test('ShareSync refuses what a lying or clumsy peer sends', receiveOpts, async (
       { info: { alias: 'x', version: '2.0', deviceType: 'headless', fingerprint: 'f', port: 1,
         protocol: 'https' }, files: {} });
     assert.equal(none.status, 204);
+    const held = await request({ host: '127.0.0.1', port, path: `${API}/prepare-upload` },
+      { info: { alias: 'x', version: '2.0', deviceType: 'headless', fingerprint: 'f', port: 1,
+        protocol: 'https' }, files: { one: { id: 'one', fileName: 'one.txt', size: 1,
+        fileType: 'text/plain' } } });
+    assert.equal(held.status, 200);
+    const busy = await runPeer(['send', target, join(src, 'a.txt')]);
+    assert.equal(busy.events[0].status, 409, 'one session at a time');
+    await request({ host: '127.0.0.1', port, path: `${API}/cancel?sessionId=${held.json.sessionId}` });
     const after = await runPeer(['send', target, join(src, 'a.txt')]);
     assert.equal(after.code, 0, `still receiving after all that: ${JSON.stringify(after.events)}`);
+    assert.deepEqual(listAll(dir), ['a.txt']);
   } finally {
     await app.stop();
   }
