@@ -5,10 +5,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PEER, start } from './peer/harness.mjs';
+import { PEER, start, workspace } from './peer/harness.mjs';
 
 const BIN = process.env.SSYNC_BIN;
 const tag = `${process.pid % 100000}`;
@@ -16,7 +14,7 @@ const nsA = `ssync-peera-${tag}`;
 const nsB = `ssync-peerb-${tag}`;
 const addrA = '198.18.11.1';
 const addrB = '198.18.11.2';
-const work = mkdtempSync(join(tmpdir(), 'peer-announce-'));
+const work = workspace('peer-announce-');
 
 function ip (...args) {
   execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -28,7 +26,7 @@ after(() => {
       ip('netns', 'del', ns);
     } catch {}
   }
-  rmSync(work, { recursive: true, force: true });
+  work.remove();
 });
 
 test('ShareSync finds the peer by its announcement and registers with it', async () => {
@@ -49,9 +47,9 @@ test('ShareSync finds the peer by its announcement and registers with it', async
   delete env.DISPLAY;
   delete env.WAYLAND_DISPLAY;
   const receiver = start('ip', ['netns', 'exec', nsA, process.execPath, PEER, 'receive',
-    join(work, 'in'), '--port', '53317', '--bind', addrA, '--alias', 'Peer – ünï']);
+    work.folder('in'), '--port', '53317', '--bind', addrA, '--alias', 'Peer – ünï']);
   const app = start('ip', ['netns', 'exec', nsB, BIN, '--headless', '--discover=5',
-    '--alias', 'Bob', '--data-dir', join(work, 'b')], { env });
+    '--alias', 'Bob', '--data-dir', join(work.root, 'b')], { env });
   try {
     const listening = await receiver.waitFor('listening');
     const me = await app.waitFor('discovering');

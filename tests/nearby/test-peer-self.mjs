@@ -3,43 +3,18 @@
 // folders and Unicode names, a 200 MiB file streamed with flat memory on both sides, decline,
 // PIN, busy, cancel mid-file, too many bytes, a wrong token, traversal names, zero files, and
 // hostile bodies.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync, readdirSync, rmSync, openSync, writeSync,
-  closeSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { peer, runPeer, sha256File, peakRss } from './peer/harness.mjs';
+import { peer, runPeer, sha256File, peakRss, workspace, listAll, bigFile } from './peer/harness.mjs';
 import { request } from './peer/client.mjs';
 
 const API = '/api/localsend/v2';
-let work;
-
-before(() => {
-  work = mkdtempSync(join(tmpdir(), 'peer-self-'));
-});
-after(() => {
-  rmSync(work, { recursive: true, force: true });
-});
-
-function folder (name) {
-  const dir = join(work, name);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
-
-function listAll (dir, prefix = '') {
-  const found = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory())
-      found.push(...listAll(join(dir, entry.name), rel));
-    else
-      found.push(rel);
-  }
-  return found.sort();
-}
+const work = workspace('peer-self-');
+const folder = (name) => work.folder(name);
+after(() => work.remove());
 
 async function receiver (name, extra = []) {
   const dir = folder(name);
@@ -47,15 +22,6 @@ async function receiver (name, extra = []) {
   const listening = await r.waitFor('listening');
   return { r, dir, port: listening.port, fingerprint: listening.fingerprint,
     target: `127.0.0.1:${listening.port}` };
-}
-
-function bigFile (path, size) {
-  // Random blocks repeated: cheap to make, yet a wrong offset changes the SHA-256.
-  const block = randomBytes(1024 * 1024);
-  const fd = openSync(path, 'w');
-  for (let done = 0; done < size; done += block.length)
-    writeSync(fd, block, 0, Math.min(block.length, size - done));
-  closeSync(fd);
 }
 
 test('three files, a folder and a Unicode name arrive whole', async () => {
@@ -229,7 +195,7 @@ test('traversal and absolute names are refused with 400', async () => {
       assert.equal(sent.events[0].status, 400, `${JSON.stringify(name)}: ${JSON.stringify(sent.events)}`);
     }
     assert.deepEqual(listAll(dir), []);
-    assert.ok(!existsSync(join(work, 'evil.txt')));
+    assert.ok(!existsSync(join(work.root, 'evil.txt')));
   } finally {
     await r.stop();
   }

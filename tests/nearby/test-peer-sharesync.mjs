@@ -6,16 +6,15 @@
 //            `localsend-peer.mjs receive`.
 // Each half is skipped, saying so, while the binary lacks its option (--accept-all or
 // --send-to): they land on separate branches.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, readdirSync, rmSync, openSync, writeSync,
-  closeSync } from 'node:fs';
+import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { peer, runPeer, start, sha256File, peakRss } from './peer/harness.mjs';
+import { peer, runPeer, start, sha256File, peakRss, workspace, listAll, bigFile }
+  from './peer/harness.mjs';
 import { request } from './peer/client.mjs';
 
 const API = '/api/localsend/v2';
@@ -24,40 +23,9 @@ const help = BIN ? execFileSync(BIN, ['--help-all'], { encoding: 'utf8' }) : '';
 const canReceive = help.includes('--accept-all');
 const canSend = help.includes('--send-to');
 const canPin = /--pin\b/.test(help);
-let work;
-
-before(() => {
-  work = mkdtempSync(join(tmpdir(), 'peer-ssync-'));
-});
-after(() => {
-  rmSync(work, { recursive: true, force: true });
-});
-
-function folder (name) {
-  const dir = join(work, name);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
-
-function listAll (dir, prefix = '') {
-  const found = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory())
-      found.push(...listAll(join(dir, entry.name), rel));
-    else
-      found.push(rel);
-  }
-  return found.sort();
-}
-
-function bigFile (path, size) {
-  const block = randomBytes(1024 * 1024);
-  const fd = openSync(path, 'w');
-  for (let done = 0; done < size; done += block.length)
-    writeSync(fd, block, 0, Math.min(block.length, size - done));
-  closeSync(fd);
-}
+const work = workspace('peer-ssync-');
+const folder = (name) => work.folder(name);
+after(() => work.remove());
 
 function freePort () {
   return new Promise((resolve, reject) => {

@@ -1,8 +1,11 @@
 // harness.mjs: runs localsend-peer.mjs (and other programs printing JSON lines) as child
 // processes for the node tests, and collects their events.
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync,
+  rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const PEER = fileURLToPath(new URL('../localsend-peer.mjs', import.meta.url));
@@ -92,4 +95,43 @@ export function peakRss (pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const match = /VmHWM:\s+(\d+) kB/.exec(status);
   return match ? Number(match[1]) * 1024 : 0;
+}
+
+// A temporary folder for one test file: folder(name) makes a subfolder, remove() drops it all.
+export function workspace (prefix) {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  return {
+    root,
+    folder (name) {
+      const dir = join(root, name);
+      mkdirSync(dir, { recursive: true });
+      return dir;
+    },
+    remove () {
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+// Every file under dir, as sorted "sub/name" paths.
+export function listAll (dir, prefix = '') {
+  const found = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory())
+      found.push(...listAll(join(dir, entry.name), rel));
+    else
+      found.push(rel);
+  }
+  return found.sort();
+}
+
+// A file of size bytes: one random MiB repeated, cheap to make, yet a byte at a wrong offset
+// changes its SHA-256.
+export function bigFile (path, size) {
+  const block = randomBytes(1024 * 1024);
+  const fd = openSync(path, 'w');
+  for (let done = 0; done < size; done += block.length)
+    writeSync(fd, block, 0, Math.min(block.length, size - done));
+  closeSync(fd);
 }
