@@ -233,3 +233,21 @@ test('hostile requests: bad JSON, huge bodies, missing parameters, strange sizes
     await r.stop();
   }
 });
+
+test('a name that cannot be made fails that file only, and the peer keeps running', async () => {
+  const src = folder('src-clash');
+  writeFileSync(join(src, 'x.txt'), 'x');
+  writeFileSync(join(src, 'y.txt'), 'y');
+  const { r, dir, target } = await receiver('dst-clash');
+  try {
+    const sent = await runPeer(['send', target, join(src, 'x.txt'), join(src, 'y.txt'),
+      '--name', 'a', '--name', 'a/b']);
+    const statuses = sent.events.filter((e) => e.event === 'upload').map((e) => e.status);
+    assert.deepEqual(statuses, [200, 500], JSON.stringify(sent.events));
+    assert.deepEqual(listAll(dir), ['a']);
+    const again = await runPeer(['send', target, join(src, 'y.txt')]);
+    assert.equal(again.code, 0, JSON.stringify(again.events));
+  } finally {
+    await r.stop();
+  }
+});

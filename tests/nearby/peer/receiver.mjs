@@ -213,8 +213,19 @@ export function startReceiver ({ dir, identity, port = 0, bind = '0.0.0.0', pin 
     file.state = 'receiving';
     const owner = session;
     const target = join(dir, ...file.segments);
-    await fsp.mkdir(dirname(target), { recursive: true });
     const part = `${target}.${randomBytes(6).toString('hex')}.part`;
+    try {
+      await fsp.mkdir(dirname(target), { recursive: true });
+    } catch (error) {
+      // "a" and "a/b" in one session, say: the second cannot be made.
+      file.state = 'failed';
+      req.resume();
+      emit({ event: 'file-failed', fileId, fileName: file.fileName, bytes: 0, status: 500,
+        error: error.message });
+      reply(res, 500, { message: 'Unknown error by receiver' });
+      finishIfDone();
+      return;
+    }
     const out = createWriteStream(part, { flags: 'wx' });
     const hash = createHash('sha256');
     let bytes = 0;
@@ -238,6 +249,10 @@ export function startReceiver ({ dir, identity, port = 0, bind = '0.0.0.0', pin 
         finishIfDone();
     };
 
+    out.on('error', (error) => {
+      if (file.state === 'receiving')
+        failed(500, error.message);
+    });
     req.on('data', (chunk) => {
       if (over)
         return;
