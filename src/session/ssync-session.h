@@ -131,5 +131,16 @@ void          ssync_session_announce_nearby        (SsyncSession         *self);
 const char   *ssync_session_get_nearby_alias       (SsyncSession         *self);
 const char   *ssync_session_get_nearby_fingerprint (SsyncSession         *self);
 guint         ssync_session_get_nearby_port        (SsyncSession         *self);
+void          ssync_session_send_to_async          (SsyncSession         *self,
+                                                    const char           *target,
+                                                    GFile               **files,
+                                                    guint                 n_files,
+                                                    const char           *pin,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean      ssync_session_send_to_finish         (SsyncSession         *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
 
 G_END_DECLS

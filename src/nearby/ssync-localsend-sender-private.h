@@ -1,0 +1,62 @@
+/* ssync-localsend-sender-private.h: what the sender's files share: one HTTP(S) request to a
+ * device, with its certificate pinned, its connection timed and its answer read with a limit.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "ssync-localsend-sender.h"
+
+G_BEGIN_DECLS
+
+/* Where a device is reached, and the certificate it must show. */
+typedef struct {
+  char *address;
+  char *base_uri;     /* "https://192.168.1.2:53317" */
+  char *fingerprint;  /* what the certificate's SHA-256 must be; NULL: any (recorded) */
+} SsyncLocalsendPeer;
+
+SsyncLocalsendPeer *ssync_localsend_peer_new  (const char         *address,
+                                               guint               port,
+                                               const char         *protocol,
+                                               const char         *fingerprint);
+SsyncLocalsendPeer *ssync_localsend_peer_copy (SsyncLocalsendPeer *peer);
+void                ssync_localsend_peer_free (SsyncLocalsendPeer *peer);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsyncLocalsendPeer, ssync_localsend_peer_free)
+
+/* The answer of one request: its status and body (at most SSYNC_LOCALSEND_SENDER_MAX_ANSWER
+ * bytes), and the fingerprint of the certificate the device showed (NULL over HTTP). */
+typedef struct {
+  guint status;
+  GBytes *body;
+  char *fingerprint;
+} SsyncLocalsendAnswer;
+
+void ssync_localsend_answer_free (SsyncLocalsendAnswer *answer);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsyncLocalsendAnswer, ssync_localsend_answer_free)
+
+/* Sends @message to @peer; @wait_for_user picks the session that waits as long as a receiver
+ * may ask its user. Connection failures, timeouts and a certificate that is not the pinned one
+ * fail as SSYNC_ERROR_UNREACHABLE; an answer of any status is a success. */
+void                  ssync_localsend_sender_request_async  (SsyncLocalsendSender *self,
+                                                             SsyncLocalsendPeer   *peer,
+                                                             SoupMessage          *message,
+                                                             gboolean              wait_for_user,
+                                                             GCancellable         *cancellable,
+                                                             GAsyncReadyCallback   callback,
+                                                             gpointer              user_data);
+SsyncLocalsendAnswer *ssync_localsend_sender_request_finish (SsyncLocalsendSender *self,
+                                                             GAsyncResult         *result,
+                                                             GError              **error);
+void                  ssync_localsend_sender_emit_started   (SsyncLocalsendSender *self,
+                                                             SsyncTransfer        *transfer);
+const SsyncLocalsendIdentity *ssync_localsend_sender_get_me (SsyncLocalsendSender *self);
+gboolean              ssync_localsend_json_depth_ok         (const char           *data,
+                                                             gsize                 length,
+                                                             guint                 max_depth);
+
+G_END_DECLS
