@@ -43,7 +43,7 @@ typedef struct {
   SsyncLocalsendPeer *peer;
   char *alias;
   char *pin;
-  char *send_id;             /* the transfers' share id: this send */
+  char *send_id;             /* makes this send's file ids unique */
   GPtrArray *files;          /* SendFile */
   guint next;
   char *session_id;          /* the device's, once it accepted */
@@ -204,7 +204,7 @@ read_prepare_answer (Send    *send,
   JsonNode *node;
   JsonObject *tokens;
 
-  if (!ssync_localsend_json_depth_ok (data, length, MAX_DEPTH)
+  if (length == 0 || !ssync_localsend_json_depth_ok (data, length, MAX_DEPTH)
       || !json_parser_load_from_data (parser, data, length, NULL)
       || (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     goto bad;
@@ -283,6 +283,7 @@ on_opened (GObject      *source,
            gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  SsyncLocalsendSender *self = g_task_get_source_object (task);
   Send *send = g_task_get_task_data (task);
   SendFile *file = g_ptr_array_index (send->files, send->next - 1);
   g_autoptr(GFileInputStream) stream = NULL;
@@ -316,9 +317,8 @@ on_opened (GObject      *source,
   soup_message_set_request_body (message, file->mime, G_INPUT_STREAM (stream), file->size);
   g_signal_connect_object (message, "wrote-body-data", G_CALLBACK (on_wrote_body_data),
                            send->transfer, 0);
-  ssync_localsend_sender_request_async (g_task_get_source_object (task), send->peer, message,
-                                        FALSE, send->cancellable, on_uploaded,
-                                        g_steal_pointer (&task));
+  ssync_localsend_sender_request_async (self, send->peer, message, FALSE, send->cancellable,
+                                        on_uploaded, g_steal_pointer (&task));
 }
 
 static void
@@ -347,7 +347,8 @@ upload_next (GTask *task)
       return;
     }
 
-  send->transfer = ssync_transfer_new (send->send_id, send->alias, file->name,
+  /* A send belongs to no share of ours, as a fetch of another app's share does. */
+  send->transfer = ssync_transfer_new (NULL, send->alias, file->name,
                                        SSYNC_DIRECTION_DOWNLOAD, SSYNC_TRANSFER_KIND_LOCALSEND,
                                        send->peer->address, send->alias, file->size);
   /* The session cuts a transfer (shutdown, a row's cancel): that ends the whole send. */

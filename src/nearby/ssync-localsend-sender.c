@@ -524,7 +524,7 @@ on_info (GObject      *source,
       return;
     }
   body = g_bytes_get_data (answer->body, &length);
-  if (answer->status != SOUP_STATUS_OK
+  if (answer->status != SOUP_STATUS_OK || length == 0
       || (parsed = ssync_localsend_message_parse (body, length, NULL, &error)) == NULL)
     {
       g_task_return_new_error (task, SSYNC_ERROR, SSYNC_ERROR_UNREACHABLE,
