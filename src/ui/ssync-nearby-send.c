@@ -64,6 +64,8 @@ on_pin_response (AdwMessageDialog *dialog,
   GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
   const char *pin = gtk_editable_get_text (entry);
 
+  /* One answer per prompt: closing the dialog after a response answers "cancel" too. */
+  g_signal_handlers_disconnect_by_func (dialog, on_pin_response, task);
   if (g_strcmp0 (response, "send") == 0 && *pin != '\0')
     send_now (task, pin);
   else
@@ -87,7 +89,9 @@ ask_pin (GTask *task)
   Send *send = g_task_get_task_data (task);
   GtkRoot *root = gtk_widget_get_root (send->widget);
   GtkWidget *dialog;
-  GtkWidget *entry = gtk_password_entry_new ();
+  /* A plain entry: the receiver shows the PIN on its screen anyway (and GTK 4.8's password
+   * entry warns when its dialog closes). */
+  GtkWidget *entry = gtk_entry_new ();
   g_autofree char *body = NULL;
 
   if (send->n_tries > 1)
@@ -100,7 +104,6 @@ ask_pin (GTask *task)
                               "shows."), send->alias);
   dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                    _("PIN Required"), body);
-  gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (entry), TRUE);
   g_object_set (entry, "activates-default", TRUE, NULL);
   gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("PIN"), -1);
@@ -143,7 +146,7 @@ on_sent (GObject      *source,
 
   if (g_error_matches (error, SSYNC_ERROR, SSYNC_ERROR_PIN_REQUIRED))
     {
-      ask_pin (g_steal_pointer (&task));
+      ask_pin (task);
       return;
     }
   if (g_error_matches (error, SSYNC_ERROR, SSYNC_ERROR_DECLINED))

@@ -26,7 +26,7 @@ struct _SsyncNearbyView
   GListModel *devices;  /* once started */
   gboolean starting;
 
-  GtkStack *stack;
+  GtkStack *stack;            /* the bin's child */
   AdwStatusPage *error_page;
   GtkListBox *list_box;
   GtkLabel *me_label;
@@ -265,7 +265,6 @@ ssync_nearby_view_class_init (SsyncNearbyViewClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/sharesync/ShareSync/"
                                                "ssync-nearby-view.ui");
-  gtk_widget_class_bind_template_child (widget_class, SsyncNearbyView, stack);
   gtk_widget_class_bind_template_child (widget_class, SsyncNearbyView, error_page);
   gtk_widget_class_bind_template_child (widget_class, SsyncNearbyView, list_box);
   gtk_widget_class_bind_template_child (widget_class, SsyncNearbyView, me_label);
@@ -279,6 +278,9 @@ static void
 ssync_nearby_view_init (SsyncNearbyView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Not a bound template child: AdwBin lets go of its child itself, after the template's
+   * children are cleared. */
+  self->stack = GTK_STACK (adw_bin_get_child (ADW_BIN (self)));
   self->cancellable = g_cancellable_new ();
 
   g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
