@@ -12,6 +12,7 @@
 
 #include "ssync-history-view.h"
 #include "ssync-receive-prompt.h"
+#include "ssync-send-to-dialog.h"
 #include "ssync-share-row.h"
 #include "ssync-window-private.h"
 
@@ -540,6 +541,25 @@ ssync_window_show_nearby (SsyncWindow *self)
 
   adw_view_stack_set_visible_child_name (self->view_stack, "nearby");
   return self->nearby_view;
+}
+
+/* "Send To…" of a share card: Nearby starts if it has not, and the user picks a device. */
+GtkWindow *
+ssync_window_send_share_to (SsyncWindow *self,
+                            const char  *share_id)
+{
+  SsyncShare *share;
+  GtkWindow *dialog;
+
+  g_return_val_if_fail (SSYNC_IS_WINDOW (self), NULL);
+
+  share = find_share (self, share_id);
+  if (share == NULL)
+    return NULL;
+  ssync_nearby_view_start (self->nearby_view);
+  dialog = ssync_send_to_dialog_new (GTK_WINDOW (self), self->session, share);
+  gtk_window_present (dialog);
+  return dialog;
 }
 
 /* The history page, once it has been shown (it reads the store each time it is). */

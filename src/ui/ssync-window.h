@@ -27,6 +27,8 @@ void          ssync_window_show_toast       (SsyncWindow    *self,
 gboolean      ssync_window_is_empty_visible (SsyncWindow    *self);
 SsyncHistoryView *ssync_window_show_history (SsyncWindow    *self);
 SsyncNearbyView  *ssync_window_show_nearby  (SsyncWindow    *self);
+GtkWindow    *ssync_window_send_share_to    (SsyncWindow    *self,
+                                             const char     *share_id);
 const char   *ssync_window_get_last_notification (SsyncWindow *self);
 
 G_END_DECLS

@@ -18,6 +18,7 @@
 #include "ssync-nearby-view.h"
 #include "ssync-test-server.h"
 #include "ssync-tls-identity.h"
+#include "ssync-ui-test.h"
 #include "ssync-window.h"
 
 #define WAIT_SECONDS 20
@@ -597,6 +598,73 @@ test_refused (Fixture       *fixture,
   g_assert_cmpuint (g_hash_table_size (fixture->received), ==, 0);
 }
 
+static void
+on_share_added (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  SsyncShare **share = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *share = ssync_session_add_share_finish (SSYNC_SESSION (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+is_set (Fixture       *fixture,
+        gconstpointer  data)
+{
+  return *(gpointer const *) data != NULL;
+}
+
+static gboolean
+has_device_choice (Fixture       *fixture,
+                   gconstpointer  list_box)
+{
+  return gtk_list_box_get_row_at_index (GTK_LIST_BOX (list_box), 0) != NULL;
+}
+
+/* "Send To…" of a share card starts Nearby when the page was never shown, lists the devices
+ * as they come, and sends the share's files to the one picked. */
+static void
+test_send_share_to (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->files, "report.txt", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(SsyncShare) share = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWindow *dialog;
+  GtkWidget *list_box;
+
+  g_file_set_contents (path, "quarterly", -1, &error);
+  g_assert_no_error (error);
+  ssync_session_add_share_async (fixture->session, &file, 1, NULL, on_share_added, &share);
+  wait_until (fixture, is_set, &share, "the file is shared");
+
+  g_assert_cmpuint (ssync_session_get_nearby_port (fixture->session), ==, 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send-share-to",
+                                             "s", ssync_share_get_id (share)));
+  dialog = ssync_window_send_share_to (fixture->window, ssync_share_get_id (share));
+  g_assert_nonnull (dialog);
+  list_box = ssync_ui_test_find_widget (GTK_WIDGET (dialog), GTK_TYPE_LIST_BOX);
+  g_assert_nonnull (list_box);
+  g_assert_false (has_device_choice (fixture, list_box));
+
+  show_nearby (fixture);
+  register_device (fixture, "Stand-in", ssync_tls_identity_get_fingerprint (fixture->identity),
+                   "desktop", NULL, fixture->port);
+  wait_until (fixture, has_device_choice, list_box, "the device is offered");
+  g_signal_emit_by_name (list_box, "row-activated",
+                         gtk_list_box_get_row_at_index (GTK_LIST_BOX (list_box), 0));
+  wait_until (fixture, has_toast, "Sent 1 file to Stand-in", "the share is sent");
+  g_assert_cmpstr (g_hash_table_lookup (fixture->received, "report.txt"), ==, "quarterly");
+
+  /* The first dialog, opened through the action, is still there. */
+  for (GtkWidget *other; (other = find_pin_dialog ()) != NULL;)
+    gtk_window_destroy (GTK_WINDOW (other));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -611,6 +679,7 @@ main (int   argc,
   ADD ("/ui/nearby/drop-sends", test_drop_sends);
   ADD ("/ui/nearby/pin", test_pin);
   ADD ("/ui/nearby/refused", test_refused);
+  ADD ("/ui/nearby/send-share-to", test_send_share_to);
 #undef ADD
 
   return g_test_run ();
