@@ -361,11 +361,10 @@ count_frame (GtkWidget     *widget,
 
 /* The window as drawn now, as a PNG, for a person to look at. */
 static GskRenderNode *
-snapshot_content (Fixture *fixture)
+snapshot_content (GtkWidget *window)
 {
   /* A toplevel draws itself only into its surface: the paintable takes its content. */
-  GtkWidget *content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (
-                                                             fixture->window));
+  GtkWidget *content = gtk_widget_get_first_child (window);
   g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (content);
   GtkSnapshot *snapshot = gtk_snapshot_new ();
 
@@ -376,10 +375,10 @@ snapshot_content (Fixture *fixture)
 
 /* The window's content as drawn now, as a PNG, for a person to look at. */
 static void
-save_screenshot (Fixture    *fixture,
-                 const char *name)
+save_screenshot_of (Fixture    *fixture,
+                    GtkWidget  *widget,
+                    const char *name)
 {
-  GtkWidget *widget = GTK_WIDGET (fixture->window);
   const char *output = g_getenv ("SSYNC_TEST_OUTPUT");
   g_autofree char *folder = g_strdup (output != NULL ? output : fixture->dir);
   g_autofree char *path = g_build_filename (folder, name, NULL);
@@ -394,7 +393,7 @@ save_screenshot (Fixture    *fixture,
   tick = gtk_widget_add_tick_callback (widget, count_frame, &frames, NULL);
   wait_until (fixture, frame_drawn, &frames, "the window is drawn");
   gtk_widget_remove_tick_callback (widget, tick);
-  while ((node = snapshot_content (fixture)) == NULL)
+  while ((node = snapshot_content (widget)) == NULL)
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_main_context_iteration (NULL, TRUE);
@@ -405,6 +404,13 @@ save_screenshot (Fixture    *fixture,
   g_assert_no_errno (g_mkdir_with_parents (folder, 0700));
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("Screenshot: %s", path);
+}
+
+static void
+save_screenshot (Fixture    *fixture,
+                 const char *name)
+{
+  save_screenshot_of (fixture, GTK_WIDGET (fixture->window), name);
 }
 
 static GtkWidget *find_label (GtkWidget  *widget,
@@ -573,6 +579,7 @@ test_pin (Fixture       *fixture,
   drop_file (fixture, row, "secret.txt", "for your eyes");
   wait_until (fixture, shows_pin_dialog, NULL, "the PIN is asked for");
   dialog = find_pin_dialog ();
+  save_screenshot_of (fixture, dialog, "nearby-pin.png");
   gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (
                                          ADW_MESSAGE_DIALOG (dialog))), "4321");
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "send");
@@ -655,6 +662,7 @@ test_send_share_to (Fixture       *fixture,
   register_device (fixture, "Stand-in", ssync_tls_identity_get_fingerprint (fixture->identity),
                    "desktop", NULL, fixture->port);
   wait_until (fixture, has_device_choice, list_box, "the device is offered");
+  save_screenshot_of (fixture, GTK_WIDGET (dialog), "nearby-send-to.png");
   g_signal_emit_by_name (list_box, "row-activated",
                          gtk_list_box_get_row_at_index (GTK_LIST_BOX (list_box), 0));
   wait_until (fixture, has_toast, "Sent 1 file to Stand-in", "the share is sent");
