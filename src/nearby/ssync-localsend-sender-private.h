@@ -27,36 +27,57 @@ void                ssync_localsend_peer_free (SsyncLocalsendPeer *peer);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsyncLocalsendPeer, ssync_localsend_peer_free)
 
+/* One file of a send: @name is what the device sees ("folder/sub/name" for a file of a
+ * folder); @id and @token are set once the device was asked. */
+typedef struct {
+  GFile *file;
+  char *id;
+  char *name;
+  char *mime;
+  guint64 size;
+  char *token;   /* what the device gave for it; NULL: it does not want this one */
+} SsyncLocalsendSendFile;
+
+void       ssync_localsend_send_file_free       (SsyncLocalsendSendFile *file);
+void       ssync_localsend_collect_files_async  (GFile                 **files,
+                                                 guint                   n_files,
+                                                 guint                   max_files,
+                                                 GCancellable           *cancellable,
+                                                 GAsyncReadyCallback     callback,
+                                                 gpointer                user_data);
+GPtrArray *ssync_localsend_collect_files_finish (GAsyncResult           *result,
+                                                 GError                **error);
+
 /* The answer of one request: its status and body (at most SSYNC_LOCALSEND_SENDER_MAX_ANSWER
  * bytes), and the fingerprint of the certificate the device showed (NULL over HTTP). */
 typedef struct {
   guint status;
   GBytes *body;
   char *fingerprint;
-} SsyncLocalsendAnswer;
+} SsyncLocalsendResponse;
 
-void ssync_localsend_answer_free (SsyncLocalsendAnswer *answer);
+void ssync_localsend_response_free (SsyncLocalsendResponse *response);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsyncLocalsendAnswer, ssync_localsend_answer_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsyncLocalsendResponse, ssync_localsend_response_free)
 
 /* Sends @message to @peer; @wait_for_user picks the session that waits as long as a receiver
  * may ask its user. Connection failures, timeouts and a certificate that is not the pinned one
  * fail as SSYNC_ERROR_UNREACHABLE; an answer of any status is a success. */
-void                  ssync_localsend_sender_request_async  (SsyncLocalsendSender *self,
-                                                             SsyncLocalsendPeer   *peer,
-                                                             SoupMessage          *message,
-                                                             gboolean              wait_for_user,
-                                                             GCancellable         *cancellable,
-                                                             GAsyncReadyCallback   callback,
-                                                             gpointer              user_data);
-SsyncLocalsendAnswer *ssync_localsend_sender_request_finish (SsyncLocalsendSender *self,
-                                                             GAsyncResult         *result,
-                                                             GError              **error);
-void                  ssync_localsend_sender_emit_started   (SsyncLocalsendSender *self,
-                                                             SsyncTransfer        *transfer);
-const SsyncLocalsendIdentity *ssync_localsend_sender_get_me (SsyncLocalsendSender *self);
-gboolean              ssync_localsend_json_depth_ok         (const char           *data,
-                                                             gsize                 length,
-                                                             guint                 max_depth);
+void                    ssync_localsend_sender_request_async  (SsyncLocalsendSender *self,
+                                                               SsyncLocalsendPeer   *peer,
+                                                               SoupMessage          *message,
+                                                               gboolean              wait_for_user,
+                                                               GCancellable         *cancellable,
+                                                               GAsyncReadyCallback   callback,
+                                                               gpointer              user_data);
+SsyncLocalsendResponse *ssync_localsend_sender_request_finish (SsyncLocalsendSender *self,
+                                                               GAsyncResult         *result,
+                                                               GError              **error);
+void                    ssync_localsend_sender_emit_started   (SsyncLocalsendSender *self,
+                                                               SsyncTransfer        *transfer);
+const SsyncLocalsendIdentity *ssync_localsend_sender_get_me   (SsyncLocalsendSender *self);
+gboolean                ssync_localsend_json_depth_ok         (const char           *data,
+                                                               gsize                 length,
+                                                               guint                 max_depth);
 
 G_END_DECLS

@@ -26,25 +26,13 @@
 /* Session ids and tokens are opaque to us, but go back into URIs: printable and short. */
 #define MAX_ID 256
 #define MAX_DEPTH 8
-#define FILE_ATTRIBUTES \
-  G_FILE_ATTRIBUTE_STANDARD_TYPE "," G_FILE_ATTRIBUTE_STANDARD_SIZE "," \
-  G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME "," G_FILE_ATTRIBUTE_STANDARD_CONTENT_TYPE
-
-typedef struct {
-  GFile *file;
-  char *id;
-  char *name;
-  char *mime;
-  guint64 size;
-  char *token;   /* what the device gave for it; NULL: it does not want this one */
-} SendFile;
 
 typedef struct {
   SsyncLocalsendPeer *peer;
   char *alias;
   char *pin;
   char *send_id;             /* makes this send's file ids unique */
-  GPtrArray *files;          /* SendFile */
+  GPtrArray *files;          /* SsyncLocalsendSendFile */
   guint next;
   char *session_id;          /* the device's, once it accepted */
   SsyncTransfer *transfer;   /* the file travelling */
@@ -53,17 +41,6 @@ typedef struct {
   GCancellable *outer;
   gulong outer_id;
 } Send;
-
-static void
-send_file_free (SendFile *file)
-{
-  g_clear_object (&file->file);
-  g_free (file->id);
-  g_free (file->name);
-  g_free (file->mime);
-  g_free (file->token);
-  g_free (file);
-}
 
 static void
 end_transfer (Send                *send,
@@ -110,7 +87,7 @@ on_cancel_sent (GObject      *source,
                 gpointer      user_data)
 {
   g_autoptr(SsyncLocalsendPeer) peer = user_data;
-  g_autoptr(SsyncLocalsendAnswer) answer = NULL;
+  g_autoptr(SsyncLocalsendResponse) answer = NULL;
   g_autoptr(GError) error = NULL;
 
   answer = ssync_localsend_sender_request_finish (SSYNC_LOCALSEND_SENDER (source), result,
@@ -220,7 +197,7 @@ read_prepare_answer (Send    *send,
   tokens = json_node_get_object (node);
   for (guint i = 0; i < send->files->len; i++)
     {
-      SendFile *file = g_ptr_array_index (send->files, i);
+      SsyncLocalsendSendFile *file = g_ptr_array_index (send->files, i);
       JsonNode *token = json_object_get_member (tokens, file->id);
 
       if (token == NULL)
@@ -247,7 +224,7 @@ on_uploaded (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   Send *send = g_task_get_task_data (task);
-  g_autoptr(SsyncLocalsendAnswer) answer = NULL;
+  g_autoptr(SsyncLocalsendResponse) answer = NULL;
   GError *error = NULL;
 
   answer = ssync_localsend_sender_request_finish (SSYNC_LOCALSEND_SENDER (source), result,
@@ -285,7 +262,7 @@ on_opened (GObject      *source,
   g_autoptr(GTask) task = user_data;
   SsyncLocalsendSender *self = g_task_get_source_object (task);
   Send *send = g_task_get_task_data (task);
-  SendFile *file = g_ptr_array_index (send->files, send->next - 1);
+  SsyncLocalsendSendFile *file = g_ptr_array_index (send->files, send->next - 1);
   g_autoptr(GFileInputStream) stream = NULL;
   g_autofree char *session_id = NULL;
   g_autofree char *file_id = NULL;
@@ -326,7 +303,7 @@ upload_next (GTask *task)
 {
   SsyncLocalsendSender *self = g_task_get_source_object (task);
   Send *send = g_task_get_task_data (task);
-  SendFile *file = NULL;
+  SsyncLocalsendSendFile *file = NULL;
 
   while (send->next < send->files->len && file == NULL)
     {
@@ -366,7 +343,7 @@ on_prepared (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   Send *send = g_task_get_task_data (task);
-  g_autoptr(SsyncLocalsendAnswer) answer = NULL;
+  g_autoptr(SsyncLocalsendResponse) answer = NULL;
   GError *error = NULL;
 
   answer = ssync_localsend_sender_request_finish (SSYNC_LOCALSEND_SENDER (source), result,
@@ -410,7 +387,7 @@ build_prepare_body (SsyncLocalsendSender *self,
   json_builder_begin_object (builder);
   for (guint i = 0; i < send->files->len; i++)
     {
-      SendFile *file = g_ptr_array_index (send->files, i);
+      SsyncLocalsendSendFile *file = g_ptr_array_index (send->files, i);
 
       json_builder_set_member_name (builder, file->id);
       json_builder_begin_object (builder);
@@ -455,64 +432,34 @@ prepare (GTask *task)
                                         on_prepared, task);
 }
 
-static void query_next (GTask *task);
-
 static void
-on_queried (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
+on_collected (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
   GTask *task = user_data;
   Send *send = g_task_get_task_data (task);
-  SendFile *file = g_ptr_array_index (send->files, send->next);
-  g_autoptr(GFileInfo) info = NULL;
-  const char *content_type;
   GError *error = NULL;
 
-  info = g_file_query_info_finish (G_FILE (source), result, &error);
-  if (info == NULL)
+  send->files = ssync_localsend_collect_files_finish (result, &error);
+  if (send->files == NULL)
     {
       g_task_return_error (task, error);
       g_object_unref (task);
       return;
     }
-  /* LocalSend sends files; a folder would be its files with paths, which is not done here. */
-  if (g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
+  for (guint i = 0; i < send->files->len; i++)
     {
-      g_task_return_new_error (task, SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT,
-                               _("%s is not a file"), g_file_info_get_display_name (info));
-      g_object_unref (task);
-      return;
+      SsyncLocalsendSendFile *file = g_ptr_array_index (send->files, i);
+
+      file->id = g_strdup_printf ("f%u-%s", i, send->send_id);
     }
-  file->name = g_strdup (g_file_info_get_display_name (info));
-  file->size = g_file_info_get_size (info);
-  content_type = g_file_info_get_content_type (info);
-  file->mime = content_type != NULL ? g_content_type_get_mime_type (content_type) : NULL;
-  if (file->mime == NULL)
-    file->mime = g_strdup ("application/octet-stream");
-  send->next++;
-  query_next (task);
+  prepare (task);
 }
 
-static void
-query_next (GTask *task)
-{
-  Send *send = g_task_get_task_data (task);
-
-  if (send->next == send->files->len)
-    {
-      send->next = 0;
-      prepare (task);
-      return;
-    }
-  g_file_query_info_async (((SendFile *) g_ptr_array_index (send->files, send->next))->file,
-                           FILE_ATTRIBUTES, G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT,
-                           send->cancellable, on_queried, task);
-}
-
-/* Sends @files to @device (its address set): asks it with prepare-upload (with @pin when
- * given), waits for its user's answer, then uploads each file it accepted, each announced by
- * ::transfer-started. Fails with SSYNC_ERROR_PIN_REQUIRED (401), _DECLINED (403), _BUSY (409),
+/* Sends @files to @device (its address set), a folder as its files named "folder/sub/name":
+ * asks it with prepare-upload (with @pin when given), waits for its user's answer, then
+ * uploads each file it accepted, one after the other, each announced by ::transfer-started. Fails with SSYNC_ERROR_PIN_REQUIRED (401), _DECLINED (403), _BUSY (409),
  * _UNREACHABLE (no connection, no answer, or a certificate other than its fingerprint says),
  * _FAILED otherwise; cancelled, it tells the device. */
 void
@@ -559,16 +506,8 @@ ssync_localsend_sender_send_async (SsyncLocalsendSender *self,
       send->outer_id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled),
                                               send->cancellable, NULL);
     }
-  send->files = g_ptr_array_new_with_free_func ((GDestroyNotify) send_file_free);
-  for (guint i = 0; i < n_files; i++)
-    {
-      SendFile *file = g_new0 (SendFile, 1);
-
-      file->file = g_object_ref (files[i]);
-      file->id = g_strdup_printf ("f%u-%s", i, send->send_id);
-      g_ptr_array_add (send->files, file);
-    }
-  query_next (task);
+  ssync_localsend_collect_files_async (files, n_files, MAX_FILES, send->cancellable, on_collected,
+                                       task);
 }
 
 gboolean

@@ -261,7 +261,7 @@ ssync_localsend_peer_free (SsyncLocalsendPeer *peer)
 }
 
 void
-ssync_localsend_answer_free (SsyncLocalsendAnswer *answer)
+ssync_localsend_response_free (SsyncLocalsendResponse *answer)
 {
   g_clear_pointer (&answer->body, g_bytes_unref);
   g_free (answer->fingerprint);
@@ -397,7 +397,7 @@ on_answer_read (GObject      *source,
   g_autoptr(GTask) task = user_data;
   Request *request = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  SsyncLocalsendAnswer *answer;
+  SsyncLocalsendResponse *answer;
   gsize filled = 0;
 
   if (!g_input_stream_read_all_finish (G_INPUT_STREAM (source), result, &filled, &error))
@@ -415,11 +415,11 @@ on_answer_read (GObject      *source,
   /* The rest of the stream is not waited for: closing it in the background is enough. */
   g_input_stream_close_async (request->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
 
-  answer = g_new0 (SsyncLocalsendAnswer, 1);
+  answer = g_new0 (SsyncLocalsendResponse, 1);
   answer->status = soup_message_get_status (request->message);
   answer->body = g_bytes_new (request->buffer, filled);
   answer->fingerprint = g_steal_pointer (&request->seen);
-  g_task_return_pointer (task, answer, (GDestroyNotify) ssync_localsend_answer_free);
+  g_task_return_pointer (task, answer, (GDestroyNotify) ssync_localsend_response_free);
 }
 
 static void
@@ -482,7 +482,7 @@ ssync_localsend_sender_request_async (SsyncLocalsendSender *self,
                            G_PRIORITY_DEFAULT, request->cancellable, on_sent, task);
 }
 
-SsyncLocalsendAnswer *
+SsyncLocalsendResponse *
 ssync_localsend_sender_request_finish (SsyncLocalsendSender *self,
                                        GAsyncResult         *result,
                                        GError              **error)
@@ -509,7 +509,7 @@ on_info (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   InfoData *data = g_task_get_task_data (task);
-  g_autoptr(SsyncLocalsendAnswer) answer = NULL;
+  g_autoptr(SsyncLocalsendResponse) answer = NULL;
   g_autoptr(SsyncLocalsendDevice) parsed = NULL;
   g_autoptr(GError) error = NULL;
   SsyncLocalsendDevice *device;

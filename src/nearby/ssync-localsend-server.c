@@ -1,8 +1,8 @@
 /* ssync-localsend-server.c: the HTTPS server other LocalSend devices register with.
  *
  * A LocalSend app that hears our announcement answers with POST /api/localsend/v2/register
- * to this server, and GET /api/localsend/v2/info describes us; nothing else is served on
- * this port in this slice. Anyone on the LAN can reach it, so every request is checked once
+ * to this server, and GET /api/localsend/v2/info describes us; a sender's prepare-upload,
+ * upload and cancel go to the server's SsyncLocalsendReceiver. Anyone on the LAN can reach it, so every request is checked once
  * its headers are read, before its body: its rate, its path and method, its size. libsoup
  * 3.2 reads a whole body into memory before any handler runs, however large, so a refusal
  * of a request that carries a body is written on the connection taken from libsoup.
@@ -17,12 +17,16 @@
 #include <string.h>
 
 #include "ssync-listener.h"
+#include "ssync-localsend-receiver.h"
 #include "ssync-localsend-server.h"
 #include "ssync-response.h"
 #include "ssync-rate-limiter.h"
 
 #define REGISTER_PATH "/api/localsend/v2/register"
 #define INFO_PATH "/api/localsend/v2/info"
+#define PREPARE_PATH "/api/localsend/v2/prepare-upload"
+#define UPLOAD_PATH "/api/localsend/v2/upload"
+#define CANCEL_PATH "/api/localsend/v2/cancel"
 
 /* A device registers when it hears an announcement: a few times a minute at most. The burst
  * leaves room for a device that restarts and a person who looks at /info by hand. */
@@ -50,6 +54,7 @@ struct _SsyncLocalsendServer
   SoupServer *soup;
   SsyncListener *listener;  /* the connection policy of ShareSync's own server */
   SsyncRateLimiter *limiter;
+  SsyncLocalsendReceiver *receiver;
   guint port;
 
   /* Our own identity, owned copies of SsyncLocalsendIdentity's strings. */
@@ -76,6 +81,7 @@ ssync_localsend_server_dispose (GObject *object)
   g_clear_object (&self->listener);
   g_clear_object (&self->soup);
   g_clear_object (&self->limiter);
+  g_clear_object (&self->receiver);
 
   G_OBJECT_CLASS (ssync_localsend_server_parent_class)->dispose (object);
 }
@@ -118,6 +124,7 @@ static void
 ssync_localsend_server_init (SsyncLocalsendServer *self)
 {
   self->limiter = ssync_rate_limiter_new (REQUESTS_BURST, REQUESTS_PER_SECOND);
+  self->receiver = ssync_localsend_receiver_new ();
 }
 
 /* Our message with the port we really listen on and the protocol we really speak. */
@@ -189,6 +196,9 @@ allowed_methods (const char *path)
     return "POST";
   if (g_str_equal (path, INFO_PATH))
     return "GET, HEAD";
+  if (g_str_equal (path, PREPARE_PATH) || g_str_equal (path, UPLOAD_PATH) ||
+      g_str_equal (path, CANCEL_PATH))
+    return "POST";
   return NULL;
 }
 
@@ -223,6 +233,16 @@ handle_early (SoupServer        *soup,
       soup_message_headers_replace (response, "Retry-After", "5");
       ssync_response_refuse (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL,
                              "Too many connections, try again shortly");
+      return;
+    }
+
+  /* A session's uploads are many and large: they count against no rate, and their bodies
+   * are streamed to disk by the receiver, unless they do not belong to the session. */
+  if (g_str_equal (path, UPLOAD_PATH) &&
+      soup_server_message_get_method (msg) == SOUP_METHOD_POST)
+    {
+      if (!ssync_localsend_receiver_handle_upload_early (self->receiver, msg, query))
+        ssync_rate_limiter_take (self->limiter, peer != NULL ? peer : "", &retry_after);
       return;
     }
 
@@ -315,6 +335,12 @@ handle_request (SoupServer        *soup,
     handle_register (self, msg);
   else if (g_str_equal (path, INFO_PATH))
     respond (msg, SOUP_STATUS_OK, "application/json", build_info (self));
+  else if (g_str_equal (path, PREPARE_PATH))
+    ssync_localsend_receiver_handle_prepare (self->receiver, msg, query);
+  else if (g_str_equal (path, UPLOAD_PATH))
+    ssync_localsend_receiver_handle_upload (self->receiver, msg);
+  else if (g_str_equal (path, CANCEL_PATH))
+    ssync_localsend_receiver_handle_cancel (self->receiver, msg, query);
   else
     respond_text (msg, SOUP_STATUS_NOT_FOUND, "Not found");
 }
@@ -403,6 +429,15 @@ ssync_localsend_server_set_header_timeout (SsyncLocalsendServer *self,
   ssync_listener_set_header_timeout (self->listener, seconds);
 }
 
+/* Who receives files sent to this server: set its folder, PIN and question there. */
+SsyncLocalsendReceiver *
+ssync_localsend_server_get_receiver (SsyncLocalsendServer *self)
+{
+  g_return_val_if_fail (SSYNC_IS_LOCALSEND_SERVER (self), NULL);
+
+  return self->receiver;
+}
+
 /* The port listened on; 0 before ssync_localsend_server_listen() succeeds. */
 guint
 ssync_localsend_server_get_port (SsyncLocalsendServer *self)
@@ -418,6 +453,8 @@ ssync_localsend_server_stop (SsyncLocalsendServer *self)
 {
   g_return_if_fail (SSYNC_IS_LOCALSEND_SERVER (self));
 
+  if (self->receiver != NULL)
+    ssync_localsend_receiver_cancel (self->receiver);
   if (self->listener != NULL)
     ssync_listener_stop (self->listener);
   self->port = 0;

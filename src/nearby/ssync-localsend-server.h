@@ -8,6 +8,7 @@
 
 #include "ssync-localsend-device.h"
 #include "ssync-localsend-message.h"
+#include "ssync-localsend-receiver.h"
 
 G_BEGIN_DECLS
 
@@ -28,6 +29,7 @@ gboolean              ssync_localsend_server_listen       (SsyncLocalsendServer 
                                                            GError                **error);
 void                  ssync_localsend_server_set_header_timeout (SsyncLocalsendServer *self,
                                                                  guint                 seconds);
+SsyncLocalsendReceiver *ssync_localsend_server_get_receiver (SsyncLocalsendServer *self);
 guint                 ssync_localsend_server_get_port     (SsyncLocalsendServer   *self);
 void                  ssync_localsend_server_stop         (SsyncLocalsendServer   *self);
 

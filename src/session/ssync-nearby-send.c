@@ -215,10 +215,12 @@ on_info (GObject      *source,
   send_to_device (task, device);
 }
 
-/* Sends @files to the nearby device @target: an alias or a fingerprint among the devices
- * Nearby sees, or an address "IP[:PORT]" (port 53317 by default) asked who it is first. With
- * @pin when the device asks for one. Fails with SSYNC_ERROR_NOT_FOUND (no such device),
- * _PIN_REQUIRED, _DECLINED, _BUSY, _UNREACHABLE or _FAILED (ssync_localsend_sender_send_async). */
+/* Sends @files (a folder as its files, named "folder/sub/name") to the nearby device
+ * @target: an alias or a fingerprint among the devices Nearby sees, or an address "IP[:PORT]"
+ * (port 53317 by default) asked who it is first. With @pin when the device asks for one.
+ * Fails with SSYNC_ERROR_NOT_FOUND (no such device), _INVALID_ARGUMENT (nothing sendable, or
+ * several devices of that name), _PIN_REQUIRED, _DECLINED, _BUSY, _UNREACHABLE or _FAILED
+ * (see ssync_localsend_sender_send_async()); G_IO_ERROR_CANCELLED when cancelled. */
 void
 ssync_session_send_to_async (SsyncSession        *self,
                              const char          *target,

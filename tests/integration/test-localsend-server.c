@@ -364,7 +364,7 @@ test_register_hostile (Fixture       *fixture,
   g_assert_cmpuint (fixture->registered->len, ==, 0);
 }
 
-/* Only two paths live here, each with its methods. */
+/* Only LocalSend's paths live here, each with its methods. */
 static void
 test_routes (Fixture       *fixture,
              gconstpointer  data)
@@ -375,7 +375,10 @@ test_routes (Fixture       *fixture,
   g_assert_cmpuint (status_of (fixture, "GET", "/", NULL), ==, SOUP_STATUS_NOT_FOUND);
   g_assert_cmpuint (status_of (fixture, "GET", "/api/localsend/v2/info/", NULL), ==,
                     SOUP_STATUS_NOT_FOUND);
+  /* Lives here, but refuses while no receive folder is set. */
   g_assert_cmpuint (status_of (fixture, "POST", "/api/localsend/v2/prepare-upload", PEER_JSON),
+                    ==, SOUP_STATUS_FORBIDDEN);
+  g_assert_cmpuint (status_of (fixture, "POST", "/api/localsend/v2/send-request", PEER_JSON),
                     ==, SOUP_STATUS_NOT_FOUND);
   g_assert_cmpuint (status_of (fixture, "POST", "/api/localsend/v1/register", PEER_JSON), ==,
                     SOUP_STATUS_NOT_FOUND);
@@ -560,7 +563,7 @@ test_oversize (Fixture       *fixture,
   assert_refused_early (fixture,
                         "POST /api/localsend/v2/upload HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                         "Content-Length: 50331648\r\n\r\n",
-                        FALSE, SOUP_STATUS_NOT_FOUND);
+                        FALSE, SOUP_STATUS_BAD_REQUEST);
   g_assert_cmpuint (fixture->registered->len, ==, 0);
 
   /* The server still answers afterwards. */
