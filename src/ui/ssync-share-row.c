@@ -228,6 +228,19 @@ delete_from_cloud (GtkWidget  *widget,
   ssync_push_box_delete (SSYNC_SHARE_ROW (widget)->push_box);
 }
 
+/* The window starts Nearby if need be and asks which device. */
+static void
+send_to (GtkWidget  *widget,
+         const char *action_name,
+         GVariant   *parameter)
+{
+  SsyncShareRow *self = SSYNC_SHARE_ROW (widget);
+
+  if (self->share != NULL)
+    gtk_widget_activate_action (widget, "win.send-share-to", "s",
+                                ssync_share_get_id (self->share));
+}
+
 /* The push box needs the session, which is only set once the template is built. */
 static void
 ssync_share_row_constructed (GObject *object)
@@ -324,6 +337,7 @@ ssync_share_row_class_init (SsyncShareRowClass *klass)
   gtk_widget_class_install_action (widget_class, "share.options", NULL, edit_options);
   gtk_widget_class_install_action (widget_class, "share.push", NULL, push_to_cloud);
   gtk_widget_class_install_action (widget_class, "share.delete-pushed", NULL, delete_from_cloud);
+  gtk_widget_class_install_action (widget_class, "share.send-to", NULL, send_to);
 }
 
 static void
@@ -383,6 +397,8 @@ ssync_share_row_set_share (SsyncShareRow *self,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "share.push",
                                  ssync_share_get_kind (share) == SSYNC_SHARE_KIND_SEND);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "share.delete-pushed",
+                                 ssync_share_get_kind (share) == SSYNC_SHARE_KIND_SEND);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "share.send-to",
                                  ssync_share_get_kind (share) == SSYNC_SHARE_KIND_SEND);
 
   {

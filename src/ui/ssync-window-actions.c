@@ -320,6 +320,14 @@ preferences (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+static void
+send_share_to (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  ssync_window_send_share_to (user_data, g_variant_get_string (parameter, NULL));
+}
+
 /* A message from any widget of the window ("s": already translated). */
 static void
 toast (GSimpleAction *action,
@@ -337,6 +345,7 @@ static const GActionEntry win_entries[] = {
   { "open-folder", open_folder, "s" },
   { "receive-from-link", receive_from_link },
   { "toast", toast, "s" },
+  { "send-share-to", send_share_to, "s" },
 };
 
 void

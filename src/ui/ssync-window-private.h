@@ -6,6 +6,7 @@
 #pragma once
 
 #include "ssync-history-view.h"
+#include "ssync-nearby-view.h"
 #include "ssync-window.h"
 
 G_BEGIN_DECLS
@@ -21,6 +22,7 @@ struct _SsyncWindow
   AdwToastOverlay *toast_overlay;
   AdwViewStack *view_stack;
   SsyncHistoryView *history_view;
+  SsyncNearbyView *nearby_view;
   GtkStack *stack;
   GtkListView *list_view;
   GtkButton *add_button;

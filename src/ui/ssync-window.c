@@ -12,6 +12,7 @@
 
 #include "ssync-history-view.h"
 #include "ssync-receive-prompt.h"
+#include "ssync-send-to-dialog.h"
 #include "ssync-share-row.h"
 #include "ssync-window-private.h"
 
@@ -354,6 +355,13 @@ ssync_window_constructed (GObject *object)
   g_signal_connect_object (self->session, "upload-request", G_CALLBACK (on_upload_request),
                            self, 0);
 
+  /* So is the Nearby page, which starts Nearby the first time it shows. */
+  self->nearby_view = ssync_nearby_view_new (self->session);
+  page = adw_view_stack_add_titled (self->view_stack, GTK_WIDGET (self->nearby_view), "nearby",
+                                    _("_Nearby"));
+  adw_view_stack_page_set_icon_name (page, "network-workgroup-symbolic");
+  adw_view_stack_page_set_use_underline (page, TRUE);
+
   /* The history page is built here, not in the template: it needs the session's store. */
   self->history_view = ssync_history_view_new (ssync_session_get_history (self->session));
   page = adw_view_stack_add_titled (self->view_stack, GTK_WIDGET (self->history_view), "history",
@@ -523,6 +531,35 @@ ssync_window_get_last_notification (SsyncWindow *self)
   g_return_val_if_fail (SSYNC_IS_WINDOW (self), NULL);
 
   return self->last_notification;
+}
+
+/* The Nearby page, shown (which starts Nearby the first time). */
+SsyncNearbyView *
+ssync_window_show_nearby (SsyncWindow *self)
+{
+  g_return_val_if_fail (SSYNC_IS_WINDOW (self), NULL);
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "nearby");
+  return self->nearby_view;
+}
+
+/* "Send To…" of a share card: Nearby starts if it has not, and the user picks a device. */
+GtkWindow *
+ssync_window_send_share_to (SsyncWindow *self,
+                            const char  *share_id)
+{
+  SsyncShare *share;
+  GtkWindow *dialog;
+
+  g_return_val_if_fail (SSYNC_IS_WINDOW (self), NULL);
+
+  share = find_share (self, share_id);
+  if (share == NULL)
+    return NULL;
+  ssync_nearby_view_start (self->nearby_view);
+  dialog = ssync_send_to_dialog_new (GTK_WINDOW (self), self->session, share);
+  gtk_window_present (dialog);
+  return dialog;
 }
 
 /* The history page, once it has been shown (it reads the store each time it is). */

@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "ssync-history-view.h"
+#include "ssync-nearby-view.h"
 #include "ssync-session.h"
 
 G_BEGIN_DECLS
@@ -25,6 +26,9 @@ void          ssync_window_show_toast       (SsyncWindow    *self,
                                              const char     *message);
 gboolean      ssync_window_is_empty_visible (SsyncWindow    *self);
 SsyncHistoryView *ssync_window_show_history (SsyncWindow    *self);
+SsyncNearbyView  *ssync_window_show_nearby  (SsyncWindow    *self);
+GtkWindow    *ssync_window_send_share_to    (SsyncWindow    *self,
+                                             const char     *share_id);
 const char   *ssync_window_get_last_notification (SsyncWindow *self);
 
 G_END_DECLS
