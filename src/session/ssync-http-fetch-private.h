@@ -1,5 +1,6 @@
 /* ssync-http-fetch-private.h: what the listing half (ssync-http-fetch.c) and the file half
- * (ssync-http-fetch-file.c) of SsyncHttpFetch share.
+ * (ssync-http-fetch-file.c) of SsyncHttpFetch share, and its listing's check
+ * (ssync-http-fetch-listing.c).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -50,6 +51,13 @@ struct _SsyncHttpFetch
   GError *error;            /* the first failure */
 };
 
+/* A listing of SSYNC_HTTP_FETCH_MAX_FILES long paths fits in this many bytes. */
+#define SSYNC_HTTP_FETCH_MAX_LISTING (16 * 1024 * 1024)
+
+GError  *ssync_http_fetch_lying         (const char     *what);
+gboolean ssync_http_fetch_parse_listing (SsyncHttpFetch *self,
+                                         GBytes         *body,
+                                         GError        **error);
 void ssync_fetch_file_free  (SsyncFetchFile *file);
 void ssync_fetch_file_start (SsyncFetchFile *file);
 void ssync_http_fetch_file_ended (SsyncHttpFetch *self,

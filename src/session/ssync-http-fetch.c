@@ -1,13 +1,12 @@
-/* ssync-http-fetch.c: --fetch's fast path, the listing half.
+/* ssync-http-fetch.c: --fetch's fast path: the run.
  *
  * Given a share link of another ShareSync (http://HOST:PORT/s/TOKEN), it asks that app's
- * web server for the share's listing (GET /api/files/TOKEN), checks every entry of it as
- * hostile (at most SSYNC_HTTP_FETCH_MAX_FILES, ids that are tokens, sizes that add up
- * without wrapping and fit on the disk, SHA-256 in hex, paths that stay inside the target
- * folder once sanitised), then downloads the files, SSYNC_HTTP_FETCH_PARALLEL at a time
- * (ssync-http-fetch-file.c). The run fails at the first file that fails, and returns once
- * every partial file is gone. When the web server cannot be reached at all the run fails
- * with SSYNC_ERROR_UNREACHABLE: the session then tries a direct (WebRTC) connection.
+ * web server for the share's listing (GET /api/files/TOKEN, at most
+ * SSYNC_HTTP_FETCH_MAX_LISTING bytes), checks it as hostile (ssync-http-fetch-listing.c),
+ * then downloads the files, SSYNC_HTTP_FETCH_PARALLEL at a time (ssync-http-fetch-file.c).
+ * The run fails at the first file that fails, and returns once every partial file is gone.
+ * When the web server cannot be reached at all the run fails with SSYNC_ERROR_UNREACHABLE:
+ * the session then tries a direct (WebRTC) connection.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -16,20 +15,14 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "ssync-error.h"
-#include "ssync-filename.h"
 #include "ssync-http-fetch-private.h"
-#include "ssync-rtc-frame.h"
 
-/* A listing of SSYNC_HTTP_FETCH_MAX_FILES long paths fits in this many bytes. */
-#define MAX_LISTING_SIZE (16 * 1024 * 1024)
 #define READ_SIZE (64 * 1024)
 /* Seconds to connect or to wait for a byte: past them the other side is taken for gone. */
 #define IO_TIMEOUT 30
-#define MAX_ID_LENGTH 64
 
 G_DEFINE_FINAL_TYPE (SsyncHttpFetch, ssync_http_fetch, G_TYPE_OBJECT)
 
@@ -224,160 +217,7 @@ ssync_http_fetch_file_ended (SsyncHttpFetch *self,
   g_object_unref (self);
 }
 
-static gboolean
-is_token (const char *id)
-{
-  gsize n = id != NULL ? strlen (id) : 0;
-
-  if (n == 0 || n > MAX_ID_LENGTH)
-    return FALSE;
-  for (gsize i = 0; i < n; i++)
-    if (!g_ascii_isalnum (id[i]) && id[i] != '-' && id[i] != '_')
-      return FALSE;
-  return TRUE;
-}
-
-/* A path that names a folder above its own, or an absolute one, is a lie: sanitising would
- * only hide it. */
-static gboolean
-path_climbs (const char *path)
-{
-  g_auto(GStrv) parts = g_strsplit_set (path, "/\\", -1);
-
-  if (path[0] == '/' || path[0] == '\\')
-    return TRUE;
-  for (guint i = 0; parts[i] != NULL; i++)
-    if (g_str_equal (parts[i], ".."))
-      return TRUE;
-  return FALSE;
-}
-
-static GError *
-lying (const char *what)
-{
-  return g_error_new (SSYNC_ERROR, SSYNC_ERROR_FAILED,
-                      _("The other ShareSync sent a listing this app refuses: %s"), what);
-}
-
-/* Checks one entry of the listing; NULL with @error when it is not acceptable. */
-static SsyncFetchFile *
-parse_entry (SsyncHttpFetch  *self,
-             JsonNode        *node,
-             guint64         *total,
-             GError         **error)
-{
-  JsonObject *entry = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-  const char *id = entry != NULL ? ssync_rtc_frame_get_string (entry, "id") : NULL;
-  const char *path = entry != NULL ? ssync_rtc_frame_get_string (entry, "path") : NULL;
-  JsonNode *sha256 = entry != NULL ? json_object_get_member (entry, "sha256") : NULL;
-  g_autofree char *clean = NULL;
-  SsyncFetchFile *file;
-  guint64 size;
-
-  if (!is_token (id))
-    *error = lying (_("a file id that is not a token"));
-  else if (path == NULL || path[0] == '\0' || path_climbs (path))
-    *error = lying (_("a file path outside the share"));
-  else if (!ssync_rtc_frame_get_uint (entry, "size", &size) ||
-           size > (guint64) G_MAXINT64 - *total)
-    *error = lying (_("a file size that is not a size"));
-  else if (sha256 != NULL && !JSON_NODE_HOLDS_NULL (sha256) &&
-           !ssync_rtc_frame_is_sha256 (ssync_rtc_frame_get_string (entry, "sha256")))
-    *error = lying (_("a SHA-256 that is not one"));
-  else
-    clean = ssync_filename_sanitize_path (path, NULL, error);
-  if (clean == NULL)
-    return NULL;
-
-  *total += size;
-  file = g_new0 (SsyncFetchFile, 1);
-  file->fetch = self;
-  file->id = g_strdup (id);
-  file->path = g_steal_pointer (&clean);
-  /* The file's URL names it as the other app does (its server checks): escaped, it can
-   * not leave the path it is put in. */
-  file->url_name = g_strdup (ssync_rtc_frame_get_string (entry, "name") != NULL
-                               ? ssync_rtc_frame_get_string (entry, "name")
-                               : (strrchr (path, '/') != NULL ? strrchr (path, '/') + 1
-                                                              : path));
-  file->size = size;
-  if (sha256 != NULL && !JSON_NODE_HOLDS_NULL (sha256))
-    file->sha256 = g_strdup (ssync_rtc_frame_get_string (entry, "sha256"));
-  return file;
-}
-
-/* Checks the listing as a whole: nothing is written unless every entry is acceptable and
- * they all fit on the disk. */
-static gboolean
-parse_listing (SsyncHttpFetch  *self,
-               GBytes          *body,
-               GError         **error)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GFileInfo) info = NULL;
-  JsonObject *root;
-  JsonNode *files;
-  JsonArray *array;
-  guint64 total = 0;
-  gsize n;
-  const char *data = g_bytes_get_data (body, &n);
-
-  if (!json_parser_load_from_data (parser, data, n, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      *error = lying (_("it is not JSON"));
-      return FALSE;
-    }
-  root = json_node_get_object (json_parser_get_root (parser));
-  if (g_strcmp0 (ssync_rtc_frame_get_string (root, "kind"), "receive") == 0)
-    {
-      g_set_error_literal (error, SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT,
-                           _("This link is for sending files to the other ShareSync, not "
-                             "for fetching"));
-      return FALSE;
-    }
-  files = json_object_get_member (root, "files");
-  if (files == NULL || !JSON_NODE_HOLDS_ARRAY (files))
-    {
-      *error = lying (_("no list of files"));
-      return FALSE;
-    }
-  array = json_node_get_array (files);
-  if (json_array_get_length (array) > SSYNC_HTTP_FETCH_MAX_FILES)
-    {
-      *error = lying (_("too many files"));
-      return FALSE;
-    }
-
-  self->share_id = g_strdup (ssync_rtc_frame_get_string (root, "id"));
-  self->share_name = g_strdup (ssync_rtc_frame_get_string (root, "name"));
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      SsyncFetchFile *file = parse_entry (self, json_array_get_element (array, i), &total,
-                                          error);
-
-      if (file == NULL)
-        return FALSE;
-      g_ptr_array_add (self->files, file);
-    }
-
-  /* Refused before a byte is written; when the free space cannot be told, writing will
-   * say. */
-  info = g_file_query_filesystem_info (self->folder, G_FILE_ATTRIBUTE_FILESYSTEM_FREE,
-                                       NULL, NULL);
-  if (info != NULL && g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE) &&
-      g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE) < total)
-    {
-      g_autofree char *needed = g_format_size (total);
-
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-                   _("Not enough free space: the share needs %s"), needed);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* The listing's body, read up to MAX_LISTING_SIZE: a server that sends more is lying. */
+/* The listing's body, read up to SSYNC_HTTP_FETCH_MAX_LISTING: a server that sends more is lying. */
 typedef struct {
   SsyncHttpFetch *self;
   GInputStream *stream;
@@ -418,9 +258,9 @@ on_listing_read (GObject      *source,
     }
   if (g_bytes_get_size (chunk) > 0)
     {
-      if (read->data->len + g_bytes_get_size (chunk) > MAX_LISTING_SIZE)
+      if (read->data->len + g_bytes_get_size (chunk) > SSYNC_HTTP_FETCH_MAX_LISTING)
         {
-          fail (self, lying (_("it is too large")));
+          fail (self, ssync_http_fetch_lying (_("it is too large")));
           return_result (self);
           return;
         }
@@ -435,7 +275,7 @@ on_listing_read (GObject      *source,
     }
 
   body = g_bytes_new (read->data->data, read->data->len);
-  if (!parse_listing (self, body, &error))
+  if (!ssync_http_fetch_parse_listing (self, body, &error))
     {
       fail (self, error);
       return_result (self);
@@ -513,9 +353,9 @@ on_listing_sent (GObject      *source,
       return;
     }
   if (soup_message_headers_get_content_length (soup_message_get_response_headers (msg)) >
-      MAX_LISTING_SIZE)
+      SSYNC_HTTP_FETCH_MAX_LISTING)
     {
-      fail (self, lying (_("it is too large")));
+      fail (self, ssync_http_fetch_lying (_("it is too large")));
       return_result (self);
       return;
     }
