@@ -15,7 +15,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <string.h>
 
 #include "ssync-error.h"
 #include "ssync-http-fetch-private.h"
