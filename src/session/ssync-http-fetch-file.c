@@ -36,6 +36,7 @@ ssync_fetch_file_free (SsyncFetchFile *file)
   g_clear_object (&file->upload);
   g_clear_object (&file->body);
   g_clear_pointer (&file->checksum, g_checksum_free);
+  g_clear_error (&file->ending_error);
   g_free (file);
 }
 
@@ -51,21 +52,26 @@ cancelled_error (void)
   return g_error_new_literal (SSYNC_ERROR, SSYNC_ERROR_FAILED, _("The transfer was cancelled"));
 }
 
-typedef struct {
-  SsyncFetchFile *file;
-  GError *error;
-} Ending;
-
 static void
 on_part_deleted (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  Ending *ending = user_data;
+  SsyncFetchFile *file = user_data;
 
   ssync_upload_delete_finish (SSYNC_UPLOAD (source), result, NULL);
-  ssync_http_fetch_file_ended (ending->file->fetch, ending->file, ending->error);
-  g_free (ending);
+  file->deleted = TRUE;
+  if (file->ending)
+    ssync_http_fetch_file_ended (file->fetch, file, g_steal_pointer (&file->ending_error));
+}
+
+static void
+delete_part (SsyncFetchFile *file)
+{
+  if (file->deleting)
+    return;
+  file->deleting = TRUE;
+  ssync_upload_delete_async (file->upload, on_part_deleted, file);
 }
 
 /* Ends @file: complete when @error (taken) is NULL, else failed (cancelled when the run
@@ -74,24 +80,32 @@ static void
 end_file (SsyncFetchFile *file,
           GError         *error)
 {
-  Ending *ending;
-
   g_clear_object (&file->body);
   if (error != NULL && file->transfer != NULL)
     ssync_transfer_finish (file->transfer,
                            is_cancelled (file) ? SSYNC_TRANSFER_STATUS_CANCELLED
                                                : SSYNC_TRANSFER_STATUS_FAILED,
                            error->message);
-  if (error == NULL || file->upload == NULL || ssync_upload_is_complete (file->upload))
+  if (error == NULL || file->upload == NULL || ssync_upload_is_complete (file->upload) ||
+      file->deleted)
     {
       ssync_http_fetch_file_ended (file->fetch, file, error);
       return;
     }
 
-  ending = g_new0 (Ending, 1);
-  ending->file = file;
-  ending->error = error;
-  ssync_upload_delete_async (file->upload, on_part_deleted, ending);
+  file->ending = TRUE;
+  file->ending_error = error;
+  delete_part (file);
+}
+
+/* The run was cancelled: the .part goes now, not once the reads in flight return (a caller
+ * that exits right after cancelling must not leave it behind). A completion in flight
+ * wins or fails cleanly: SsyncUpload's lock orders the two, and a complete file stays. */
+void
+ssync_fetch_file_abort (SsyncFetchFile *file)
+{
+  if (file->upload != NULL && !ssync_upload_is_complete (file->upload))
+    delete_part (file);
 }
 
 static void send_request (SsyncFetchFile *file);

@@ -28,6 +28,10 @@ typedef struct {
   GInputStream *body;
   char *etag;               /* of the first answer: a resume must splice the same file */
   guint resumes;
+  gboolean deleting;        /* the .part is being removed */
+  gboolean deleted;
+  gboolean ending;          /* over: the run hears of it once the .part is gone */
+  GError *ending_error;
 } SsyncFetchFile;
 
 struct _SsyncHttpFetch
@@ -60,6 +64,7 @@ gboolean ssync_http_fetch_parse_listing (SsyncHttpFetch *self,
                                          GError        **error);
 void ssync_fetch_file_free  (SsyncFetchFile *file);
 void ssync_fetch_file_start (SsyncFetchFile *file);
+void ssync_fetch_file_abort (SsyncFetchFile *file);
 void ssync_http_fetch_file_ended (SsyncHttpFetch *self,
                                   SsyncFetchFile *file,
                                   GError         *error);

@@ -371,6 +371,8 @@ static void
 on_outer_cancelled (GCancellable   *outer,
                     SsyncHttpFetch *self)
 {
+  for (guint i = 0; i < self->next; i++)
+    ssync_fetch_file_abort (g_ptr_array_index (self->files, i));
   g_cancellable_cancel (self->cancellable);
 }
 

@@ -1,18 +1,19 @@
 /* test-fetch-http.c: --fetch's HTTP fast path. Against a real headless sharer: a folder
  * (SHA-256, folders kept, the "http" path and kind in events and history), a password share
- * (a clear error, no WebRTC), a port that refuses (WebRTC is tried, unless fetch-over is
- * "http"). Against a stand-in server written here (raw sockets, one thread per connection,
- * so that it can cut, stall and lie): resume after a cut (Range + If-Range), a file that
- * changed between the cut and the resume, four files at a time at most, cancelling, and
- * lying listings and bodies, all refused with nothing left behind. The decision to fall
- * back to WebRTC is tested on its own: no real sharer has a web server that refuses while
- * its signaling (same port) answers.
+ * (a clear error, no WebRTC), a fetch stopped by SIGTERM (no .part left), a port that
+ * refuses (WebRTC is tried, unless fetch-over is "http"). Against a stand-in server written
+ * here (raw sockets, one thread per connection, so that it can cut, stall and lie): resume
+ * after a cut (Range + If-Range), a file that changed between the cut and the resume, four
+ * files at a time at most, cancelling, and lying listings and bodies, all refused with
+ * nothing left behind. The decision to fall back to WebRTC is tested on its own: no real
+ * sharer has a web server that refuses while its signaling (same port) answers.
  *
  * SPDX-License-Identifier: MIT
  */
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
 
 #include "ssync-error.h"
@@ -703,6 +704,47 @@ test_headless_password (Fixture       *fixture,
   g_assert_cmpint (ssync_test_server_stop (&sharer), ==, 0);
 }
 
+/* Stopped by a signal mid-file: the fetch ends cancelled, and no .part stays behind. */
+static void
+test_headless_stopped (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *big = ssync_test_write_random (fixture->dir, "big.bin", 256 * MIB);
+  g_autofree char *fetch_data = g_build_filename (fixture->dir, "fetch-data", NULL);
+  const char *args[] = { big, NULL };
+  SsyncTestServer sharer = { .dir = fixture->dir };
+  g_autoptr(JsonObject) share = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GDataInputStream) events = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *tree = NULL;
+
+  ssync_test_server_start (&sharer, NULL, args);
+  share = ssync_test_server_read_event (&sharer, "share");
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, g_getenv ("SSYNC_BIN"),
+                           "--headless", "--data-dir", fetch_data, "--fetch",
+                           json_object_get_string_member (share, "url"), "--to", fixture->out,
+                           NULL);
+  g_assert_no_error (error);
+  events = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+  do
+    {
+      g_free (line);
+      line = g_data_input_stream_read_line_utf8 (events, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+    }
+  while (strstr (line, "\"event\":\"upload-progress\"") == NULL);
+  g_subprocess_send_signal (proc, SIGTERM);
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 1);
+  tree = list_tree (fixture->out);
+  g_assert_cmpstr (tree, ==, "");
+  g_assert_cmpint (ssync_test_server_stop (&sharer), ==, 0);
+}
+
 /* Nothing listens: the fetch tries WebRTC (whose error names the signaling), unless
  * fetch-over says "http". */
 static void
@@ -733,6 +775,7 @@ main (int   argc,
   ADD ("/fetch-http/headless", test_headless);
   ADD ("/fetch-http/headless-password", test_headless_password);
   ADD ("/fetch-http/headless-unreachable", test_headless_unreachable);
+  ADD ("/fetch-http/headless-stopped", test_headless_stopped);
   ADD ("/fetch-http/resume", test_resume);
   ADD ("/fetch-http/resume-changed", test_resume_changed);
   ADD ("/fetch-http/always-cut", test_always_cut);
