@@ -216,7 +216,8 @@ ssync_http_fetch_file_ended (SsyncHttpFetch *self,
   g_object_unref (self);
 }
 
-/* The listing's body, read up to SSYNC_HTTP_FETCH_MAX_LISTING: a server that sends more is lying. */
+/* The listing's body, read up to SSYNC_HTTP_FETCH_MAX_LISTING bytes: a server that sends
+ * more is lying. */
 typedef struct {
   SsyncHttpFetch *self;
   GInputStream *stream;
@@ -414,8 +415,8 @@ ssync_http_fetch_run_async (SsyncHttpFetch      *self,
   if (msg == NULL)
     {
       fail (self, g_error_new (SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT,
-                               _("“%s” is not a ShareSync share link (http://HOST:PORT/s/TOKEN)"),
-                               url));
+                               _("“%s” is not a ShareSync share link "
+                                 "(http://HOST:PORT/s/TOKEN)"), url));
       return_result (self);
       return;
     }

@@ -526,7 +526,9 @@ test_lying (Fixture       *fixture,
   set_listing (stand, "f1", "x.bin", G_MAXINT64, sum);
   assert_refused (fixture, 0, -1, "free space");
   g_free (stand->listing);
-  stand->listing = g_strdup ("{\"files\":[{\"id\":\"a\",\"path\":\"x\",\"size\":9223372036854775000},"
+  /* Two sizes that each fit, but not together. */
+  stand->listing = g_strdup ("{\"files\":["
+                             "{\"id\":\"a\",\"path\":\"x\",\"size\":9223372036854775000},"
                              "{\"id\":\"b\",\"path\":\"y\",\"size\":9223372036854775000}]}");
   assert_refused (fixture, 0, SSYNC_ERROR_FAILED, "not a size");
   for (guint i = 0; i <= SSYNC_HTTP_FETCH_MAX_FILES; i++)
