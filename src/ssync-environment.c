@@ -31,6 +31,7 @@ static const struct {
   { "SHARESYNC_LOCALSEND_PORT", "localsend-port" },
   { "SHARESYNC_ANNOUNCE_INTERVAL", "announce-interval" },
   { "SHARESYNC_DEVICE_TIMEOUT", "device-timeout" },
+  { "SHARESYNC_FETCH_OVER", "fetch-over" },
   { "SHARESYNC_S3_ENDPOINT", "s3-endpoint" },
   { "SHARESYNC_S3_REGION", "s3-region" },
   { "SHARESYNC_S3_BUCKET", "s3-bucket" },

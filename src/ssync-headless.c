@@ -285,6 +285,7 @@ on_fetched (GObject      *source,
 
   builder = begin_event ("fetch-finished");
   add_int (builder, "files", n_files);
+  add_string (builder, "path", ssync_session_fetch_get_path (headless->session, result));
   emit (builder);
   headless->exit_code = 0;
   g_main_loop_quit (headless->loop);

@@ -60,6 +60,7 @@ static const Setting settings[] = {
   { "localsend-port", G_TYPE_UINT, 0, 65535, 53317 },
   { "announce-interval", G_TYPE_UINT, 1, DAY, 30 },
   { "device-timeout", G_TYPE_UINT, 1, DAY, 120 },
+  { "fetch-over", G_TYPE_STRING, 0, 0, 0, "auto" },
 };
 
 #define N_PROPS (G_N_ELEMENTS (settings) + 1)

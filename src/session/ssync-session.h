@@ -118,6 +118,8 @@ void          ssync_session_fetch_async      (SsyncSession         *self,
 int           ssync_session_fetch_finish     (SsyncSession         *self,
                                               GAsyncResult         *result,
                                               GError              **error);
+const char   *ssync_session_fetch_get_path   (SsyncSession         *self,
+                                              GAsyncResult         *result);
 void          ssync_session_start_nearby_async     (SsyncSession         *self,
                                                     const char           *device_type,
                                                     GCancellable         *cancellable,

@@ -1,5 +1,6 @@
 /* test-fetch.c: desktop to desktop over WebRTC, with two real headless instances on
- * loopback: `sharesync --headless --fetch URL --to DIR` against a share with a folder, the
+ * loopback: `SHARESYNC_FETCH_OVER=webrtc sharesync --headless --fetch URL --to DIR` (forced
+ * off the HTTP fast path, which test-fetch-http.c tests) against a share with a folder, the
  * sharing app killed mid-transfer, the fetching app killed mid-transfer, twenty fetches in
  * a row from one sharing process (its threads and memory must not grow), and bad links.
  *
@@ -67,11 +68,17 @@ spawn_fetch (Fixture    *fixture,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *data = g_build_filename (fixture->server.dir, "fetch-data", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   GSubprocess *proc;
 
-  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                           &error, g_getenv ("SSYNC_BIN"), "--headless", "--data-dir", data,
-                           "--fetch", url, "--to", fixture->out, NULL);
+  /* These tests are about the direct connection: the fetch must not take the other app's
+   * web server (test-fetch-http.c tests that path). */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "SHARESYNC_FETCH_OVER", "webrtc", TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("SSYNC_BIN"), "--headless",
+                                      "--data-dir", data, "--fetch", url, "--to", fixture->out,
+                                      NULL);
   g_assert_no_error (error);
   return proc;
 }
@@ -154,6 +161,7 @@ test_folder (Fixture       *fixture,
   g_assert_cmpint (status, ==, 0);
   g_assert_nonnull (strstr (out, "\"event\":\"fetch-finished\",\"files\":3"));
   g_assert_nonnull (strstr (out, "\"kind\":\"webrtc\""));
+  g_assert_nonnull (strstr (out, "\"path\":\"webrtc\""));
 
   assert_same_file (top, got_top);
   assert_same_file (deep, got_deep);
@@ -417,6 +425,7 @@ test_missing_plugin (Fixture       *fixture,
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_setenv (launcher, "SHARESYNC_RTC_HIDE_PLUGIN", "sctp", TRUE);
+  g_subprocess_launcher_setenv (launcher, "SHARESYNC_FETCH_OVER", "webrtc", TRUE);
   proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("SSYNC_BIN"), "--headless",
                                       "--data-dir", data_dir, "--fetch",
                                       "http://127.0.0.1:9/s/abcdef", "--to", fixture->out, NULL);

@@ -1,0 +1,72 @@
+/* ssync-http-fetch-private.h: what the listing half (ssync-http-fetch.c) and the file half
+ * (ssync-http-fetch-file.c) of SsyncHttpFetch share, and its listing's check
+ * (ssync-http-fetch-listing.c).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "ssync-http-fetch.h"
+#include "ssync-transfer.h"
+#include "ssync-upload.h"
+
+G_BEGIN_DECLS
+
+/* One file of the listing, checked: @path is sanitised and stays inside the folder. */
+typedef struct {
+  SsyncHttpFetch *fetch;    /* not owned: the run keeps it alive */
+  char *id;
+  char *path;
+  char *url_name;           /* the name as the other app has it, for the file's URL */
+  guint64 size;
+  char *sha256;             /* lower-case hex, or NULL when the other app has not hashed it */
+  SsyncTransfer *transfer;
+  SsyncUpload *upload;      /* the .part, once created */
+  GChecksum *checksum;      /* of the bytes written so far */
+  GInputStream *body;
+  char *etag;               /* of the first answer: a resume must splice the same file */
+  guint resumes;
+  gboolean deleting;        /* the .part is being removed */
+  gboolean deleted;
+  gboolean ending;          /* over: the run hears of it once the .part is gone */
+  GError *ending_error;
+} SsyncFetchFile;
+
+struct _SsyncHttpFetch
+{
+  GObject parent_instance;
+
+  char *origin;             /* scheme://host:port of the link */
+  char *token;
+  GFile *folder;
+  SoupSession *soup;
+  GTask *task;
+  GCancellable *cancellable;  /* ours: cancelled by the caller's or by the first failure */
+  GCancellable *outer;
+  gulong outer_id;
+  char *share_id;
+  char *share_name;
+  GPtrArray *files;         /* SsyncFetchFile */
+  guint next;               /* index of the next file to start */
+  guint running;            /* files started and not yet cleaned up */
+  guint n_files;            /* files that arrived complete */
+  GError *error;            /* the first failure */
+};
+
+/* A listing of SSYNC_HTTP_FETCH_MAX_FILES long paths fits in this many bytes. */
+#define SSYNC_HTTP_FETCH_MAX_LISTING (16 * 1024 * 1024)
+
+GError  *ssync_http_fetch_lying         (const char     *what);
+gboolean ssync_http_fetch_parse_listing (SsyncHttpFetch *self,
+                                         GBytes         *body,
+                                         GError        **error);
+void ssync_fetch_file_free  (SsyncFetchFile *file);
+void ssync_fetch_file_start (SsyncFetchFile *file);
+void ssync_fetch_file_abort (SsyncFetchFile *file);
+void ssync_http_fetch_file_ended (SsyncHttpFetch *self,
+                                  SsyncFetchFile *file,
+                                  GError         *error);
+
+G_END_DECLS
