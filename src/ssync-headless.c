@@ -16,27 +16,14 @@
 #include <string.h>
 
 #include "ssync-headless.h"
+#include "ssync-headless-private.h"
 #include "ssync-environment.h"
 #include "ssync-options.h"
 #include "ssync-session.h"
 
-/* At most four progress lines per transfer and second. */
-#define PROGRESS_INTERVAL (G_USEC_PER_SEC / 4)
 
-typedef struct {
-  GMainLoop *loop;
-  SsyncSession *session;
-  int exit_code;
-  /* --push */
-  gint64 push_lifetime;
-  GCancellable *push_cancellable;
-  gint64 last_push_progress;
-  /* When each transfer's progress was last printed (SsyncTransfer → gint64 *). */
-  GHashTable *last_progress;
-} Headless;
-
-static void
-emit (JsonBuilder *builder)
+void
+ssync_headless_emit (JsonBuilder *builder)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -50,8 +37,8 @@ emit (JsonBuilder *builder)
   fflush (stdout);
 }
 
-static JsonBuilder *
-begin_event (const char *name)
+JsonBuilder *
+ssync_headless_begin_event (const char *name)
 {
   JsonBuilder *builder = json_builder_new ();
 
@@ -61,8 +48,8 @@ begin_event (const char *name)
   return builder;
 }
 
-static void
-add_string (JsonBuilder *builder,
+void
+ssync_headless_add_string (JsonBuilder *builder,
             const char  *member,
             const char  *value)
 {
@@ -73,8 +60,8 @@ add_string (JsonBuilder *builder,
     json_builder_add_null_value (builder);
 }
 
-static void
-add_int (JsonBuilder *builder,
+void
+ssync_headless_add_int (JsonBuilder *builder,
          const char  *member,
          gint64       value)
 {
@@ -97,12 +84,12 @@ event_name (SsyncTransfer *transfer,
 static void
 emit_progress (SsyncTransfer *transfer)
 {
-  g_autoptr(JsonBuilder) builder = begin_event (event_name (transfer, "progress"));
+  g_autoptr(JsonBuilder) builder = ssync_headless_begin_event (event_name (transfer, "progress"));
 
-  add_string (builder, "transfer", ssync_transfer_get_id (transfer));
-  add_int (builder, "bytes", ssync_transfer_get_bytes (transfer));
-  add_int (builder, "total", ssync_transfer_get_total (transfer));
-  emit (builder);
+  ssync_headless_add_string (builder, "transfer", ssync_transfer_get_id (transfer));
+  ssync_headless_add_int (builder, "bytes", ssync_transfer_get_bytes (transfer));
+  ssync_headless_add_int (builder, "total", ssync_transfer_get_total (transfer));
+  ssync_headless_emit (builder);
 }
 
 static void
@@ -129,40 +116,40 @@ static void
 on_transfer_finished (SsyncTransfer *transfer,
                       Headless      *headless)
 {
-  g_autoptr(JsonBuilder) builder = begin_event (event_name (transfer, "finished"));
+  g_autoptr(JsonBuilder) builder = ssync_headless_begin_event (event_name (transfer, "finished"));
 
-  add_string (builder, "transfer", ssync_transfer_get_id (transfer));
-  add_int (builder, "bytes", ssync_transfer_get_bytes (transfer));
-  add_int (builder, "total", ssync_transfer_get_total (transfer));
-  add_string (builder, "status", ssync_enum_to_nick (SSYNC_TYPE_TRANSFER_STATUS,
+  ssync_headless_add_string (builder, "transfer", ssync_transfer_get_id (transfer));
+  ssync_headless_add_int (builder, "bytes", ssync_transfer_get_bytes (transfer));
+  ssync_headless_add_int (builder, "total", ssync_transfer_get_total (transfer));
+  ssync_headless_add_string (builder, "status", ssync_enum_to_nick (SSYNC_TYPE_TRANSFER_STATUS,
                                                      ssync_transfer_get_status (transfer)));
   if (ssync_transfer_get_message (transfer) != NULL)
-    add_string (builder, "message", ssync_transfer_get_message (transfer));
+    ssync_headless_add_string (builder, "message", ssync_transfer_get_message (transfer));
   if (ssync_transfer_get_sha256 (transfer) != NULL)
-    add_string (builder, "sha256", ssync_transfer_get_sha256 (transfer));
+    ssync_headless_add_string (builder, "sha256", ssync_transfer_get_sha256 (transfer));
   if (ssync_transfer_get_saved_as (transfer) != NULL)
-    add_string (builder, "saved_as", ssync_transfer_get_saved_as (transfer));
-  emit (builder);
+    ssync_headless_add_string (builder, "saved_as", ssync_transfer_get_saved_as (transfer));
+  ssync_headless_emit (builder);
   g_hash_table_remove (headless->last_progress, transfer);
 }
 
-static void
-on_transfer_started (SsyncSession  *session,
+void
+ssync_headless_transfer_started (SsyncSession  *session,
                      SsyncTransfer *transfer,
                      Headless      *headless)
 {
-  g_autoptr(JsonBuilder) builder = begin_event (event_name (transfer, "started"));
+  g_autoptr(JsonBuilder) builder = ssync_headless_begin_event (event_name (transfer, "started"));
 
-  add_string (builder, "transfer", ssync_transfer_get_id (transfer));
-  add_string (builder, "share", ssync_transfer_get_share_id (transfer));
-  add_string (builder, "file", ssync_transfer_get_file_name (transfer));
-  add_string (builder, "kind", ssync_enum_to_nick (SSYNC_TYPE_TRANSFER_KIND,
+  ssync_headless_add_string (builder, "transfer", ssync_transfer_get_id (transfer));
+  ssync_headless_add_string (builder, "share", ssync_transfer_get_share_id (transfer));
+  ssync_headless_add_string (builder, "file", ssync_transfer_get_file_name (transfer));
+  ssync_headless_add_string (builder, "kind", ssync_enum_to_nick (SSYNC_TYPE_TRANSFER_KIND,
                                                    ssync_transfer_get_kind (transfer)));
-  add_string (builder, "peer", ssync_transfer_get_peer (transfer));
-  add_string (builder, "user_agent", ssync_transfer_get_user_agent (transfer));
-  add_int (builder, "offset", ssync_transfer_get_offset (transfer));
-  add_int (builder, "total", ssync_transfer_get_total (transfer));
-  emit (builder);
+  ssync_headless_add_string (builder, "peer", ssync_transfer_get_peer (transfer));
+  ssync_headless_add_string (builder, "user_agent", ssync_transfer_get_user_agent (transfer));
+  ssync_headless_add_int (builder, "offset", ssync_transfer_get_offset (transfer));
+  ssync_headless_add_int (builder, "total", ssync_transfer_get_total (transfer));
+  ssync_headless_emit (builder);
 
   g_signal_connect (transfer, "notify::bytes", G_CALLBACK (on_transfer_bytes), headless);
   g_signal_connect (transfer, "finished", G_CALLBACK (on_transfer_finished), headless);
@@ -171,19 +158,19 @@ on_transfer_started (SsyncSession  *session,
 static void
 emit_listening (Headless *headless)
 {
-  g_autoptr(JsonBuilder) builder = begin_event ("listening");
+  g_autoptr(JsonBuilder) builder = ssync_headless_begin_event ("listening");
   g_autofree char *url = ssync_session_dup_base_url (headless->session);
   g_auto(GStrv) addresses = ssync_session_dup_addresses (headless->session);
 
-  add_string (builder, "url", url);
-  add_int (builder, "port", ssync_session_get_port (headless->session));
+  ssync_headless_add_string (builder, "url", url);
+  ssync_headless_add_int (builder, "port", ssync_session_get_port (headless->session));
   json_builder_set_member_name (builder, "addresses");
   json_builder_begin_array (builder);
   for (guint i = 0; addresses[i] != NULL; i++)
     json_builder_add_string_value (builder, addresses[i]);
   json_builder_end_array (builder);
-  add_string (builder, "data_dir", ssync_session_get_data_dir (headless->session));
-  add_string (builder, "owner_token", ssync_session_get_owner_token (headless->session));
+  ssync_headless_add_string (builder, "data_dir", ssync_session_get_data_dir (headless->session));
+  ssync_headless_add_string (builder, "owner_token", ssync_session_get_owner_token (headless->session));
   {
     const char *why = NULL;
     gboolean rtc = ssync_session_get_rtc_available (headless->session, &why);
@@ -191,20 +178,20 @@ emit_listening (Headless *headless)
     json_builder_set_member_name (builder, "webrtc");
     json_builder_add_boolean_value (builder, rtc);
     if (!rtc)
-      add_string (builder, "webrtc_message", why);
+      ssync_headless_add_string (builder, "webrtc_message", why);
   }
-  emit (builder);
+  ssync_headless_emit (builder);
 }
 
-static void
-fail (Headless   *headless,
+void
+ssync_headless_fail (Headless   *headless,
       int         code,
       const char *message)
 {
-  g_autoptr(JsonBuilder) builder = begin_event ("error");
+  g_autoptr(JsonBuilder) builder = ssync_headless_begin_event ("error");
 
-  add_string (builder, "message", message);
-  emit (builder);
+  ssync_headless_add_string (builder, "message", message);
+  ssync_headless_emit (builder);
   g_printerr ("sharesync: %s\n", message);
   headless->exit_code = code;
   g_main_loop_quit (headless->loop);
@@ -214,17 +201,17 @@ static void
 emit_share (Headless   *headless,
             SsyncShare *share)
 {
-  g_autoptr(JsonBuilder) builder = begin_event ("share");
+  g_autoptr(JsonBuilder) builder = ssync_headless_begin_event ("share");
   g_autofree char *url = ssync_session_dup_share_url (headless->session, share);
 
-  add_string (builder, "id", ssync_share_get_id (share));
-  add_string (builder, "kind", ssync_enum_to_nick (SSYNC_TYPE_SHARE_KIND,
+  ssync_headless_add_string (builder, "id", ssync_share_get_id (share));
+  ssync_headless_add_string (builder, "kind", ssync_enum_to_nick (SSYNC_TYPE_SHARE_KIND,
                                                    ssync_share_get_kind (share)));
-  add_string (builder, "url", url);
-  add_string (builder, "name", ssync_share_get_name (share));
-  add_int (builder, "files", ssync_share_get_n_files (share));
-  add_int (builder, "size", ssync_share_get_total_size (share));
-  emit (builder);
+  ssync_headless_add_string (builder, "url", url);
+  ssync_headless_add_string (builder, "name", ssync_share_get_name (share));
+  ssync_headless_add_int (builder, "files", ssync_share_get_n_files (share));
+  ssync_headless_add_int (builder, "size", ssync_share_get_total_size (share));
+  ssync_headless_emit (builder);
 }
 
 static void
@@ -239,7 +226,7 @@ on_share_added (GObject      *source,
   share = ssync_session_add_share_finish (headless->session, result, &error);
   if (share == NULL)
     {
-      fail (headless, 1, error->message);
+      ssync_headless_fail (headless, 1, error->message);
       return;
     }
 
@@ -258,14 +245,13 @@ on_receive_share_added (GObject      *source,
   share = ssync_session_add_receive_share_finish (headless->session, result, &error);
   if (share == NULL)
     {
-      fail (headless, 1, error->message);
+      ssync_headless_fail (headless, 1, error->message);
       return;
     }
 
   emit_share (headless, share);
 }
 
-static gboolean on_quit_signal (gpointer user_data);
 
 static void
 on_fetched (GObject      *source,
@@ -279,14 +265,14 @@ on_fetched (GObject      *source,
 
   if (n_files < 0)
     {
-      fail (headless, 1, error->message);
+      ssync_headless_fail (headless, 1, error->message);
       return;
     }
 
-  builder = begin_event ("fetch-finished");
-  add_int (builder, "files", n_files);
-  add_string (builder, "path", ssync_session_fetch_get_path (headless->session, result));
-  emit (builder);
+  builder = ssync_headless_begin_event ("fetch-finished");
+  ssync_headless_add_int (builder, "files", n_files);
+  ssync_headless_add_string (builder, "path", ssync_session_fetch_get_path (headless->session, result));
+  ssync_headless_emit (builder);
   headless->exit_code = 0;
   g_main_loop_quit (headless->loop);
 }
@@ -310,10 +296,10 @@ run_fetch (Headless   *headless,
 
   headless->loop = g_main_loop_new (NULL, FALSE);
   headless->exit_code = 1;
-  g_signal_connect (headless->session, "transfer-started", G_CALLBACK (on_transfer_started),
+  g_signal_connect (headless->session, "transfer-started", G_CALLBACK (ssync_headless_transfer_started),
                     headless);
-  g_unix_signal_add (SIGINT, on_quit_signal, headless);
-  g_unix_signal_add (SIGTERM, on_quit_signal, headless);
+  g_unix_signal_add (SIGINT, ssync_headless_quit_signal, headless);
+  g_unix_signal_add (SIGTERM, ssync_headless_quit_signal, headless);
   ssync_session_fetch_async (headless->session, url, folder, cancellable, on_fetched, headless);
   g_main_loop_run (headless->loop);
 
@@ -325,8 +311,8 @@ run_fetch (Headless   *headless,
   return headless->exit_code;
 }
 
-static gboolean
-on_quit_signal (gpointer user_data)
+gboolean
+ssync_headless_quit_signal (gpointer user_data)
 {
   Headless *headless = user_data;
 
@@ -356,11 +342,11 @@ on_push_progress (SsyncPusher *pusher,
     return;
   headless->last_push_progress = now;
 
-  builder = begin_event ("push-progress");
-  add_string (builder, "file", file);
-  add_int (builder, "bytes", bytes);
-  add_int (builder, "total", total);
-  emit (builder);
+  builder = ssync_headless_begin_event ("push-progress");
+  ssync_headless_add_string (builder, "file", file);
+  ssync_headless_add_int (builder, "bytes", bytes);
+  ssync_headless_add_int (builder, "total", total);
+  ssync_headless_emit (builder);
 }
 
 static void
@@ -372,15 +358,15 @@ on_pushed (SsyncPusher *pusher,
            gint64       expires,
            Headless    *headless)
 {
-  g_autoptr(JsonBuilder) builder = begin_event ("pushed");
+  g_autoptr(JsonBuilder) builder = ssync_headless_begin_event ("pushed");
   g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc (expires / G_USEC_PER_SEC);
   g_autofree char *iso = g_date_time_format_iso8601 (when);
 
-  add_string (builder, "file", file);
-  add_string (builder, "key", key);
-  add_string (builder, "url", url);
-  add_string (builder, "expires", iso);
-  emit (builder);
+  ssync_headless_add_string (builder, "file", file);
+  ssync_headless_add_string (builder, "key", key);
+  ssync_headless_add_string (builder, "url", url);
+  ssync_headless_add_string (builder, "expires", iso);
+  ssync_headless_emit (builder);
 }
 
 static void
@@ -394,7 +380,7 @@ on_share_pushed (GObject      *source,
   g_clear_object (&headless->push_cancellable);
   if (!ssync_session_push_share_finish (headless->session, result, &error))
     {
-      fail (headless, 1, error->message);
+      ssync_headless_fail (headless, 1, error->message);
       return;
     }
   g_main_loop_quit (headless->loop);
@@ -413,7 +399,7 @@ on_push_share_added (GObject      *source,
   if (share == NULL)
     {
       g_clear_object (&headless->push_cancellable);
-      fail (headless, 1, error->message);
+      ssync_headless_fail (headless, 1, error->message);
       return;
     }
   ssync_session_push_share_async (headless->session, share, headless->push_lifetime,
@@ -439,8 +425,8 @@ run_push (Headless  *headless,
   headless->push_cancellable = g_cancellable_new ();
   g_signal_connect (pusher, "progress", G_CALLBACK (on_push_progress), headless);
   g_signal_connect (pusher, "pushed", G_CALLBACK (on_pushed), headless);
-  g_unix_signal_add (SIGINT, on_quit_signal, headless);
-  g_unix_signal_add (SIGTERM, on_quit_signal, headless);
+  g_unix_signal_add (SIGINT, ssync_headless_quit_signal, headless);
+  g_unix_signal_add (SIGTERM, ssync_headless_quit_signal, headless);
 
   for (guint i = 0; files[i] != NULL; i++)
     g_ptr_array_add (gfiles, g_file_new_for_commandline_arg (files[i]));
@@ -451,92 +437,6 @@ run_push (Headless  *headless,
   g_signal_handlers_disconnect_by_data (pusher, headless);
   ssync_session_shutdown (headless->session);
   g_clear_object (&headless->session);
-  g_main_loop_unref (headless->loop);
-  return headless->exit_code;
-}
-
-static void
-emit_device (const char           *event,
-             SsyncLocalsendDevice *device)
-{
-  g_autoptr(JsonBuilder) builder = begin_event (event);
-
-  add_string (builder, "alias", ssync_localsend_device_get_alias (device));
-  add_string (builder, "fingerprint", ssync_localsend_device_get_fingerprint (device));
-  add_string (builder, "device_type", ssync_localsend_device_get_device_type (device));
-  add_string (builder, "device_model", ssync_localsend_device_get_device_model (device));
-  add_string (builder, "address", ssync_localsend_device_get_address (device));
-  add_int (builder, "port", ssync_localsend_device_get_port (device));
-  add_string (builder, "protocol", ssync_localsend_device_get_protocol (device));
-  emit (builder);
-}
-
-static void
-on_device_found (SsyncSession         *session,
-                 SsyncLocalsendDevice *device,
-                 Headless             *headless)
-{
-  emit_device ("device-found", device);
-}
-
-static void
-on_device_lost (SsyncSession         *session,
-                SsyncLocalsendDevice *device,
-                Headless             *headless)
-{
-  emit_device ("device-lost", device);
-}
-
-static gboolean
-on_discover_over (gpointer user_data)
-{
-  Headless *headless = user_data;
-
-  g_main_loop_quit (headless->loop);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_nearby_started (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  Headless *headless = user_data;
-  SsyncSession *session = SSYNC_SESSION (source);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonBuilder) builder = NULL;
-
-  if (!ssync_session_start_nearby_finish (session, result, &error))
-    {
-      fail (headless, 1, error->message);
-      return;
-    }
-  builder = begin_event ("discovering");
-  add_string (builder, "alias", ssync_session_get_nearby_alias (session));
-  add_string (builder, "fingerprint", ssync_session_get_nearby_fingerprint (session));
-  add_int (builder, "port", ssync_session_get_nearby_port (session));
-  emit (builder);
-}
-
-/* `--discover[=SECONDS]`: announces this device to LocalSend apps and other ShareSyncs on
- * the LAN, prints each device found or lost, and exits 0 after SECONDS. */
-static int
-run_discover (Headless *headless,
-              int       seconds)
-{
-  headless->loop = g_main_loop_new (NULL, FALSE);
-  g_signal_connect (headless->session, "nearby-device-found", G_CALLBACK (on_device_found),
-                    headless);
-  g_signal_connect (headless->session, "nearby-device-lost", G_CALLBACK (on_device_lost),
-                    headless);
-  g_unix_signal_add (SIGINT, on_quit_signal, headless);
-  g_unix_signal_add (SIGTERM, on_quit_signal, headless);
-  g_timeout_add_seconds (seconds, on_discover_over, headless);
-  ssync_session_start_nearby_async (headless->session, "headless", NULL, on_nearby_started,
-                                    headless);
-  g_main_loop_run (headless->loop);
-
-  ssync_session_shutdown (headless->session);
   g_main_loop_unref (headless->loop);
   return headless->exit_code;
 }
@@ -560,10 +460,10 @@ run_server (Headless     *headless,
     }
 
   headless->loop = g_main_loop_new (NULL, FALSE);
-  g_signal_connect (headless->session, "transfer-started", G_CALLBACK (on_transfer_started),
+  g_signal_connect (headless->session, "transfer-started", G_CALLBACK (ssync_headless_transfer_started),
                     headless);
-  g_unix_signal_add (SIGINT, on_quit_signal, headless);
-  g_unix_signal_add (SIGTERM, on_quit_signal, headless);
+  g_unix_signal_add (SIGINT, ssync_headless_quit_signal, headless);
+  g_unix_signal_add (SIGTERM, ssync_headless_quit_signal, headless);
   emit_listening (headless);
 
   for (guint i = 0; options->files != NULL && options->files[i] != NULL; i++)
@@ -577,6 +477,7 @@ run_server (Headless     *headless,
 
       ssync_session_add_receive_share_async (headless->session, folder, NULL,
                                              on_receive_share_added, headless);
+      ssync_headless_start_nearby_receive (headless, folder, options->accept_all);
     }
 
   g_main_loop_run (headless->loop);
@@ -628,10 +529,12 @@ ssync_headless_run (int    argc,
   headless.last_progress = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   if (options.push)
     status = run_push (&headless, options.files, options.lifetime);
+  else if (options.send_to != NULL)
+    status = ssync_headless_run_send_to (&headless, options.send_to, options.files, options.pin);
   else if (options.fetch != NULL)
     status = run_fetch (&headless, options.fetch, options.fetch_to);
   else if (options.discover > 0)
-    status = run_discover (&headless, options.discover);
+    status = ssync_headless_run_discover (&headless, options.discover);
   else
     status = run_server (&headless, &options);
 

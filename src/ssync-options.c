@@ -92,6 +92,14 @@ check (SsyncOptions  *options,
   if (options->alias != NULL && (g_utf8_strlen (options->alias, -1) < 1 ||
                                  g_utf8_strlen (options->alias, -1) > 64))
     return usage_error (error, _("--alias needs a name of 1 to 64 characters"));
+  if (options->send_to != NULL && (!has_files || options->receive != NULL || options->push
+                                   || options->fetch != NULL))
+    return usage_error (error, _("--send-to needs at least one FILE, and no --receive, --push "
+                                 "or --fetch (see --help)"));
+  if (options->accept_all && options->receive == NULL && !window)
+    return usage_error (error, _("--accept-all only goes with --receive DIR (see --help)"));
+  if (options->pin != NULL && options->send_to == NULL)
+    return usage_error (error, _("--pin only goes with --send-to (see --help)"));
   if (options->fetch_to != NULL && options->fetch == NULL)
     return usage_error (error, _("--to only goes with --fetch URL (see --help)"));
   if (!window && !has_files && options->receive == NULL && options->fetch == NULL &&
@@ -169,6 +177,14 @@ ssync_options_parse (SsyncOptions  *options,
     { "discover", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, parse_discover,
       N_("Look for LocalSend apps and other ShareSyncs nearby for SECONDS (default 10), "
          "printing each one found or lost"), N_("SECONDS") },
+    { "send-to", 0, 0, G_OPTION_ARG_STRING, &options->send_to,
+      N_("Send the FILEs (and folders) to a nearby device: its name, its fingerprint or its "
+         "address IP[:PORT], and exit"), N_("DEVICE") },
+    { "accept-all", 0, 0, G_OPTION_ARG_NONE, &options->accept_all,
+      N_("Take the files nearby devices send (LocalSend) without asking; without it, headless "
+         "declines them and the window asks"), NULL },
+    { "pin", 0, 0, G_OPTION_ARG_STRING, &options->pin,
+      N_("The PIN the device asks for, with --send-to"), N_("PIN") },
     { "alias", 0, 0, G_OPTION_ARG_STRING, &options->alias,
       N_("The name nearby devices see (default: your name or the computer's)"), N_("NAME") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &options->version, N_("Print the version and exit"),
@@ -211,6 +227,8 @@ ssync_options_clear (SsyncOptions *options)
   g_clear_pointer (&options->expires, g_free);
   g_clear_pointer (&options->fetch, g_free);
   g_clear_pointer (&options->fetch_to, g_free);
+  g_clear_pointer (&options->send_to, g_free);
+  g_clear_pointer (&options->pin, g_free);
   g_clear_pointer (&options->alias, g_free);
   g_clear_pointer (&options->files, g_strfreev);
 }

@@ -26,6 +26,9 @@ typedef struct {
   char *fetch_to;
   int discover;             /* seconds of --discover; 0: not given */
   char *alias;
+  char *send_to;            /* --send-to TARGET: a nearby device, the FILEs go to it */
+  char *pin;
+  gboolean accept_all;      /* files from nearby devices are taken without asking */
   GStrv files;
   /* What the checks made of the text above. */
   gint64 lifetime;          /* seconds; 0: not given */

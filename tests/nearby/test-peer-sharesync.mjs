@@ -4,8 +4,6 @@
 //            SHARESYNC_LOCALSEND_PORT) gets files from `localsend-peer.mjs send`.
 //   send:    `sharesync --headless --send-to 127.0.0.1:PORT FILE...` into
 //            `localsend-peer.mjs receive`.
-// Each half is skipped, saying so, while the binary lacks its option (--accept-all or
-// --send-to): they land on separate branches.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -20,9 +18,9 @@ import { request } from './peer/client.mjs';
 const API = '/api/localsend/v2';
 const BIN = process.env.SSYNC_BIN;
 const help = BIN ? execFileSync(BIN, ['--help-all'], { encoding: 'utf8' }) : '';
-const canReceive = help.includes('--accept-all');
-const canSend = help.includes('--send-to');
-const canPin = /--pin\b/.test(help);
+// The options these tests drive: a binary without them fails here, never skips.
+for (const option of ['--accept-all', '--send-to', '--pin'])
+  assert.ok(help.includes(option), `sharesync --help-all lists ${option}`);
 const work = workspace('peer-ssync-');
 const folder = (name) => work.folder(name);
 after(() => work.remove());
@@ -55,7 +53,7 @@ async function receivingApp (name, extra = []) {
   const port = await freePort();
   const app = start(BIN, ['--headless', '--port', '0', '--bind', '127.0.0.1',
     '--data-dir', folder(`${name}-data`), '--receive', dir, '--accept-all', ...extra],
-  { env: env({ SHARESYNC_LOCALSEND_PORT: String(port) }) });
+  { env: env({ SHARESYNC_LOCALSEND_PORT: String(port), SHARESYNC_NEARBY: '1' }) });
   for (let i = 0; i < 100; i++) {
     try {
       const answer = await request({ host: '127.0.0.1', port, method: 'GET',
@@ -73,8 +71,8 @@ async function receivingApp (name, extra = []) {
     `stderr ${app.stderr}`);
 }
 
-const receiveOpts = { skip: canReceive ? false : 'sharesync has no --accept-all yet (branch i11-receive)' };
-const sendOpts = { skip: canSend ? false : 'sharesync has no --send-to yet (branch i11-send + lead)' };
+const receiveOpts = {};
+const sendOpts = {};
 
 test('ShareSync receives three files, a folder and a Unicode name from the peer', receiveOpts, async () => {
   const src = folder('r-src-three');
@@ -277,8 +275,7 @@ test('ShareSync accepts a fingerprint written in lower case', sendOpts, async ()
   }
 });
 
-test('ShareSync sends with a PIN', { skip: !canSend ? sendOpts.skip
-  : (canPin ? false : 'sharesync has no --pin') }, async () => {
+test('ShareSync sends with a PIN', async () => {
   const src = folder('s-src-pin');
   writeFileSync(join(src, 'a.txt'), 'a');
   const { r, dir, target } = await receivingPeer('s-pin', ['--pin', '4711']);
