@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 
 #include "ssync-application.h"
+#include "ssync-application-private.h"
 #include "ssync-duration.h"
 #include "ssync-environment.h"
 #include "ssync-options.h"
@@ -24,18 +25,6 @@
 #include "ssync-session.h"
 #include "ssync-window.h"
 
-struct _SsyncApplication
-{
-  AdwApplication parent_instance;
-
-  SsyncSession *session;
-  SsyncOptions options;
-  /* NULL when the schema is not installed: ShareSync then runs on the defaults. */
-  GSettings *settings;
-  GError *start_error;
-  int exit_status;
-  guint signal_ids[2];
-};
 
 G_DEFINE_FINAL_TYPE (SsyncApplication, ssync_application, ADW_TYPE_APPLICATION)
 
@@ -68,8 +57,8 @@ show_start_error (SsyncApplication *self)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-static SsyncWindow *
-get_window (SsyncApplication *self)
+SsyncWindow *
+ssync_application_get_window (SsyncApplication *self)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
@@ -94,7 +83,7 @@ ssync_application_activate (GApplication *application)
       return;
     }
 
-  gtk_window_present (GTK_WINDOW (get_window (self)));
+  gtk_window_present (GTK_WINDOW (ssync_application_get_window (self)));
 }
 
 static void
@@ -112,7 +101,7 @@ ssync_application_open (GApplication  *application,
       return;
     }
 
-  window = get_window (self);
+  window = ssync_application_get_window (self);
   gtk_window_present (GTK_WINDOW (window));
   ssync_window_share_files (window, files, n_files);
 }
@@ -323,177 +312,6 @@ start_session (SsyncApplication  *self,
   return ssync_session_start (self->session, NULL, -1, error);
 }
 
-/* Says @what went wrong in the window and on stderr. */
-static void
-report (SsyncApplication *self,
-        const char       *what,
-        const GError     *error)
-{
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
-  g_autofree char *message = g_strdup_printf (C_("error toast", "%s: %s"), what, error->message);
-
-  g_printerr ("sharesync: %s\n", message);
-  if (SSYNC_IS_WINDOW (window))
-    ssync_window_show_toast (SSYNC_WINDOW (window), message);
-}
-
-static void
-on_receive_share_added (GObject      *source,
-                        GAsyncResult *result,
-                        gpointer      user_data)
-{
-  g_autoptr(SsyncApplication) self = user_data;
-  g_autoptr(SsyncShare) share = NULL;
-  g_autoptr(GError) error = NULL;
-
-  share = ssync_session_add_receive_share_finish (SSYNC_SESSION (source), result, &error);
-  if (share == NULL)
-    report (self, _("Could not receive files"), error);
-}
-
-static void
-on_pushed (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(SsyncApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!ssync_session_push_share_finish (SSYNC_SESSION (source), result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    report (self, _("Could not upload to the cloud"), error);
-}
-
-/* --push: the files become a share in the window, whose card follows the push. */
-static void
-on_push_share_added (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  g_autoptr(SsyncApplication) self = user_data;
-  g_autoptr(SsyncShare) share = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *clamped = NULL;
-  gint64 lifetime = ssync_pusher_clamp_lifetime (self->options.lifetime, &clamped);
-
-  share = ssync_session_add_share_finish (SSYNC_SESSION (source), result, &error);
-  if (share == NULL)
-    {
-      report (self, _("Could not share"), error);
-      return;
-    }
-  if (clamped != NULL)
-    g_printerr ("sharesync: %s\n", clamped);
-  ssync_session_push_share_async (self->session, share, lifetime, NULL, on_pushed,
-                                  g_object_ref (self));
-}
-
-static void
-on_fetched (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(SsyncApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
-  int n_files = ssync_session_fetch_finish (SSYNC_SESSION (source), result, &error);
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
-  g_autofree char *message = NULL;
-
-  if (n_files < 0)
-    {
-      report (self, _("Could not receive from the link"), error);
-      return;
-    }
-  /* TRANSLATORS: "Received 3 files from the link" */
-  message = g_strdup_printf (ngettext ("Received %d file from the link",
-                                       "Received %d files from the link", n_files), n_files);
-  g_print ("%s\n", message);
-  if (SSYNC_IS_WINDOW (window))
-    ssync_window_show_toast (SSYNC_WINDOW (window), message);
-}
-
-static void
-on_device_found (SsyncSession         *session,
-                 SsyncLocalsendDevice *device,
-                 gpointer              user_data)
-{
-  /* TRANSLATORS: "Found “Alice’s phone” (mobile) at 192.168.1.7" */
-  g_print (_("Found “%s” (%s) at %s\n"), ssync_localsend_device_get_alias (device),
-           ssync_localsend_device_get_device_type (device),
-           ssync_localsend_device_get_address (device));
-}
-
-static void
-on_nearby_started (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(SsyncApplication) self = user_data;
-  SsyncSession *session = SSYNC_SESSION (source);
-  g_autoptr(GError) error = NULL;
-
-  if (!ssync_session_start_nearby_finish (session, result, &error))
-    {
-      report (self, _("Could not look for devices nearby"), error);
-      return;
-    }
-  /* TRANSLATORS: "Nearby devices see this computer as “Alice” (fingerprint 3F2A…)" */
-  g_print (_("Nearby devices see this computer as “%s” (fingerprint %.8s…)\n"),
-           ssync_session_get_nearby_alias (session),
-           ssync_session_get_nearby_fingerprint (session));
-}
-
-/* What the command line asks of the primary instance, once its window shows. */
-static void
-run_command_line (SsyncApplication *self)
-{
-  SsyncOptions *options = &self->options;
-  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
-
-  for (guint i = 0; options->files != NULL && options->files[i] != NULL; i++)
-    g_ptr_array_add (files, g_file_new_for_commandline_arg (options->files[i]));
-
-  /* With a window, Nearby stays on for the run once asked for. */
-  if (self->session != NULL && options->discover > 0)
-    {
-      g_signal_connect_object (self->session, "nearby-device-found",
-                               G_CALLBACK (on_device_found), self, 0);
-      ssync_session_start_nearby_async (self->session, "desktop", NULL, on_nearby_started,
-                                        g_object_ref (self));
-    }
-
-  if (self->session == NULL || (files->len == 0 && options->receive == NULL &&
-                                options->fetch == NULL))
-    {
-      g_application_activate (G_APPLICATION (self));
-      return;
-    }
-
-  gtk_window_present (GTK_WINDOW (get_window (self)));
-  if (options->push)
-    ssync_session_add_share_async (self->session, (GFile **) files->pdata, files->len, NULL,
-                                   on_push_share_added, g_object_ref (self));
-  else if (files->len > 0)
-    ssync_window_share_files (get_window (self), (GFile **) files->pdata, files->len);
-  if (options->receive != NULL)
-    {
-      g_autoptr(GFile) folder = g_file_new_for_commandline_arg (options->receive);
-
-      ssync_session_add_receive_share_async (self->session, folder, NULL,
-                                             on_receive_share_added, g_object_ref (self));
-    }
-  if (options->fetch != NULL)
-    {
-      g_autoptr(GFile) folder = g_file_new_for_commandline_arg (options->fetch_to != NULL
-                                                                ? options->fetch_to : ".");
-
-      ssync_window_show_toast (get_window (self),
-                               _("Receiving from the link over a direct connection…"));
-      ssync_session_fetch_async (self->session, options->fetch, folder, NULL, on_fetched,
-                                 g_object_ref (self));
-    }
-}
-
 /* The command line is read here, before the application registers, so that the primary
  * instance starts its session with it. A second instance hands its files to the first;
  * options that only apply when ShareSync starts are refused there rather than ignored. */
@@ -528,7 +346,8 @@ ssync_application_local_command_line (GApplication   *application,
 
       if (ssync_options_sets_server (options) || ssync_options_sets_shares (options) ||
           options->receive != NULL || options->push || options->fetch != NULL ||
-          options->discover > 0 || options->alias != NULL)
+          options->discover > 0 || options->alias != NULL || options->send_to != NULL ||
+          options->accept_all)
         {
           g_printerr ("sharesync: %s\n",
                       _("ShareSync is already running, and these options only apply when it "
@@ -545,7 +364,7 @@ ssync_application_local_command_line (GApplication   *application,
       return TRUE;
     }
 
-  run_command_line (self);
+  ssync_application_run_command_line (self);
   return TRUE;
 }
 
@@ -630,6 +449,14 @@ ssync_application_startup (GApplication *application)
       return;
     }
   g_signal_connect_object (self->session, "share-added", G_CALLBACK (on_share_added), self, 0);
+  /* Once Nearby is on (its page, --discover), nearby devices may send into the receive
+   * folder of the preferences; the window asks first. */
+  if (self->settings != NULL)
+    {
+      g_autoptr(GFile) folder = ssync_preferences_dup_receive_folder (self->settings);
+
+      ssync_session_set_nearby_receive_folder (self->session, folder, self->options.accept_all);
+    }
   g_signal_connect_object (ssync_session_get_pusher (self->session), "pushed",
                            G_CALLBACK (on_file_pushed), self, 0);
 }

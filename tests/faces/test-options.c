@@ -510,6 +510,71 @@ test_discover (Fixture       *fixture,
   assert_preferences_unchanged (fixture);
 }
 
+/* --send-to: the file goes to a nearby device given by its address, here the LocalSend
+ * peer written from the spec (tests/nearby/localsend-peer.mjs); headless exits 0 once it was
+ * taken, the window says so. */
+static void
+test_send_to (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autofree char *inbox = g_build_filename (fixture->dir, "peer-inbox", NULL);
+  g_autofree char *peer_path = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "nearby",
+                                                 "localsend-peer.mjs", NULL);
+  const char *peer_argv[] = { "node", peer_path, "receive", inbox, "--port", "0", "--bind",
+                              "127.0.0.1", "--once", NULL };
+  g_autoptr(GSubprocess) peer = NULL;
+  g_autoptr(GDataInputStream) peer_out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) listening = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *target = NULL;
+  g_autofree char *arrived = g_build_filename (inbox, "report.bin", NULL);
+  g_autofree char *sent_data = NULL;
+  g_autofree char *arrived_data = NULL;
+  gsize sent_length, arrived_length;
+
+  g_mkdir (inbox, 0700);
+  peer = g_subprocess_newv (peer_argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                            G_SUBPROCESS_FLAGS_SEARCH_PATH_FROM_ENVP, &error);
+  g_assert_no_error (error);
+  peer_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (peer));
+  line = g_data_input_stream_read_line_utf8 (peer_out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  listening = json_from_string (line, &error);
+  g_assert_no_error (error);
+  target = g_strdup_printf ("127.0.0.1:%" G_GINT64_FORMAT,
+                            json_object_get_int_member (json_node_get_object (listening), "port"));
+
+  {
+    const char *args[] = { "--send-to", target, fixture->file, NULL };
+
+    start (fixture, args, NULL);
+  }
+  if (fixture->face == FACE_HEADLESS)
+    {
+      g_subprocess_wait (fixture->proc, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (g_subprocess_get_exit_status (fixture->proc), ==, 0);
+    }
+  else
+    {
+      g_autofree char *said = read_line_with (fixture, "Sent to 127.0.0.1:");
+
+      g_assert_nonnull (said);
+    }
+  /* The peer ends after its one session, so the file is complete on disk. */
+  g_subprocess_wait (peer, NULL, &error);
+  g_assert_no_error (error);
+  g_file_get_contents (fixture->file, &sent_data, &sent_length, &error);
+  g_assert_no_error (error);
+  g_file_get_contents (arrived, &arrived_data, &arrived_length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (arrived_data, arrived_length, sent_data, sent_length);
+  stop (fixture);
+  assert_preferences_unchanged (fixture);
+}
+
 /* A second window's options can not apply to the running one: refused, not ignored. Its
  * files still go to the running window. */
 static void
@@ -565,6 +630,7 @@ main (int   argc,
     { "receive", test_receive },
     { "push", test_push },
     { "discover", test_discover },
+    { "send-to", test_send_to },
   };
   const char *faces[] = { "headless", "window" };
 
