@@ -20,6 +20,7 @@
  *   rtc-hidden-plugin                       a GStreamer plugin to treat as missing (tests)
  *   s3-endpoint, s3-region, s3-bucket, s3-access-key, s3-path-style, s3-part-size,
  *   s3-parallel, s3-attempts, s3-ca-file    the bucket pushes go to (the secret key is a secret)
+ *   fetch-over                              --fetch: auto (HTTP, else WebRTC), webrtc or http
  *   nearby                                  whether receive shares also receive from nearby
  *                                           devices (LocalSend's API)
  *   alias, localsend-port, announce-interval,
