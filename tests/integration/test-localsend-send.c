@@ -380,7 +380,11 @@ test_big_file (Fixture       *fixture,
                     BIG_SIZE);
   g_test_message ("RSS before %" G_GUINT64_FORMAT " KiB, at most %" G_GUINT64_FORMAT " KiB",
                   rss_before, fixture->receiver->rss_max);
+  /* AddressSanitizer keeps freed memory in quarantine (hundreds of MiB): there the RSS says
+   * nothing about what the sender holds, so only the plain build checks it. */
+#ifndef __SANITIZE_ADDRESS__
   g_assert_cmpuint (fixture->receiver->rss_max, <, rss_before + 32 * 1024);
+#endif
 }
 
 /* A lying or broken receiver's answers are refused, whatever they hold. */
