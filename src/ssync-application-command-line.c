@@ -178,22 +178,8 @@ on_send_device_found (SsyncSession         *session,
                       SsyncLocalsendDevice *device,
                       SsyncApplication     *self)
 {
-  const char *target = self->options.send_to;
-
-  if (g_strcmp0 (ssync_localsend_device_get_alias (device), target) == 0 ||
-      g_ascii_strcasecmp (ssync_localsend_device_get_fingerprint (device), target) == 0)
+  if (ssync_localsend_device_matches (device, self->options.send_to))
     send_now (self);
-}
-
-/* Whether @target is an address (IP, IP:PORT or [IPv6]:PORT), not a name or fingerprint. */
-static gboolean
-target_is_address (const char *target)
-{
-  const char *colon = strrchr (target, ':');
-  g_autofree char *host = colon != NULL ? g_strndup (target, colon - target) : NULL;
-
-  return target[0] == '[' || g_hostname_is_ip_address (target) ||
-         (host != NULL && g_hostname_is_ip_address (host));
 }
 
 /* --send-to with a window: Nearby starts (the page shows the device), and the FILEs go to the
@@ -202,7 +188,7 @@ static void
 send_to (SsyncApplication *self)
 {
   self->send_pending = TRUE;
-  if (target_is_address (self->options.send_to))
+  if (ssync_options_target_is_address (self->options.send_to))
     {
       send_now (self);
       return;

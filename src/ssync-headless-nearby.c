@@ -35,22 +35,6 @@ on_sent_to (GObject      *source,
   g_main_loop_quit (headless->loop);
 }
 
-/* Whether @target is an address (IP or IP:PORT, [IPv6]:PORT) rather than a device's name or
- * fingerprint, which only Nearby can turn into one. */
-static gboolean
-target_is_address (const char *target)
-{
-  g_autofree char *host = NULL;
-  const char *colon = strrchr (target, ':');
-
-  if (target[0] == '[')
-    return TRUE;
-  if (g_hostname_is_ip_address (target))
-    return TRUE;
-  host = colon != NULL ? g_strndup (target, colon - target) : g_strdup (target);
-  return g_hostname_is_ip_address (host);
-}
-
 static void
 send_now (Headless *headless)
 {
@@ -70,9 +54,7 @@ on_send_device_found (SsyncSession         *session,
   emit_device ("device-found", device);
   if (headless->send_wait_id == 0)
     return;
-  if (g_strcmp0 (ssync_localsend_device_get_alias (device), headless->send_target) == 0 ||
-      g_ascii_strcasecmp (ssync_localsend_device_get_fingerprint (device),
-                          headless->send_target) == 0)
+  if (ssync_localsend_device_matches (device, headless->send_target))
     send_now (headless);
 }
 
@@ -129,7 +111,7 @@ ssync_headless_run_send_to (Headless   *headless,
                     headless);
   g_unix_signal_add (SIGINT, ssync_headless_quit_signal, headless);
   g_unix_signal_add (SIGTERM, ssync_headless_quit_signal, headless);
-  if (target_is_address (target))
+  if (ssync_options_target_is_address (target))
     send_now (headless);
   else
     {

@@ -286,3 +286,15 @@ ssync_options_apply (SsyncOptions  *options,
     }
   return TRUE;
 }
+
+/* Whether --send-to's @target is an address (IP, IP:PORT or [IPv6]:PORT) rather than a
+ * device's name or fingerprint, which only Nearby can turn into one. */
+gboolean
+ssync_options_target_is_address (const char *target)
+{
+  const char *colon = strrchr (target, ':');
+  g_autofree char *host = colon != NULL ? g_strndup (target, colon - target) : NULL;
+
+  return target[0] == '[' || g_hostname_is_ip_address (target) ||
+         (host != NULL && g_hostname_is_ip_address (host));
+}

@@ -46,6 +46,8 @@ gboolean ssync_options_apply          (SsyncOptions   *options,
                                        SsyncSession   *session,
                                        GError        **error);
 
+gboolean ssync_options_target_is_address (const char     *target);
+
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SsyncOptions, ssync_options_clear)
 
 G_END_DECLS

@@ -284,3 +284,16 @@ ssync_localsend_device_update (SsyncLocalsendDevice *self,
     ssync_localsend_device_set_last_seen (self, from->last_seen);
   g_object_thaw_notify (G_OBJECT (self));
 }
+
+/* Whether @target (what a user typed after --send-to) names this device: its alias exactly,
+ * or its fingerprint in any case. */
+gboolean
+ssync_localsend_device_matches (SsyncLocalsendDevice *self,
+                                const char           *target)
+{
+  g_return_val_if_fail (SSYNC_IS_LOCALSEND_DEVICE (self), FALSE);
+
+  return target != NULL &&
+         (g_strcmp0 (self->alias, target) == 0 ||
+          (self->fingerprint != NULL && g_ascii_strcasecmp (self->fingerprint, target) == 0));
+}

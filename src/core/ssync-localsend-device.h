@@ -40,4 +40,7 @@ void                  ssync_localsend_device_set_last_seen    (SsyncLocalsendDev
 void                  ssync_localsend_device_update           (SsyncLocalsendDevice *self,
                                                                SsyncLocalsendDevice *from);
 
+gboolean              ssync_localsend_device_matches          (SsyncLocalsendDevice *self,
+                                                               const char           *target);
+
 G_END_DECLS
