@@ -236,7 +236,10 @@ export function startReceiver ({ dir, identity, port = 0, bind = '0.0.0.0', pin 
 
     const failed = async (status, why) => {
       file.state = 'failed';
-      out.destroy();
+      // The stream opens its file asynchronously: removed before that, the .part would be
+      // made again by the open. Wait until it is closed.
+      if (!out.closed)
+        await new Promise((resolve) => { out.once('close', resolve); out.destroy(); });
       await fsp.rm(part, { force: true });
       emit({ event: 'file-failed', fileId, fileName: file.fileName, bytes, status, error: why });
       if (status && !res.headersSent) {
