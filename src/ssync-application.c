@@ -431,6 +431,8 @@ ssync_application_startup (GApplication *application)
       g_printerr ("sharesync: %s\n", self->start_error->message);
       return;
     }
+  /* With a window, Nearby announces every 30 s only while its page shows. */
+  ssync_session_set_nearby_periodic (self->session, FALSE);
   fixed = ssync_environment_apply (self->session);
   for (guint i = 0; i < G_N_ELEMENTS (from_options); i++)
     if (from_options[i].given)

@@ -31,6 +31,7 @@ struct _SsyncNearby
   SsyncLocalsendServer *server;
   SsyncDiscovery *discovery;
   GListStore *no_devices;  /* what get_devices answers before discovery runs */
+  gboolean quiet;          /* no announcements every 30 s: the window's Nearby page is hidden */
 };
 
 G_DEFINE_FINAL_TYPE (SsyncNearby, ssync_nearby, G_TYPE_OBJECT)
@@ -153,6 +154,18 @@ on_register (SsyncLocalsendServer *server,
 
 /* The server listens on the LocalSend port, or on any free one when another app has it:
  * devices learn the port from our announcements. */
+/* Announcing every 30 s is for while someone looks: without a window always, with one only
+ * while its Nearby page shows (LocalSend does the same). Answers to others go on regardless. */
+static void
+apply_announce_interval (SsyncNearby *self)
+{
+  if (self->discovery == NULL)
+    return;
+  ssync_discovery_set_announce_interval (self->discovery,
+                                         self->quiet ? 0 : ssync_config_get_uint (self->config,
+                                                                                  "announce-interval"));
+}
+
 static gboolean
 listen_server (SsyncNearby  *self,
                GError      **error)
@@ -205,9 +218,7 @@ on_identity (GObject      *source,
   g_signal_connect_object (self->server, "register", G_CALLBACK (on_register), self, 0);
 
   self->discovery = ssync_discovery_new (&me);
-  ssync_discovery_set_announce_interval (self->discovery,
-                                         ssync_config_get_uint (self->config,
-                                                                "announce-interval"));
+  apply_announce_interval (self);
   ssync_discovery_set_device_timeout (self->discovery,
                                       ssync_config_get_uint (self->config, "device-timeout"));
   g_signal_connect_object (self->discovery, "device-found", G_CALLBACK (on_device_found),
@@ -278,6 +289,23 @@ ssync_nearby_stop (SsyncNearby *self)
 }
 
 /* Announces this device now (the "refresh" of a Nearby view). */
+/**
+ * ssync_nearby_set_periodic:
+ * @periodic: whether to announce every announce-interval seconds (the default), or only at
+ *   start and on request
+ */
+void
+ssync_nearby_set_periodic (SsyncNearby *self,
+                           gboolean     periodic)
+{
+  g_return_if_fail (SSYNC_IS_NEARBY (self));
+
+  if (self->quiet == !periodic)
+    return;
+  self->quiet = !periodic;
+  apply_announce_interval (self);
+}
+
 void
 ssync_nearby_announce (SsyncNearby *self)
 {

@@ -32,6 +32,8 @@ gboolean     ssync_nearby_start_finish    (SsyncNearby          *self,
                                            GError              **error);
 void         ssync_nearby_stop            (SsyncNearby          *self);
 void         ssync_nearby_announce        (SsyncNearby          *self);
+void         ssync_nearby_set_periodic    (SsyncNearby          *self,
+                                           gboolean              periodic);
 GListModel  *ssync_nearby_get_devices     (SsyncNearby          *self);
 const char  *ssync_nearby_get_fingerprint (SsyncNearby          *self);
 const char  *ssync_nearby_get_alias       (SsyncNearby          *self);

@@ -95,6 +95,17 @@ ssync_session_announce_nearby (SsyncSession *self)
   ssync_nearby_announce (self->nearby);
 }
 
+/* Whether Nearby announces this device every 30 s (the default) or only at start and when
+ * asked: the window keeps it quiet while its Nearby page is hidden. */
+void
+ssync_session_set_nearby_periodic (SsyncSession *self,
+                                   gboolean      periodic)
+{
+  g_return_if_fail (SSYNC_IS_SESSION (self));
+
+  ssync_nearby_set_periodic (self->nearby, periodic);
+}
+
 /* How nearby devices see this one: its name, its fingerprint (the SHA-256 of its
  * certificate) and the HTTPS port they reach it on; NULL and 0 until Nearby started. */
 const char *

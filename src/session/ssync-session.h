@@ -130,6 +130,8 @@ gboolean      ssync_session_start_nearby_finish    (SsyncSession         *self,
                                                     GError              **error);
 GListModel   *ssync_session_get_nearby_devices     (SsyncSession         *self);
 void          ssync_session_announce_nearby        (SsyncSession         *self);
+void          ssync_session_set_nearby_periodic    (SsyncSession         *self,
+                                                    gboolean              periodic);
 const char   *ssync_session_get_nearby_alias       (SsyncSession         *self);
 const char   *ssync_session_get_nearby_fingerprint (SsyncSession         *self);
 guint         ssync_session_get_nearby_port        (SsyncSession         *self);

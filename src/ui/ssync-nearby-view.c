@@ -1,7 +1,8 @@
 /* ssync-nearby-view.c: the window's Nearby page. Nearby starts the first time the page
  * shows (as a "desktop" device), not with the window: until then nothing is announced on
  * the network. Each time the page shows again it announces this computer once more, so that
- * devices that came since answer at once (the discovery announces every 30 s by itself).
+ * devices that came since answer at once, and then every 30 s while it shows; while it is
+ * hidden, nothing is announced but answers to other devices.
  * It shows "Looking for devices nearby…" until a device is seen, why it could not start
  * when it could not, and otherwise the devices seen, one SsyncDeviceRow each.
  *
@@ -179,10 +180,17 @@ retry (GtkWidget  *widget,
 static void
 on_map (SsyncNearbyView *self)
 {
+  ssync_session_set_nearby_periodic (self->session, TRUE);
   if (self->devices != NULL)
     ssync_session_announce_nearby (self->session);
   else if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "error") != 0)
     ssync_nearby_view_start (self);
+}
+
+static void
+on_unmap (SsyncNearbyView *self)
+{
+  ssync_session_set_nearby_periodic (self->session, FALSE);
 }
 
 static void
@@ -284,6 +292,7 @@ ssync_nearby_view_init (SsyncNearbyView *self)
   self->cancellable = g_cancellable_new ();
 
   g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
+  g_signal_connect (self, "unmap", G_CALLBACK (on_unmap), NULL);
   set_accessible_label (GTK_WIDGET (self->look_again_button), _("Look Again"));
   set_accessible_label (GTK_WIDGET (self->list_look_again_button), _("Look Again"));
 }

@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "ssync-device-row.h"
 #include "ssync-nearby-view.h"
@@ -673,6 +674,96 @@ test_send_share_to (Fixture       *fixture,
     gtk_window_destroy (GTK_WINDOW (other));
 }
 
+typedef struct {
+  const char *fingerprint;
+  guint heard;            /* announcements of this session heard */
+} Listener;
+
+static gboolean
+on_datagram (GSocket      *socket,
+             GIOCondition  condition,
+             gpointer      user_data)
+{
+  Listener *listener = user_data;
+  char buffer[4096];
+  gssize length = g_socket_receive (socket, buffer, sizeof buffer - 1, NULL, NULL);
+
+  if (length > 0)
+    {
+      buffer[length] = '\0';
+      if (strstr (buffer, listener->fingerprint) != NULL && strstr (buffer, "\"announce\":true"))
+        listener->heard++;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+heard_at_least (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const Listener *listener = data;
+
+  return listener->heard >= 2;
+}
+
+static void
+run_for (guint milliseconds)
+{
+  gint64 end = g_get_monotonic_time () + milliseconds * 1000;
+  guint tick = g_timeout_add (20, wake_up, NULL);
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+}
+
+/* The page announces this computer when it shows and then every interval while it shows;
+ * hidden, it announces nothing (it still answers). Heard on the LocalSend group, as another
+ * device on the LAN hears it. */
+static void
+test_announces_while_shown (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) any = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GInetAddress) group = g_inet_address_new_from_string ("224.0.0.167");
+  g_autoptr(GSocketAddress) local = g_inet_socket_address_new (any, 53317);
+  g_autoptr(GSource) source = NULL;
+  g_autoptr(GError) error = NULL;
+  Listener listener = { NULL, 0 };
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP,
+                         &error);
+  g_assert_no_error (error);
+  g_socket_set_option (socket, SOL_SOCKET, SO_REUSEADDR, 1, &error);
+  g_assert_no_error (error);
+  g_socket_bind (socket, local, TRUE, &error);
+  g_assert_no_error (error);
+  g_socket_join_multicast_group (socket, group, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_set_blocking (socket, FALSE);
+  source = g_socket_create_source (socket, G_IO_IN, NULL);
+  g_source_set_callback (source, G_SOURCE_FUNC (on_datagram), &listener, NULL);
+  g_source_attach (source, NULL);
+
+  g_object_set (ssync_session_get_config (fixture->session), "announce-interval", 1, NULL);
+  show_nearby (fixture);
+  listener.fingerprint = ssync_session_get_nearby_fingerprint (fixture->session);
+  /* The start's announcement, then one each second. */
+  run_for (2500);
+  g_assert_cmpuint (listener.heard, >=, 2);
+
+  ssync_window_show_history (fixture->window);
+  run_for (300);
+  listener.heard = 0;
+  run_for (3000);
+  g_assert_cmpuint (listener.heard, ==, 0);
+
+  show_nearby (fixture);
+  wait_until (fixture, heard_at_least, &listener, "the page announces again");
+  g_source_destroy (source);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -688,6 +779,7 @@ main (int   argc,
   ADD ("/ui/nearby/pin", test_pin);
   ADD ("/ui/nearby/refused", test_refused);
   ADD ("/ui/nearby/send-share-to", test_send_share_to);
+  ADD ("/ui/nearby/announces-while-shown", test_announces_while_shown);
 #undef ADD
 
   return g_test_run ();
