@@ -34,10 +34,6 @@
 #define REQUESTS_BURST 20
 #define REQUESTS_PER_SECOND 2.0
 
-/* How long a refused connection stays open after its answer, for the client to read it:
- * closing a socket that still holds unread data makes the kernel send a reset, which can
- * destroy the answer before the client has read it. */
-
 /* libsoup 3.2 has neither the name nor the phrase of 429. */
 #define STATUS_TOO_MANY_REQUESTS 429
 
@@ -57,6 +53,7 @@ struct _SsyncLocalsendServer
   SsyncRateLimiter *limiter;
   SsyncLocalsendReceiver *receiver;
   guint port;
+  gsize prepare_held;       /* bytes of prepare-upload bodies reserved now */
 
   /* Our own identity, owned copies of SsyncLocalsendIdentity's strings. */
   char *alias;
@@ -172,20 +169,100 @@ respond_text (SoupServerMessage *msg,
   respond (msg, status, "text/plain; charset=utf-8", g_strconcat (text, "\n", NULL));
 }
 
+/* A prepare-upload body's share of the budget, given back when its message is gone. */
+typedef struct {
+  SsyncLocalsendServer *server;
+  gsize bytes;
+} Reservation;
+
+static void
+reservation_free (Reservation *reservation)
+{
+  reservation->server->prepare_held -= reservation->bytes;
+  g_object_unref (reservation->server);
+  g_free (reservation);
+}
+
+static gboolean
+reserve_prepare (SsyncLocalsendServer *self,
+                 SoupServerMessage    *msg,
+                 gsize                 bytes)
+{
+  Reservation *reservation;
+
+  if (bytes > SSYNC_LOCALSEND_SERVER_PREPARE_BUDGET - self->prepare_held)
+    return FALSE;
+  reservation = g_new0 (Reservation, 1);
+  reservation->server = g_object_ref (self);
+  reservation->bytes = bytes;
+  self->prepare_held += bytes;
+  g_object_set_data_full (G_OBJECT (msg), "ssync-prepare-reservation", reservation,
+                          (GDestroyNotify) reservation_free);
+  return TRUE;
+}
+
 static void
 on_request_chunk (SoupServerMessage *msg,
                   GBytes            *chunk,
                   gpointer           user_data)
 {
+  gsize limit = GPOINTER_TO_SIZE (user_data);
   gsize total = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (msg), "ssync-body-bytes"));
 
   total += g_bytes_get_size (chunk);
   g_object_set_data (G_OBJECT (msg), "ssync-body-bytes", GSIZE_TO_POINTER (total));
-  if (total > SSYNC_LOCALSEND_SERVER_MAX_BODY)
+  if (total > limit)
     {
       g_signal_handlers_disconnect_by_func (msg, on_request_chunk, user_data);
       ssync_response_refuse (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, NULL,
                              "The request body is too large");
+    }
+}
+
+/* Refuses a body past its path's limit before it is read, whether announced or sent in
+ * chunks; a prepare-upload body also takes its room from the budget first (a chunked one
+ * the most it may send). */
+static void
+limit_body (SsyncLocalsendServer *self,
+            SoupServerMessage    *msg,
+            const char           *path)
+{
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+  gboolean prepare = g_str_equal (path, PREPARE_PATH);
+  gsize limit = prepare ? SSYNC_LOCALSEND_SERVER_MAX_PREPARE_BODY
+                        : SSYNC_LOCALSEND_SERVER_MAX_BODY;
+  gsize reserve = 0;
+
+  switch (soup_message_headers_get_encoding (request))
+    {
+    case SOUP_ENCODING_CONTENT_LENGTH:
+      {
+        goffset length = soup_message_headers_get_content_length (request);
+
+        if (length < 0 || (guint64) length > limit)
+          {
+            ssync_response_refuse (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, NULL,
+                                   "The request body is too large");
+            return;
+          }
+        reserve = length;
+      }
+      break;
+    case SOUP_ENCODING_CHUNKED:
+      g_signal_connect (msg, "got-chunk", G_CALLBACK (on_request_chunk),
+                        GSIZE_TO_POINTER (limit));
+      reserve = limit;
+      break;
+    default:
+      break;
+    }
+
+  if (prepare && !reserve_prepare (self, msg, reserve))
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Retry-After", "5");
+      ssync_response_refuse (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL,
+                             "Too many senders at once, try again shortly");
     }
 }
 
@@ -222,7 +299,6 @@ handle_early (SoupServer        *soup,
               gpointer           user_data)
 {
   SsyncLocalsendServer *self = user_data;
-  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
   SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
   const char *peer = soup_server_message_get_remote_host (msg);
   const char *allowed;
@@ -271,24 +347,7 @@ handle_early (SoupServer        *soup,
       return;
     }
 
-  /* Refused past the limit before it is read, whether announced or sent in chunks. */
-  switch (soup_message_headers_get_encoding (request))
-    {
-    case SOUP_ENCODING_CONTENT_LENGTH:
-      {
-        goffset length = soup_message_headers_get_content_length (request);
-
-        if (length < 0 || length > SSYNC_LOCALSEND_SERVER_MAX_BODY)
-          ssync_response_refuse (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, NULL,
-                                 "The request body is too large");
-      }
-      break;
-    case SOUP_ENCODING_CHUNKED:
-      g_signal_connect (msg, "got-chunk", G_CALLBACK (on_request_chunk), NULL);
-      break;
-    default:
-      break;
-    }
+  limit_body (self, msg, path);
 }
 
 static void

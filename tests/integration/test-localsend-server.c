@@ -15,6 +15,7 @@
 
 #define REGISTER_PATH "/api/localsend/v2/register"
 #define INFO_PATH "/api/localsend/v2/info"
+#define PREPARE_PATH "/api/localsend/v2/prepare-upload"
 #define PEER_JSON \
   "{\"alias\":\"Nice Orange\",\"version\":\"2.1\",\"deviceModel\":\"Pixel\"," \
   "\"deviceType\":\"mobile\",\"fingerprint\":\"PEER-FINGERPRINT\",\"port\":53317," \
@@ -546,8 +547,8 @@ assert_refused_early (Fixture    *fixture,
   g_string_free (push.answer, TRUE);
 }
 
-/* A body over 64 KiB is refused (413) before it is read, announced or sent in chunks, and
- * so is any body sent where nothing lives (404). */
+/* A body over 64 KiB (8 MiB for prepare-upload) is refused (413) before it is read,
+ * announced or sent in chunks, and so is any body sent where nothing lives (404). */
 static void
 test_oversize (Fixture       *fixture,
                gconstpointer  data)
@@ -561,6 +562,14 @@ test_oversize (Fixture       *fixture,
                         "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
                         TRUE, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE);
   assert_refused_early (fixture,
+                        "POST " PREPARE_PATH " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        "Content-Type: application/json\r\nContent-Length: 8388609\r\n\r\n",
+                        FALSE, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE);
+  assert_refused_early (fixture,
+                        "POST " PREPARE_PATH " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+                        TRUE, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE);
+  assert_refused_early (fixture,
                         "POST /api/localsend/v2/upload HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                         "Content-Length: 50331648\r\n\r\n",
                         FALSE, SOUP_STATUS_BAD_REQUEST);
@@ -569,6 +578,84 @@ test_oversize (Fixture       *fixture,
   /* The server still answers afterwards. */
   g_assert_cmpuint (status_of (fixture, "POST", REGISTER_PATH, PEER_JSON), ==, SOUP_STATUS_OK);
   g_assert_cmpuint (fixture->registered->len, ==, 1);
+}
+
+typedef struct {
+  guint port;
+  const char *head;
+  gint ready;
+  gint release;
+} Hold;
+
+/* A sender that announces a large prepare-upload and never sends it. */
+static gpointer
+hold_thread (gpointer user_data)
+{
+  Hold *hold = user_data;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) tcp = NULL;
+  g_autoptr(GIOStream) tls = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tcp = g_socket_client_connect_to_host (client, "127.0.0.1", hold->port, NULL, &error);
+  g_assert_no_error (error);
+  tls = g_tls_client_connection_new (G_IO_STREAM (tcp), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_any_connection), NULL);
+  g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_write_all (g_io_stream_get_output_stream (tls), hold->head,
+                             strlen (hold->head), NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_atomic_int_set (&hold->ready, 1);
+  g_main_context_wakeup (NULL);
+  while (!g_atomic_int_get (&hold->release))
+    g_usleep (1000);
+  return NULL;
+}
+
+static void
+run_for (guint milliseconds)
+{
+  gint64 end = g_get_monotonic_time () + milliseconds * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+}
+
+/* Prepare-upload bodies may be 8 MiB (10,000 files), but all those held at once share 32 MiB:
+ * four senders that announce 8 MiB and send nothing fill it, the fifth is told to come back
+ * (503), and once they are gone there is room again. */
+static void
+test_prepare_budget (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  const char *head = "POST " PREPARE_PATH " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     "Content-Type: application/json\r\nContent-Length: 8388608\r\n\r\n";
+  Hold holds[4];
+  GThread *threads[4];
+
+  for (guint i = 0; i < G_N_ELEMENTS (holds); i++)
+    {
+      holds[i] = (Hold) { fixture->port, head, 0, 0 };
+      threads[i] = g_thread_new ("hold", hold_thread, &holds[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (holds); i++)
+    while (!g_atomic_int_get (&holds[i].ready))
+      g_main_context_iteration (NULL, TRUE);
+  /* Let the server read every header. */
+  run_for (300);
+
+  assert_refused_early (fixture, head, FALSE, SOUP_STATUS_SERVICE_UNAVAILABLE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (holds); i++)
+    {
+      g_atomic_int_set (&holds[i].release, 1);
+      g_thread_join (threads[i]);
+    }
+  run_for (300);
+  g_assert_cmpuint (status_of (fixture, "POST", PREPARE_PATH, "{}"), !=,
+                    SOUP_STATUS_SERVICE_UNAVAILABLE);
 }
 
 /* A body just under the limit is read; it is no device, but it is not refused unread. */
@@ -629,6 +716,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/localsend-server/oversize", Fixture, NULL, fixture_set_up, test_oversize,
               fixture_tear_down);
+  g_test_add ("/localsend-server/prepare-budget", Fixture, NULL, fixture_set_up,
+              test_prepare_budget, fixture_tear_down);
   g_test_add ("/localsend-server/body-limit", Fixture, NULL, fixture_set_up, test_body_limit,
               fixture_tear_down);
 

@@ -199,13 +199,14 @@ test_lying_files (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (fixture->n_asked, ==, 0);
 }
 
-/* Sizes: past the free space (one file or the sum), past the largest file accepted, and a
- * body past 64 KiB; the most files a 64 KiB body can name are fine. */
+/* Sizes: past the free space (one file or the sum), past the largest file accepted, and more
+ * files than a session may have; as many as it may have, with LocalSend's metadata, are
+ * fine (a phone's folder of photos). */
 static void
 test_sizes (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(GString) many = g_string_new ("{");
-  g_autofree char *huge = g_strnfill (70 * 1024, ' ');
+  gsize last = 0;
 
   g_assert_cmpuint (prepare_files (fixture, "{\"a\":{\"fileName\":\"a\",\"size\":"
                                    "4611686018427387904}}"), ==,
@@ -217,17 +218,29 @@ test_sizes (Fixture *fixture, gconstpointer data)
   ssync_localsend_receiver_set_max_file_size (fixture->receiver, 100);
   g_assert_cmpuint (prepare_files (fixture, "{\"a\":{\"fileName\":\"a\",\"size\":101}}"), ==,
                     SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE);
-  memcpy (huge, "{\"info\":", 8);
-  g_assert_cmpuint (prepare_raw (fixture, API "prepare-upload", huge), ==,
-                    SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE);
   g_assert_cmpuint (fixture->n_asked, ==, 0);
 
-  for (guint i = 0; i < 1500; i++)
-    g_string_append_printf (many, "%s\"%u\":{\"fileName\":\"f%u\",\"size\":0}", i ? "," : "",
-                            i, i);
+  for (guint i = 0; i <= SSYNC_LOCALSEND_MAX_FILES; i++)
+    {
+      last = many->len;
+      g_string_append_printf (many, "%s\"%08x-1f0c-4d2e-9b7a-5e3c2a1b0d9f\":{\"id\":"
+                              "\"%08x-1f0c-4d2e-9b7a-5e3c2a1b0d9f\",\"fileName\":"
+                              "\"DCIM/Camera/IMG_20261207_%06u.jpg\",\"size\":0,"
+                              "\"fileType\":\"image/jpeg\",\"metadata\":{\"modified\":"
+                              "\"2026-12-07T10:15:30.000Z\",\"accessed\":"
+                              "\"2026-12-07T10:15:30.000Z\"}}", i ? "," : "", i, i, i);
+    }
   g_string_append (many, "}");
+  g_assert_cmpuint (prepare_files (fixture, many->str), ==, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE);
+  g_assert_cmpuint (fixture->n_asked, ==, 0);
+
+  /* Without the last one: exactly as many as a session may have. */
+  g_string_truncate (many, last);
+  g_string_append (many, "}");
+  g_test_message ("%u files take %zu bytes", SSYNC_LOCALSEND_MAX_FILES, many->len);
+  g_assert_cmpuint (many->len, <, SSYNC_LOCALSEND_SERVER_MAX_PREPARE_BODY);
   g_assert_cmpuint (prepare_files (fixture, many->str), ==, SOUP_STATUS_OK);
-  g_assert_cmpuint (fixture->last_n_files, ==, 1500);
+  g_assert_cmpuint (fixture->last_n_files, ==, SSYNC_LOCALSEND_MAX_FILES);
 }
 
 /* A guesser gets a few wrong PINs, then none, not even the right one, for a while. */
