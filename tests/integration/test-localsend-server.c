@@ -449,13 +449,43 @@ accept_any_connection (GTlsConnection       *conn,
   return TRUE;
 }
 
+/* A TLS connection to the server, its handshake done (from a thread: the server runs on the
+ * main context). */
+static GIOStream *
+connect_tls (guint port)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) tcp = NULL;
+  g_autoptr(GIOStream) tls = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tcp = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
+  g_assert_no_error (error);
+  tls = g_tls_client_connection_new (G_IO_STREAM (tcp), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_any_connection), NULL);
+  g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&tls);
+}
+
+/* Closes the TCP connection under @tls first: a TLS close would write its alert, and block
+ * for good when the server has stopped reading and the socket's buffer is full. */
+static void
+abandon_tls (GIOStream *tls)
+{
+  g_autoptr(GIOStream) base = NULL;
+
+  g_object_get (tls, "base-io-stream", &base, NULL);
+  g_io_stream_close (base, NULL, NULL);
+  g_object_unref (tls);
+}
+
 static gpointer
 push_thread (gpointer user_data)
 {
   Push *push = user_data;
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) tcp = NULL;
-  g_autoptr(GIOStream) tls = NULL;
+  GIOStream *tls;
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) frame = g_string_new (NULL);
   gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
@@ -470,13 +500,7 @@ push_thread (gpointer user_data)
   if (push->chunked)
     g_string_append (frame, "\r\n");
 
-  tcp = g_socket_client_connect_to_host (client, "127.0.0.1", push->port, NULL, &error);
-  g_assert_no_error (error);
-  tls = g_tls_client_connection_new (G_IO_STREAM (tcp), NULL, &error);
-  g_assert_no_error (error);
-  g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_any_connection), NULL);
-  g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error);
-  g_assert_no_error (error);
+  tls = connect_tls (push->port);
 
   in = G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (tls));
   out = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (tls));
@@ -519,6 +543,7 @@ push_thread (gpointer user_data)
         g_usleep (1000);
     }
 
+  abandon_tls (tls);
   g_atomic_int_set (&push->done, 1);
   g_main_context_wakeup (NULL);
   return NULL;
@@ -592,18 +617,10 @@ static gpointer
 hold_thread (gpointer user_data)
 {
   Hold *hold = user_data;
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) tcp = NULL;
-  g_autoptr(GIOStream) tls = NULL;
+  GIOStream *tls;
   g_autoptr(GError) error = NULL;
 
-  tcp = g_socket_client_connect_to_host (client, "127.0.0.1", hold->port, NULL, &error);
-  g_assert_no_error (error);
-  tls = g_tls_client_connection_new (G_IO_STREAM (tcp), NULL, &error);
-  g_assert_no_error (error);
-  g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_any_connection), NULL);
-  g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error);
-  g_assert_no_error (error);
+  tls = connect_tls (hold->port);
   g_output_stream_write_all (g_io_stream_get_output_stream (tls), hold->head,
                              strlen (hold->head), NULL, NULL, &error);
   g_assert_no_error (error);
@@ -611,6 +628,7 @@ hold_thread (gpointer user_data)
   g_main_context_wakeup (NULL);
   while (!g_atomic_int_get (&hold->release))
     g_usleep (1000);
+  abandon_tls (tls);
   return NULL;
 }
 
