@@ -146,25 +146,33 @@ show_device (SsyncReceivePrompt *self)
   SsyncDeviceTrust trust = ssync_upload_request_get_device_trust (self->request);
   g_autofree char *short_fingerprint = ssync_device_short_fingerprint (fingerprint);
   g_autofree char *tooltip = NULL;
+  gboolean unverified;
+
+  /* A device that proved a trusted key is not asked at all: asked, it did not prove it. */
+  unverified = trust == SSYNC_DEVICE_TRUST_TRUSTED &&
+               !ssync_upload_request_get_verified (self->request);
 
   gtk_widget_set_visible (self->device_box, TRUE);
   gtk_widget_set_visible (self->new_label, trust == SSYNC_DEVICE_TRUST_UNKNOWN);
-  /* A device that proved a trusted key is not asked at all: asked, it did not prove it. */
-  gtk_widget_set_visible (self->unverified_label,
-                          trust == SSYNC_DEVICE_TRUST_TRUSTED &&
-                          !ssync_upload_request_get_verified (self->request));
+  gtk_widget_set_visible (self->unverified_label, unverified);
   gtk_label_set_text (self->fingerprint_label, short_fingerprint);
   /* TRANSLATORS: the tooltip of a device's short fingerprint */
   tooltip = g_strdup_printf (_("Fingerprint: %s"), fingerprint);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->fingerprint_label), tooltip);
 
-  adw_message_dialog_add_responses (dialog,
-                                    "block", _("_Block"),
-                                    "decline", _("_Decline"),
-                                    "always", _("Al_ways Accept From This Device"),
-                                    "accept", _("_Accept"),
-                                    NULL);
+  adw_message_dialog_add_response (dialog, "block", _("_Block"));
+  adw_message_dialog_add_response (dialog, "decline", _("_Decline"));
   adw_message_dialog_set_response_appearance (dialog, "block", ADW_RESPONSE_DESTRUCTIVE);
+  /* Perhaps a stranger using a trusted device's name: nothing invites accepting, and
+   * trusting again what is trusted already would change nothing. */
+  if (unverified)
+    {
+      adw_message_dialog_add_response (dialog, "accept", _("_Accept"));
+      adw_message_dialog_set_default_response (dialog, "decline");
+      return;
+    }
+  adw_message_dialog_add_responses (dialog, "always", _("Al_ways Accept From This Device"),
+                                    "accept", _("_Accept"), NULL);
   adw_message_dialog_set_response_appearance (dialog, "accept", ADW_RESPONSE_SUGGESTED);
 }
 
