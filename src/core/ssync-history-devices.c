@@ -42,8 +42,9 @@ ssync_device_record_free (SsyncDeviceRecord *record)
   g_free (record);
 }
 
-/* Writes one device row; a device already there keeps its first_seen. Runs on the writer
- * thread. */
+/* Writes one device row; a device already there keeps its first_seen, and its alias and type
+ * when the record has none (a decision from the command line names only the fingerprint).
+ * Runs on the writer thread. */
 static void
 write_device (SsyncHistory *self,
               gpointer      data)
@@ -56,9 +57,10 @@ write_device (SsyncHistory *self,
   if (sqlite3_prepare_v2 (self->db,
                           "INSERT INTO devices (" DEVICE_COLUMNS ") "
                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
-                          "ON CONFLICT (fingerprint) DO UPDATE SET alias = excluded.alias,"
-                          " device_type = excluded.device_type, trust = excluded.trust,"
-                          " last_seen = excluded.last_seen",
+                          "ON CONFLICT (fingerprint) DO UPDATE SET"
+                          " alias = coalesce (excluded.alias, alias),"
+                          " device_type = coalesce (excluded.device_type, device_type),"
+                          " trust = excluded.trust, last_seen = excluded.last_seen",
                           -1, &stmt, NULL) == SQLITE_OK)
     {
       ssync_history_bind_text (stmt, 1, r->fingerprint);

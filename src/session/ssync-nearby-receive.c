@@ -160,6 +160,10 @@ verify_trusted (Pending *pending)
       || ssync_localsend_device_get_address (pending->device) == NULL
       || ssync_nearby_get_fingerprint (nearby) == NULL)
     {
+      g_message ("Cannot verify that the device at %s owns trusted fingerprint %s over %s",
+                 ssync_localsend_device_get_address (pending->device),
+                 ssync_localsend_device_get_fingerprint (pending->device),
+                 ssync_localsend_device_get_protocol (pending->device));
       ask_user (pending, SSYNC_DEVICE_TRUST_TRUSTED, FALSE);
       return;
     }

@@ -91,10 +91,22 @@ on_devices_listed (GObject      *source,
     {
       SsyncDeviceRecord *record = g_ptr_array_index (devices, i);
 
-      /* A decision taken while the rows were read is newer than the row. */
-      if (record->fingerprint == NULL
-          || g_hash_table_contains (trust->devices, record->fingerprint))
+      SsyncDeviceRecord *newer;
+
+      if (record->fingerprint == NULL)
         continue;
+      /* A decision taken while the rows were read is newer than the row; the row may still
+       * know the name (a decision from the command line gives none). */
+      newer = g_hash_table_lookup (trust->devices, record->fingerprint);
+      if (newer != NULL)
+        {
+          if (newer->alias == NULL)
+            newer->alias = g_steal_pointer (&record->alias);
+          if (newer->device_type == NULL)
+            newer->device_type = g_steal_pointer (&record->device_type);
+          newer->first_seen = MIN (newer->first_seen, record->first_seen);
+          continue;
+        }
       keep_record (trust, g_steal_pointer (&devices->pdata[i]));
       g_signal_emit_by_name (self, "device-trust-changed", record->fingerprint);
     }
