@@ -347,7 +347,7 @@ ssync_application_local_command_line (GApplication   *application,
       if (ssync_options_sets_server (options) || ssync_options_sets_shares (options) ||
           options->receive != NULL || options->push || options->fetch != NULL ||
           options->discover > 0 || options->alias != NULL || options->send_to != NULL ||
-          options->accept_all)
+          options->accept_all || options->trust != NULL || options->block != NULL)
         {
           g_printerr ("sharesync: %s\n",
                       _("ShareSync is already running, and these options only apply when it "

@@ -1,5 +1,6 @@
 /* ssync-headless-nearby.c: the headless face's Nearby: `--discover`, `--send-to` and
- * receiving from nearby devices with `--receive DIR --accept-all`.
+ * receiving from nearby devices with `--receive DIR` (trusted devices, or everyone not
+ * blocked with `--accept-all`), and `--trust`/`--block`.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -233,8 +234,54 @@ ssync_headless_run_discover (Headless *headless,
   return headless->exit_code;
 }
 
-/* --receive DIR: nearby devices may send there too, if the user said to take what they
- * send: there is nobody to ask. Without --accept-all they are declined at once. */
+/* --trust and --block: the decisions stored (ssync_options_apply()), said once each. */
+void
+ssync_headless_emit_trust (SsyncOptions *options)
+{
+  GStrv lists[] = { options->trust, options->block };
+  const char *events[] = { "device-trusted", "device-blocked" };
+
+  for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
+    for (guint i = 0; lists[l] != NULL && lists[l][i] != NULL; i++)
+      {
+        g_autoptr(JsonBuilder) builder = ssync_headless_begin_event (events[l]);
+        g_autofree char *fingerprint = g_ascii_strup (lists[l][i], -1);
+
+        ssync_headless_add_string (builder, "fingerprint", fingerprint);
+        ssync_headless_emit (builder);
+      }
+}
+
+/* A blocked device tried to send: refused, and said. */
+static void
+on_device_blocked (SsyncSession         *session,
+                   SsyncLocalsendDevice *device,
+                   Headless             *headless)
+{
+  g_autoptr(JsonBuilder) builder = ssync_headless_begin_event ("device-blocked");
+  g_autofree char *fingerprint = g_ascii_strup (ssync_localsend_device_get_fingerprint (device),
+                                                -1);
+
+  ssync_headless_add_string (builder, "fingerprint", fingerprint);
+  ssync_headless_add_string (builder, "alias", ssync_localsend_device_get_alias (device));
+  ssync_headless_add_string (builder, "address", ssync_localsend_device_get_address (device));
+  ssync_headless_emit (builder);
+}
+
+/* A nearby device the user did not trust wants to send: there is nobody to ask. Browsers'
+ * requests (no fingerprint) are not ours to answer. */
+static void
+on_upload_request (SsyncSession       *session,
+                   SsyncUploadRequest *request,
+                   Headless           *headless)
+{
+  if (ssync_upload_request_get_fingerprint (request) != NULL)
+    ssync_upload_request_decline (request);
+}
+
+/* --receive DIR: nearby devices may send there too: those the user trusts (--trust, or a
+ * decision kept from before) once they prove who they are, and everyone not blocked with
+ * --accept-all. The others are declined at once: there is nobody to ask. */
 void
 ssync_headless_start_nearby_receive (Headless *headless,
                                      GFile    *folder,
@@ -244,8 +291,11 @@ ssync_headless_start_nearby_receive (Headless *headless,
 
   if (!ssync_config_get_boolean (config, "nearby"))
     return;
-  if (accept_all)
-    ssync_session_set_nearby_receive_folder (headless->session, folder, TRUE);
+  ssync_session_set_nearby_receive_folder (headless->session, folder, accept_all);
+  g_signal_connect (headless->session, "upload-request", G_CALLBACK (on_upload_request),
+                    headless);
+  g_signal_connect (headless->session, "nearby-device-blocked", G_CALLBACK (on_device_blocked),
+                    headless);
   g_signal_connect (headless->session, "nearby-device-found", G_CALLBACK (on_device_found),
                     headless);
   ssync_session_start_nearby_async (headless->session, "headless", NULL,

@@ -57,6 +57,7 @@ int          ssync_headless_run_send_to           (Headless      *headless,
                                                    const char    *pin);
 int          ssync_headless_run_discover          (Headless      *headless,
                                                    int            seconds);
+void         ssync_headless_emit_trust            (SsyncOptions  *options);
 void         ssync_headless_start_nearby_receive  (Headless      *headless,
                                                    GFile         *folder,
                                                    gboolean       accept_all);

@@ -526,6 +526,8 @@ ssync_headless_run (int    argc,
       return 1;
     }
 
+  ssync_headless_emit_trust (&options);
+
   headless.last_progress = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   if (options.push)
     status = run_push (&headless, options.files, options.lifetime);
@@ -535,6 +537,8 @@ ssync_headless_run (int    argc,
     status = run_fetch (&headless, options.fetch, options.fetch_to);
   else if (options.discover > 0)
     status = ssync_headless_run_discover (&headless, options.discover);
+  else if (options.files == NULL && options.receive == NULL)
+    status = 0;  /* only --trust or --block: stored, nothing to serve */
   else
     status = run_server (&headless, &options);
 

@@ -73,6 +73,24 @@ usage_error (GError     **error,
   return FALSE;
 }
 
+/* --trust and --block name a device by its fingerprint, the SHA-256 of its certificate
+ * (LocalSend shows it; so does --discover): an alias or an address could be anybody's. */
+static gboolean
+check_devices (GStrv        fingerprints,
+               const char  *option,
+               GError     **error)
+{
+  for (guint i = 0; fingerprints != NULL && fingerprints[i] != NULL; i++)
+    if (!ssync_device_fingerprint_is_valid (fingerprints[i]))
+      {
+        g_set_error (error, SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT,
+                     _("%s needs a device fingerprint (64 hexadecimal digits), not “%s”"),
+                     option, fingerprints[i]);
+        return FALSE;
+      }
+  return TRUE;
+}
+
 /* What the options say together, checked before anything starts. A window needs no FILE:
  * it opens empty. */
 static gboolean
@@ -100,10 +118,17 @@ check (SsyncOptions  *options,
     return usage_error (error, _("--accept-all only goes with --receive DIR (see --help)"));
   if (options->pin != NULL && options->send_to == NULL)
     return usage_error (error, _("--pin only goes with --send-to (see --help)"));
+  if (!check_devices (options->trust, "--trust", error) ||
+      !check_devices (options->block, "--block", error))
+    return FALSE;
+  for (guint i = 0; options->trust != NULL && options->trust[i] != NULL; i++)
+    for (guint j = 0; options->block != NULL && options->block[j] != NULL; j++)
+      if (g_ascii_strcasecmp (options->trust[i], options->block[j]) == 0)
+        return usage_error (error, _("a device cannot be both trusted and blocked (see --help)"));
   if (options->fetch_to != NULL && options->fetch == NULL)
     return usage_error (error, _("--to only goes with --fetch URL (see --help)"));
   if (!window && !has_files && options->receive == NULL && options->fetch == NULL &&
-      options->discover == 0)
+      options->discover == 0 && options->trust == NULL && options->block == NULL)
     return usage_error (error, _("nothing to share: give at least one FILE or --receive DIR "
                                  "(see --help)"));
   if (options->push && (!has_files || options->receive != NULL))
@@ -183,6 +208,13 @@ ssync_options_parse (SsyncOptions  *options,
     { "accept-all", 0, 0, G_OPTION_ARG_NONE, &options->accept_all,
       N_("Take the files nearby devices send (LocalSend) without asking; without it, headless "
          "declines them and the window asks"), NULL },
+    { "trust", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->trust,
+      N_("Take the files the nearby device with this fingerprint sends without asking, once "
+         "it proves it holds that certificate (repeatable; kept for later runs)"),
+      N_("DEVICE") },
+    { "block", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->block,
+      N_("Refuse the files the nearby device with this fingerprint sends, without asking "
+         "(repeatable; kept for later runs)"), N_("DEVICE") },
     { "pin", 0, 0, G_OPTION_ARG_STRING, &options->pin,
       N_("The PIN the device asks for, with --send-to"), N_("PIN") },
     { "alias", 0, 0, G_OPTION_ARG_STRING, &options->alias,
@@ -230,6 +262,8 @@ ssync_options_clear (SsyncOptions *options)
   g_clear_pointer (&options->send_to, g_free);
   g_clear_pointer (&options->pin, g_free);
   g_clear_pointer (&options->alias, g_free);
+  g_clear_pointer (&options->trust, g_strfreev);
+  g_clear_pointer (&options->block, g_strfreev);
   g_clear_pointer (&options->files, g_strfreev);
 }
 
@@ -273,6 +307,13 @@ ssync_options_apply (SsyncOptions  *options,
     g_object_set (config, "default-max-downloads", (guint) options->max_downloads, NULL);
   if (options->alias != NULL)
     g_object_set (config, "alias", options->alias, NULL);
+  /* Decisions about devices are kept in the history, like the window's. */
+  for (guint i = 0; options->trust != NULL && options->trust[i] != NULL; i++)
+    ssync_session_set_device_trust (session, options->trust[i], NULL, NULL,
+                                    SSYNC_DEVICE_TRUST_TRUSTED);
+  for (guint i = 0; options->block != NULL && options->block[i] != NULL; i++)
+    ssync_session_set_device_trust (session, options->block[i], NULL, NULL,
+                                    SSYNC_DEVICE_TRUST_BLOCKED);
 
   if (options->password != NULL)
     {

@@ -29,6 +29,8 @@ typedef struct {
   char *send_to;            /* --send-to TARGET: a nearby device, the FILEs go to it */
   char *pin;
   gboolean accept_all;      /* files from nearby devices are taken without asking */
+  GStrv trust;              /* --trust DEVICE: fingerprints whose files are taken */
+  GStrv block;              /* --block DEVICE: fingerprints whose files are refused */
   GStrv files;
   /* What the checks made of the text above. */
   gint64 lifetime;          /* seconds; 0: not given */

@@ -49,6 +49,12 @@ static const char * const migrations[] = {
   "  path TEXT NOT NULL, part_name TEXT NOT NULL, length INTEGER NOT NULL,"
   "  metadata TEXT, created INTEGER NOT NULL, expires INTEGER NOT NULL);"
   "CREATE INDEX uploads_folder ON uploads (folder);",
+
+  /* Nearby devices by fingerprint: whether their files are taken or refused without asking,
+   * and whether they were asked about before. */
+  "CREATE TABLE devices ("
+  "  fingerprint TEXT PRIMARY KEY, alias TEXT, device_type TEXT, trust INTEGER NOT NULL,"
+  "  first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SSYNC_HISTORY_SCHEMA_VERSION);

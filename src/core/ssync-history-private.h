@@ -7,6 +7,7 @@
  *   ssync-history-transfers.c  shares and their transfers (writes, reads, totals, retention)
  *   ssync-history-pushes.c     files pushed to S3 buckets
  *   ssync-history-uploads.c    unfinished uploads, for cleanup and resuming
+ *   ssync-history-devices.c    nearby devices and the trust decided for them
  *   ssync-history-query.c      paged, searchable reads of transfers for list models
  *
  * SPDX-License-Identifier: MIT

@@ -1,4 +1,5 @@
-/* ssync-history.h: the history store (SQLite): shares and transfers.
+/* ssync-history.h: the history store (SQLite): shares, transfers and the nearby
+ * devices the user decided about.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -11,7 +12,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define SSYNC_HISTORY_SCHEMA_VERSION 5
+#define SSYNC_HISTORY_SCHEMA_VERSION 6
 
 typedef struct {
   char *id;
@@ -84,6 +85,21 @@ typedef struct {
 void ssync_upload_record_free (SsyncUploadRecord *record);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsyncUploadRecord, ssync_upload_record_free)
 
+/* A nearby device the user was asked about, by its fingerprint (uppercase hex), and what was
+ * decided. */
+typedef struct {
+  char *fingerprint;
+  char *alias;
+  char *device_type;
+  SsyncDeviceTrust trust;
+  gint64 first_seen;  /* microseconds since the epoch */
+  gint64 last_seen;   /* microseconds since the epoch */
+} SsyncDeviceRecord;
+
+SsyncDeviceRecord *ssync_device_record_copy (const SsyncDeviceRecord *record);
+void ssync_device_record_free (SsyncDeviceRecord *record);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsyncDeviceRecord, ssync_device_record_free)
+
 #define SSYNC_TYPE_HISTORY (ssync_history_get_type ())
 
 G_DECLARE_FINAL_TYPE (SsyncHistory, ssync_history, SSYNC, HISTORY, GObject)
@@ -112,6 +128,10 @@ void          ssync_history_forget_upload      (SsyncHistory   *self,
                                                 const char     *upload_id);
 GPtrArray    *ssync_history_list_uploads       (SsyncHistory   *self,
                                                 const char     *folder,
+                                                GError        **error);
+void          ssync_history_record_device      (SsyncHistory            *self,
+                                                const SsyncDeviceRecord *record);
+GPtrArray    *ssync_history_list_devices       (SsyncHistory   *self,
                                                 GError        **error);
 void          ssync_history_forget_before      (SsyncHistory   *self,
                                                 gint64          before);

@@ -297,3 +297,42 @@ ssync_localsend_device_matches (SsyncLocalsendDevice *self,
          (g_strcmp0 (self->alias, target) == 0 ||
           (self->fingerprint != NULL && g_ascii_strcasecmp (self->fingerprint, target) == 0));
 }
+
+/* The first 16 hex digits of @fingerprint in groups of four ("1A2B 3C4D 5E6F 7A8B"), in
+ * uppercase: enough for a person to compare with what the other device shows. A fingerprint
+ * that is not hex (LocalSend over HTTP uses a random string) is shown by its first 16
+ * printable characters the same way. */
+char *
+ssync_device_short_fingerprint (const char *fingerprint)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint taken = 0;
+
+  g_return_val_if_fail (fingerprint != NULL, NULL);
+
+  for (const char *p = fingerprint; *p != '\0' && taken < 16; p++)
+    {
+      if (!g_ascii_isalnum (*p))
+        continue;
+      if (taken > 0 && taken % 4 == 0)
+        g_string_append_c (text, ' ');
+      g_string_append_c (text, g_ascii_toupper (*p));
+      taken++;
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* Whether @fingerprint is a certificate fingerprint as LocalSend computes it: 64 hex digits
+ * (the SHA-256 of the certificate), in either case. */
+gboolean
+ssync_device_fingerprint_is_valid (const char *fingerprint)
+{
+  guint i;
+
+  if (fingerprint == NULL)
+    return FALSE;
+  for (i = 0; fingerprint[i] != '\0'; i++)
+    if (!g_ascii_isxdigit (fingerprint[i]) || i >= 64)
+      return FALSE;
+  return i == 64;
+}

@@ -43,4 +43,7 @@ void                  ssync_localsend_device_update           (SsyncLocalsendDev
 gboolean              ssync_localsend_device_matches          (SsyncLocalsendDevice *self,
                                                                const char           *target);
 
+char                 *ssync_device_short_fingerprint          (const char           *fingerprint);
+gboolean              ssync_device_fingerprint_is_valid       (const char           *fingerprint);
+
 G_END_DECLS

@@ -42,6 +42,12 @@ DEFINE_ENUM (SsyncTransferStatus, ssync_transfer_status,
              { SSYNC_TRANSFER_STATUS_FAILED, "SSYNC_TRANSFER_STATUS_FAILED", "failed" },
              { SSYNC_TRANSFER_STATUS_CANCELLED, "SSYNC_TRANSFER_STATUS_CANCELLED", "cancelled" })
 
+DEFINE_ENUM (SsyncDeviceTrust, ssync_device_trust,
+             { SSYNC_DEVICE_TRUST_UNKNOWN, "SSYNC_DEVICE_TRUST_UNKNOWN", "unknown" },
+             { SSYNC_DEVICE_TRUST_SEEN, "SSYNC_DEVICE_TRUST_SEEN", "seen" },
+             { SSYNC_DEVICE_TRUST_TRUSTED, "SSYNC_DEVICE_TRUST_TRUSTED", "trusted" },
+             { SSYNC_DEVICE_TRUST_BLOCKED, "SSYNC_DEVICE_TRUST_BLOCKED", "blocked" })
+
 const char *
 ssync_enum_to_nick (GType enum_type,
                     int   value)

@@ -50,15 +50,26 @@ typedef enum {
   SSYNC_TRANSFER_STATUS_CANCELLED,
 } SsyncTransferStatus;
 
+/* What the user decided about a nearby device, by its fingerprint; stored in the history as the
+ * number, printed as the nick. */
+typedef enum {
+  SSYNC_DEVICE_TRUST_UNKNOWN,  /* never seen */
+  SSYNC_DEVICE_TRUST_SEEN,     /* asked before, no decision kept */
+  SSYNC_DEVICE_TRUST_TRUSTED,  /* its files are taken without asking, once it proved its key */
+  SSYNC_DEVICE_TRUST_BLOCKED,  /* its files are refused without asking */
+} SsyncDeviceTrust;
+
 GType ssync_share_kind_get_type (void);
 GType ssync_direction_get_type (void);
 GType ssync_transfer_kind_get_type (void);
 GType ssync_transfer_status_get_type (void);
+GType ssync_device_trust_get_type (void);
 
 #define SSYNC_TYPE_SHARE_KIND (ssync_share_kind_get_type ())
 #define SSYNC_TYPE_DIRECTION (ssync_direction_get_type ())
 #define SSYNC_TYPE_TRANSFER_KIND (ssync_transfer_kind_get_type ())
 #define SSYNC_TYPE_TRANSFER_STATUS (ssync_transfer_status_get_type ())
+#define SSYNC_TYPE_DEVICE_TRUST (ssync_device_trust_get_type ())
 
 /* The lower-case nick of an enum value ("download", "complete"), as stored and printed. */
 const char *ssync_enum_to_nick (GType enum_type, int value);

@@ -28,6 +28,10 @@ struct _SsyncUploadRequest
   guint64 total_size;
   SsyncUploadRequestState state;
   gint64 decided;
+  char *fingerprint;        /* NULL for a browser */
+  SsyncDeviceTrust trust;
+  gboolean verified;
+  SsyncDeviceTrust remember;
 };
 
 enum {
@@ -57,6 +61,7 @@ ssync_upload_request_finalize (GObject *object)
   g_free (self->id);
   g_free (self->peer);
   g_free (self->user_agent);
+  g_free (self->fingerprint);
   g_ptr_array_unref (self->names);
 
   G_OBJECT_CLASS (ssync_upload_request_parent_class)->finalize (object);
@@ -116,6 +121,7 @@ static void
 ssync_upload_request_init (SsyncUploadRequest *self)
 {
   self->names = g_ptr_array_new_with_free_func (g_free);
+  self->remember = SSYNC_DEVICE_TRUST_SEEN;
 }
 
 SsyncUploadRequest *
@@ -264,13 +270,15 @@ ssync_upload_request_get_decided (SsyncUploadRequest *self)
 
 static void
 decide (SsyncUploadRequest      *self,
-        SsyncUploadRequestState  state)
+        SsyncUploadRequestState  state,
+        SsyncDeviceTrust         remember)
 {
   /* The first answer counts: a notification clicked after the dialog was answered is late. */
   if (self->state != SSYNC_UPLOAD_REQUEST_PENDING)
     return;
 
   self->state = state;
+  self->remember = remember;
   self->decided = g_get_monotonic_time ();
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
   g_signal_emit (self, signals[DECIDED], 0);
@@ -281,7 +289,7 @@ ssync_upload_request_accept (SsyncUploadRequest *self)
 {
   g_return_if_fail (SSYNC_IS_UPLOAD_REQUEST (self));
 
-  decide (self, SSYNC_UPLOAD_REQUEST_ACCEPTED);
+  decide (self, SSYNC_UPLOAD_REQUEST_ACCEPTED, SSYNC_DEVICE_TRUST_SEEN);
 }
 
 void
@@ -289,5 +297,75 @@ ssync_upload_request_decline (SsyncUploadRequest *self)
 {
   g_return_if_fail (SSYNC_IS_UPLOAD_REQUEST (self));
 
-  decide (self, SSYNC_UPLOAD_REQUEST_DECLINED);
+  decide (self, SSYNC_UPLOAD_REQUEST_DECLINED, SSYNC_DEVICE_TRUST_SEEN);
+}
+
+/* Set by the session before it asks; @fingerprint is what the device announced, @trust what
+ * the user decided about that fingerprint before, @verified whether the device proved (by a
+ * TLS handshake) that it holds that fingerprint's key. */
+void
+ssync_upload_request_set_device (SsyncUploadRequest *self,
+                                 const char         *fingerprint,
+                                 SsyncDeviceTrust    trust,
+                                 gboolean            verified)
+{
+  g_return_if_fail (SSYNC_IS_UPLOAD_REQUEST (self));
+
+  g_free (self->fingerprint);
+  self->fingerprint = g_strdup (fingerprint);
+  self->trust = trust;
+  self->verified = verified;
+}
+
+/* The fingerprint the sending device announced, NULL for a browser. */
+const char *
+ssync_upload_request_get_fingerprint (SsyncUploadRequest *self)
+{
+  g_return_val_if_fail (SSYNC_IS_UPLOAD_REQUEST (self), NULL);
+
+  return self->fingerprint;
+}
+
+SsyncDeviceTrust
+ssync_upload_request_get_device_trust (SsyncUploadRequest *self)
+{
+  g_return_val_if_fail (SSYNC_IS_UPLOAD_REQUEST (self), SSYNC_DEVICE_TRUST_UNKNOWN);
+
+  return self->trust;
+}
+
+gboolean
+ssync_upload_request_get_verified (SsyncUploadRequest *self)
+{
+  g_return_val_if_fail (SSYNC_IS_UPLOAD_REQUEST (self), FALSE);
+
+  return self->verified;
+}
+
+/* Accepts, and asks the session to take this device's files without asking from now on. */
+void
+ssync_upload_request_accept_always (SsyncUploadRequest *self)
+{
+  g_return_if_fail (SSYNC_IS_UPLOAD_REQUEST (self));
+
+  decide (self, SSYNC_UPLOAD_REQUEST_ACCEPTED, SSYNC_DEVICE_TRUST_TRUSTED);
+}
+
+/* Declines, and asks the session to refuse this device's files without asking from now on. */
+void
+ssync_upload_request_block (SsyncUploadRequest *self)
+{
+  g_return_if_fail (SSYNC_IS_UPLOAD_REQUEST (self));
+
+  decide (self, SSYNC_UPLOAD_REQUEST_DECLINED, SSYNC_DEVICE_TRUST_BLOCKED);
+}
+
+/* What the answer asks to remember about the device: TRUSTED (accept_always), BLOCKED
+ * (block), or SEEN for a plain accept or decline, which keeps no decision. */
+SsyncDeviceTrust
+ssync_upload_request_get_remember (SsyncUploadRequest *self)
+{
+  g_return_val_if_fail (SSYNC_IS_UPLOAD_REQUEST (self), SSYNC_DEVICE_TRUST_SEEN);
+
+  return self->remember;
 }

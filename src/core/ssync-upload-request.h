@@ -52,4 +52,17 @@ gint64                   ssync_upload_request_get_decided    (SsyncUploadRequest
 void                     ssync_upload_request_accept         (SsyncUploadRequest *self);
 void                     ssync_upload_request_decline        (SsyncUploadRequest *self);
 
+/* For a request from a nearby device (LocalSend): who it says it is, what the user decided
+ * about it before, and whether it proved it holds that fingerprint's key. */
+void                     ssync_upload_request_set_device      (SsyncUploadRequest *self,
+                                                               const char         *fingerprint,
+                                                               SsyncDeviceTrust    trust,
+                                                               gboolean            verified);
+const char              *ssync_upload_request_get_fingerprint (SsyncUploadRequest *self);
+SsyncDeviceTrust         ssync_upload_request_get_device_trust (SsyncUploadRequest *self);
+gboolean                 ssync_upload_request_get_verified    (SsyncUploadRequest *self);
+void                     ssync_upload_request_accept_always   (SsyncUploadRequest *self);
+void                     ssync_upload_request_block           (SsyncUploadRequest *self);
+SsyncDeviceTrust         ssync_upload_request_get_remember    (SsyncUploadRequest *self);
+
 G_END_DECLS

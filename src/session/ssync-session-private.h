@@ -58,6 +58,16 @@ void ssync_session_cleanup         (SsyncSession  *self);
 void ssync_session_setup_nearby    (SsyncSession  *self);
 void ssync_session_setup_nearby_receive (SsyncSession *self);
 void ssync_session_setup_lists     (SsyncSession  *self);
+typedef void (*SsyncSessionThen) (SsyncSession *self,
+                                  gpointer      data);
+
+void ssync_session_load_devices    (SsyncSession     *self,
+                                    SsyncSessionThen  then,
+                                    gpointer          data);
+void ssync_session_device_seen     (SsyncSession  *self,
+                                    const char    *fingerprint,
+                                    const char    *alias,
+                                    const char    *device_type);
 void ssync_session_list_transfer   (SsyncSession  *self,
                                     SsyncTransfer *transfer);
 void ssync_session_forget_links    (SsyncSession  *self,

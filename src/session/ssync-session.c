@@ -38,6 +38,8 @@ enum {
   UPLOAD_REQUEST,
   NEARBY_DEVICE_FOUND,
   NEARBY_DEVICE_LOST,
+  NEARBY_DEVICE_BLOCKED,
+  DEVICE_TRUST_CHANGED,
   N_SIGNALS
 };
 
@@ -129,6 +131,22 @@ ssync_session_class_init (SsyncSessionClass *klass)
   signals[NEARBY_DEVICE_LOST] =
     g_signal_new ("nearby-device-lost", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, SSYNC_TYPE_LOCALSEND_DEVICE);
+
+  /**
+   * SsyncSession::nearby-device-blocked:
+   * @device: a blocked device whose files were just refused without asking (its address set)
+   */
+  signals[NEARBY_DEVICE_BLOCKED] =
+    g_signal_new ("nearby-device-blocked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, SSYNC_TYPE_LOCALSEND_DEVICE);
+
+  /**
+   * SsyncSession::device-trust-changed:
+   * @fingerprint: the device whose trust (ssync_session_get_device_trust()) changed
+   */
+  signals[DEVICE_TRUST_CHANGED] =
+    g_signal_new ("device-trust-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void

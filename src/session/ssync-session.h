@@ -149,5 +149,12 @@ void          ssync_session_send_to_async          (SsyncSession         *self,
 gboolean      ssync_session_send_to_finish         (SsyncSession         *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);
+SsyncDeviceTrust ssync_session_get_device_trust (SsyncSession        *self,
+                                                 const char          *fingerprint);
+void          ssync_session_set_device_trust       (SsyncSession         *self,
+                                                    const char           *fingerprint,
+                                                    const char           *alias,
+                                                    const char           *device_type,
+                                                    SsyncDeviceTrust      trust);
 
 G_END_DECLS

@@ -4,6 +4,10 @@
  * row, or chosen with its button, are sent to it; while files go to it (from here or from a
  * share card's "Send To…"), a progress bar shows how far.
  *
+ * What the user decided about the device shows as a "Trusted" or "Blocked" tag; the row's
+ * menu changes it (Trust, Block, Forget Decision), and the row follows the session's
+ * "device-trust-changed", whoever changed it (the receive prompt, another row, headless).
+ *
  * SPDX-License-Identifier: MIT
  */
 #define G_LOG_DOMAIN "ssync-ui"
@@ -27,7 +31,9 @@ struct _SsyncDeviceRow
 
   GtkImage *type_icon;
   GtkProgressBar *progress;
+  GtkLabel *trust_label;
   GtkLabel *fingerprint_label;
+  GtkMenuButton *trust_button;
   GtkButton *send_button;
   GtkButton *cancel_button;
 };
@@ -60,7 +66,7 @@ update_device (SsyncDeviceRow *self)
   const char *fingerprint = ssync_localsend_device_get_fingerprint (self->device);
   const char *model = ssync_localsend_device_get_device_model (self->device);
   const char *address = ssync_localsend_device_get_address (self->device);
-  g_autofree char *short_fingerprint = ssync_nearby_dup_short_fingerprint (fingerprint);
+  g_autofree char *short_fingerprint = NULL;
   g_autofree char *subtitle = NULL;
   g_autofree char *tooltip = NULL;
 
@@ -74,10 +80,95 @@ update_device (SsyncDeviceRow *self)
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle != NULL ? subtitle : "");
   gtk_image_set_from_icon_name (self->type_icon, ssync_device_type_icon_name (
                                   ssync_localsend_device_get_device_type (self->device)));
+  /* The same grouping as the receive prompt shows, to compare one with the other. */
+  if (fingerprint != NULL)
+    short_fingerprint = ssync_device_short_fingerprint (fingerprint);
   gtk_label_set_text (self->fingerprint_label, short_fingerprint);
   /* TRANSLATORS: the tooltip of a device's short fingerprint */
   tooltip = g_strdup_printf (_("Fingerprint: %s"), fingerprint);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->fingerprint_label), tooltip);
+}
+
+static void
+update_trust (SsyncDeviceRow *self)
+{
+  const char *fingerprint = ssync_localsend_device_get_fingerprint (self->device);
+  SsyncDeviceTrust trust = SSYNC_DEVICE_TRUST_UNKNOWN;
+  GtkWidget *tag = GTK_WIDGET (self->trust_label);
+
+  if (fingerprint != NULL)
+    trust = ssync_session_get_device_trust (self->session, fingerprint);
+  gtk_widget_set_visible (tag, trust == SSYNC_DEVICE_TRUST_TRUSTED ||
+                               trust == SSYNC_DEVICE_TRUST_BLOCKED);
+  gtk_label_set_text (self->trust_label,
+                      trust == SSYNC_DEVICE_TRUST_BLOCKED ? _("Blocked") : _("Trusted"));
+  if (trust == SSYNC_DEVICE_TRUST_BLOCKED)
+    gtk_widget_add_css_class (tag, "blocked");
+  else
+    gtk_widget_remove_css_class (tag, "blocked");
+  if (trust == SSYNC_DEVICE_TRUST_TRUSTED)
+    gtk_widget_add_css_class (tag, "trusted");
+  else
+    gtk_widget_remove_css_class (tag, "trusted");
+
+  /* Without a fingerprint there is nothing to keep a decision about. */
+  gtk_widget_set_visible (GTK_WIDGET (self->trust_button), fingerprint != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "device.trust",
+                                 fingerprint != NULL && trust != SSYNC_DEVICE_TRUST_TRUSTED);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "device.block",
+                                 fingerprint != NULL && trust != SSYNC_DEVICE_TRUST_BLOCKED);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "device.forget",
+                                 trust == SSYNC_DEVICE_TRUST_TRUSTED ||
+                                 trust == SSYNC_DEVICE_TRUST_BLOCKED);
+}
+
+static void
+on_device_trust_changed (SsyncSession   *session,
+                         const char     *fingerprint,
+                         SsyncDeviceRow *self)
+{
+  const char *mine = ssync_localsend_device_get_fingerprint (self->device);
+
+  if (mine != NULL && fingerprint != NULL && g_ascii_strcasecmp (mine, fingerprint) == 0)
+    update_trust (self);
+}
+
+static void
+set_trust (SsyncDeviceRow   *self,
+           SsyncDeviceTrust  trust)
+{
+  const char *fingerprint = ssync_localsend_device_get_fingerprint (self->device);
+
+  if (fingerprint == NULL)
+    return;
+  ssync_session_set_device_trust (self->session, fingerprint,
+                                  ssync_localsend_device_get_alias (self->device),
+                                  ssync_localsend_device_get_device_type (self->device), trust);
+}
+
+static void
+trust_device (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  set_trust (SSYNC_DEVICE_ROW (widget), SSYNC_DEVICE_TRUST_TRUSTED);
+}
+
+static void
+block_device (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  set_trust (SSYNC_DEVICE_ROW (widget), SSYNC_DEVICE_TRUST_BLOCKED);
+}
+
+/* Back to "seen": the next files from it are asked about again. */
+static void
+forget_device (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  set_trust (SSYNC_DEVICE_ROW (widget), SSYNC_DEVICE_TRUST_SEEN);
 }
 
 static void
@@ -252,12 +343,16 @@ ssync_device_row_constructed (GObject *object)
   const char *alias = ssync_localsend_device_get_alias (self->device);
   g_autofree char *send_label = NULL;
   g_autofree char *cancel_label = NULL;
+  g_autofree char *trust_label = NULL;
 
   G_OBJECT_CLASS (ssync_device_row_parent_class)->constructed (object);
 
   update_device (self);
+  update_trust (self);
   g_signal_connect_object (self->device, "notify", G_CALLBACK (update_device), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "device-trust-changed",
+                           G_CALLBACK (on_device_trust_changed), self, 0);
   g_signal_connect_object (self->session, "transfer-started", G_CALLBACK (on_transfer_started),
                            self, 0);
 
@@ -265,12 +360,16 @@ ssync_device_row_constructed (GObject *object)
   send_label = g_strdup_printf (_("Send Files to %s"), alias);
   /* TRANSLATORS: "Stop Sending to Alice’s phone" */
   cancel_label = g_strdup_printf (_("Stop Sending to %s"), alias);
+  /* TRANSLATORS: "Trust or Block Alice’s phone", the label of a device's menu button */
+  trust_label = g_strdup_printf (_("Trust or Block %s"), alias);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->send_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, send_label, -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->cancel_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, cancel_label, -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->progress),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, send_label, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->trust_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, trust_label, -1);
 }
 
 static void
@@ -357,11 +456,16 @@ ssync_device_row_class_init (SsyncDeviceRowClass *klass)
                                                "ssync-device-row.ui");
   gtk_widget_class_bind_template_child (widget_class, SsyncDeviceRow, type_icon);
   gtk_widget_class_bind_template_child (widget_class, SsyncDeviceRow, progress);
+  gtk_widget_class_bind_template_child (widget_class, SsyncDeviceRow, trust_label);
   gtk_widget_class_bind_template_child (widget_class, SsyncDeviceRow, fingerprint_label);
+  gtk_widget_class_bind_template_child (widget_class, SsyncDeviceRow, trust_button);
   gtk_widget_class_bind_template_child (widget_class, SsyncDeviceRow, send_button);
   gtk_widget_class_bind_template_child (widget_class, SsyncDeviceRow, cancel_button);
   gtk_widget_class_install_action (widget_class, "device.send-files", NULL, send_files);
   gtk_widget_class_install_action (widget_class, "device.cancel", NULL, cancel_send);
+  gtk_widget_class_install_action (widget_class, "device.trust", NULL, trust_device);
+  gtk_widget_class_install_action (widget_class, "device.block", NULL, block_device);
+  gtk_widget_class_install_action (widget_class, "device.forget", NULL, forget_device);
 }
 
 static void

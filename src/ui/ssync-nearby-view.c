@@ -73,15 +73,16 @@ create_row (gpointer item,
 static void
 show_devices (SsyncNearbyView *self)
 {
+  /* Grouped as the other side's receive prompt and device rows show it. */
   g_autofree char *short_fingerprint =
-    ssync_nearby_dup_short_fingerprint (ssync_session_get_nearby_fingerprint (self->session));
+    ssync_device_short_fingerprint (ssync_session_get_nearby_fingerprint (self->session));
   g_autofree char *me = NULL;
 
   g_set_object (&self->devices, ssync_session_get_nearby_devices (self->session));
   gtk_list_box_bind_model (self->list_box, self->devices, create_row, self, NULL);
   g_signal_connect_object (self->devices, "items-changed", G_CALLBACK (update_page), self,
                            G_CONNECT_SWAPPED);
-  /* TRANSLATORS: "Nearby devices see this computer as “Alice” (3F2A9C1B)" */
+  /* TRANSLATORS: "Nearby devices see this computer as “Alice” (3F2A 9C1B 7D0E 4F5A)" */
   me = g_strdup_printf (_("Nearby devices see this computer as “%s” (%s)"),
                         ssync_session_get_nearby_alias (self->session), short_fingerprint);
   gtk_label_set_text (self->me_label, me);

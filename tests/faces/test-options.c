@@ -16,6 +16,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include <sqlite3.h>
+
 #include "ssync-s3rver.h"
 
 #define SCHEMA_GROUP "io/github/sharesync/ShareSync"
@@ -575,6 +577,79 @@ test_send_to (Fixture       *fixture,
   assert_preferences_unchanged (fixture);
 }
 
+#define TRUSTED_FP "ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12"
+#define BLOCKED_FP "00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF"
+
+/* The trust kept for @fingerprint in the face's history, -1 when it has no row. */
+static int
+stored_trust (Fixture    *fixture,
+              const char *fingerprint)
+{
+  g_autofree char *path = g_build_filename (fixture->data_dir, "history.db", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int trust = -1;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT trust FROM devices WHERE fingerprint = ?1",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, fingerprint, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    trust = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return trust;
+}
+
+/* --trust and --block: the decisions are kept in the history (fingerprints in uppercase);
+ * headless says each; a fingerprint that is not one is a usage error, in one line. */
+static void
+test_trust (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autofree char *inbox = g_build_filename (fixture->dir, "inbox", NULL);
+  g_autofree char *upper = g_ascii_strup (TRUSTED_FP, -1);
+  g_autofree char *url = NULL;
+  const char *args[] = { "--port", "0", "--trust", TRUSTED_FP, "--block", BLOCKED_FP,
+                         "--receive", inbox, NULL };
+  const char *bad[] = { "--trust", "1A2B 3C4D", "--receive", inbox, NULL };
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_auto(GStrv) env = face_environ (fixture, NULL);
+  g_auto(GStrv) bad_argv = face_argv (fixture, bad);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+
+  g_mkdir (inbox, 0700);
+  start (fixture, args, NULL);
+  if (fixture->face == FACE_HEADLESS)
+    {
+      g_autofree char *trusted = read_line_with (fixture, "\"event\":\"device-trusted\"");
+      g_autofree char *blocked = read_line_with (fixture, "\"event\":\"device-blocked\"");
+
+      g_assert_nonnull (trusted);
+      g_assert_nonnull (strstr (trusted, upper));
+      g_assert_nonnull (blocked);
+      g_assert_nonnull (strstr (blocked, BLOCKED_FP));
+    }
+  url = read_share_url (fixture);
+  stop (fixture);
+  g_assert_cmpint (stored_trust (fixture, upper), ==, 2);        /* SSYNC_DEVICE_TRUST_TRUSTED */
+  g_assert_cmpint (stored_trust (fixture, BLOCKED_FP), ==, 3);   /* SSYNC_DEVICE_TRUST_BLOCKED */
+  assert_preferences_unchanged (fixture);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_environ (launcher, env);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) bad_argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 2);
+  g_assert_nonnull (strstr (err, "--trust"));
+  g_assert_true (strchr (err, '\n') == err + strlen (err) - 1);
+}
+
 /* A second window's options can not apply to the running one: refused, not ignored. Its
  * files still go to the running window. */
 static void
@@ -631,6 +706,7 @@ main (int   argc,
     { "push", test_push },
     { "discover", test_discover },
     { "send-to", test_send_to },
+    { "trust", test_trust },
   };
   const char *faces[] = { "headless", "window" };
 

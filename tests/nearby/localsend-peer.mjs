@@ -6,9 +6,12 @@
 //
 //   send HOST:PORT FILE|DIR... [--pin P] [--cancel-after BYTES] [--alias A] [--http]
 //        [--name NAME]... [--no-sha256] [--extra-bytes N] [--wrong-token]
+//        [--fingerprint F] [--port N]
 //     prepare-upload then upload each file (folders as "dir/sub/file"); --name renames the
 //     n-th file in the announcement (to test a receiver's name checks); --extra-bytes sends N
 //     more bytes than announced with the first file; --wrong-token uploads with a made-up token.
+//     --fingerprint and --port: the identity and server port it claims (a random fingerprint
+//     and 53317 otherwise), e.g. a `receive` peer's, which then answers the receiver's check.
 //     Exit 0 when every answer was a success (a cancel counts when it was answered 200).
 //   receive DIR [--port N] [--bind ADDR] [--pin P] [--decline] [--alias A] [--http] [--once]
 //           [--fingerprint F] [--lowercase-fingerprint]
@@ -93,6 +96,8 @@ async function main () {
         noSha256: options['--no-sha256'],
         extraBytes: integer(options['--extra-bytes'], '--extra-bytes'),
         wrongToken: options['--wrong-token'],
+        fingerprint: options['--fingerprint'],
+        port: integer(options['--port'], '--port'),
       }, emit);
       emit({ event: 'done', ok: result.ok });
       return result.ok ? 0 : 1;

@@ -2,8 +2,12 @@
  * says it is looking; a device that registers with the session's HTTPS server (as LocalSend
  * apps do) shows as a row with its name, type icon, address and short fingerprint; files
  * dropped on the row reach a stand-in LocalSend receiver, also when it asks for a PIN;
- * declined and busy answers are told in a toast. Screenshots of the page go to
- * SSYNC_TEST_OUTPUT (or the test's folder) as nearby-empty.png and nearby-devices.png.
+ * declined and busy answers are told in a toast. Trust: a device sending files for the first
+ * time is asked about with "New device" and its short fingerprint, and "Always Accept From
+ * This Device" or "Block" is kept; a row's menu trusts, blocks and forgets, and its tag
+ * follows. Screenshots of the page go to SSYNC_TEST_OUTPUT (or the test's folder) as
+ * nearby-empty.png, nearby-devices.png, nearby-trust.png, receive-prompt-new-device.png and
+ * receive-prompt-unverified.png.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -17,6 +21,7 @@
 
 #include "ssync-device-row.h"
 #include "ssync-nearby-view.h"
+#include "ssync-receive-prompt.h"
 #include "ssync-test-server.h"
 #include "ssync-tls-identity.h"
 #include "ssync-ui-test.h"
@@ -454,7 +459,7 @@ test_device_appears (Fixture       *fixture,
                    "Alice’s phone");
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==,
                    "127.0.0.1 · Pixel 7");
-  label = find_label (GTK_WIDGET (row), "3F2A9C1B");
+  label = find_label (GTK_WIDGET (row), "3F2A 9C1B 7D0E 4F5A");
   g_assert_nonnull (label);
   g_assert_true (g_str_has_suffix (gtk_widget_get_tooltip_text (label), fingerprint));
   g_assert_cmpstr (ssync_device_type_icon_name ("mobile"), ==, "phone-symbolic");
@@ -467,12 +472,12 @@ test_device_appears (Fixture       *fixture,
   save_screenshot (fixture, "nearby-devices.png");
 }
 
-/* The label showing @text in @widget's tree. */
+/* The label whose text starts with @text in @widget's tree. */
 static GtkWidget *
 find_label (GtkWidget  *widget,
             const char *text)
 {
-  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+  if (GTK_IS_LABEL (widget) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (widget)), text))
     return widget;
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))
@@ -546,8 +551,9 @@ test_drop_sends (Fixture       *fixture,
   g_assert_false (ssync_device_row_is_sending (row));
 }
 
+/* The visible dialog of @type, if one shows. */
 static GtkWidget *
-find_pin_dialog (void)
+find_dialog (GType type)
 {
   GListModel *toplevels = gtk_window_get_toplevels ();
 
@@ -555,17 +561,24 @@ find_pin_dialog (void)
     {
       g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
 
-      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (window))
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (window))
         return window;
     }
   return NULL;
 }
 
-static gboolean
-shows_pin_dialog (Fixture       *fixture,
-                  gconstpointer  data)
+static GtkWidget *
+find_pin_dialog (void)
 {
-  return find_pin_dialog () != NULL;
+  return find_dialog (ADW_TYPE_MESSAGE_DIALOG);
+}
+
+/* Whether a dialog of the GType at @type shows. */
+static gboolean
+shows_dialog (Fixture       *fixture,
+              gconstpointer  type)
+{
+  return find_dialog (*(const GType *) type) != NULL;
 }
 
 /* A receiver that wants a PIN gets one asked of the user, then the same files with it. */
@@ -574,11 +587,12 @@ test_pin (Fixture       *fixture,
           gconstpointer  data)
 {
   SsyncDeviceRow *row = stand_in_row (fixture);
+  GType type = ADW_TYPE_MESSAGE_DIALOG;
   GtkWidget *dialog;
 
   fixture->pin = "4321";
   drop_file (fixture, row, "secret.txt", "for your eyes");
-  wait_until (fixture, shows_pin_dialog, NULL, "the PIN is asked for");
+  wait_until (fixture, shows_dialog, &type, "the PIN is asked for");
   dialog = find_pin_dialog ();
   save_screenshot_of (fixture, dialog, "nearby-pin.png");
   gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (
@@ -625,11 +639,24 @@ is_set (Fixture       *fixture,
   return *(gpointer const *) data != NULL;
 }
 
+/* The send-to dialog's row for the stand-in: other ShareSyncs on this network (other tests
+ * running at the same time) may be listed too, even first. */
+static GtkListBoxRow *
+stand_in_choice (GtkWidget *list_box)
+{
+  GtkListBoxRow *row;
+
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (list_box), i)) != NULL; i++)
+    if (find_label (GTK_WIDGET (row), "Stand-in") != NULL)
+      return row;
+  return NULL;
+}
+
 static gboolean
 has_device_choice (Fixture       *fixture,
                    gconstpointer  list_box)
 {
-  return gtk_list_box_get_row_at_index (GTK_LIST_BOX (list_box), 0) != NULL;
+  return stand_in_choice ((GtkWidget *) list_box) != NULL;
 }
 
 /* "Send To…" of a share card starts Nearby when the page was never shown, lists the devices
@@ -664,8 +691,7 @@ test_send_share_to (Fixture       *fixture,
                    "desktop", NULL, fixture->port);
   wait_until (fixture, has_device_choice, list_box, "the device is offered");
   save_screenshot_of (fixture, GTK_WIDGET (dialog), "nearby-send-to.png");
-  g_signal_emit_by_name (list_box, "row-activated",
-                         gtk_list_box_get_row_at_index (GTK_LIST_BOX (list_box), 0));
+  g_signal_emit_by_name (list_box, "row-activated", stand_in_choice (list_box));
   wait_until (fixture, has_toast, "Sent 1 file to Stand-in", "the share is sent");
   g_assert_cmpstr (g_hash_table_lookup (fixture->received, "report.txt"), ==, "quarterly");
 
@@ -762,14 +788,247 @@ test_announces_while_shown (Fixture       *fixture,
   show_nearby (fixture);
   wait_until (fixture, heard_at_least, &listener, "the page announces again");
   g_source_destroy (source);
+#define TRUST_FP "3F2A9C1B7D0E4F5A6B7C8D9E0F1A2B3C4D5E6F708192A3B4C5D6E7F8091A2B3C"
+#define OTHER_FP "77AA00BB11CC22DD33EE44FF5566778899AABBCCDDEEFF00112233445566778A"
+
+typedef struct {
+  SoupSession *client;
+  SoupMessage *msg;
+  gboolean done;
+} Prepare;
+
+/* Files go to this computer's Nearby receiver, which then asks in the window. */
+static void
+receive_into_inbox (Fixture *fixture)
+{
+  g_autofree char *inbox = g_build_filename (fixture->dir, "inbox", NULL);
+  g_autoptr(GFile) folder = g_file_new_for_path (inbox);
+
+  g_assert_no_errno (g_mkdir_with_parents (inbox, 0700));
+  ssync_session_set_nearby_receive_folder (fixture->session, folder, FALSE);
+}
+
+/* What a LocalSend app sends first: who it is and which files, to be asked about. Its info
+ * names @port, where a trusted fingerprint is checked by calling back. */
+static Prepare *
+prepare_upload (Fixture    *fixture,
+                const char *alias,
+                const char *fingerprint,
+                guint       port)
+{
+  Prepare *prepare = g_new0 (Prepare, 1);
+  g_autofree char *uri =
+    g_strdup_printf ("https://127.0.0.1:%u/api/localsend/v2/prepare-upload",
+                     ssync_session_get_nearby_port (fixture->session));
+  g_autofree char *json =
+    g_strdup_printf ("{\"info\":{\"alias\":\"%s\",\"version\":\"2.1\",\"deviceType\":\"mobile\","
+                     "\"fingerprint\":\"%s\",\"port\":%u,\"protocol\":\"https\","
+                     "\"download\":false},\"files\":{\"a\":{\"id\":\"a\",\"fileName\":"
+                     "\"holiday.jpg\",\"size\":1234567,\"fileType\":\"image/jpeg\"}}}",
+                     alias, fingerprint, port);
+  g_autoptr(GBytes) bytes = g_bytes_new (json, strlen (json));
+
+  prepare->client = soup_session_new ();
+  prepare->msg = soup_message_new ("POST", uri);
+  soup_message_set_request_body_from_bytes (prepare->msg, "application/json", bytes);
+  g_signal_connect (prepare->msg, "accept-certificate", G_CALLBACK (accept_any), NULL);
+  soup_session_send_and_read_async (prepare->client, prepare->msg, G_PRIORITY_DEFAULT, NULL,
+                                    on_registered, &prepare->done);
+  return prepare;
+}
+
+static guint
+prepare_wait (Fixture *fixture,
+              Prepare *prepare)
+{
+  guint status;
+
+  wait_until (fixture, is_true, &prepare->done, "the prepare-upload is answered");
+  status = soup_message_get_status (prepare->msg);
+  g_object_unref (prepare->msg);
+  g_object_unref (prepare->client);
+  g_free (prepare);
+  return status;
+}
+
+static GtkWidget *
+find_receive_prompt (void)
+{
+  return find_dialog (SSYNC_TYPE_RECEIVE_PROMPT);
+}
+
+static GtkWidget *
+wait_for_prompt (Fixture *fixture)
+{
+  GType type = SSYNC_TYPE_RECEIVE_PROMPT;
+
+  wait_until (fixture, shows_dialog, &type, "the receive prompt shows");
+  return find_receive_prompt ();
+}
+
+/* Whether @dialog shows a label starting with @text. */
+static gboolean
+prompt_says (GtkWidget  *dialog,
+             const char *text)
+{
+  GtkWidget *label = find_label (dialog, text);
+
+  return label != NULL && gtk_widget_is_visible (label);
+}
+
+/* A device sending for the first time is "New device" with the short fingerprint the user
+ * can compare; "Always Accept From This Device" keeps it trusted. */
+static void
+test_prompt_always_accept (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  Prepare *prepare;
+  GtkWidget *dialog;
+
+  receive_into_inbox (fixture);
+  show_nearby (fixture);
+  g_assert_cmpint (ssync_session_get_device_trust (fixture->session, TRUST_FP), ==,
+                   SSYNC_DEVICE_TRUST_UNKNOWN);
+  prepare = prepare_upload (fixture, "Alice’s phone", TRUST_FP, 53317);
+  dialog = wait_for_prompt (fixture);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "Accept Files From “Alice’s phone”?");
+  g_assert_true (prompt_says (dialog, "New device"));
+  g_assert_true (prompt_says (dialog, "3F2A 9C1B 7D0E 4F5A"));
+  g_assert_false (prompt_says (dialog, "Could not verify"));
+  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "always"));
+  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "block"));
+  save_screenshot_of (fixture, dialog, "receive-prompt-new-device.png");
+
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "always");
+  g_assert_cmpuint (prepare_wait (fixture, prepare), ==, SOUP_STATUS_OK);
+  g_assert_cmpint (ssync_session_get_device_trust (fixture->session, TRUST_FP), ==,
+                   SSYNC_DEVICE_TRUST_TRUSTED);
+}
+
+static gboolean
+prompt_gone (Fixture       *fixture,
+             gconstpointer  data)
+{
+  return find_receive_prompt () == NULL;
+}
+
+/* "Block" refuses these files and keeps the device blocked: the next files are refused
+ * without a question. */
+static void
+test_prompt_block (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  Prepare *prepare;
+  GtkWidget *dialog;
+
+  receive_into_inbox (fixture);
+  show_nearby (fixture);
+  prepare = prepare_upload (fixture, "Spammer", OTHER_FP, 53317);
+  dialog = wait_for_prompt (fixture);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "block");
+  g_assert_cmpuint (prepare_wait (fixture, prepare), ==, SOUP_STATUS_FORBIDDEN);
+  g_assert_cmpint (ssync_session_get_device_trust (fixture->session, OTHER_FP), ==,
+                   SSYNC_DEVICE_TRUST_BLOCKED);
+  wait_until (fixture, prompt_gone, NULL, "the prompt closes");
+
+  prepare = prepare_upload (fixture, "Spammer", OTHER_FP, 53317);
+  g_assert_cmpuint (prepare_wait (fixture, prepare), ==, SOUP_STATUS_FORBIDDEN);
+  g_assert_null (find_receive_prompt ());
+}
+
+/* A sender claiming a trusted fingerprint whose info (the stand-in, with another
+ * certificate) does not prove it is asked about, with a warning. */
+static void
+test_prompt_unverified (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  Prepare *prepare;
+  GtkWidget *dialog;
+
+  receive_into_inbox (fixture);
+  show_nearby (fixture);
+  ssync_session_set_device_trust (fixture->session, TRUST_FP, "Alice’s phone", "mobile",
+                                  SSYNC_DEVICE_TRUST_TRUSTED);
+  prepare = prepare_upload (fixture, "Alice’s phone", TRUST_FP, fixture->port);
+  dialog = wait_for_prompt (fixture);
+  g_assert_true (prompt_says (dialog, "Could not verify this device"));
+  g_assert_false (prompt_says (dialog, "New device"));
+  g_assert_false (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "always"));
+  g_assert_cmpstr (adw_message_dialog_get_default_response (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "decline");
+  save_screenshot_of (fixture, dialog, "receive-prompt-unverified.png");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "decline");
+  g_assert_cmpuint (prepare_wait (fixture, prepare), ==, SOUP_STATUS_FORBIDDEN);
+  /* A plain answer keeps what was decided before. */
+  g_assert_cmpint (ssync_session_get_device_trust (fixture->session, TRUST_FP), ==,
+                   SSYNC_DEVICE_TRUST_TRUSTED);
+}
+
+/* The tag a row shows: "Trusted", "Blocked" or none (NULL). */
+static const char *
+row_tag (SsyncDeviceRow *row)
+{
+  if (find_label (GTK_WIDGET (row), "Trusted") != NULL &&
+      gtk_widget_is_visible (find_label (GTK_WIDGET (row), "Trusted")))
+    return "Trusted";
+  if (find_label (GTK_WIDGET (row), "Blocked") != NULL &&
+      gtk_widget_is_visible (find_label (GTK_WIDGET (row), "Blocked")))
+    return "Blocked";
+  return NULL;
+}
+
+/* The row's menu trusts, blocks and forgets; the tag follows, also when the decision comes
+ * from elsewhere. */
+static void
+test_row_trust (Fixture       *fixture,
+                gconstpointer  data)
+{
+  SsyncNearbyView *view = show_nearby (fixture);
+  SsyncDeviceRow *alice;
+  SsyncDeviceRow *other;
+
+  register_device (fixture, "Alice’s phone", TRUST_FP, "mobile", "Pixel 7", 53317);
+  register_device (fixture, "Unknown laptop", OTHER_FP, "desktop", NULL, 53317);
+  alice = wait_for_row (fixture, view, TRUST_FP);
+  other = wait_for_row (fixture, view, OTHER_FP);
+  g_assert_null (row_tag (alice));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (alice), "device.trust", NULL));
+  g_assert_cmpint (ssync_session_get_device_trust (fixture->session, TRUST_FP), ==,
+                   SSYNC_DEVICE_TRUST_TRUSTED);
+  g_assert_cmpstr (row_tag (alice), ==, "Trusted");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (other), "device.block", NULL));
+  g_assert_cmpint (ssync_session_get_device_trust (fixture->session, OTHER_FP), ==,
+                   SSYNC_DEVICE_TRUST_BLOCKED);
+  g_assert_cmpstr (row_tag (other), ==, "Blocked");
+  save_screenshot (fixture, "nearby-trust.png");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (other), "device.forget", NULL));
+  g_assert_cmpint (ssync_session_get_device_trust (fixture->session, OTHER_FP), ==,
+                   SSYNC_DEVICE_TRUST_SEEN);
+  g_assert_null (row_tag (other));
+
+  ssync_session_set_device_trust (fixture->session, TRUST_FP, "Alice’s phone", "mobile",
+                                  SSYNC_DEVICE_TRUST_BLOCKED);
+  g_assert_cmpstr (row_tag (alice), ==, "Blocked");
 }
 
 int
 main (int   argc,
       char *argv[])
 {
+  g_autoptr(GtkCssProvider) css = NULL;
+
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  /* The application loads its style sheet by itself; the window alone here needs it for the
+   * screenshots to look like what a user sees (the trust tags are styled). */
+  css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, "/io/github/sharesync/ShareSync/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -780,6 +1039,10 @@ main (int   argc,
   ADD ("/ui/nearby/refused", test_refused);
   ADD ("/ui/nearby/send-share-to", test_send_share_to);
   ADD ("/ui/nearby/announces-while-shown", test_announces_while_shown);
+  ADD ("/ui/nearby/prompt-always-accept", test_prompt_always_accept);
+  ADD ("/ui/nearby/prompt-block", test_prompt_block);
+  ADD ("/ui/nearby/prompt-unverified", test_prompt_unverified);
+  ADD ("/ui/nearby/row-trust", test_row_trust);
 #undef ADD
 
   return g_test_run ();

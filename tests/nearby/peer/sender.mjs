@@ -75,7 +75,7 @@ export async function send (target, paths, opts, emit) {
   }
 
   const me = { alias: opts.alias || 'LocalSend Peer', protocol,
-    fingerprint: randomBytes(32).toString('hex') };
+    fingerprint: opts.fingerprint || randomBytes(32).toString('hex') };
   const query = opts.pin !== undefined ? `?pin=${encodeURIComponent(opts.pin)}` : '';
   const prepared = await request({ host, port, protocol, path: `${API}/prepare-upload${query}` },
     { info: deviceInfo(me, opts.port || 53317), files: announced });
