@@ -13,6 +13,8 @@
 #include "ssync-session-private.h"
 
 #define TRUST_KEY "ssync-session-trust"
+/* Devices kept without a decision at most (each is one row in the history). */
+#define MAX_SEEN_DEVICES 1000
 
 typedef struct {
   SsyncSessionThen then;
@@ -182,6 +184,34 @@ ssync_session_get_device_trust (SsyncSession *self,
   return record != NULL ? record->trust : SSYNC_DEVICE_TRUST_UNKNOWN;
 }
 
+/* Keeps @trust for @fingerprint (in the table and the history), with the name when given;
+ * whether the trust changed. */
+static gboolean
+update (SsyncSession     *self,
+        const char       *fingerprint,
+        const char       *alias,
+        const char       *device_type,
+        SsyncDeviceTrust  trust)
+{
+  SsyncDeviceRecord *old;
+  SsyncDeviceRecord *record;
+  gint64 now = g_get_real_time ();
+  gboolean changed;
+
+  record = g_new0 (SsyncDeviceRecord, 1);
+  record->fingerprint = g_ascii_strup (fingerprint, -1);
+  old = g_hash_table_lookup (get_trust (self)->devices, record->fingerprint);
+  record->alias = g_strdup (alias != NULL || old == NULL ? alias : old->alias);
+  record->device_type = g_strdup (device_type != NULL || old == NULL ? device_type
+                                                                     : old->device_type);
+  record->trust = trust;
+  record->first_seen = old != NULL ? old->first_seen : now;
+  record->last_seen = now;
+  changed = old == NULL || old->trust != trust;
+  store (self, record);
+  return changed;
+}
+
 /**
  * ssync_session_set_device_trust:
  * @fingerprint: the device's fingerprint, in either case (stored in uppercase)
@@ -198,29 +228,33 @@ ssync_session_set_device_trust (SsyncSession     *self,
                                 const char       *device_type,
                                 SsyncDeviceTrust  trust)
 {
-  SsyncDeviceRecord *old;
-  SsyncDeviceRecord *record;
-  gint64 now = g_get_real_time ();
+  g_autofree char *key = NULL;
 
   g_return_if_fail (SSYNC_IS_SESSION (self));
   g_return_if_fail (fingerprint != NULL && *fingerprint != '\0');
   g_return_if_fail (trust != SSYNC_DEVICE_TRUST_UNKNOWN);
 
-  record = g_new0 (SsyncDeviceRecord, 1);
-  record->fingerprint = g_ascii_strup (fingerprint, -1);
-  old = g_hash_table_lookup (get_trust (self)->devices, record->fingerprint);
-  record->alias = g_strdup (alias != NULL || old == NULL ? alias : old->alias);
-  record->device_type = g_strdup (device_type != NULL || old == NULL ? device_type
-                                                                     : old->device_type);
-  record->trust = trust;
-  record->first_seen = old != NULL ? old->first_seen : now;
-  record->last_seen = now;
-  store (self, record);
-  g_signal_emit_by_name (self, "device-trust-changed", record->fingerprint);
+  update (self, fingerprint, alias, device_type, trust);
+  key = g_ascii_strup (fingerprint, -1);
+  g_signal_emit_by_name (self, "device-trust-changed", key);
+}
+
+static guint
+count_seen (Trust *trust)
+{
+  GHashTableIter iter;
+  SsyncDeviceRecord *record;
+  guint seen = 0;
+
+  g_hash_table_iter_init (&iter, trust->devices);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &record))
+    seen += record->trust == SSYNC_DEVICE_TRUST_SEEN;
+  return seen;
 }
 
 /* A device asked about: recorded as SEEN the first time (so the next question no longer
- * calls it new); a known one keeps its trust, and its name is brought up to date. */
+ * calls it new); a known one keeps its trust, and its name is brought up to date. Anyone on
+ * the LAN can make up fingerprints, so only so many devices without a decision are kept. */
 void
 ssync_session_device_seen (SsyncSession *self,
                            const char   *fingerprint,
@@ -228,8 +262,17 @@ ssync_session_device_seen (SsyncSession *self,
                            const char   *device_type)
 {
   SsyncDeviceTrust trust = ssync_session_get_device_trust (self, fingerprint);
+  g_autofree char *key = g_ascii_strup (fingerprint, -1);
 
-  ssync_session_set_device_trust (self, fingerprint, alias, device_type,
-                                  trust == SSYNC_DEVICE_TRUST_UNKNOWN ? SSYNC_DEVICE_TRUST_SEEN
-                                                                      : trust);
+  if (trust == SSYNC_DEVICE_TRUST_UNKNOWN)
+    {
+      if (count_seen (get_trust (self)) >= MAX_SEEN_DEVICES)
+        {
+          g_debug ("Not recording device %s: %u devices seen already", key, MAX_SEEN_DEVICES);
+          return;
+        }
+      trust = SSYNC_DEVICE_TRUST_SEEN;
+    }
+  if (update (self, fingerprint, alias, device_type, trust))
+    g_signal_emit_by_name (self, "device-trust-changed", key);
 }

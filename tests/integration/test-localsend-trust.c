@@ -349,11 +349,31 @@ test_accept_always (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (fixture->trust_changes, >, 0);
 }
 
+/* What a prompt shows of a fingerprint, and what the command line takes as one. */
+static void
+test_fingerprint_text (void)
+{
+  g_autofree char *shown = ssync_device_short_fingerprint ("1a2b3c4d5e6f7a8b9c0d");
+  g_autofree char *short_one = ssync_device_short_fingerprint ("ab-c");
+  g_autofree char *valid = g_strnfill (64, 'a');
+  g_autofree char *long_one = g_strnfill (65, 'A');
+
+  g_assert_cmpstr (shown, ==, "1A2B 3C4D 5E6F 7A8B");
+  g_assert_cmpstr (short_one, ==, "ABC");
+  g_assert_true (ssync_device_fingerprint_is_valid (valid));
+  valid[10] = 'g';
+  g_assert_false (ssync_device_fingerprint_is_valid (valid));
+  g_assert_false (ssync_device_fingerprint_is_valid (long_one));
+  g_assert_false (ssync_device_fingerprint_is_valid (""));
+  g_assert_false (ssync_device_fingerprint_is_valid (NULL));
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/localsend-trust/fingerprint-text", test_fingerprint_text);
   g_test_add ("/localsend-trust/trusted-verified", Fixture, NULL, fixture_set_up,
               test_trusted_verified, fixture_tear_down);
   g_test_add ("/localsend-trust/spoofed", Fixture, NULL, fixture_set_up, test_spoofed,

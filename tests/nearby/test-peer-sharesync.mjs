@@ -8,10 +8,9 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { peer, runPeer, start, sha256File, peakRss, workspace, listAll, bigFile }
+import { freePort, peer, runPeer, start, sha256File, peakRss, workspace, listAll, bigFile }
   from './peer/harness.mjs';
 import { request } from './peer/client.mjs';
 
@@ -24,17 +23,6 @@ for (const option of ['--accept-all', '--send-to', '--pin'])
 const work = workspace('peer-ssync-');
 const folder = (name) => work.folder(name);
 after(() => work.remove());
-
-function freePort () {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function sleep (ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -6,9 +6,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
-import { peer, runPeer, start, workspace } from './peer/harness.mjs';
+import { freePort, peer, runPeer, start, workspace } from './peer/harness.mjs';
 import { request } from './peer/client.mjs';
 
 const API = '/api/localsend/v2';
@@ -18,17 +17,6 @@ for (const option of ['--trust', '--block'])
   assert.ok(help.includes(option), `sharesync --help-all lists ${option}`);
 const work = workspace('peer-trust-');
 after(() => work.remove());
-
-function freePort () {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

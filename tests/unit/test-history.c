@@ -685,6 +685,58 @@ test_uploads (Fixture       *fixture,
   g_assert_cmpint (r->expires, ==, 9000);
 }
 
+/* Devices by fingerprint: stored in uppercase, one row however the fingerprint was typed; a
+ * later write changes the trust but keeps the first sighting, and keeps the name when it gives
+ * none (a decision from the command line). A trust this build does not know decides nothing. */
+static void
+test_devices (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) devices = NULL;
+  SsyncDeviceRecord seen = { "ab12", "Phone", "mobile", SSYNC_DEVICE_TRUST_SEEN, 1000, 1000 };
+  SsyncDeviceRecord trusted = { "AB12", NULL, NULL, SSYNC_DEVICE_TRUST_TRUSTED, 5000, 5000 };
+  SsyncDeviceRecord blocked = { "CD34", "Laptop", "desktop", SSYNC_DEVICE_TRUST_BLOCKED, 2000,
+                                2000 };
+  sqlite3 *db;
+
+  ssync_history_record_device (fixture->history, &seen);
+  ssync_history_record_device (fixture->history, &trusted);
+  ssync_history_record_device (fixture->history, &blocked);
+  ssync_history_flush (fixture->history);
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO devices VALUES ('EF56', 'Future', 'web', 42, 1,"
+                                 " 1)", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  g_clear_object (&fixture->history);
+  fixture->history = ssync_history_open (fixture->path, &error);
+  g_assert_no_error (error);
+  devices = ssync_history_list_devices (fixture->history, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (devices->len, ==, 3);
+  for (guint i = 0; i < devices->len; i++)
+    {
+      SsyncDeviceRecord *r = devices->pdata[i];
+
+      if (g_str_equal (r->fingerprint, "AB12"))
+        {
+          g_assert_cmpstr (r->alias, ==, "Phone");
+          g_assert_cmpstr (r->device_type, ==, "mobile");
+          g_assert_cmpint (r->trust, ==, SSYNC_DEVICE_TRUST_TRUSTED);
+          g_assert_cmpint (r->first_seen, ==, 1000);
+          g_assert_cmpint (r->last_seen, ==, 5000);
+        }
+      else if (g_str_equal (r->fingerprint, "CD34"))
+        g_assert_cmpint (r->trust, ==, SSYNC_DEVICE_TRUST_BLOCKED);
+      else
+        {
+          g_assert_cmpstr (r->fingerprint, ==, "EF56");
+          g_assert_cmpint (r->trust, ==, SSYNC_DEVICE_TRUST_SEEN);
+        }
+    }
+}
+
 /* Writes of every kind queued in one burst land in call order, whichever of them share the
  * writer's batch transaction: a forget queued between transfers removes only the ones before
  * it, and the pushes and uploads around it are kept. The totals count what is left. */
@@ -777,6 +829,7 @@ main (int   argc,
   ADD ("/history/record/forget", fixture_setup_open, test_forget);
   ADD ("/history/open/interrupted", fixture_setup_open, test_interrupted);
   ADD ("/history/record/uploads", fixture_setup_open, test_uploads);
+  ADD ("/history/record/devices", fixture_setup_open, test_devices);
   ADD ("/history/record/mixed-order", fixture_setup_open, test_mixed_order);
 
 #undef ADD

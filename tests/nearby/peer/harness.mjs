@@ -6,6 +6,7 @@ import { closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, readFile
   rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const PEER = fileURLToPath(new URL('../localsend-peer.mjs', import.meta.url));
@@ -134,4 +135,16 @@ export function bigFile (path, size) {
   for (let done = 0; done < size; done += block.length)
     writeSync(fd, block, 0, Math.min(block.length, size - done));
   closeSync(fd);
+}
+
+// A TCP port free on 127.0.0.1 now (for a server that must be told its port).
+export function freePort () {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
 }
