@@ -26,6 +26,8 @@
 /* Session ids and tokens are opaque to us, but go back into URIs: printable and short. */
 #define MAX_ID 256
 #define MAX_DEPTH 8
+/* What is read from a file at once while it is sent. */
+#define READ_BUFFER (1024 * 1024)
 
 typedef struct {
   SsyncLocalsendPeer *peer;
@@ -264,6 +266,7 @@ on_opened (GObject      *source,
   Send *send = g_task_get_task_data (task);
   SsyncLocalsendSendFile *file = g_ptr_array_index (send->files, send->next - 1);
   g_autoptr(GFileInputStream) stream = NULL;
+  g_autoptr(GInputStream) buffered = NULL;
   g_autofree char *session_id = NULL;
   g_autofree char *file_id = NULL;
   g_autofree char *token = NULL;
@@ -290,8 +293,12 @@ on_opened (GObject      *source,
                                     _("Cannot make the upload request")));
       return;
     }
-  /* Streamed from disk with its length announced: never the whole file in memory. */
-  soup_message_set_request_body (message, file->mime, G_INPUT_STREAM (stream), file->size);
+  /* Streamed from disk with its length announced: never the whole file in memory. libsoup
+   * splices the body 8 KiB at a time, and each async read of a file is a trip to a worker
+   * thread: the buffer makes that one trip per READ_BUFFER instead (about 4x the MB/s and a
+   * fifth of the CPU on a 1 GiB send, tests/bench/bench-nearby.py). */
+  buffered = g_buffered_input_stream_new_sized (G_INPUT_STREAM (stream), READ_BUFFER);
+  soup_message_set_request_body (message, file->mime, buffered, file->size);
   g_signal_connect_object (message, "wrote-body-data", G_CALLBACK (on_wrote_body_data),
                            send->transfer, 0);
   ssync_localsend_sender_request_async (self, send->peer, message, FALSE, send->cancellable,
