@@ -788,6 +788,8 @@ test_announces_while_shown (Fixture       *fixture,
   show_nearby (fixture);
   wait_until (fixture, heard_at_least, &listener, "the page announces again");
   g_source_destroy (source);
+}
+
 #define TRUST_FP "3F2A9C1B7D0E4F5A6B7C8D9E0F1A2B3C4D5E6F708192A3B4C5D6E7F8091A2B3C"
 #define OTHER_FP "77AA00BB11CC22DD33EE44FF5566778899AABBCCDDEEFF00112233445566778A"
 
