@@ -14,9 +14,6 @@
 #include "ssync-error.h"
 #include "ssync-nearby-send.h"
 
-/* The short form of a fingerprint users compare by eye, as LocalSend shows it. */
-#define SHORT_FINGERPRINT 8
-
 typedef struct {
   GtkWidget *widget;   /* toasts go through its "win.toast", the prompt over its window */
   SsyncSession *session;
@@ -35,15 +32,6 @@ send_free (Send *send)
   g_free (send->fingerprint);
   g_ptr_array_unref (send->files);
   g_free (send);
-}
-
-char *
-ssync_nearby_dup_short_fingerprint (const char *fingerprint)
-{
-  if (fingerprint == NULL)
-    return NULL;
-  return g_utf8_substring (fingerprint, 0, MIN (SHORT_FINGERPRINT,
-                                                g_utf8_strlen (fingerprint, -1)));
 }
 
 static void

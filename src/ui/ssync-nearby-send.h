@@ -22,6 +22,5 @@ void     ssync_nearby_send_async  (GtkWidget             *widget,
                                    gpointer               user_data);
 gboolean ssync_nearby_send_finish (GAsyncResult          *result,
                                    GError               **error);
-char    *ssync_nearby_dup_short_fingerprint (const char *fingerprint);
 
 G_END_DECLS
