@@ -84,6 +84,7 @@ ssync_application_activate (GApplication *application)
     }
 
   gtk_window_present (GTK_WINDOW (ssync_application_get_window (self)));
+  ssync_background_leave (self->background);
 }
 
 static void
@@ -103,6 +104,7 @@ ssync_application_open (GApplication  *application,
 
   window = ssync_application_get_window (self);
   gtk_window_present (GTK_WINDOW (window));
+  ssync_background_leave (self->background);
   ssync_window_share_files (window, files, n_files);
 }
 
@@ -175,6 +177,87 @@ quit (GSimpleAction *action,
       gpointer       user_data)
 {
   g_application_quit (G_APPLICATION (user_data));
+}
+
+/* "Open" in the notification left while running in the background. */
+static void
+show_window (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  g_application_activate (G_APPLICATION (user_data));
+}
+
+/* "Stop All" in that notification: every share stops, and ShareSync quits unless its window
+ * is open. */
+static void
+stop_all (GSimpleAction *action,
+          GVariant      *parameter,
+          gpointer       user_data)
+{
+  SsyncApplication *self = user_data;
+
+  if (self->background != NULL)
+    ssync_background_stop_all (self->background);
+}
+
+static void
+on_quit_response (GtkWidget        *dialog,
+                  const char       *response,
+                  SsyncApplication *self)
+{
+  if (g_str_equal (response, "quit"))
+    g_application_quit (G_APPLICATION (self));
+}
+
+/* Closing the window with something shared: in the background unless the preference says
+ * not to, and then only after asking, since quitting breaks the links. */
+static gboolean
+on_close_request (GtkWindow        *window,
+                  SsyncApplication *self)
+{
+  guint n_live;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  if (self->background == NULL || ssync_background_is_active (self->background))
+    return FALSE;
+  if (ssync_background_keeps_running (self->background))
+    {
+      ssync_background_enter (self->background);
+      return FALSE;
+    }
+  n_live = ssync_background_count_live (self->background);
+  if (n_live == 0)
+    return FALSE;
+
+  /* TRANSLATORS: asked when closing the window with "Run in background" off */
+  body = g_strdup_printf (ngettext ("Quitting stops sharing %u item: its link stops working.",
+                                    "Quitting stops sharing %u items: their links stop working.",
+                                    n_live), n_live);
+  /* AdwAlertDialog (libadwaita 1.5) replaces it; Debian 12 has 1.2. */
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  dialog = adw_message_dialog_new (window, _("Stop Sharing and Quit?"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "quit", _("_Quit"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "quit",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_quit_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return TRUE;
+}
+
+static void
+on_window_added (GtkApplication   *application,
+                 GtkWindow        *window,
+                 SsyncApplication *self)
+{
+  if (SSYNC_IS_WINDOW (window))
+    g_signal_connect_object (window, "close-request", G_CALLBACK (on_close_request), self, 0);
 }
 
 /* Whoever started ShareSync from a terminal gets each link there too, to paste or script. */
@@ -380,6 +463,8 @@ on_quit_signal (gpointer user_data)
 static const GActionEntry app_entries[] = {
   { "about", about },
   { "quit", quit },
+  { "show-window", show_window },
+  { "stop-all", stop_all },
   { "accept-upload", accept_upload, "s" },
   { "decline-upload", decline_upload, "s" },
 };
@@ -461,6 +546,8 @@ ssync_application_startup (GApplication *application)
     }
   g_signal_connect_object (ssync_session_get_pusher (self->session), "pushed",
                            G_CALLBACK (on_file_pushed), self, 0);
+  self->background = ssync_background_new (application, self->session, self->settings);
+  g_signal_connect_object (gtk_app, "window-added", G_CALLBACK (on_window_added), self, 0);
 }
 
 static void
@@ -471,6 +558,9 @@ ssync_application_shutdown (GApplication *application)
   for (guint i = 0; i < G_N_ELEMENTS (self->signal_ids); i++)
     g_clear_handle_id (&self->signal_ids[i], g_source_remove);
   /* Transfers in flight end and the history is written before the process exits. */
+  if (self->background != NULL)
+    ssync_background_leave (self->background);
+  g_clear_object (&self->background);
   if (self->session != NULL)
     ssync_session_shutdown (self->session);
 
