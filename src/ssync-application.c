@@ -407,6 +407,20 @@ ssync_application_local_command_line (GApplication   *application,
   g_autoptr(GError) error = NULL;
 
   *exit_status = 0;
+  /* D-Bus activation (the desktop file is DBusActivatable) starts ShareSync as a service:
+   * the Activate or Open call that follows says what to show. */
+  if (g_strv_contains ((const char * const *) *arguments, "--gapplication-service"))
+    {
+      g_application_set_flags (application,
+                               g_application_get_flags (application) | G_APPLICATION_IS_SERVICE);
+      if (!g_application_register (application, NULL, &error))
+        {
+          g_printerr ("sharesync: %s\n", error->message);
+          *exit_status = 1;
+        }
+      return TRUE;
+    }
+
   if (!ssync_options_parse (&self->options, arguments, TRUE, &error))
     {
       g_printerr ("sharesync: %s\n", error->message);
