@@ -11,6 +11,7 @@
 
 #include <gtk/gtk.h>
 #include <libsoup/soup.h>
+#include <string.h>
 
 #include "ssync-application-private.h"
 
@@ -56,6 +57,8 @@ typedef struct {
   gboolean closed;               /* the window was closed */
   int served;                    /* the link: 0 not asked yet, 1 asked, 2 answered */
   guint n_closed_notifications;
+  int autostart_step;            /* 0 off, 1 asked on, 2 asked off again */
+  gint64 closed_at;
 } Fixture;
 
 static void
@@ -283,31 +286,40 @@ step_shared (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-test_background_keeps_serving (Fixture       *f,
-                               gconstpointer  data)
+/* Runs `sharesync [report.txt]` until it quits, with @step called every second. */
+static int
+run_app (Fixture     *f,
+         gboolean     share_a_file,
+         GSourceFunc  step)
 {
   g_autofree char *file = g_build_filename (f->tmpdir, "report.txt", NULL);
   g_autofree char *data_dir = g_build_filename (f->tmpdir, "data", NULL);
   char *argv[] = { "sharesync", "--bind", "127.0.0.1", "--port", "0", "--data-dir", data_dir,
-                   file, NULL };
-  gboolean autostart = TRUE, activatable = TRUE;
-  g_autofree const char **commandline = NULL;
-  const char *reason = NULL;
-  int status;
+                   share_a_file ? file : NULL, NULL };
 
   g_assert_true (g_file_set_contents (file, "quarterly figures\n", -1, NULL));
   f->app = ssync_application_new ();
-  g_timeout_add_seconds (1, step_shared, f);
+  g_timeout_add_seconds (1, step, f);
   g_timeout_add_seconds (60, on_timeout, NULL);
-  status = g_application_run (G_APPLICATION (f->app), G_N_ELEMENTS (argv) - 1, argv);
+  return g_application_run (G_APPLICATION (f->app), share_a_file ? 8 : 7, argv);
+}
+
+static void
+test_background_keeps_serving (Fixture       *f,
+                               gconstpointer  data)
+{
+  gboolean autostart = TRUE, activatable = TRUE;
+  g_autofree const char **commandline = NULL;
+  const char *reason = NULL;
+  int status = run_app (f, TRUE, step_shared);
 
   /* "Stop All" quit the app: every share stopped, the notification went. */
   g_assert_cmpint (status, ==, 0);
   g_assert_cmpint (f->served, ==, 2);
   g_assert_cmpstr (f->summary, ==, "Sharing 1 item");
   g_assert_cmpuint (f->n_closed_notifications, >=, 1);
-  g_assert_cmpuint (g_list_model_get_n_items (ssync_session_get_shares (f->app->session)), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (ssync_session_get_shares (f->app->session)), ==,
+                    0);
 
   g_assert_true (g_variant_lookup (f->background_options, "reason", "&s", &reason));
   g_assert_cmpstr (reason, !=, "");
@@ -326,9 +338,34 @@ step_nothing_shared (gpointer user_data)
 {
   Fixture *f = user_data;
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (f->app));
+  g_autofree char *entry = g_build_filename (g_get_user_config_dir (), "autostart",
+                                             APP_ID ".desktop", NULL);
 
   if (window == NULL)
     return G_SOURCE_CONTINUE;
+
+  /* Outside a sandbox "Start at Login" is an XDG autostart entry, written then removed. */
+  if (f->autostart_step == 0)
+    {
+      g_settings_set_boolean (f->app->settings, "start-at-login", TRUE);
+      f->autostart_step = 1;
+      return G_SOURCE_CONTINUE;
+    }
+  if (f->autostart_step == 1)
+    {
+      g_autofree char *contents = NULL;
+
+      if (!g_file_get_contents (entry, &contents, NULL, NULL))
+        return G_SOURCE_CONTINUE;
+      g_assert_nonnull (strstr (contents, "\nExec=sharesync\n"));
+      g_settings_set_boolean (f->app->settings, "start-at-login", FALSE);
+      f->autostart_step = 2;
+      return G_SOURCE_CONTINUE;
+    }
+  if (g_file_test (entry, G_FILE_TEST_EXISTS))
+    return G_SOURCE_CONTINUE;
+
+  f->closed_at = g_get_monotonic_time ();
   gtk_window_close (window);
   return G_SOURCE_REMOVE;
 }
@@ -337,20 +374,69 @@ static void
 test_nothing_shared_quits (Fixture       *f,
                            gconstpointer  data)
 {
-  g_autofree char *data_dir = g_build_filename (f->tmpdir, "data", NULL);
-  char *argv[] = { "sharesync", "--bind", "127.0.0.1", "--port", "0", "--data-dir", data_dir,
-                   NULL };
-  gint64 closed;
-
-  f->app = ssync_application_new ();
-  g_timeout_add_seconds (1, step_nothing_shared, f);
-  g_timeout_add_seconds (60, on_timeout, NULL);
-  closed = g_get_monotonic_time ();
-  g_assert_cmpint (g_application_run (G_APPLICATION (f->app), G_N_ELEMENTS (argv) - 1, argv),
-                   ==, 0);
+  g_assert_cmpint (run_app (f, FALSE, step_nothing_shared), ==, 0);
 
   /* It quit at once: no portal request, no notification. */
-  g_assert_cmpint (g_get_monotonic_time () - closed, <, 30 * G_USEC_PER_SEC);
+  g_assert_cmpint (f->autostart_step, ==, 2);
+  g_assert_cmpint (g_get_monotonic_time () - f->closed_at, <, 5 * G_USEC_PER_SEC);
+  g_assert_null (f->background_options);
+  g_assert_cmpuint (f->n_notified, ==, 0);
+}
+
+static GtkWindow *
+find_quit_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      if (ADW_IS_MESSAGE_DIALOG (window))
+        return window;
+      G_GNUC_END_IGNORE_DEPRECATIONS
+    }
+  return NULL;
+}
+
+static gboolean
+step_ask_before_quitting (gpointer user_data)
+{
+  Fixture *f = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (f->app));
+  GtkWindow *dialog;
+
+  if (!f->closed)
+    {
+      GListModel *shares = ssync_session_get_shares (f->app->session);
+
+      if (window == NULL || g_list_model_get_n_items (shares) == 0)
+        return G_SOURCE_CONTINUE;
+      g_settings_set_boolean (f->app->settings, "run-in-background", FALSE);
+      gtk_window_close (window);
+      f->closed = TRUE;
+      return G_SOURCE_CONTINUE;
+    }
+
+  /* The window stays while the question is asked; "Quit" quits. */
+  dialog = find_quit_dialog ();
+  if (dialog == NULL)
+    return G_SOURCE_CONTINUE;
+  g_assert_nonnull (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "quit");
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_ask_before_quitting (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_assert_cmpint (run_app (f, TRUE, step_ask_before_quitting), ==, 0);
+
+  /* "Run in Background" off: no portal request, no notification, the app quit. */
   g_assert_null (f->background_options);
   g_assert_cmpuint (f->n_notified, ==, 0);
 }
@@ -373,8 +459,12 @@ main (int   argc,
               test_background_keeps_serving, fixture_tear_down);
   g_test_add ("/background/nothing-shared-quits/subprocess", Fixture, NULL, fixture_set_up,
               test_nothing_shared_quits, fixture_tear_down);
+  g_test_add ("/background/ask-before-quitting/subprocess", Fixture, NULL, fixture_set_up,
+              test_ask_before_quitting, fixture_tear_down);
   g_test_add_data_func ("/background/keeps-serving", "/background/keeps-serving/subprocess",
                         run_in_subprocess);
+  g_test_add_data_func ("/background/ask-before-quitting",
+                        "/background/ask-before-quitting/subprocess", run_in_subprocess);
   g_test_add_data_func ("/background/nothing-shared-quits",
                         "/background/nothing-shared-quits/subprocess", run_in_subprocess);
 
