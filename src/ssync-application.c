@@ -201,54 +201,11 @@ stop_all (GSimpleAction *action,
     ssync_background_stop_all (self->background);
 }
 
-static void
-on_quit_response (GtkWidget        *dialog,
-                  const char       *response,
-                  SsyncApplication *self)
-{
-  if (g_str_equal (response, "quit"))
-    g_application_quit (G_APPLICATION (self));
-}
-
-/* Closing the window with something shared: in the background unless the preference says
- * not to, and then only after asking, since quitting breaks the links. */
 static gboolean
 on_close_request (GtkWindow        *window,
                   SsyncApplication *self)
 {
-  guint n_live;
-  g_autofree char *body = NULL;
-  GtkWidget *dialog;
-
-  if (self->background == NULL || ssync_background_is_active (self->background))
-    return FALSE;
-  if (ssync_background_keeps_running (self->background))
-    {
-      ssync_background_enter (self->background);
-      return FALSE;
-    }
-  n_live = ssync_background_count_live (self->background);
-  if (n_live == 0)
-    return FALSE;
-
-  /* TRANSLATORS: asked when closing the window with "Run in background" off */
-  body = g_strdup_printf (ngettext ("Quitting stops sharing %u item: its link stops working.",
-                                    "Quitting stops sharing %u items: their links stop working.",
-                                    n_live), n_live);
-  /* AdwAlertDialog (libadwaita 1.5) replaces it; Debian 12 has 1.2. */
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  dialog = adw_message_dialog_new (window, _("Stop Sharing and Quit?"), body);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "quit", _("_Quit"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "quit",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  G_GNUC_END_IGNORE_DEPRECATIONS
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_quit_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
-  return TRUE;
+  return self->background != NULL && ssync_background_close_request (self->background, window);
 }
 
 static void

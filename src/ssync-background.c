@@ -15,6 +15,7 @@
 
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include "ssync-background.h"
@@ -262,6 +263,57 @@ ssync_background_stop_all (SsyncBackground *self)
   for (guint i = 0; i < live->len; i++)
     ssync_session_revoke_share (self->session, live->pdata[i]);
   ssync_background_leave (self);
+}
+
+static void
+on_quit_response (GtkWidget       *dialog,
+                  const char      *response,
+                  SsyncBackground *self)
+{
+  if (g_str_equal (response, "quit"))
+    g_application_quit (self->application);
+}
+
+/* The window is closing. With something shared it goes on in the background unless the
+ * preference says not to, and then only after asking, since quitting breaks the links.
+ * Returns TRUE to keep @window open while asking. */
+gboolean
+ssync_background_close_request (SsyncBackground *self,
+                                GtkWindow       *window)
+{
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+  guint n_live;
+
+  if (self->held)
+    return FALSE;
+  if (ssync_background_keeps_running (self))
+    {
+      ssync_background_enter (self);
+      return FALSE;
+    }
+  n_live = ssync_background_count_live (self);
+  if (n_live == 0)
+    return FALSE;
+
+  /* TRANSLATORS: asked when closing the window with "Run in background" off */
+  body = g_strdup_printf (ngettext ("Quitting stops sharing %u item: its link stops working.",
+                                    "Quitting stops sharing %u items: their links stop working.",
+                                    n_live), n_live);
+  /* AdwAlertDialog (libadwaita 1.5) replaces it; Debian 12 has 1.2. */
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  dialog = adw_message_dialog_new (window, _("Stop Sharing and Quit?"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "quit", _("_Quit"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "quit",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_quit_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return TRUE;
 }
 
 static void

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <gio/gio.h>
+#include <gtk/gtk.h>
 
 #include "ssync-session.h"
 
@@ -23,5 +23,7 @@ void             ssync_background_enter            (SsyncBackground *self);
 void             ssync_background_leave            (SsyncBackground *self);
 gboolean         ssync_background_is_active        (SsyncBackground *self);
 void             ssync_background_stop_all         (SsyncBackground *self);
+gboolean         ssync_background_close_request    (SsyncBackground *self,
+                                                    GtkWindow       *window);
 
 G_END_DECLS
