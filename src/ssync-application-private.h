@@ -5,6 +5,7 @@
 #pragma once
 
 #include "ssync-application.h"
+#include "ssync-background.h"
 #include "ssync-options.h"
 #include "ssync-session.h"
 #include "ssync-window.h"
@@ -20,6 +21,8 @@ struct _SsyncApplication
   /* NULL when the schema is not installed: ShareSync then runs on the defaults. */
   GSettings *settings;
   GError *start_error;
+  /* Keeps ShareSync serving once its window closes; NULL without a session. */
+  SsyncBackground *background;
   int exit_status;
   guint signal_ids[2];
   gboolean send_pending;  /* --send-to: the FILEs have not gone yet */

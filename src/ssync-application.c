@@ -84,6 +84,7 @@ ssync_application_activate (GApplication *application)
     }
 
   gtk_window_present (GTK_WINDOW (ssync_application_get_window (self)));
+  ssync_background_leave (self->background);
 }
 
 static void
@@ -103,6 +104,7 @@ ssync_application_open (GApplication  *application,
 
   window = ssync_application_get_window (self);
   gtk_window_present (GTK_WINDOW (window));
+  ssync_background_leave (self->background);
   ssync_window_share_files (window, files, n_files);
 }
 
@@ -175,6 +177,44 @@ quit (GSimpleAction *action,
       gpointer       user_data)
 {
   g_application_quit (G_APPLICATION (user_data));
+}
+
+/* "Open" in the notification left while running in the background. */
+static void
+show_window (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  g_application_activate (G_APPLICATION (user_data));
+}
+
+/* "Stop All" in that notification: every share stops, and ShareSync quits unless its window
+ * is open. */
+static void
+stop_all (GSimpleAction *action,
+          GVariant      *parameter,
+          gpointer       user_data)
+{
+  SsyncApplication *self = user_data;
+
+  if (self->background != NULL)
+    ssync_background_stop_all (self->background);
+}
+
+static gboolean
+on_close_request (GtkWindow        *window,
+                  SsyncApplication *self)
+{
+  return self->background != NULL && ssync_background_close_request (self->background, window);
+}
+
+static void
+on_window_added (GtkApplication   *application,
+                 GtkWindow        *window,
+                 SsyncApplication *self)
+{
+  if (SSYNC_IS_WINDOW (window))
+    g_signal_connect_object (window, "close-request", G_CALLBACK (on_close_request), self, 0);
 }
 
 /* Whoever started ShareSync from a terminal gets each link there too, to paste or script. */
@@ -324,6 +364,20 @@ ssync_application_local_command_line (GApplication   *application,
   g_autoptr(GError) error = NULL;
 
   *exit_status = 0;
+  /* D-Bus activation (the desktop file is DBusActivatable) starts ShareSync as a service:
+   * the Activate or Open call that follows says what to show. */
+  if (g_strv_contains ((const char * const *) *arguments, "--gapplication-service"))
+    {
+      g_application_set_flags (application,
+                               g_application_get_flags (application) | G_APPLICATION_IS_SERVICE);
+      if (!g_application_register (application, NULL, &error))
+        {
+          g_printerr ("sharesync: %s\n", error->message);
+          *exit_status = 1;
+        }
+      return TRUE;
+    }
+
   if (!ssync_options_parse (&self->options, arguments, TRUE, &error))
     {
       g_printerr ("sharesync: %s\n", error->message);
@@ -380,6 +434,8 @@ on_quit_signal (gpointer user_data)
 static const GActionEntry app_entries[] = {
   { "about", about },
   { "quit", quit },
+  { "show-window", show_window },
+  { "stop-all", stop_all },
   { "accept-upload", accept_upload, "s" },
   { "decline-upload", decline_upload, "s" },
 };
@@ -461,6 +517,8 @@ ssync_application_startup (GApplication *application)
     }
   g_signal_connect_object (ssync_session_get_pusher (self->session), "pushed",
                            G_CALLBACK (on_file_pushed), self, 0);
+  self->background = ssync_background_new (application, self->session, self->settings);
+  g_signal_connect_object (gtk_app, "window-added", G_CALLBACK (on_window_added), self, 0);
 }
 
 static void
@@ -471,6 +529,9 @@ ssync_application_shutdown (GApplication *application)
   for (guint i = 0; i < G_N_ELEMENTS (self->signal_ids); i++)
     g_clear_handle_id (&self->signal_ids[i], g_source_remove);
   /* Transfers in flight end and the history is written before the process exits. */
+  if (self->background != NULL)
+    ssync_background_leave (self->background);
+  g_clear_object (&self->background);
   if (self->session != NULL)
     ssync_session_shutdown (self->session);
 

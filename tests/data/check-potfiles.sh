@@ -41,7 +41,9 @@ mapfile -t marked < <(
 
 missing=()
 for file in "${marked[@]}"; do
-  if ! printf '%s\n' "${listed[@]}" | grep -qxF -- "$file"; then
+  # Not grep -q: it stops reading at the first match, and with pipefail printf's SIGPIPE
+  # then made a listed file look missing now and then.
+  if ! printf '%s\n' "${listed[@]}" | grep -xF -- "$file" >/dev/null; then
     missing+=("$file")
   fi
 done
