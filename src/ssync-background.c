@@ -15,6 +15,8 @@
 
 #include "config.h"
 
+#include <errno.h>
+
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
@@ -323,7 +325,7 @@ on_autostart_written (GObject      *source,
 {
   g_autoptr(GError) error = NULL;
 
-  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
     g_printerr ("sharesync: %s: %s\n", _("Could not set ShareSync to start at login"),
                 error->message);
 }
@@ -350,27 +352,51 @@ on_autostart_deleted (GObject      *source,
   "Icon=" APP_ID "\n" \
   "X-GNOME-Autostart-enabled=true\n"
 
+/* In a worker thread: the folder may not exist yet on a fresh account. */
+static void
+write_autostart_thread (GTask        *task,
+                        gpointer      source_object,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  const char *path = task_data;
+  g_autofree char *folder = g_path_get_dirname (path);
+  GError *error = NULL;
+
+  if (g_mkdir_with_parents (folder, 0700) != 0)
+    {
+      int errsv = errno;
+
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (errsv), "%s: %s",
+                               folder, g_strerror (errsv));
+      return;
+    }
+  if (!g_file_set_contents_full (path, AUTOSTART_ENTRY, -1, G_FILE_SET_CONTENTS_CONSISTENT,
+                                 0644, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
 static void
 write_autostart_file (SsyncBackground *self,
                       gboolean         enabled)
 {
   g_autofree char *path = g_build_filename (g_get_user_config_dir (), "autostart",
                                             APP_ID ".desktop", NULL);
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFile) folder = g_file_get_parent (file);
-  g_autoptr(GBytes) contents = NULL;
+  g_autoptr(GTask) task = NULL;
 
   if (!enabled)
     {
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+
       g_file_delete_async (file, G_PRIORITY_DEFAULT, NULL, on_autostart_deleted, NULL);
       return;
     }
 
-  contents = g_bytes_new_static (AUTOSTART_ENTRY, sizeof AUTOSTART_ENTRY - 1);
-  /* The folder may not exist yet on a fresh account; an error here shows in the write. */
-  g_file_make_directory_with_parents (folder, NULL, NULL);
-  g_file_replace_contents_bytes_async (file, contents, NULL, FALSE, G_FILE_CREATE_NONE, NULL,
-                                       on_autostart_written, NULL);
+  task = g_task_new (NULL, NULL, on_autostart_written, NULL);
+  g_task_set_task_data (task, g_steal_pointer (&path), g_free);
+  g_task_run_in_thread (task, write_autostart_thread);
 }
 
 static void
