@@ -35,9 +35,6 @@ ssync_fetch_file_free (SsyncFetchFile *file)
   g_clear_object (&file->transfer);
   g_clear_object (&file->upload);
   g_clear_object (&file->body);
-  if (file->hash != NULL)
-    gnutls_hash_deinit (file->hash, NULL);
-  g_free (file->hash_hex);
   g_clear_error (&file->ending_error);
   g_free (file);
 }
@@ -161,30 +158,17 @@ on_completed (GObject      *source,
       end_file (file, error);
       return;
     }
-  ssync_transfer_set_result (file->transfer, file->hash_hex,
+  ssync_transfer_set_result (file->transfer, ssync_upload_get_sha256 (file->upload),
                              ssync_upload_get_saved_as (file->upload));
   ssync_transfer_finish (file->transfer, SSYNC_TRANSFER_STATUS_COMPLETE, NULL);
   end_file (file, NULL);
 }
 
-/* Every byte is on disk: names the file when its SHA-256 is the one announced. */
+/* Every byte is on disk: SsyncUpload names the file when its SHA-256 (hashed on a worker
+ * thread as the chunks were written) is the one announced. */
 static void
 complete (SsyncFetchFile *file)
 {
-  guchar digest[32];
-
-  gnutls_hash_deinit (file->hash, digest);
-  file->hash = NULL;
-  file->hash_hex = g_malloc (2 * sizeof digest + 1);
-  for (guint i = 0; i < sizeof digest; i++)
-    g_snprintf (file->hash_hex + 2 * i, 3, "%02x", digest[i]);
-  if (file->sha256 != NULL && g_strcmp0 (file->hash_hex, file->sha256) != 0)
-    {
-      end_file (file, g_error_new (SSYNC_ERROR, SSYNC_ERROR_CHANGED,
-                                   _("%s arrived damaged: its SHA-256 does not match the "
-                                     "share’s listing"), file->path));
-      return;
-    }
   ssync_upload_complete_async (file->upload, NULL, on_completed, file);
 }
 
@@ -243,7 +227,6 @@ on_read (GObject      *source,
       return;
     }
 
-  gnutls_hash (file->hash, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
   ssync_upload_write_async (file->upload, chunk, NULL, on_written, file);
 }
 
@@ -362,8 +345,12 @@ on_created (GObject      *source,
 
   file->upload = ssync_upload_new_finish (result, &error);
   if (file->upload == NULL)
-    end_file (file, error);
-  else if (is_cancelled (file))
+    {
+      end_file (file, error);
+      return;
+    }
+  ssync_upload_set_expected_sha256 (file->upload, file->sha256);
+  if (is_cancelled (file))
     end_file (file, cancelled_error ());
   else if (file->size == 0)
     complete (file);
@@ -376,8 +363,5 @@ on_created (GObject      *source,
 void
 ssync_fetch_file_start (SsyncFetchFile *file)
 {
-  /* GnuTLS's SHA-256 uses the CPU's SHA instructions: GChecksum's plain C was 64% of a
-   * 1 GiB fetch's CPU and held it to 0.2x curl's MB/s (tests/bench/bench-nearby.py). */
-  gnutls_hash_init (&file->hash, GNUTLS_DIG_SHA256);
   ssync_upload_new_async (file->fetch->folder, file->path, file->size, NULL, on_created, file);
 }

@@ -6,7 +6,6 @@
  */
 #pragma once
 
-#include <gnutls/crypto.h>
 #include <libsoup/soup.h>
 
 #include "ssync-http-fetch.h"
@@ -25,8 +24,6 @@ typedef struct {
   char *sha256;             /* lower-case hex, or NULL when the other app has not hashed it */
   SsyncTransfer *transfer;
   SsyncUpload *upload;      /* the .part, once created */
-  gnutls_hash_hd_t hash;    /* SHA-256 of the bytes written so far */
-  char *hash_hex;           /* its hex digest, once every byte arrived */
   GInputStream *body;
   char *etag;               /* of the first answer: a resume must splice the same file */
   guint resumes;
