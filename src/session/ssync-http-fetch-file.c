@@ -1,12 +1,12 @@
 /* ssync-http-fetch-file.c: --fetch's fast path, one file.
  *
- * GET /s/TOKEN/f/ID/NAME, streamed into "NAME.part" through core's SsyncUpload (one chunk
- * read, then written, then the next: memory stays flat however large the file), hashed as
- * it arrives. A connection cut in the middle is resumed with a Range request from the bytes
- * already on disk, with If-Range so that a file that changed on the other side is never
- * spliced onto the old one. The answer must be exactly what the listing announced: its
- * length, its range, then its SHA-256; the file gets its name (linked from the .part, first
- * free name) only then, and any other end removes the .part.
+ * GET /s/TOKEN/f/ID/NAME, streamed into "NAME.part" through core's SsyncUpload, which
+ * writes and hashes each chunk on worker threads while the next one is read (at most two
+ * chunks held: memory stays flat however large the file). A connection cut in the middle
+ * is resumed with a Range request from the bytes already on disk, with If-Range so that a
+ * file that changed on the other side is never spliced onto the old one. The answer must be exactly what the listing announced: its
+ * length, its range, then its SHA-256 (SsyncUpload checks it before the file gets its name,
+ * linked from the .part under the first free name); any other end removes the .part.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -36,6 +36,9 @@ ssync_fetch_file_free (SsyncFetchFile *file)
   g_clear_object (&file->upload);
   g_clear_object (&file->body);
   g_clear_error (&file->ending_error);
+  g_clear_error (&file->failure);
+  g_clear_pointer (&file->queued, g_bytes_unref);
+  g_free (file->broken);
   g_free (file);
 }
 
@@ -95,6 +98,18 @@ end_file (SsyncFetchFile *file,
   file->ending = TRUE;
   file->ending_error = error;
   delete_part (file);
+}
+
+/* Ends @file with @error (taken) once no read or write is in flight; the first failure
+ * wins. */
+static void
+fail_file (SsyncFetchFile *file,
+           GError         *error)
+{
+  if (file->failure == NULL)
+    file->failure = error;
+  else
+    g_error_free (error);
 }
 
 /* The run was cancelled: the .part goes now, not once the reads in flight return (a caller
@@ -172,7 +187,7 @@ complete (SsyncFetchFile *file)
   ssync_upload_complete_async (file->upload, NULL, on_completed, file);
 }
 
-static void read_next (SsyncFetchFile *file);
+static void advance (SsyncFetchFile *file);
 
 static void
 on_written (GObject      *source,
@@ -183,16 +198,17 @@ on_written (GObject      *source,
   GError *error = NULL;
   guint64 before = ssync_transfer_get_bytes (file->transfer);
 
+  file->writing = FALSE;
   if (!ssync_upload_write_finish (file->upload, result, &error))
     {
-      end_file (file, error);
+      fail_file (file, error);
+      advance (file);
       return;
     }
   ssync_transfer_add_bytes (file->transfer, ssync_upload_get_offset (file->upload) - before);
   if (is_cancelled (file))
-    end_file (file, cancelled_error ());
-  else
-    read_next (file);
+    fail_file (file, cancelled_error ());
+  advance (file);
 }
 
 static void
@@ -203,38 +219,82 @@ on_read (GObject      *source,
   SsyncFetchFile *file = user_data;
   g_autoptr(GBytes) chunk = NULL;
   g_autoptr(GError) error = NULL;
-  guint64 offset = ssync_upload_get_offset (file->upload);
 
+  file->reading = FALSE;
   chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
   if (chunk == NULL)
     {
-      resume_or_fail (file, error->message);
+      g_free (file->broken);
+      file->broken = g_strdup (error->message);
+    }
+  else if (g_bytes_get_size (chunk) == 0)
+    file->body_ended = TRUE;
+  else if (g_bytes_get_size (chunk) > file->size - file->accepted)
+    fail_file (file, g_error_new (SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT,
+                                  _("%s is larger than the share’s listing says"), file->path));
+  else
+    {
+      file->accepted += g_bytes_get_size (chunk);
+      file->queued = g_steal_pointer (&chunk);
+    }
+  advance (file);
+}
+
+/* Moves the file on after a read or a write returned. One read stays in flight while the
+ * previous chunk is written (and hashed) on worker threads, so the network and the disk
+ * work at the same time, yet at most two chunks are held: memory stays flat. An end (a
+ * failure, a cut, the body's end) waits until neither is in flight: the .part's offset is
+ * then what a resume asks for, and nothing calls back into a file that was freed. */
+static void
+advance (SsyncFetchFile *file)
+{
+  if (!file->writing && file->queued != NULL && file->failure == NULL)
+    {
+      g_autoptr(GBytes) chunk = g_steal_pointer (&file->queued);
+
+      file->writing = TRUE;
+      ssync_upload_write_async (file->upload, chunk, NULL, on_written, file);
+    }
+  if (file->reading || file->writing)
+    {
+      if (file->failure == NULL && file->broken == NULL && !file->body_ended &&
+          !file->reading && file->queued == NULL)
+        {
+          file->reading = TRUE;
+          g_input_stream_read_bytes_async (file->body, CHUNK_SIZE, G_PRIORITY_DEFAULT,
+                                           file->fetch->cancellable, on_read, file);
+        }
       return;
     }
-  if (g_bytes_get_size (chunk) == 0)
+
+  g_clear_pointer (&file->queued, g_bytes_unref);
+  if (file->failure != NULL)
     {
-      if (offset == file->size)
+      g_clear_pointer (&file->broken, g_free);
+      file->body_ended = FALSE;
+      end_file (file, g_steal_pointer (&file->failure));
+    }
+  else if (file->broken != NULL)
+    {
+      g_autofree char *cause = g_steal_pointer (&file->broken);
+
+      file->body_ended = FALSE;
+      resume_or_fail (file, cause);
+    }
+  else if (file->body_ended)
+    {
+      file->body_ended = FALSE;
+      if (ssync_upload_get_offset (file->upload) == file->size)
         complete (file);
       else
         resume_or_fail (file, _("the connection ended early"));
-      return;
     }
-  if (g_bytes_get_size (chunk) > file->size - offset)
+  else
     {
-      end_file (file, g_error_new (SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT,
-                                   _("%s is larger than the share’s listing says"),
-                                   file->path));
-      return;
+      file->reading = TRUE;
+      g_input_stream_read_bytes_async (file->body, CHUNK_SIZE, G_PRIORITY_DEFAULT,
+                                       file->fetch->cancellable, on_read, file);
     }
-
-  ssync_upload_write_async (file->upload, chunk, NULL, on_written, file);
-}
-
-static void
-read_next (SsyncFetchFile *file)
-{
-  g_input_stream_read_bytes_async (file->body, CHUNK_SIZE, G_PRIORITY_DEFAULT,
-                                   file->fetch->cancellable, on_read, file);
 }
 
 /* Whether the answer to a request from @offset is the rest of the file the listing
@@ -302,7 +362,8 @@ on_sent (GObject      *source,
   if (file->etag == NULL)
     file->etag = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg),
                                                          "ETag"));
-  read_next (file);
+  file->accepted = offset;
+  advance (file);
 }
 
 static void

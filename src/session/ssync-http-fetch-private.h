@@ -25,6 +25,13 @@ typedef struct {
   SsyncTransfer *transfer;
   SsyncUpload *upload;      /* the .part, once created */
   GInputStream *body;
+  gboolean reading;         /* a read of the body is in flight */
+  gboolean writing;         /* a chunk is being written to the .part */
+  GBytes *queued;           /* read, waiting for the write in flight */
+  guint64 accepted;         /* bytes of the file read: written, being written or queued */
+  gboolean body_ended;      /* the answer's body ended */
+  char *broken;             /* why the connection broke: the file resumes once idle */
+  GError *failure;          /* ends the file once no read or write is in flight */
   char *etag;               /* of the first answer: a resume must splice the same file */
   guint resumes;
   gboolean deleting;        /* the .part is being removed */
