@@ -19,7 +19,7 @@
 #include "ssync-error.h"
 #include "ssync-http-fetch-private.h"
 
-#define CHUNK_SIZE (256 * 1024)
+#define CHUNK_SIZE (1024 * 1024)
 /* Cuts a file survives, and the pause before each resume. */
 #define MAX_RESUMES 5
 #define RESUME_DELAY_MS 500
@@ -38,6 +38,8 @@ ssync_fetch_file_free (SsyncFetchFile *file)
   g_clear_error (&file->ending_error);
   g_clear_error (&file->failure);
   g_clear_pointer (&file->queued, g_bytes_unref);
+  g_free (file->buffers[0]);
+  g_free (file->buffers[1]);
   g_free (file->broken);
   g_free (file);
 }
@@ -83,6 +85,9 @@ end_file (SsyncFetchFile *file,
           GError         *error)
 {
   g_clear_object (&file->body);
+  /* Nothing is in flight: the buffers go now, not when the whole run ends. */
+  g_clear_pointer (&file->buffers[0], g_free);
+  g_clear_pointer (&file->buffers[1], g_free);
   if (error != NULL && file->transfer != NULL)
     ssync_transfer_finish (file->transfer,
                            is_cancelled (file) ? SSYNC_TRANSFER_STATUS_CANCELLED
@@ -211,33 +216,68 @@ on_written (GObject      *source,
   advance (file);
 }
 
+/* Hands the buffer being filled to the writer; the next read fills the other one. */
+static void
+queue_filled (SsyncFetchFile *file)
+{
+  file->queued = g_bytes_new_static (file->buffers[file->fill], file->filled);
+  file->fill = 1 - file->fill;
+  file->filled = 0;
+}
+
 static void
 on_read (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
 {
   SsyncFetchFile *file = user_data;
-  g_autoptr(GBytes) chunk = NULL;
   g_autoptr(GError) error = NULL;
+  gssize n;
 
   file->reading = FALSE;
-  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
-  if (chunk == NULL)
+  n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+  if (n < 0)
     {
+      /* What was read into the buffer is dropped: the resume asks for it again. */
+      file->filled = 0;
       g_free (file->broken);
       file->broken = g_strdup (error->message);
     }
-  else if (g_bytes_get_size (chunk) == 0)
-    file->body_ended = TRUE;
-  else if (g_bytes_get_size (chunk) > file->size - file->accepted)
+  else if (n == 0)
+    {
+      file->body_ended = TRUE;
+      if (file->filled > 0)
+        queue_filled (file);
+    }
+  else if ((guint64) n > file->size - file->accepted)
     fail_file (file, g_error_new (SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT,
                                   _("%s is larger than the share’s listing says"), file->path));
   else
     {
-      file->accepted += g_bytes_get_size (chunk);
-      file->queued = g_steal_pointer (&chunk);
+      file->accepted += n;
+      file->filled += n;
+      if (file->filled == file->buffer_size || file->accepted == file->size)
+        queue_filled (file);
     }
   advance (file);
+}
+
+/* Reads more of the body into the buffer being filled. Reads return what the socket holds
+ * (often far less than a buffer); a write (a hop to two worker threads) happens once a
+ * buffer is full. */
+static void
+read_more (SsyncFetchFile *file)
+{
+  if (file->buffers[0] == NULL)
+    {
+      file->buffer_size = MIN (CHUNK_SIZE, file->size);
+      file->buffers[0] = g_malloc (file->buffer_size);
+      file->buffers[1] = g_malloc (file->buffer_size);
+    }
+  file->reading = TRUE;
+  g_input_stream_read_async (file->body, file->buffers[file->fill] + file->filled,
+                             file->buffer_size - file->filled, G_PRIORITY_DEFAULT,
+                             file->fetch->cancellable, on_read, file);
 }
 
 /* Moves the file on after a read or a write returned. One read stays in flight while the
@@ -259,11 +299,7 @@ advance (SsyncFetchFile *file)
     {
       if (file->failure == NULL && file->broken == NULL && !file->body_ended &&
           !file->reading && file->queued == NULL)
-        {
-          file->reading = TRUE;
-          g_input_stream_read_bytes_async (file->body, CHUNK_SIZE, G_PRIORITY_DEFAULT,
-                                           file->fetch->cancellable, on_read, file);
-        }
+        read_more (file);
       return;
     }
 
@@ -290,11 +326,7 @@ advance (SsyncFetchFile *file)
         resume_or_fail (file, _("the connection ended early"));
     }
   else
-    {
-      file->reading = TRUE;
-      g_input_stream_read_bytes_async (file->body, CHUNK_SIZE, G_PRIORITY_DEFAULT,
-                                       file->fetch->cancellable, on_read, file);
-    }
+    read_more (file);
 }
 
 /* Whether the answer to a request from @offset is the rest of the file the listing
@@ -363,6 +395,7 @@ on_sent (GObject      *source,
     file->etag = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg),
                                                          "ETag"));
   file->accepted = offset;
+  file->filled = 0;
   advance (file);
 }
 

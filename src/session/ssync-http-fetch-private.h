@@ -27,7 +27,11 @@ typedef struct {
   GInputStream *body;
   gboolean reading;         /* a read of the body is in flight */
   gboolean writing;         /* a chunk is being written to the .part */
-  GBytes *queued;           /* read, waiting for the write in flight */
+  guint8 *buffers[2];       /* one filled by reads while the other is written */
+  gsize buffer_size;
+  guint fill;               /* the index of the buffer being filled */
+  gsize filled;             /* bytes in it */
+  GBytes *queued;           /* a full buffer, waiting for the write in flight */
   guint64 accepted;         /* bytes of the file read: written, being written or queued */
   gboolean body_ended;      /* the answer's body ended */
   char *broken;             /* why the connection broke: the file resumes once idle */
