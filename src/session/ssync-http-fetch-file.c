@@ -4,9 +4,10 @@
  * writes and hashes each chunk on worker threads while the next one is read (at most two
  * chunks held: memory stays flat however large the file). A connection cut in the middle
  * is resumed with a Range request from the bytes already on disk, with If-Range so that a
- * file that changed on the other side is never spliced onto the old one. The answer must be exactly what the listing announced: its
- * length, its range, then its SHA-256 (SsyncUpload checks it before the file gets its name,
- * linked from the .part under the first free name); any other end removes the .part.
+ * file that changed on the other side is never spliced onto the old one. The answer must
+ * be exactly what the listing announced: its length, its range, then its SHA-256
+ * (SsyncUpload checks it before the file gets its name, linked from the .part under the
+ * first free name); any other end removes the .part.
  *
  * SPDX-License-Identifier: MIT
  */
