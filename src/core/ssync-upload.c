@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ssync-error.h"
 #include "ssync-filename.h"
 #include "ssync-token.h"
 #include "ssync-upload.h"
@@ -50,6 +51,7 @@ struct _SsyncUpload
   guint64 offset;    /* bytes safely written */
   gnutls_hash_hd_t hash;
   char *sha256;
+  char *expected_sha256;  /* lower-case hex the file must have, or NULL */
   char *saved_as;
   gboolean complete;
 };
@@ -74,6 +76,7 @@ ssync_upload_finalize (GObject *object)
   g_free (self->name);
   g_free (self->part_name);
   g_free (self->sha256);
+  g_free (self->expected_sha256);
   g_free (self->saved_as);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->hash_lock);
@@ -267,6 +270,21 @@ const char *
 ssync_upload_get_sha256 (SsyncUpload *self)
 {
   return self->sha256;
+}
+
+/* Makes completion check that the file's SHA-256 is @hex (any case; %NULL for no check)
+ * before the file gets its name: a damaged file is never visible under it, and its .part
+ * goes with ssync_upload_delete_async(). Call it before ssync_upload_complete_async(). */
+void
+ssync_upload_set_expected_sha256 (SsyncUpload *self,
+                                  const char  *hex)
+{
+  g_return_if_fail (SSYNC_IS_UPLOAD (self));
+
+  g_mutex_lock (&self->lock);
+  g_free (self->expected_sha256);
+  self->expected_sha256 = hex != NULL ? g_ascii_strdown (hex, -1) : NULL;
+  g_mutex_unlock (&self->lock);
 }
 
 /* The name the file was saved under (after " (1)" for a clash), once complete. */
@@ -498,6 +516,26 @@ complete_thread (GTask        *task,
                                   _("Saving %s failed: it could not be read back"), self->name));
       return;
     }
+  if (self->sha256 == NULL)
+    {
+      g_mutex_lock (&self->hash_lock);
+      gnutls_hash_deinit (self->hash, digest);
+      self->hash = NULL;
+      g_mutex_unlock (&self->hash_lock);
+      for (guint i = 0; i < sizeof digest; i++)
+        g_snprintf (hex + 2 * i, 3, "%02x", digest[i]);
+      self->sha256 = g_strdup (hex);
+    }
+  /* Checked before the link: a damaged file must never appear under its name, even for
+   * the moment a check after it would take. */
+  if (self->expected_sha256 != NULL && strcmp (self->sha256, self->expected_sha256) != 0)
+    {
+      complete_fail (self, task,
+                     g_error_new (SSYNC_ERROR, SSYNC_ERROR_CHANGED,
+                                  _("%s arrived damaged: its SHA-256 is not the one announced"),
+                                  self->path));
+      return;
+    }
   close (self->fd);
   self->fd = -1;
 
@@ -509,12 +547,6 @@ complete_thread (GTask        *task,
       return;
     }
   unlinkat (self->dir_fd, self->part_name, 0);
-
-  gnutls_hash_deinit (self->hash, digest);
-  self->hash = NULL;
-  for (guint i = 0; i < sizeof digest; i++)
-    g_snprintf (hex + 2 * i, 3, "%02x", digest[i]);
-  self->sha256 = g_strdup (hex);
   self->complete = TRUE;
 
   g_mutex_unlock (&self->lock);

@@ -32,6 +32,8 @@ guint64      ssync_upload_get_length       (SsyncUpload *self);
 guint64      ssync_upload_get_offset       (SsyncUpload *self);
 gboolean     ssync_upload_is_complete      (SsyncUpload *self);
 const char  *ssync_upload_get_sha256       (SsyncUpload *self);
+void         ssync_upload_set_expected_sha256 (SsyncUpload *self,
+                                               const char  *hex);
 const char  *ssync_upload_get_saved_as     (SsyncUpload *self);
 const char  *ssync_upload_get_part_name    (SsyncUpload *self);
 void         ssync_upload_write_async      (SsyncUpload         *self,

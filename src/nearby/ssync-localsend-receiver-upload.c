@@ -5,8 +5,9 @@
  * accumulation off, and every chunk libsoup reads is appended to a 1 MiB buffer that core's
  * SsyncUpload writes (and hashes) on a worker thread while the next one fills; when both
  * are busy the message is paused. Bytes past the announced size are refused on the chunk
- * that brings them; a body that ends short, a cut connection, a wrong SHA-256 or a cancelled
- * session fail the file, and what was written of it is removed.
+ * that brings them; a body that ends short, a cut connection, a wrong SHA-256 (checked by
+ * SsyncUpload before the file gets its name) or a cancelled session fail the file, and what
+ * was written of it is removed.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -16,6 +17,7 @@
 
 #include <string.h>
 
+#include "ssync-error.h"
 #include "ssync-localsend-receiver-private.h"
 #include "ssync-response.h"
 #include "ssync-token.h"
@@ -161,18 +163,6 @@ on_removed (GObject      *source,
   upload_unref (u);
 }
 
-/* A file whose SHA-256 is not the one announced is not kept. */
-static void
-remove_saved (ReceiveUpload *u)
-{
-  g_autofree char *folder = g_path_get_dirname (ssync_upload_get_path (u->upload));
-  g_autoptr(GFile) dir = g_file_resolve_relative_path (ssync_localsend_receiver_get_folder (
-                                                         u->receiver), folder);
-  g_autoptr(GFile) saved = g_file_get_child (dir, ssync_upload_get_saved_as (u->upload));
-
-  g_file_delete (saved, NULL, NULL);
-}
-
 static void
 on_completed (GObject      *source,
               GAsyncResult *result,
@@ -183,14 +173,13 @@ on_completed (GObject      *source,
 
   u->busy = FALSE;
   if (!ssync_upload_complete_finish (u->upload, result, &error))
-    upload_fail (u, status_for_error (error), SSYNC_TRANSFER_STATUS_FAILED, error->message);
-  else if (u->file->sha256 != NULL &&
-           g_strcmp0 (u->file->sha256, ssync_upload_get_sha256 (u->upload)) != 0)
     {
-      remove_saved (u);
-      u->removed = TRUE;
-      upload_fail (u, SOUP_STATUS_BAD_REQUEST, SSYNC_TRANSFER_STATUS_FAILED,
-                   "The file's SHA-256 is not the one announced");
+      /* A damaged file never got its name; its .part goes like any failure's. */
+      if (g_error_matches (error, SSYNC_ERROR, SSYNC_ERROR_CHANGED))
+        upload_fail (u, SOUP_STATUS_BAD_REQUEST, SSYNC_TRANSFER_STATUS_FAILED,
+                     "The file's SHA-256 is not the one announced");
+      else
+        upload_fail (u, status_for_error (error), SSYNC_TRANSFER_STATUS_FAILED, error->message);
     }
   else if (!u->failed)
     {
@@ -242,6 +231,8 @@ on_created (GObject      *source,
   u->upload = ssync_upload_new_finish (result, &error);
   if (u->upload == NULL)
     upload_fail (u, status_for_error (error), SSYNC_TRANSFER_STATUS_FAILED, error->message);
+  else
+    ssync_upload_set_expected_sha256 (u->upload, u->file->sha256);
   upload_advance (u);
   upload_unref (u);
 }

@@ -1,12 +1,13 @@
 /* ssync-http-fetch-file.c: --fetch's fast path, one file.
  *
- * GET /s/TOKEN/f/ID/NAME, streamed into "NAME.part" through core's SsyncUpload (one chunk
- * read, then written, then the next: memory stays flat however large the file), hashed as
- * it arrives. A connection cut in the middle is resumed with a Range request from the bytes
- * already on disk, with If-Range so that a file that changed on the other side is never
- * spliced onto the old one. The answer must be exactly what the listing announced: its
- * length, its range, then its SHA-256; the file gets its name (linked from the .part, first
- * free name) only then, and any other end removes the .part.
+ * GET /s/TOKEN/f/ID/NAME, streamed into "NAME.part" through core's SsyncUpload, which
+ * writes and hashes each chunk on worker threads while the next one is read (at most two
+ * chunks held: memory stays flat however large the file). A connection cut in the middle
+ * is resumed with a Range request from the bytes already on disk, with If-Range so that a
+ * file that changed on the other side is never spliced onto the old one. The answer must
+ * be exactly what the listing announced: its length, its range, then its SHA-256
+ * (SsyncUpload checks it before the file gets its name, linked from the .part under the
+ * first free name); any other end removes the .part.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -19,7 +20,7 @@
 #include "ssync-error.h"
 #include "ssync-http-fetch-private.h"
 
-#define CHUNK_SIZE (256 * 1024)
+#define CHUNK_SIZE (1024 * 1024)
 /* Cuts a file survives, and the pause before each resume. */
 #define MAX_RESUMES 5
 #define RESUME_DELAY_MS 500
@@ -35,10 +36,12 @@ ssync_fetch_file_free (SsyncFetchFile *file)
   g_clear_object (&file->transfer);
   g_clear_object (&file->upload);
   g_clear_object (&file->body);
-  if (file->hash != NULL)
-    gnutls_hash_deinit (file->hash, NULL);
-  g_free (file->hash_hex);
   g_clear_error (&file->ending_error);
+  g_clear_error (&file->failure);
+  g_clear_pointer (&file->queued, g_bytes_unref);
+  g_free (file->buffers[0]);
+  g_free (file->buffers[1]);
+  g_free (file->broken);
   g_free (file);
 }
 
@@ -83,6 +86,9 @@ end_file (SsyncFetchFile *file,
           GError         *error)
 {
   g_clear_object (&file->body);
+  /* Nothing is in flight: the buffers go now, not when the whole run ends. */
+  g_clear_pointer (&file->buffers[0], g_free);
+  g_clear_pointer (&file->buffers[1], g_free);
   if (error != NULL && file->transfer != NULL)
     ssync_transfer_finish (file->transfer,
                            is_cancelled (file) ? SSYNC_TRANSFER_STATUS_CANCELLED
@@ -98,6 +104,18 @@ end_file (SsyncFetchFile *file,
   file->ending = TRUE;
   file->ending_error = error;
   delete_part (file);
+}
+
+/* Ends @file with @error (taken) once no read or write is in flight; the first failure
+ * wins. */
+static void
+fail_file (SsyncFetchFile *file,
+           GError         *error)
+{
+  if (file->failure == NULL)
+    file->failure = error;
+  else
+    g_error_free (error);
 }
 
 /* The run was cancelled: the .part goes now, not once the reads in flight return (a caller
@@ -161,34 +179,21 @@ on_completed (GObject      *source,
       end_file (file, error);
       return;
     }
-  ssync_transfer_set_result (file->transfer, file->hash_hex,
+  ssync_transfer_set_result (file->transfer, ssync_upload_get_sha256 (file->upload),
                              ssync_upload_get_saved_as (file->upload));
   ssync_transfer_finish (file->transfer, SSYNC_TRANSFER_STATUS_COMPLETE, NULL);
   end_file (file, NULL);
 }
 
-/* Every byte is on disk: names the file when its SHA-256 is the one announced. */
+/* Every byte is on disk: SsyncUpload names the file when its SHA-256 (hashed on a worker
+ * thread as the chunks were written) is the one announced. */
 static void
 complete (SsyncFetchFile *file)
 {
-  guchar digest[32];
-
-  gnutls_hash_deinit (file->hash, digest);
-  file->hash = NULL;
-  file->hash_hex = g_malloc (2 * sizeof digest + 1);
-  for (guint i = 0; i < sizeof digest; i++)
-    g_snprintf (file->hash_hex + 2 * i, 3, "%02x", digest[i]);
-  if (file->sha256 != NULL && g_strcmp0 (file->hash_hex, file->sha256) != 0)
-    {
-      end_file (file, g_error_new (SSYNC_ERROR, SSYNC_ERROR_CHANGED,
-                                   _("%s arrived damaged: its SHA-256 does not match the "
-                                     "share’s listing"), file->path));
-      return;
-    }
   ssync_upload_complete_async (file->upload, NULL, on_completed, file);
 }
 
-static void read_next (SsyncFetchFile *file);
+static void advance (SsyncFetchFile *file);
 
 static void
 on_written (GObject      *source,
@@ -199,16 +204,26 @@ on_written (GObject      *source,
   GError *error = NULL;
   guint64 before = ssync_transfer_get_bytes (file->transfer);
 
+  file->writing = FALSE;
   if (!ssync_upload_write_finish (file->upload, result, &error))
     {
-      end_file (file, error);
+      fail_file (file, error);
+      advance (file);
       return;
     }
   ssync_transfer_add_bytes (file->transfer, ssync_upload_get_offset (file->upload) - before);
   if (is_cancelled (file))
-    end_file (file, cancelled_error ());
-  else
-    read_next (file);
+    fail_file (file, cancelled_error ());
+  advance (file);
+}
+
+/* Hands the buffer being filled to the writer; the next read fills the other one. */
+static void
+queue_filled (SsyncFetchFile *file)
+{
+  file->queued = g_bytes_new_static (file->buffers[file->fill], file->filled);
+  file->fill = 1 - file->fill;
+  file->filled = 0;
 }
 
 static void
@@ -217,41 +232,102 @@ on_read (GObject      *source,
          gpointer      user_data)
 {
   SsyncFetchFile *file = user_data;
-  g_autoptr(GBytes) chunk = NULL;
   g_autoptr(GError) error = NULL;
-  guint64 offset = ssync_upload_get_offset (file->upload);
+  gssize n;
 
-  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
-  if (chunk == NULL)
+  file->reading = FALSE;
+  n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+  if (n < 0)
     {
-      resume_or_fail (file, error->message);
+      /* What was read into the buffer is dropped: the resume asks for it again. */
+      file->filled = 0;
+      g_free (file->broken);
+      file->broken = g_strdup (error->message);
+    }
+  else if (n == 0)
+    {
+      file->body_ended = TRUE;
+      if (file->filled > 0)
+        queue_filled (file);
+    }
+  else if ((guint64) n > file->size - file->accepted)
+    fail_file (file, g_error_new (SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT,
+                                  _("%s is larger than the share’s listing says"), file->path));
+  else
+    {
+      file->accepted += n;
+      file->filled += n;
+      if (file->filled == file->buffer_size || file->accepted == file->size)
+        queue_filled (file);
+    }
+  advance (file);
+}
+
+/* Reads more of the body into the buffer being filled. Reads return what the socket holds
+ * (often far less than a buffer); a write (a hop to two worker threads) happens once a
+ * buffer is full. */
+static void
+read_more (SsyncFetchFile *file)
+{
+  if (file->buffers[0] == NULL)
+    {
+      file->buffer_size = MIN (CHUNK_SIZE, file->size);
+      file->buffers[0] = g_malloc (file->buffer_size);
+      file->buffers[1] = g_malloc (file->buffer_size);
+    }
+  file->reading = TRUE;
+  g_input_stream_read_async (file->body, file->buffers[file->fill] + file->filled,
+                             file->buffer_size - file->filled, G_PRIORITY_DEFAULT,
+                             file->fetch->cancellable, on_read, file);
+}
+
+/* Moves the file on after a read or a write returned. One read stays in flight while the
+ * previous chunk is written (and hashed) on worker threads, so the network and the disk
+ * work at the same time, yet at most two chunks are held: memory stays flat. An end (a
+ * failure, a cut, the body's end) waits until neither is in flight: the .part's offset is
+ * then what a resume asks for, and nothing calls back into a file that was freed. */
+static void
+advance (SsyncFetchFile *file)
+{
+  if (!file->writing && file->queued != NULL && file->failure == NULL)
+    {
+      g_autoptr(GBytes) chunk = g_steal_pointer (&file->queued);
+
+      file->writing = TRUE;
+      ssync_upload_write_async (file->upload, chunk, NULL, on_written, file);
+    }
+  if (file->reading || file->writing)
+    {
+      if (file->failure == NULL && file->broken == NULL && !file->body_ended &&
+          !file->reading && file->queued == NULL)
+        read_more (file);
       return;
     }
-  if (g_bytes_get_size (chunk) == 0)
+
+  g_clear_pointer (&file->queued, g_bytes_unref);
+  if (file->failure != NULL)
     {
-      if (offset == file->size)
+      g_clear_pointer (&file->broken, g_free);
+      file->body_ended = FALSE;
+      end_file (file, g_steal_pointer (&file->failure));
+    }
+  else if (file->broken != NULL)
+    {
+      g_autofree char *cause = g_steal_pointer (&file->broken);
+
+      file->body_ended = FALSE;
+      resume_or_fail (file, cause);
+    }
+  else if (file->body_ended)
+    {
+      file->body_ended = FALSE;
+      if (ssync_upload_get_offset (file->upload) == file->size)
         complete (file);
       else
         resume_or_fail (file, _("the connection ended early"));
-      return;
     }
-  if (g_bytes_get_size (chunk) > file->size - offset)
-    {
-      end_file (file, g_error_new (SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT,
-                                   _("%s is larger than the share’s listing says"),
-                                   file->path));
-      return;
-    }
-
-  gnutls_hash (file->hash, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
-  ssync_upload_write_async (file->upload, chunk, NULL, on_written, file);
-}
-
-static void
-read_next (SsyncFetchFile *file)
-{
-  g_input_stream_read_bytes_async (file->body, CHUNK_SIZE, G_PRIORITY_DEFAULT,
-                                   file->fetch->cancellable, on_read, file);
+  else
+    read_more (file);
 }
 
 /* Whether the answer to a request from @offset is the rest of the file the listing
@@ -319,7 +395,9 @@ on_sent (GObject      *source,
   if (file->etag == NULL)
     file->etag = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg),
                                                          "ETag"));
-  read_next (file);
+  file->accepted = offset;
+  file->filled = 0;
+  advance (file);
 }
 
 static void
@@ -362,8 +440,12 @@ on_created (GObject      *source,
 
   file->upload = ssync_upload_new_finish (result, &error);
   if (file->upload == NULL)
-    end_file (file, error);
-  else if (is_cancelled (file))
+    {
+      end_file (file, error);
+      return;
+    }
+  ssync_upload_set_expected_sha256 (file->upload, file->sha256);
+  if (is_cancelled (file))
     end_file (file, cancelled_error ());
   else if (file->size == 0)
     complete (file);
@@ -376,8 +458,5 @@ on_created (GObject      *source,
 void
 ssync_fetch_file_start (SsyncFetchFile *file)
 {
-  /* GnuTLS's SHA-256 uses the CPU's SHA instructions: GChecksum's plain C was 64% of a
-   * 1 GiB fetch's CPU and held it to 0.2x curl's MB/s (tests/bench/bench-nearby.py). */
-  gnutls_hash_init (&file->hash, GNUTLS_DIG_SHA256);
   ssync_upload_new_async (file->fetch->folder, file->path, file->size, NULL, on_created, file);
 }

@@ -6,7 +6,6 @@
  */
 #pragma once
 
-#include <gnutls/crypto.h>
 #include <libsoup/soup.h>
 
 #include "ssync-http-fetch.h"
@@ -25,9 +24,18 @@ typedef struct {
   char *sha256;             /* lower-case hex, or NULL when the other app has not hashed it */
   SsyncTransfer *transfer;
   SsyncUpload *upload;      /* the .part, once created */
-  gnutls_hash_hd_t hash;    /* SHA-256 of the bytes written so far */
-  char *hash_hex;           /* its hex digest, once every byte arrived */
   GInputStream *body;
+  gboolean reading;         /* a read of the body is in flight */
+  gboolean writing;         /* a chunk is being written to the .part */
+  guint8 *buffers[2];       /* one filled by reads while the other is written */
+  gsize buffer_size;
+  guint fill;               /* the index of the buffer being filled */
+  gsize filled;             /* bytes in it */
+  GBytes *queued;           /* a full buffer, waiting for the write in flight */
+  guint64 accepted;         /* bytes of the file read: written, being written or queued */
+  gboolean body_ended;      /* the answer's body ended */
+  char *broken;             /* why the connection broke: the file resumes once idle */
+  GError *failure;          /* ends the file once no read or write is in flight */
   char *etag;               /* of the first answer: a resume must splice the same file */
   guint resumes;
   gboolean deleting;        /* the .part is being removed */

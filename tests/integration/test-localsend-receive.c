@@ -505,9 +505,24 @@ test_oversize (Fixture *fixture, gconstpointer data)
   assert_no_part (fixture);
 }
 
+/* Counts every event that names "f.txt" in the watched folder. */
+static void
+on_receive_dir_event (GFileMonitor *monitor, GFile *file, GFile *other, GFileMonitorEvent event,
+                      gpointer user_data)
+{
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *other_name = other != NULL ? g_file_get_basename (other) : NULL;
+
+  if (g_str_equal (name, "f.txt") || g_strcmp0 (other_name, "f.txt") == 0)
+    (*(guint *) user_data)++;
+}
+
 static void
 test_tokens (Fixture *fixture, gconstpointer data)
 {
+  g_autoptr(GFile) dir = g_file_new_for_path (fixture->receive_dir);
+  g_autoptr(GFileMonitor) monitor = NULL;
+  guint f_events = 0;
   g_autoptr(JsonObject) answer = NULL;
   g_autofree char *wrong_token = NULL, *wrong_file = NULL, *wrong_session = NULL;
   g_autofree char *bad_sha = NULL, *files = NULL, *kept = received (fixture, "f.txt");
@@ -532,10 +547,18 @@ test_tokens (Fixture *fixture, gconstpointer data)
                     SOUP_STATUS_FORBIDDEN);
   g_assert_cmpuint (post_text (fixture, API "upload?fileId=f", "hello", NULL), ==,
                     SOUP_STATUS_BAD_REQUEST);
-  /* A SHA-256 that is not the announced one: refused, and the file not kept. */
+  /* A SHA-256 that is not the announced one: refused, and the file never shown under its
+   * name, not even for a moment (inotify would see the link and the removal). */
+  monitor = g_file_monitor_directory (dir, G_FILE_MONITOR_WATCH_MOVES, NULL, NULL);
+  g_assert_nonnull (monitor);
+  g_signal_connect (monitor, "changed", G_CALLBACK (on_receive_dir_event), &f_events);
   g_assert_cmpuint (upload_text (fixture, answer, "f", "hello"), ==, SOUP_STATUS_BAD_REQUEST);
   g_assert_cmpuint (upload_text (fixture, answer, "h", "x"), ==, SOUP_STATUS_OK);
+  for (guint i = 0; i < 30; i++)
+    g_main_context_iteration (NULL, FALSE), g_usleep (10000);
+  g_assert_cmpuint (f_events, ==, 0);
   g_assert_false (g_file_test (kept, G_FILE_TEST_EXISTS));
+  assert_no_part (fixture);
   g_assert_false (ssync_localsend_receiver_is_busy (fixture->receiver));
 }
 
