@@ -83,20 +83,22 @@ gboolean                ssync_localsend_json_depth_ok         (const char       
                                                                gsize                 length,
                                                                guint                 max_depth);
 
-/* Uploads the first @size bytes of @file to @peer as the body of POST @path_and_query, on a
- * connection of its own (ssync-localsend-sender-stream.c), adding to @transfer's bytes as they
- * leave. Fails as ssync_localsend_sender_request_async does; the answer has its status and
+/* Uploads the first @file->size bytes of @file->file to @peer as the body of POST
+ * @path_and_query, on a connection of its own (ssync-localsend-sender-stream.c), adding to
+ * @transfer's bytes as they leave. Fails as ssync_localsend_sender_request_async does; the answer has its status and
  * the certificate's fingerprint, and no body. */
-void                    ssync_localsend_sender_stream_async   (SsyncLocalsendSender *self,
-                                                               SsyncLocalsendPeer   *peer,
-                                                               const char           *path_and_query,
-                                                               SsyncLocalsendSendFile *file,
-                                                               SsyncTransfer        *transfer,
-                                                               GCancellable         *cancellable,
-                                                               GAsyncReadyCallback   callback,
-                                                               gpointer              user_data);
-SsyncLocalsendResponse *ssync_localsend_sender_stream_finish  (SsyncLocalsendSender *self,
-                                                               GAsyncResult         *result,
-                                                               GError              **error);
+void                    ssync_localsend_sender_stream_async
+                                      (SsyncLocalsendSender   *self,
+                                       SsyncLocalsendPeer     *peer,
+                                       const char             *path_and_query,
+                                       SsyncLocalsendSendFile *file,
+                                       SsyncTransfer          *transfer,
+                                       GCancellable           *cancellable,
+                                       GAsyncReadyCallback     callback,
+                                       gpointer                user_data);
+SsyncLocalsendResponse *ssync_localsend_sender_stream_finish
+                                      (SsyncLocalsendSender   *self,
+                                       GAsyncResult           *result,
+                                       GError                **error);
 
 G_END_DECLS
