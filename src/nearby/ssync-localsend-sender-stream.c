@@ -79,7 +79,7 @@ stream_free (Stream *stream)
 {
   destroy_source (&stream->connect_timer);
   destroy_source (&stream->progress_timer);
-  if (stream->outer != NULL)
+  if (stream->outer != NULL && stream->outer_id != 0)
     g_cancellable_disconnect (stream->outer, stream->outer_id);
   g_clear_object (&stream->outer);
   g_clear_object (&stream->cancellable);
@@ -438,7 +438,9 @@ ssync_localsend_sender_stream_async (SsyncLocalsendSender   *self,
                                      GAsyncReadyCallback     callback,
                                      gpointer                user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  /* No source object: the worker may drop the last reference to the task, and the sender
+   * (with its libsoup sessions) must never be finalized on that thread. */
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   g_autoptr(GUri) uri = g_uri_parse (peer->base_uri, G_URI_FLAGS_NONE, NULL);
   Stream *stream = g_new0 (Stream, 1);
   guint connect_timeout;
@@ -496,9 +498,14 @@ ssync_localsend_sender_stream_finish (SsyncLocalsendSender  *self,
 {
   Stream *stream = g_task_get_task_data (G_TASK (result));
 
-  /* The timers end here, on the main thread they run on, before the task can be freed. */
+  /* The timers end here, on the main thread they run on, and what belongs to that thread is
+   * let go of: the worker may free the rest. */
   destroy_source (&stream->connect_timer);
   destroy_source (&stream->progress_timer);
   tell_progress (stream);
+  g_clear_object (&stream->transfer);
+  if (stream->outer != NULL)
+    g_cancellable_disconnect (stream->outer, stream->outer_id);
+  stream->outer_id = 0;
   return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -227,7 +227,7 @@ on_uploaded (GObject      *source,
   g_autoptr(SsyncLocalsendResponse) answer = NULL;
   GError *error = NULL;
 
-  answer = ssync_localsend_sender_stream_finish (SSYNC_LOCALSEND_SENDER (source), result, &error);
+  answer = ssync_localsend_sender_stream_finish (g_task_get_source_object (task), result, &error);
   if (answer == NULL)
     {
       send_fail (task, error);
