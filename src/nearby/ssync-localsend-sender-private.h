@@ -76,8 +76,29 @@ SsyncLocalsendResponse *ssync_localsend_sender_request_finish (SsyncLocalsendSen
 void                    ssync_localsend_sender_emit_started   (SsyncLocalsendSender *self,
                                                                SsyncTransfer        *transfer);
 const SsyncLocalsendIdentity *ssync_localsend_sender_get_me   (SsyncLocalsendSender *self);
+void                    ssync_localsend_sender_get_timeouts   (SsyncLocalsendSender *self,
+                                                               guint                *connect_timeout,
+                                                               guint                *io_timeout);
 gboolean                ssync_localsend_json_depth_ok         (const char           *data,
                                                                gsize                 length,
                                                                guint                 max_depth);
+
+/* Uploads the first @file->size bytes of @file->file to @peer as the body of POST
+ * @path_and_query, on a connection of its own (ssync-localsend-sender-stream.c), adding to
+ * @transfer's bytes as they leave. Fails as ssync_localsend_sender_request_async does; the answer has its status and
+ * the certificate's fingerprint, and no body. */
+void                    ssync_localsend_sender_stream_async
+                                      (SsyncLocalsendSender   *self,
+                                       SsyncLocalsendPeer     *peer,
+                                       const char             *path_and_query,
+                                       SsyncLocalsendSendFile *file,
+                                       SsyncTransfer          *transfer,
+                                       GCancellable           *cancellable,
+                                       GAsyncReadyCallback     callback,
+                                       gpointer                user_data);
+SsyncLocalsendResponse *ssync_localsend_sender_stream_finish
+                                      (SsyncLocalsendSender   *self,
+                                       GAsyncResult           *result,
+                                       GError                **error);
 
 G_END_DECLS

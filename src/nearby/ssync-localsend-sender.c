@@ -166,6 +166,17 @@ ssync_localsend_sender_get_me (SsyncLocalsendSender *self)
   return &self->me;
 }
 
+/* The timeouts of an upload, which travels outside the sessions
+ * (ssync-localsend-sender-stream.c). */
+void
+ssync_localsend_sender_get_timeouts (SsyncLocalsendSender *self,
+                                     guint                *connect_timeout,
+                                     guint                *io_timeout)
+{
+  *connect_timeout = self->connect_timeout;
+  g_object_get (self->session, "timeout", io_timeout, NULL);
+}
+
 void
 ssync_localsend_sender_emit_started (SsyncLocalsendSender *self,
                                      SsyncTransfer        *transfer)
