@@ -1,7 +1,7 @@
 // test-peer-sharesync.mjs: ShareSync against the independent LocalSend peer, both ways, over
 // HTTPS on 127.0.0.1.
-//   receive: `sharesync --headless --receive DIR --accept-all` (its LocalSend port fixed with
-//            SHARESYNC_LOCALSEND_PORT) gets files from `localsend-peer.mjs send`.
+//   receive: `sharesync --headless --receive DIR --accept-all` (its LocalSend port read from
+//            its `discovering` event) gets files from `localsend-peer.mjs send`.
 //   send:    `sharesync --headless --send-to 127.0.0.1:PORT FILE...` into
 //            `localsend-peer.mjs receive`.
 import { test, after } from 'node:test';
@@ -10,8 +10,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { freePort, peer, runPeer, start, sha256File, peakRss, workspace, listAll, bigFile }
-  from './peer/harness.mjs';
+import { peer, runPeer, start, sha256File, peakRss, workspace, listAll, bigFile,
+  receivingApp as receiveInto } from './peer/harness.mjs';
 import { request } from './peer/client.mjs';
 
 const API = '/api/localsend/v2';
@@ -35,28 +35,10 @@ function env (extra = {}) {
   return copy;
 }
 
-// A headless ShareSync receiving into DIR; resolves once its LocalSend API answers.
-async function receivingApp (name, extra = []) {
-  const dir = folder(name);
-  const port = await freePort();
-  const app = start(BIN, ['--headless', '--port', '0', '--bind', '127.0.0.1',
-    '--data-dir', folder(`${name}-data`), '--receive', dir, '--accept-all', ...extra],
-  { env: env({ SHARESYNC_LOCALSEND_PORT: String(port), SHARESYNC_NEARBY: '1' }) });
-  for (let i = 0; i < 100; i++) {
-    try {
-      const answer = await request({ host: '127.0.0.1', port, method: 'GET',
-        path: `${API}/info`, timeout: 1000 });
-      if (answer.status === 200)
-        return { app, dir, port, target: `127.0.0.1:${port}`, info: answer.json,
-          certificate: answer.fingerprint };
-    } catch {}
-    if (app.child.exitCode !== null)
-      break;
-    await sleep(100);
-  }
-  await app.stop();
-  throw new Error(`ShareSync's LocalSend API never answered; events ${JSON.stringify(app.events)}; ` +
-    `stderr ${app.stderr}`);
+// A headless ShareSync receiving into DIR, taking everything.
+function receivingApp (name, extra = []) {
+  return receiveInto(BIN, { dir: folder(name), dataDir: folder(`${name}-data`),
+    extra: ['--accept-all', ...extra] });
 }
 
 const receiveOpts = {};

@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, peer, runPeer, start, workspace } from './peer/harness.mjs';
-import { request } from './peer/client.mjs';
+import { peer, runPeer, start, workspace, receivingApp as receiveInto } from './peer/harness.mjs';
 
 const API = '/api/localsend/v2';
 const BIN = process.env.SSYNC_BIN;
@@ -18,30 +17,9 @@ for (const option of ['--trust', '--block'])
 const work = workspace('peer-trust-');
 after(() => work.remove());
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// A headless ShareSync receiving into DIR (no --accept-all); resolves once its API answers.
-async function receivingApp (name, extra) {
-  const dir = work.folder(name);
-  const port = await freePort();
-  const env = { ...process.env, SHARESYNC_LOCALSEND_PORT: String(port), SHARESYNC_NEARBY: '1' };
-  delete env.DISPLAY;
-  delete env.WAYLAND_DISPLAY;
-  const app = start(BIN, ['--headless', '--port', '0', '--bind', '127.0.0.1',
-    '--data-dir', work.folder(`${name}-data`), '--receive', dir, ...extra], { env });
-  for (let i = 0; i < 100; i++) {
-    try {
-      const answer = await request({ host: '127.0.0.1', port, method: 'GET',
-        path: `${API}/info`, timeout: 1000 });
-      if (answer.status === 200)
-        return { app, dir, target: `127.0.0.1:${port}` };
-    } catch {}
-    if (app.child.exitCode !== null)
-      break;
-    await sleep(100);
-  }
-  await app.stop();
-  throw new Error(`no LocalSend API; events ${JSON.stringify(app.events)}; ${app.stderr}`);
+// A headless ShareSync receiving into DIR (no --accept-all).
+function receivingApp (name, extra) {
+  return receiveInto(BIN, { dir: work.folder(name), dataDir: work.folder(`${name}-data`), extra });
 }
 
 // The trusted device's own server: its fingerprint and the port it serves its info on.

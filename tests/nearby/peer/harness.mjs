@@ -6,8 +6,8 @@ import { closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, readFile
   rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { request } from './client.mjs';
 
 export const PEER = fileURLToPath(new URL('../localsend-peer.mjs', import.meta.url));
 
@@ -137,14 +137,26 @@ export function bigFile (path, size) {
   closeSync(fd);
 }
 
-// A TCP port free on 127.0.0.1 now (for a server that must be told its port).
-export function freePort () {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
+// A headless ShareSync receiving into DIR over LocalSend (Nearby on, any free port): resolves
+// with the port its `discovering` event names, once its API answers there. A port picked here
+// and handed over could be taken meanwhile, and the app would then listen on another one.
+export async function receivingApp (bin, { dir, dataDir, extra = [] }) {
+  const env = { ...process.env, SHARESYNC_LOCALSEND_PORT: '0', SHARESYNC_NEARBY: '1' };
+  delete env.DISPLAY;
+  delete env.WAYLAND_DISPLAY;
+  const app = start(bin, ['--headless', '--port', '0', '--bind', '127.0.0.1', '--data-dir', dataDir,
+    '--receive', dir, ...extra], { env });
+  try {
+    const { port } = await app.waitFor('discovering');
+    const answer = await request({ host: '127.0.0.1', port, method: 'GET',
+      path: '/api/localsend/v2/info', timeout: 5000 });
+    if (answer.status !== 200)
+      throw new Error(`info answered ${answer.status}`);
+    return { app, dir, port, target: `127.0.0.1:${port}`, info: answer.json,
+      certificate: answer.fingerprint };
+  } catch (error) {
+    await app.stop();
+    throw new Error(`ShareSync's LocalSend API never answered (${error.message}); ` +
+      `events ${JSON.stringify(app.events)}; stderr ${app.stderr}`);
+  }
 }
