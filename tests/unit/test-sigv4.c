@@ -292,8 +292,8 @@ header_value (const char *head,
   return NULL;
 }
 
-/* Signs what curl sent, as ShareSync would: path and query decoded, Host, X-Amz-Date and
- * Content-Type signed, the body hashed. */
+/* Signs what curl sent, as ShareSync would: path and query decoded, Host, X-Amz-Date,
+ * X-Amz-Content-Sha256 and Content-Type signed, the body hashed. */
 static char *
 sign_like_curl (const char *raw,
                 const char *secret)
@@ -307,7 +307,7 @@ sign_like_curl (const char *raw,
   g_autoptr(GArray) query = g_array_new (FALSE, FALSE, sizeof (SsyncSigv4Pair));
   g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) headers = g_array_new (FALSE, FALSE, sizeof (SsyncSigv4Pair));
-  const char *names[] = { "Host", "X-Amz-Date", "Content-Type" };
+  const char *names[] = { "Host", "X-Amz-Date", "X-Amz-Content-Sha256", "Content-Type" };
   g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, end + 4, -1);
   SsyncSigv4Key key = { "AKIDCURL", secret, "us-east-1", "s3" };
   g_autofree char *amz_date = header_value (head, "X-Amz-Date");
@@ -357,7 +357,9 @@ on_curl_done (GObject      *source,
 }
 
 /* curl signs the request it sends (its own SigV4 code); the echo server catches it and the
- * signer must produce the very same Authorization header for it. */
+ * signer must produce the very same Authorization header for it. The test states every header
+ * it wants signed, X-Amz-Content-Sha256 included: curl 8 (Debian 13) adds and signs that one
+ * for s3 when it is missing, curl 7.88 (Debian 12) does not, and both sign what they are given. */
 static void
 test_curl (gconstpointer data)
 {
@@ -372,9 +374,18 @@ test_curl (gconstpointer data)
   g_autofree char *sent = NULL;
   g_autofree char *ours = NULL;
   g_autofree char *user = g_strconcat ("AKIDCURL:", secret, NULL);
+  g_autofree char *body_hash = NULL;
+  g_autofree char *content_sha256 = NULL;
+  const char *body = "";
   Echo echo = { .raw = g_string_new (NULL) };
   gboolean done = FALSE;
   guint16 port;
+
+  for (guint i = 1; extra[i] != NULL; i++)
+    if (g_str_equal (extra[i], "--data-binary") && extra[i + 1] != NULL)
+      body = extra[i + 1];
+  body_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, body, -1);
+  content_sha256 = g_strconcat ("X-Amz-Content-Sha256: ", body_hash, NULL);
 
   g_mutex_init (&echo.lock);
   port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (service), NULL, &error);
@@ -385,7 +396,7 @@ test_curl (gconstpointer data)
   url = g_strdup_printf ("http://127.0.0.1:%u%s", port, extra[0]);
   g_strv_builder_add_many (argv_builder, "curl", "-sS", "-o", "/dev/null", "--aws-sigv4",
                            "aws:amz:us-east-1:s3", "-u", user, "-H",
-                           "X-Amz-Date: 20261127T070500Z", url, NULL);
+                           "X-Amz-Date: 20261127T070500Z", "-H", content_sha256, url, NULL);
   g_strv_builder_addv (argv_builder, (const char **) extra + 1);
   argv = g_strv_builder_end (argv_builder);
   curl = g_subprocess_newv ((const char * const *) argv, G_SUBPROCESS_FLAGS_NONE, &error);
