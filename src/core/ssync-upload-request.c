@@ -29,6 +29,7 @@ struct _SsyncUploadRequest
   SsyncUploadRequestState state;
   gint64 decided;
   char *fingerprint;        /* NULL for a browser */
+  char *device_type;        /* LocalSend's "mobile", "desktop"...; NULL for a browser */
   SsyncDeviceTrust trust;
   gboolean verified;
   SsyncDeviceTrust remember;
@@ -62,6 +63,7 @@ ssync_upload_request_finalize (GObject *object)
   g_free (self->peer);
   g_free (self->user_agent);
   g_free (self->fingerprint);
+  g_free (self->device_type);
   g_ptr_array_unref (self->names);
 
   G_OBJECT_CLASS (ssync_upload_request_parent_class)->finalize (object);
@@ -300,12 +302,13 @@ ssync_upload_request_decline (SsyncUploadRequest *self)
   decide (self, SSYNC_UPLOAD_REQUEST_DECLINED, SSYNC_DEVICE_TRUST_SEEN);
 }
 
-/* Set by the session before it asks; @fingerprint is what the device announced, @trust what
- * the user decided about that fingerprint before, @verified whether the device proved (by a
- * TLS handshake) that it holds that fingerprint's key. */
+/* Set by the session before it asks; @fingerprint and @device_type are what the device
+ * announced, @trust what the user decided about that fingerprint before, @verified whether
+ * the device proved (by a TLS handshake) that it holds that fingerprint's key. */
 void
 ssync_upload_request_set_device (SsyncUploadRequest *self,
                                  const char         *fingerprint,
+                                 const char         *device_type,
                                  SsyncDeviceTrust    trust,
                                  gboolean            verified)
 {
@@ -313,6 +316,8 @@ ssync_upload_request_set_device (SsyncUploadRequest *self,
 
   g_free (self->fingerprint);
   self->fingerprint = g_strdup (fingerprint);
+  g_free (self->device_type);
+  self->device_type = g_strdup (device_type);
   self->trust = trust;
   self->verified = verified;
 }
@@ -324,6 +329,15 @@ ssync_upload_request_get_fingerprint (SsyncUploadRequest *self)
   g_return_val_if_fail (SSYNC_IS_UPLOAD_REQUEST (self), NULL);
 
   return self->fingerprint;
+}
+
+/* The type the sending device announced ("mobile", "desktop"...), NULL for a browser. */
+const char *
+ssync_upload_request_get_device_type (SsyncUploadRequest *self)
+{
+  g_return_val_if_fail (SSYNC_IS_UPLOAD_REQUEST (self), NULL);
+
+  return self->device_type;
 }
 
 SsyncDeviceTrust

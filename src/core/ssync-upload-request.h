@@ -56,9 +56,11 @@ void                     ssync_upload_request_decline        (SsyncUploadRequest
  * about it before, and whether it proved it holds that fingerprint's key. */
 void                     ssync_upload_request_set_device      (SsyncUploadRequest *self,
                                                                const char         *fingerprint,
+                                                               const char         *device_type,
                                                                SsyncDeviceTrust    trust,
                                                                gboolean            verified);
 const char              *ssync_upload_request_get_fingerprint (SsyncUploadRequest *self);
+const char              *ssync_upload_request_get_device_type (SsyncUploadRequest *self);
 SsyncDeviceTrust         ssync_upload_request_get_device_trust (SsyncUploadRequest *self);
 gboolean                 ssync_upload_request_get_verified    (SsyncUploadRequest *self);
 void                     ssync_upload_request_accept_always   (SsyncUploadRequest *self);

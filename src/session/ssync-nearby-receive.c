@@ -103,6 +103,7 @@ ask_user (Pending          *pending,
                                       ssync_localsend_device_get_address (pending->device),
                                       ssync_localsend_device_get_alias (pending->device));
   ssync_upload_request_set_device (request, ssync_localsend_device_get_fingerprint (pending->device),
+                                   ssync_localsend_device_get_device_type (pending->device),
                                    trust, verified);
   for (guint i = 0; i < pending->files->len; i++)
     {
