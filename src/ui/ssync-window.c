@@ -371,7 +371,7 @@ ssync_window_constructed (GObject *object)
   g_signal_connect_object (self->view_stack, "notify::visible-child-name",
                            G_CALLBACK (on_page_changed), self, G_CONNECT_SWAPPED);
 
-  adw_view_switcher_title_set_subtitle (self->switcher_title, base_url);
+  ssync_window_set_header_subtitle (self, base_url);
   update_page (self);
 }
 
@@ -459,7 +459,8 @@ ssync_window_class_init (SsyncWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/sharesync/ShareSync/ssync-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, SsyncWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, SsyncWindow, content_box);
+  gtk_widget_class_bind_template_child (widget_class, SsyncWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, SsyncWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, SsyncWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, SsyncWindow, stack);
@@ -479,6 +480,7 @@ ssync_window_init (SsyncWindow *self)
   GtkDropTarget *target;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  ssync_window_build_header (self);
 
   self->cancellable = g_cancellable_new ();
 
