@@ -18,9 +18,20 @@
 /* Upload sizes are shown in megabytes, as g_format_size() counts them. */
 #define BYTES_PER_MEGABYTE 1000000.0
 
+/* The size the preferences open with. */
+#define WIDTH 600
+#define HEIGHT 560
+
 struct _SsyncPreferencesWindow
 {
+#if ADW_CHECK_VERSION (1, 5, 0)
+  AdwPreferencesDialog parent_instance;
+
+  /* Where the dialog shows, which a window knows as its transient parent. */
+  GtkWindow *parent;
+#else
   AdwPreferencesWindow parent_instance;
+#endif
 
   GSettings *settings;
   GCancellable *cancellable;
@@ -36,6 +47,11 @@ struct _SsyncPreferencesWindow
   GtkButton *folder_button;
   GtkSpinButton *max_upload_spin;
   GtkSwitch *auto_accept_switch;
+  AdwPreferencesGroup *background_group;
+  AdwActionRow *run_in_background_row;
+  GtkSwitch *run_in_background_switch;
+  AdwActionRow *start_at_login_row;
+  GtkSwitch *start_at_login_switch;
   AdwEntryRow *s3_endpoint_row;
   AdwEntryRow *s3_region_row;
   AdwEntryRow *s3_bucket_row;
@@ -62,8 +78,15 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+#if ADW_CHECK_VERSION (1, 5, 0)
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+G_DEFINE_FINAL_TYPE (SsyncPreferencesWindow, ssync_preferences_window,
+                     ADW_TYPE_PREFERENCES_DIALOG)
+G_GNUC_END_IGNORE_DEPRECATIONS
+#else
 G_DEFINE_FINAL_TYPE (SsyncPreferencesWindow, ssync_preferences_window,
                      ADW_TYPE_PREFERENCES_WINDOW)
+#endif
 
 /* The settings, or NULL when the schema is not installed (ShareSync run from a build
  * directory without GSETTINGS_SCHEMA_DIR): g_settings_new() would abort then. */
@@ -194,8 +217,15 @@ set_receive_folder (SsyncPreferencesWindow *self,
   /* A folder without a local path (a remote location) cannot take uploads. */
   if (path == NULL)
     {
-      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
-                                        adw_toast_new (_("Choose a folder on this computer")));
+      AdwToast *toast = adw_toast_new (_("Choose a folder on this computer"));
+
+#if ADW_CHECK_VERSION (1, 5, 0)
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      adw_preferences_dialog_add_toast (ADW_PREFERENCES_DIALOG (self), toast);
+      G_GNUC_END_IGNORE_DEPRECATIONS
+#else
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
+#endif
       return;
     }
   g_settings_set_string (self->settings, "receive-folder", path);
@@ -215,7 +245,7 @@ choose_folder (SsyncPreferencesWindow *self)
 {
   g_autoptr(GFile) current = ssync_preferences_dup_receive_folder (self->settings);
 
-  ssync_choose_folder (GTK_WINDOW (self), _("Receive Files Into"), _("_Select"), current,
+  ssync_choose_folder (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), _("Receive Files Into"), _("_Select"), current,
                        self->cancellable, on_folder_chosen, g_object_ref (self),
                        g_object_unref);
 }
@@ -379,6 +409,32 @@ bind_s3_page (SsyncPreferencesWindow *self)
                      _("Save the secret key"));
 }
 
+/* The keys of running in the background come with the background support; a schema without
+ * them (an older installed one) leaves their rows out rather than aborting in the binding. */
+static void
+bind_background_rows (SsyncPreferencesWindow *self)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  gboolean any = FALSE;
+
+  g_object_get (self->settings, "settings-schema", &schema, NULL);
+  if (g_settings_schema_has_key (schema, "run-in-background"))
+    {
+      bind_key (self, "run-in-background", self->run_in_background_switch, "active", NULL, NULL);
+      any = TRUE;
+    }
+  else
+    gtk_widget_set_visible (GTK_WIDGET (self->run_in_background_row), FALSE);
+  if (g_settings_schema_has_key (schema, "start-at-login"))
+    {
+      bind_key (self, "start-at-login", self->start_at_login_switch, "active", NULL, NULL);
+      any = TRUE;
+    }
+  else
+    gtk_widget_set_visible (GTK_WIDGET (self->start_at_login_row), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->background_group), any);
+}
+
 static void
 ssync_preferences_window_constructed (GObject *object)
 {
@@ -393,6 +449,7 @@ ssync_preferences_window_constructed (GObject *object)
   bind_key (self, "max-upload-size", self->max_upload_spin, "value", get_megabytes,
             set_megabytes);
   bind_key (self, "auto-accept", self->auto_accept_switch, "active", NULL, NULL);
+  bind_background_rows (self);
 
   g_signal_connect_object (self->settings, "changed::receive-folder",
                            G_CALLBACK (update_folder_row), self, G_CONNECT_SWAPPED);
@@ -423,6 +480,9 @@ ssync_preferences_window_dispose (GObject *object)
     }
   g_clear_pointer (&self->bound, g_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), SSYNC_TYPE_PREFERENCES_WINDOW);
+#if ADW_CHECK_VERSION (1, 5, 0)
+  g_clear_weak_pointer (&self->parent);
+#endif
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (ssync_preferences_window_parent_class)->dispose (object);
@@ -485,6 +545,29 @@ ssync_preferences_window_set_property (GObject      *object,
     }
 }
 
+/* The template's parent is Debian 12's AdwPreferencesWindow; from libadwaita 1.5 the class
+ * is an AdwPreferencesDialog, and GtkBuilder wants the parent named exactly. */
+static void
+set_template (GtkWidgetClass *widget_class)
+{
+  g_autoptr(GBytes) bytes = NULL;
+
+  bytes = g_resources_lookup_data ("/io/github/sharesync/ShareSync/ssync-preferences-window.ui",
+                                   G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+#if ADW_CHECK_VERSION (1, 5, 0)
+  {
+    g_autoptr(GString) ui = g_string_new_len (g_bytes_get_data (bytes, NULL),
+                                              (gssize) g_bytes_get_size (bytes));
+
+    g_string_replace (ui, "parent=\"AdwPreferencesWindow\"", "parent=\"AdwPreferencesDialog\"",
+                      1);
+    g_bytes_unref (bytes);
+    bytes = g_string_free_to_bytes (g_steal_pointer (&ui));
+  }
+#endif
+  gtk_widget_class_set_template (widget_class, bytes);
+}
+
 static void
 ssync_preferences_window_class_init (SsyncPreferencesWindowClass *klass)
 {
@@ -507,8 +590,7 @@ ssync_preferences_window_class_init (SsyncPreferencesWindowClass *klass)
                          G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_template_from_resource (
-    widget_class, "/io/github/sharesync/ShareSync/ssync-preferences-window.ui");
+  set_template (widget_class);
   gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, general_page);
   gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, receiving_page);
   gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, cloud_page);
@@ -522,6 +604,15 @@ ssync_preferences_window_class_init (SsyncPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, max_upload_spin);
   gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow,
                                         auto_accept_switch);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, background_group);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow,
+                                        run_in_background_row);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow,
+                                        run_in_background_switch);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow,
+                                        start_at_login_row);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow,
+                                        start_at_login_switch);
   gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, s3_endpoint_row);
   gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, s3_region_row);
   gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, s3_bucket_row);
@@ -556,19 +647,64 @@ ssync_preferences_window_init (SsyncPreferencesWindow *self)
   label_entry_row (self->expiry_row);
 }
 
-/* @secrets: where the S3 secret key and the TURN password go (the session's). */
+/* @parent: the window the preferences belong to (may be NULL).
+ * @secrets: where the S3 secret key and the TURN password go (the session's). */
 SsyncPreferencesWindow *
 ssync_preferences_window_new (GtkWindow    *parent,
                               GSettings    *settings,
                               SsyncSecrets *secrets)
 {
+  SsyncPreferencesWindow *self;
+
   g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
   g_return_val_if_fail (SSYNC_IS_SECRETS (secrets), NULL);
 
-  return g_object_new (SSYNC_TYPE_PREFERENCES_WINDOW,
-                       "transient-for", parent,
+  self = g_object_new (SSYNC_TYPE_PREFERENCES_WINDOW,
                        "settings", settings,
                        "secrets", secrets,
                        NULL);
+#if ADW_CHECK_VERSION (1, 5, 0)
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  adw_dialog_set_content_width (ADW_DIALOG (self), WIDTH);
+  adw_dialog_set_content_height (ADW_DIALOG (self), HEIGHT);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  /* A dialog only outlives its parent's window through this weak pointer, never longer. */
+  g_set_weak_pointer (&self->parent, parent);
+#else
+  gtk_window_set_transient_for (GTK_WINDOW (self), parent);
+  gtk_window_set_modal (GTK_WINDOW (self), TRUE);
+  gtk_window_set_default_size (GTK_WINDOW (self), WIDTH, HEIGHT);
+#endif
+  return self;
+}
+
+/* Shows the preferences over their parent window: in it for a dialog, beside it for a window. */
+void
+ssync_preferences_window_present (SsyncPreferencesWindow *self)
+{
+  g_return_if_fail (SSYNC_IS_PREFERENCES_WINDOW (self));
+
+#if ADW_CHECK_VERSION (1, 5, 0)
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  adw_dialog_present (ADW_DIALOG (self), GTK_WIDGET (self->parent));
+  G_GNUC_END_IGNORE_DEPRECATIONS
+#else
+  gtk_window_present (GTK_WINDOW (self));
+#endif
+}
+
+/* Closes the preferences at once, as a user would. */
+void
+ssync_preferences_window_close (SsyncPreferencesWindow *self)
+{
+  g_return_if_fail (SSYNC_IS_PREFERENCES_WINDOW (self));
+
+#if ADW_CHECK_VERSION (1, 5, 0)
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  adw_dialog_force_close (ADW_DIALOG (self));
+  G_GNUC_END_IGNORE_DEPRECATIONS
+#else
+  gtk_window_destroy (GTK_WINDOW (self));
+#endif
 }
