@@ -284,7 +284,8 @@ receive_from_link (GSimpleAction *action,
   g_clear_object (&self->fetch_folder);
   self->fetch_folder = ssync_preferences_dup_receive_folder (settings);
   name = g_file_get_basename (self->fetch_folder);
-  gtk_window_present (ssync_fetch_dialog_new (GTK_WINDOW (self), name, on_fetch_link, self));
+  ssync_alert_present (SSYNC_ALERT (ssync_fetch_dialog_new (name, on_fetch_link, self)),
+                       GTK_WIDGET (self));
 }
 
 static void

@@ -168,7 +168,7 @@ on_upload_request (SsyncSession       *session,
   g_autofree char *summary = ssync_upload_request_dup_summary (request, 3);
   GVariant *target = g_variant_new_string (ssync_upload_request_get_id (request));
 
-  gtk_window_present (ssync_receive_prompt_new (GTK_WINDOW (self), request));
+  ssync_alert_present (SSYNC_ALERT (ssync_receive_prompt_new (request)), GTK_WIDGET (self));
 
   /* TRANSLATORS: "192.168.1.7 wants to send you files" */
   title = g_strdup_printf (_("%s wants to send you files"),
@@ -546,12 +546,12 @@ ssync_window_show_nearby (SsyncWindow *self)
 }
 
 /* "Send To…" of a share card: Nearby starts if it has not, and the user picks a device. */
-GtkWindow *
+GtkWidget *
 ssync_window_send_share_to (SsyncWindow *self,
                             const char  *share_id)
 {
   SsyncShare *share;
-  GtkWindow *dialog;
+  GtkWidget *dialog;
 
   g_return_val_if_fail (SSYNC_IS_WINDOW (self), NULL);
 
@@ -560,7 +560,7 @@ ssync_window_send_share_to (SsyncWindow *self,
     return NULL;
   ssync_nearby_view_start (self->nearby_view);
   dialog = ssync_send_to_dialog_new (GTK_WINDOW (self), self->session, share);
-  gtk_window_present (dialog);
+  ssync_alert_present (SSYNC_ALERT (dialog), GTK_WIDGET (self));
   return dialog;
 }
 
