@@ -13,7 +13,7 @@
 
 #include "ssync-duration.h"
 #include "ssync-folder-chooser.h"
-#include "ssync-preferences-window.h"
+#include "ssync-preferences-window-private.h"
 
 /* Upload sizes are shown in megabytes, as g_format_size() counts them. */
 #define BYTES_PER_MEGABYTE 1000000.0
@@ -22,52 +22,6 @@
 #define WIDTH 600
 #define HEIGHT 560
 
-struct _SsyncPreferencesWindow
-{
-#if ADW_CHECK_VERSION (1, 5, 0)
-  AdwPreferencesDialog parent_instance;
-
-  /* Where the dialog shows, which a window knows as its transient parent. */
-  GtkWindow *parent;
-#else
-  AdwPreferencesWindow parent_instance;
-#endif
-
-  GSettings *settings;
-  GCancellable *cancellable;
-
-  AdwPreferencesPage *general_page;
-  AdwPreferencesPage *receiving_page;
-  AdwPreferencesPage *cloud_page;
-  GtkSpinButton *port_spin;
-  AdwEntryRow *bind_row;
-  AdwEntryRow *expiry_row;
-  GtkSpinButton *download_limit_spin;
-  AdwActionRow *folder_row;
-  GtkButton *folder_button;
-  GtkSpinButton *max_upload_spin;
-  GtkSwitch *auto_accept_switch;
-  AdwPreferencesGroup *background_group;
-  AdwActionRow *run_in_background_row;
-  GtkSwitch *run_in_background_switch;
-  AdwActionRow *start_at_login_row;
-  GtkSwitch *start_at_login_switch;
-  AdwEntryRow *s3_endpoint_row;
-  AdwEntryRow *s3_region_row;
-  AdwEntryRow *s3_bucket_row;
-  GtkSwitch *s3_path_style_switch;
-  AdwEntryRow *s3_access_key_row;
-  AdwEntryRow *s3_secret_row;
-  /* Every (widget, property) bound to a key, to unbind in dispose (see there). */
-  GArray *bound;
-  AdwEntryRow *stun_row;
-  AdwEntryRow *turn_row;
-  AdwEntryRow *turn_user_row;
-  AdwEntryRow *turn_password_row;
-  GtkLabel *turn_password_status;
-  GtkLabel *s3_secret_status;
-  SsyncSecrets *secrets;
-};
 
 enum {
   PROP_0,
@@ -121,24 +75,24 @@ ssync_preferences_dup_receive_folder (GSettings *settings)
   return g_file_new_for_path (downloads != NULL ? downloads : g_get_home_dir ());
 }
 
-static void
-set_accessible_label (GtkWidget  *widget,
-                      const char *label)
+void
+ssync_preferences_set_accessible_label (GtkWidget  *widget,
+                                        const char *label)
 {
   gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, label,
                                   -1);
 }
 
 /* An entry row's text field is what a screen reader reaches, so it carries the label. */
-static void
-label_entry_row (AdwEntryRow *row)
+void
+ssync_preferences_label_entry_row (AdwEntryRow *row)
 {
   GtkEditable *text = gtk_editable_get_delegate (GTK_EDITABLE (row));
   const char *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
 
-  set_accessible_label (GTK_WIDGET (row), title);
+  ssync_preferences_set_accessible_label (GTK_WIDGET (row), title);
   if (text != NULL)
-    set_accessible_label (GTK_WIDGET (text), title);
+    ssync_preferences_set_accessible_label (GTK_WIDGET (text), title);
 }
 
 static gboolean
@@ -245,71 +199,9 @@ choose_folder (SsyncPreferencesWindow *self)
 {
   g_autoptr(GFile) current = ssync_preferences_dup_receive_folder (self->settings);
 
-  ssync_choose_folder (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), _("Receive Files Into"), _("_Select"), current,
-                       self->cancellable, on_folder_chosen, g_object_ref (self),
-                       g_object_unref);
-}
-
-static void
-show_secret_status (SsyncPreferencesWindow *self,
-                    const char             *message)
-{
-  gtk_label_set_text (self->s3_secret_status, message);
-  gtk_widget_set_visible (GTK_WIDGET (self->s3_secret_status), TRUE);
-}
-
-static void
-on_secret_stored (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(SsyncPreferencesWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (ssync_secrets_store_finish (SSYNC_SECRETS (source), result, &error))
-    show_secret_status (self, _("The secret key is saved in the keyring."));
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    show_secret_status (self, error->message);
-}
-
-/* The secret key goes to the keyring (or, without one, is kept for this run) under the
- * endpoint and access key filled in above; the row is emptied so it never lingers. */
-static void
-on_secret_applied (SsyncPreferencesWindow *self)
-{
-  g_autofree char *endpoint = g_settings_get_string (self->settings, "s3-endpoint");
-  g_autofree char *access_key = g_settings_get_string (self->settings, "s3-access-key");
-  const char *secret = gtk_editable_get_text (GTK_EDITABLE (self->s3_secret_row));
-
-  if (*endpoint == '\0' || *access_key == '\0')
-    {
-      show_secret_status (self, _("Fill in the endpoint and the access key first."));
-      return;
-    }
-  if (*secret == '\0')
-    return;
-
-  ssync_secrets_store_async (self->secrets, SSYNC_SECRET_S3, endpoint, access_key, secret,
-                             self->cancellable, on_secret_stored, g_object_ref (self));
-  gtk_editable_set_text (GTK_EDITABLE (self->s3_secret_row), "");
-}
-
-/* The secret row's own buttons (apply, and show or hide in a password row) come without a
- * name a screen reader could say. */
-static void
-label_row_buttons (GtkWidget  *widget,
-                   const char *show_label,
-                   const char *save_label)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      if (GTK_IS_TOGGLE_BUTTON (child))
-        set_accessible_label (child, show_label);
-      else if (GTK_IS_BUTTON (child))
-        set_accessible_label (child, save_label);
-      label_row_buttons (child, show_label, save_label);
-    }
+  ssync_choose_folder (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                       _("Receive Files Into"), _("_Select"), current, self->cancellable,
+                       on_folder_chosen, g_object_ref (self), g_object_unref);
 }
 
 typedef struct {
@@ -318,95 +210,19 @@ typedef struct {
 } Bound;
 
 /* g_settings_bind(), remembered for the unbinding in dispose. */
-static void
-bind_key (SsyncPreferencesWindow  *self,
-          const char              *key,
-          gpointer                 object,
-          const char              *property,
-          GSettingsBindGetMapping  get_mapping,
-          GSettingsBindSetMapping  set_mapping)
+void
+ssync_preferences_bind_key (SsyncPreferencesWindow  *self,
+                            const char              *key,
+                            gpointer                 object,
+                            const char              *property,
+                            GSettingsBindGetMapping  get_mapping,
+                            GSettingsBindSetMapping  set_mapping)
 {
   Bound bound = { object, property };
 
   g_settings_bind_with_mapping (self->settings, key, object, property, G_SETTINGS_BIND_DEFAULT,
                                 get_mapping, set_mapping, NULL, NULL);
   g_array_append_val (self->bound, bound);
-}
-
-static void
-on_turn_password_stored (GObject      *source,
-                         GAsyncResult *result,
-                         gpointer      user_data)
-{
-  g_autoptr(SsyncPreferencesWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (ssync_secrets_store_finish (SSYNC_SECRETS (source), result, &error))
-    gtk_label_set_text (self->turn_password_status,
-                        _("The TURN password is saved in the keyring."));
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    gtk_label_set_text (self->turn_password_status, error->message);
-  gtk_widget_set_visible (GTK_WIDGET (self->turn_password_status), TRUE);
-}
-
-/* The TURN password goes to the keyring under the relay and user name above, as the
- * preferences hold them (the secrets make the relay's keyring name); the session then reads
- * it again, as it does after any change of secret. */
-static void
-on_turn_password_applied (SsyncPreferencesWindow *self)
-{
-  g_autofree char *turn = g_strstrip (g_settings_get_string (self->settings, "turn-server"));
-  g_autofree char *user = g_settings_get_string (self->settings, "turn-username");
-  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->turn_password_row));
-
-  if (*turn == '\0' || *user == '\0')
-    {
-      gtk_label_set_text (self->turn_password_status,
-                          _("Fill in the TURN relay (turn://host:port) and the user name first."));
-      gtk_widget_set_visible (GTK_WIDGET (self->turn_password_status), TRUE);
-      return;
-    }
-  if (*password == '\0')
-    return;
-
-  ssync_secrets_store_async (self->secrets, SSYNC_SECRET_TURN, turn, user, password,
-                             self->cancellable, on_turn_password_stored, g_object_ref (self));
-  gtk_editable_set_text (GTK_EDITABLE (self->turn_password_row), "");
-}
-
-static void
-bind_ice_rows (SsyncPreferencesWindow *self)
-{
-  bind_key (self, "stun-server", self->stun_row, "text", NULL, NULL);
-  bind_key (self, "turn-server", self->turn_row, "text", NULL, NULL);
-  bind_key (self, "turn-username", self->turn_user_row, "text", NULL, NULL);
-  g_signal_connect_object (self->turn_password_row, "apply",
-                           G_CALLBACK (on_turn_password_applied), self, G_CONNECT_SWAPPED);
-  label_entry_row (self->stun_row);
-  label_entry_row (self->turn_row);
-  label_entry_row (self->turn_user_row);
-  label_entry_row (self->turn_password_row);
-  label_row_buttons (GTK_WIDGET (self->turn_password_row), _("Show the TURN password"),
-                     _("Save the TURN password"));
-}
-
-static void
-bind_s3_page (SsyncPreferencesWindow *self)
-{
-  bind_key (self, "s3-endpoint", self->s3_endpoint_row, "text", NULL, NULL);
-  bind_key (self, "s3-region", self->s3_region_row, "text", NULL, NULL);
-  bind_key (self, "s3-bucket", self->s3_bucket_row, "text", NULL, NULL);
-  bind_key (self, "s3-path-style", self->s3_path_style_switch, "active", NULL, NULL);
-  bind_key (self, "s3-access-key", self->s3_access_key_row, "text", NULL, NULL);
-  g_signal_connect_object (self->s3_secret_row, "apply", G_CALLBACK (on_secret_applied), self,
-                           G_CONNECT_SWAPPED);
-  label_entry_row (self->s3_endpoint_row);
-  label_entry_row (self->s3_region_row);
-  label_entry_row (self->s3_bucket_row);
-  label_entry_row (self->s3_access_key_row);
-  label_entry_row (self->s3_secret_row);
-  label_row_buttons (GTK_WIDGET (self->s3_secret_row), _("Show the secret key"),
-                     _("Save the secret key"));
 }
 
 /* The keys of running in the background come with the background support; a schema without
@@ -420,14 +236,14 @@ bind_background_rows (SsyncPreferencesWindow *self)
   g_object_get (self->settings, "settings-schema", &schema, NULL);
   if (g_settings_schema_has_key (schema, "run-in-background"))
     {
-      bind_key (self, "run-in-background", self->run_in_background_switch, "active", NULL, NULL);
+      ssync_preferences_bind_key (self, "run-in-background", self->run_in_background_switch, "active", NULL, NULL);
       any = TRUE;
     }
   else
     gtk_widget_set_visible (GTK_WIDGET (self->run_in_background_row), FALSE);
   if (g_settings_schema_has_key (schema, "start-at-login"))
     {
-      bind_key (self, "start-at-login", self->start_at_login_switch, "active", NULL, NULL);
+      ssync_preferences_bind_key (self, "start-at-login", self->start_at_login_switch, "active", NULL, NULL);
       any = TRUE;
     }
   else
@@ -442,21 +258,20 @@ ssync_preferences_window_constructed (GObject *object)
 
   G_OBJECT_CLASS (ssync_preferences_window_parent_class)->constructed (object);
 
-  bind_key (self, "port", self->port_spin, "value", NULL, NULL);
-  bind_key (self, "bind-address", self->bind_row, "text", NULL, NULL);
-  bind_key (self, "default-expiry", self->expiry_row, "text", get_text, set_expiry);
-  bind_key (self, "download-limit", self->download_limit_spin, "value", NULL, NULL);
-  bind_key (self, "max-upload-size", self->max_upload_spin, "value", get_megabytes,
+  ssync_preferences_bind_key (self, "port", self->port_spin, "value", NULL, NULL);
+  ssync_preferences_bind_key (self, "bind-address", self->bind_row, "text", NULL, NULL);
+  ssync_preferences_bind_key (self, "default-expiry", self->expiry_row, "text", get_text, set_expiry);
+  ssync_preferences_bind_key (self, "download-limit", self->download_limit_spin, "value", NULL, NULL);
+  ssync_preferences_bind_key (self, "max-upload-size", self->max_upload_spin, "value", get_megabytes,
             set_megabytes);
-  bind_key (self, "auto-accept", self->auto_accept_switch, "active", NULL, NULL);
+  ssync_preferences_bind_key (self, "auto-accept", self->auto_accept_switch, "active", NULL, NULL);
   bind_background_rows (self);
 
   g_signal_connect_object (self->settings, "changed::receive-folder",
                            G_CALLBACK (update_folder_row), self, G_CONNECT_SWAPPED);
   update_folder_row (self);
   on_expiry_text (self);
-  bind_s3_page (self);
-  bind_ice_rows (self);
+  ssync_preferences_bind_cloud_rows (self);
 }
 
 static void
@@ -643,8 +458,8 @@ ssync_preferences_window_init (SsyncPreferencesWindow *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->folder_button, "clicked", G_CALLBACK (choose_folder), self,
                            G_CONNECT_SWAPPED);
-  label_entry_row (self->bind_row);
-  label_entry_row (self->expiry_row);
+  ssync_preferences_label_entry_row (self->bind_row);
+  ssync_preferences_label_entry_row (self->expiry_row);
 }
 
 /* @parent: the window the preferences belong to (may be NULL).
