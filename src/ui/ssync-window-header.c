@@ -42,9 +42,14 @@ ssync_window_build_header (SsyncWindow *self)
    * header bar) for the window's lifetime. */
   self->window_title = adw_window_title_new ("ShareSync", NULL);
   breakpoint = adw_breakpoint_new (adw_breakpoint_condition_parse ("max-width: 550sp"));
+  /* The header's buttons keep only their icons (and tooltips) there, so that the window's
+   * narrowest width still holds the header bar. */
   adw_breakpoint_add_setters (breakpoint,
                               G_OBJECT (self->header_bar), "title-widget", self->window_title,
                               G_OBJECT (switcher_bar), "reveal", TRUE,
+                              G_OBJECT (gtk_button_get_child (self->add_button)), "label", "",
+                              G_OBJECT (gtk_button_get_child (self->receive_button)), "label",
+                              "",
                               NULL);
   adw_application_window_add_breakpoint (ADW_APPLICATION_WINDOW (self), breakpoint);
 }
