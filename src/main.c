@@ -54,7 +54,9 @@ run_window_face (int    argc,
 
       if (dirs[i] == NULL)
         continue;
-      path = g_module_build_path (dirs[i], "sharesync-window");
+      /* g_module_build_path() is deprecated (GLib 2.76): ShareSync runs on Linux only, where
+       * meson names the module this way. */
+      path = g_build_filename (dirs[i], "libsharesync-window.so", NULL);
       if (g_file_test (path, G_FILE_TEST_EXISTS))
         module = g_module_open (path, G_MODULE_BIND_LOCAL);
     }

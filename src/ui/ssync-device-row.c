@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 
 #include "ssync-device-row.h"
+#include "ssync-folder-chooser.h"
 #include "ssync-nearby-send.h"
 #include "ssync-transfer.h"
 
@@ -286,22 +287,23 @@ on_drop (GtkDropTarget  *target,
   return TRUE;
 }
 
+/* Errors of the chooser itself have nowhere better to go than the log. */
 static void
-on_files_chosen (GtkNativeDialog *dialog,
-                 int              response,
-                 SsyncDeviceRow  *self)
+on_files_chosen (GListModel   *chosen,
+                 const GError *error,
+                 gpointer      user_data)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GListModel) chosen = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (dialog));
-      g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+  SsyncDeviceRow *self = user_data;
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
 
-      for (guint i = 0; i < g_list_model_get_n_items (chosen); i++)
-        g_ptr_array_add (files, g_list_model_get_item (chosen, i));
-      ssync_device_row_send (self, (GFile **) files->pdata, files->len);
+  if (chosen == NULL)
+    {
+      g_warning ("Could not choose files to send: %s", error->message);
+      return;
     }
-  g_object_unref (dialog);
-  g_object_unref (self);
+  for (guint i = 0; i < g_list_model_get_n_items (chosen); i++)
+    g_ptr_array_add (files, g_list_model_get_item (chosen, i));
+  ssync_device_row_send (self, (GFile **) files->pdata, files->len);
 }
 
 /* The keyboard's way to send, beside the drop. */
@@ -313,16 +315,11 @@ send_files (GtkWidget  *widget,
   SsyncDeviceRow *self = SSYNC_DEVICE_ROW (widget);
   GtkRoot *root = gtk_widget_get_root (widget);
   g_autofree char *title = NULL;
-  GtkFileChooserNative *chooser;
 
   /* TRANSLATORS: the title of the file chooser, "Send Files to Alice’s phone" */
   title = g_strdup_printf (_("Send Files to %s"), ssync_localsend_device_get_alias (self->device));
-  chooser = gtk_file_chooser_native_new (title, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Send"), NULL);
-  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_files_chosen), g_object_ref (self));
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  ssync_choose_files (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, title, _("_Send"), NULL,
+                      on_files_chosen, g_object_ref (self), g_object_unref);
 }
 
 static void

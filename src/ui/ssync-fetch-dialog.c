@@ -13,7 +13,7 @@
 
 struct _SsyncFetchDialog
 {
-  AdwMessageDialog parent_instance;
+  SsyncAlert parent_instance;
 
   SsyncFetchDialogDone done;
   gpointer done_data;
@@ -21,10 +21,7 @@ struct _SsyncFetchDialog
   GtkEntry *entry;
 };
 
-/* AdwMessageDialog (1.2) is what Debian 12 has; 1.6 deprecates it for AdwAlertDialog. */
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-
-G_DEFINE_FINAL_TYPE (SsyncFetchDialog, ssync_fetch_dialog, ADW_TYPE_MESSAGE_DIALOG)
+G_DEFINE_FINAL_TYPE (SsyncFetchDialog, ssync_fetch_dialog, SSYNC_TYPE_ALERT)
 
 /* A share link: http(s)://HOST[:PORT]/s/TOKEN, as the other app shows it. */
 static gboolean
@@ -46,17 +43,17 @@ on_changed (SsyncFetchDialog *self)
   const char *typed = gtk_editable_get_text (GTK_EDITABLE (self->entry));
   g_autofree char *text = g_strstrip (g_strdup (typed));
 
-  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (self), "fetch",
+  ssync_alert_set_response_enabled (SSYNC_ALERT (self), "fetch",
                                            is_share_link (text));
 }
 
 static void
 on_activate (SsyncFetchDialog *self)
 {
-  if (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (self), "fetch"))
+  if (ssync_alert_get_response_enabled (SSYNC_ALERT (self), "fetch"))
     {
-      adw_message_dialog_response (ADW_MESSAGE_DIALOG (self), "fetch");
-      gtk_window_close (GTK_WINDOW (self));
+      ssync_alert_response (SSYNC_ALERT (self), "fetch");
+      ssync_alert_close (SSYNC_ALERT (self));
     }
 }
 
@@ -87,7 +84,7 @@ ssync_fetch_dialog_class_init (SsyncFetchDialogClass *klass)
 
   G_OBJECT_CLASS (klass)->dispose = ssync_fetch_dialog_dispose;
 
-  gtk_widget_class_set_template_from_resource (
+  ssync_alert_class_set_template (
     widget_class, "/io/github/sharesync/ShareSync/ssync-fetch-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, SsyncFetchDialog, entry);
   gtk_widget_class_bind_template_callback (widget_class, on_changed);
@@ -101,24 +98,20 @@ ssync_fetch_dialog_init (SsyncFetchDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
-GtkWindow *
-ssync_fetch_dialog_new (GtkWindow            *parent,
-                        const char           *folder_name,
+GtkWidget *
+ssync_fetch_dialog_new (const char           *folder_name,
                         SsyncFetchDialogDone  done,
                         gpointer              user_data)
 {
   SsyncFetchDialog *self;
   g_autofree char *body = NULL;
 
-  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
 
   /* TRANSLATORS: %s is the folder files are saved into, such as “Downloads” */
   body = g_strdup_printf (_("Paste the link another ShareSync shows. Its files come straight "
                             "from that computer, encrypted, into “%s”."), folder_name);
-  self = g_object_new (SSYNC_TYPE_FETCH_DIALOG, "transient-for", parent, "body", body, NULL);
+  self = g_object_new (SSYNC_TYPE_FETCH_DIALOG, "body", body, NULL);
   self->done = done;
   self->done_data = user_data;
-  return GTK_WINDOW (self);
+  return GTK_WIDGET (self);
 }
-
-G_GNUC_END_IGNORE_DEPRECATIONS

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ssync-alert.h"
 #include "ssync-error.h"
 #include "ssync-nearby-send.h"
 
@@ -45,11 +46,11 @@ static void send_now (GTask      *task,
                       const char *pin);
 
 static void
-on_pin_response (AdwMessageDialog *dialog,
+on_pin_response (SsyncAlert *dialog,
                  const char       *response,
                  GTask            *task)
 {
-  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+  GtkEditable *entry = GTK_EDITABLE (ssync_alert_get_extra_child (dialog));
   const char *pin = gtk_editable_get_text (entry);
 
   /* One answer per prompt: closing the dialog after a response answers "cancel" too. */
@@ -64,9 +65,9 @@ on_pin_response (AdwMessageDialog *dialog,
 
 static void
 on_pin_changed (GtkEditable      *entry,
-                AdwMessageDialog *dialog)
+                SsyncAlert *dialog)
 {
-  adw_message_dialog_set_response_enabled (dialog, "send",
+  ssync_alert_set_response_enabled (dialog, "send",
                                            *gtk_editable_get_text (entry) != '\0');
 }
 
@@ -75,7 +76,6 @@ static void
 ask_pin (GTask *task)
 {
   Send *send = g_task_get_task_data (task);
-  GtkRoot *root = gtk_widget_get_root (send->widget);
   GtkWidget *dialog;
   /* A plain entry: the receiver shows the PIN on its screen anyway (and GTK 4.8's password
    * entry warns when its dialog closes). */
@@ -90,24 +90,20 @@ ask_pin (GTask *task)
     /* TRANSLATORS: %s is a device's name */
     body = g_strdup_printf (_("“%s” asks for a PIN before it takes files. Type the PIN it "
                               "shows."), send->alias);
-  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                   _("PIN Required"), body);
+  dialog = ssync_alert_new (_("PIN Required"), body);
   g_object_set (entry, "activates-default", TRUE, NULL);
   gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("PIN"), -1);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "send", _("_Send"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "send",
-                                              ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "send", FALSE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "send");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  ssync_alert_set_extra_child (SSYNC_ALERT (dialog), entry);
+  ssync_alert_add_response (SSYNC_ALERT (dialog), "cancel", _("_Cancel"));
+  ssync_alert_add_response (SSYNC_ALERT (dialog), "send", _("_Send"));
+  ssync_alert_set_response_appearance (SSYNC_ALERT (dialog), "send", ADW_RESPONSE_SUGGESTED);
+  ssync_alert_set_response_enabled (SSYNC_ALERT (dialog), "send", FALSE);
+  ssync_alert_set_default_response (SSYNC_ALERT (dialog), "send");
+  ssync_alert_set_close_response (SSYNC_ALERT (dialog), "cancel");
   g_signal_connect_object (entry, "changed", G_CALLBACK (on_pin_changed), dialog, 0);
   g_signal_connect (dialog, "response", G_CALLBACK (on_pin_response), g_object_ref (task));
-  gtk_window_present (GTK_WINDOW (dialog));
+  ssync_alert_present (SSYNC_ALERT (dialog), send->widget);
   gtk_widget_grab_focus (entry);
 }
 

@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include <adwaita.h>
+#include "ssync-alert.h"
 
 #include "ssync-localsend-device.h"
 #include "ssync-session.h"

@@ -13,45 +13,15 @@
 
 #include "ssync-duration.h"
 #include "ssync-folder-chooser.h"
-#include "ssync-preferences-window.h"
+#include "ssync-preferences-window-private.h"
 
 /* Upload sizes are shown in megabytes, as g_format_size() counts them. */
 #define BYTES_PER_MEGABYTE 1000000.0
 
-struct _SsyncPreferencesWindow
-{
-  AdwPreferencesWindow parent_instance;
+/* The size the preferences open with. */
+#define WIDTH 600
+#define HEIGHT 560
 
-  GSettings *settings;
-  GCancellable *cancellable;
-
-  AdwPreferencesPage *general_page;
-  AdwPreferencesPage *receiving_page;
-  AdwPreferencesPage *cloud_page;
-  GtkSpinButton *port_spin;
-  AdwEntryRow *bind_row;
-  AdwEntryRow *expiry_row;
-  GtkSpinButton *download_limit_spin;
-  AdwActionRow *folder_row;
-  GtkButton *folder_button;
-  GtkSpinButton *max_upload_spin;
-  GtkSwitch *auto_accept_switch;
-  AdwEntryRow *s3_endpoint_row;
-  AdwEntryRow *s3_region_row;
-  AdwEntryRow *s3_bucket_row;
-  GtkSwitch *s3_path_style_switch;
-  AdwEntryRow *s3_access_key_row;
-  AdwEntryRow *s3_secret_row;
-  /* Every (widget, property) bound to a key, to unbind in dispose (see there). */
-  GArray *bound;
-  AdwEntryRow *stun_row;
-  AdwEntryRow *turn_row;
-  AdwEntryRow *turn_user_row;
-  AdwEntryRow *turn_password_row;
-  GtkLabel *turn_password_status;
-  GtkLabel *s3_secret_status;
-  SsyncSecrets *secrets;
-};
 
 enum {
   PROP_0,
@@ -62,8 +32,15 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+#if ADW_CHECK_VERSION (1, 5, 0)
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+G_DEFINE_FINAL_TYPE (SsyncPreferencesWindow, ssync_preferences_window,
+                     ADW_TYPE_PREFERENCES_DIALOG)
+G_GNUC_END_IGNORE_DEPRECATIONS
+#else
 G_DEFINE_FINAL_TYPE (SsyncPreferencesWindow, ssync_preferences_window,
                      ADW_TYPE_PREFERENCES_WINDOW)
+#endif
 
 /* The settings, or NULL when the schema is not installed (ShareSync run from a build
  * directory without GSETTINGS_SCHEMA_DIR): g_settings_new() would abort then. */
@@ -98,24 +75,24 @@ ssync_preferences_dup_receive_folder (GSettings *settings)
   return g_file_new_for_path (downloads != NULL ? downloads : g_get_home_dir ());
 }
 
-static void
-set_accessible_label (GtkWidget  *widget,
-                      const char *label)
+void
+ssync_preferences_set_accessible_label (GtkWidget  *widget,
+                                        const char *label)
 {
   gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, label,
                                   -1);
 }
 
 /* An entry row's text field is what a screen reader reaches, so it carries the label. */
-static void
-label_entry_row (AdwEntryRow *row)
+void
+ssync_preferences_label_entry_row (AdwEntryRow *row)
 {
   GtkEditable *text = gtk_editable_get_delegate (GTK_EDITABLE (row));
   const char *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
 
-  set_accessible_label (GTK_WIDGET (row), title);
+  ssync_preferences_set_accessible_label (GTK_WIDGET (row), title);
   if (text != NULL)
-    set_accessible_label (GTK_WIDGET (text), title);
+    ssync_preferences_set_accessible_label (GTK_WIDGET (text), title);
 }
 
 static gboolean
@@ -194,8 +171,15 @@ set_receive_folder (SsyncPreferencesWindow *self,
   /* A folder without a local path (a remote location) cannot take uploads. */
   if (path == NULL)
     {
-      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
-                                        adw_toast_new (_("Choose a folder on this computer")));
+      AdwToast *toast = adw_toast_new (_("Choose a folder on this computer"));
+
+#if ADW_CHECK_VERSION (1, 5, 0)
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      adw_preferences_dialog_add_toast (ADW_PREFERENCES_DIALOG (self), toast);
+      G_GNUC_END_IGNORE_DEPRECATIONS
+#else
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
+#endif
       return;
     }
   g_settings_set_string (self->settings, "receive-folder", path);
@@ -215,71 +199,9 @@ choose_folder (SsyncPreferencesWindow *self)
 {
   g_autoptr(GFile) current = ssync_preferences_dup_receive_folder (self->settings);
 
-  ssync_choose_folder (GTK_WINDOW (self), _("Receive Files Into"), _("_Select"), current,
-                       self->cancellable, on_folder_chosen, g_object_ref (self),
-                       g_object_unref);
-}
-
-static void
-show_secret_status (SsyncPreferencesWindow *self,
-                    const char             *message)
-{
-  gtk_label_set_text (self->s3_secret_status, message);
-  gtk_widget_set_visible (GTK_WIDGET (self->s3_secret_status), TRUE);
-}
-
-static void
-on_secret_stored (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(SsyncPreferencesWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (ssync_secrets_store_finish (SSYNC_SECRETS (source), result, &error))
-    show_secret_status (self, _("The secret key is saved in the keyring."));
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    show_secret_status (self, error->message);
-}
-
-/* The secret key goes to the keyring (or, without one, is kept for this run) under the
- * endpoint and access key filled in above; the row is emptied so it never lingers. */
-static void
-on_secret_applied (SsyncPreferencesWindow *self)
-{
-  g_autofree char *endpoint = g_settings_get_string (self->settings, "s3-endpoint");
-  g_autofree char *access_key = g_settings_get_string (self->settings, "s3-access-key");
-  const char *secret = gtk_editable_get_text (GTK_EDITABLE (self->s3_secret_row));
-
-  if (*endpoint == '\0' || *access_key == '\0')
-    {
-      show_secret_status (self, _("Fill in the endpoint and the access key first."));
-      return;
-    }
-  if (*secret == '\0')
-    return;
-
-  ssync_secrets_store_async (self->secrets, SSYNC_SECRET_S3, endpoint, access_key, secret,
-                             self->cancellable, on_secret_stored, g_object_ref (self));
-  gtk_editable_set_text (GTK_EDITABLE (self->s3_secret_row), "");
-}
-
-/* The secret row's own buttons (apply, and show or hide in a password row) come without a
- * name a screen reader could say. */
-static void
-label_row_buttons (GtkWidget  *widget,
-                   const char *show_label,
-                   const char *save_label)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      if (GTK_IS_TOGGLE_BUTTON (child))
-        set_accessible_label (child, show_label);
-      else if (GTK_IS_BUTTON (child))
-        set_accessible_label (child, save_label);
-      label_row_buttons (child, show_label, save_label);
-    }
+  ssync_choose_folder (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                       _("Receive Files Into"), _("_Select"), current, self->cancellable,
+                       on_folder_chosen, g_object_ref (self), g_object_unref);
 }
 
 typedef struct {
@@ -288,13 +210,13 @@ typedef struct {
 } Bound;
 
 /* g_settings_bind(), remembered for the unbinding in dispose. */
-static void
-bind_key (SsyncPreferencesWindow  *self,
-          const char              *key,
-          gpointer                 object,
-          const char              *property,
-          GSettingsBindGetMapping  get_mapping,
-          GSettingsBindSetMapping  set_mapping)
+void
+ssync_preferences_bind_key (SsyncPreferencesWindow  *self,
+                            const char              *key,
+                            gpointer                 object,
+                            const char              *property,
+                            GSettingsBindGetMapping  get_mapping,
+                            GSettingsBindSetMapping  set_mapping)
 {
   Bound bound = { object, property };
 
@@ -303,80 +225,30 @@ bind_key (SsyncPreferencesWindow  *self,
   g_array_append_val (self->bound, bound);
 }
 
+/* The keys of running in the background come with the background support; a schema without
+ * them (an older installed one) leaves their rows out rather than aborting in the binding. */
 static void
-on_turn_password_stored (GObject      *source,
-                         GAsyncResult *result,
-                         gpointer      user_data)
+bind_background_rows (SsyncPreferencesWindow *self)
 {
-  g_autoptr(SsyncPreferencesWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettingsSchema) schema = NULL;
+  gboolean any = FALSE;
 
-  if (ssync_secrets_store_finish (SSYNC_SECRETS (source), result, &error))
-    gtk_label_set_text (self->turn_password_status,
-                        _("The TURN password is saved in the keyring."));
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    gtk_label_set_text (self->turn_password_status, error->message);
-  gtk_widget_set_visible (GTK_WIDGET (self->turn_password_status), TRUE);
-}
-
-/* The TURN password goes to the keyring under the relay and user name above, as the
- * preferences hold them (the secrets make the relay's keyring name); the session then reads
- * it again, as it does after any change of secret. */
-static void
-on_turn_password_applied (SsyncPreferencesWindow *self)
-{
-  g_autofree char *turn = g_strstrip (g_settings_get_string (self->settings, "turn-server"));
-  g_autofree char *user = g_settings_get_string (self->settings, "turn-username");
-  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->turn_password_row));
-
-  if (*turn == '\0' || *user == '\0')
+  g_object_get (self->settings, "settings-schema", &schema, NULL);
+  if (g_settings_schema_has_key (schema, "run-in-background"))
     {
-      gtk_label_set_text (self->turn_password_status,
-                          _("Fill in the TURN relay (turn://host:port) and the user name first."));
-      gtk_widget_set_visible (GTK_WIDGET (self->turn_password_status), TRUE);
-      return;
+      ssync_preferences_bind_key (self, "run-in-background", self->run_in_background_switch, "active", NULL, NULL);
+      any = TRUE;
     }
-  if (*password == '\0')
-    return;
-
-  ssync_secrets_store_async (self->secrets, SSYNC_SECRET_TURN, turn, user, password,
-                             self->cancellable, on_turn_password_stored, g_object_ref (self));
-  gtk_editable_set_text (GTK_EDITABLE (self->turn_password_row), "");
-}
-
-static void
-bind_ice_rows (SsyncPreferencesWindow *self)
-{
-  bind_key (self, "stun-server", self->stun_row, "text", NULL, NULL);
-  bind_key (self, "turn-server", self->turn_row, "text", NULL, NULL);
-  bind_key (self, "turn-username", self->turn_user_row, "text", NULL, NULL);
-  g_signal_connect_object (self->turn_password_row, "apply",
-                           G_CALLBACK (on_turn_password_applied), self, G_CONNECT_SWAPPED);
-  label_entry_row (self->stun_row);
-  label_entry_row (self->turn_row);
-  label_entry_row (self->turn_user_row);
-  label_entry_row (self->turn_password_row);
-  label_row_buttons (GTK_WIDGET (self->turn_password_row), _("Show the TURN password"),
-                     _("Save the TURN password"));
-}
-
-static void
-bind_s3_page (SsyncPreferencesWindow *self)
-{
-  bind_key (self, "s3-endpoint", self->s3_endpoint_row, "text", NULL, NULL);
-  bind_key (self, "s3-region", self->s3_region_row, "text", NULL, NULL);
-  bind_key (self, "s3-bucket", self->s3_bucket_row, "text", NULL, NULL);
-  bind_key (self, "s3-path-style", self->s3_path_style_switch, "active", NULL, NULL);
-  bind_key (self, "s3-access-key", self->s3_access_key_row, "text", NULL, NULL);
-  g_signal_connect_object (self->s3_secret_row, "apply", G_CALLBACK (on_secret_applied), self,
-                           G_CONNECT_SWAPPED);
-  label_entry_row (self->s3_endpoint_row);
-  label_entry_row (self->s3_region_row);
-  label_entry_row (self->s3_bucket_row);
-  label_entry_row (self->s3_access_key_row);
-  label_entry_row (self->s3_secret_row);
-  label_row_buttons (GTK_WIDGET (self->s3_secret_row), _("Show the secret key"),
-                     _("Save the secret key"));
+  else
+    gtk_widget_set_visible (GTK_WIDGET (self->run_in_background_row), FALSE);
+  if (g_settings_schema_has_key (schema, "start-at-login"))
+    {
+      ssync_preferences_bind_key (self, "start-at-login", self->start_at_login_switch, "active", NULL, NULL);
+      any = TRUE;
+    }
+  else
+    gtk_widget_set_visible (GTK_WIDGET (self->start_at_login_row), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->background_group), any);
 }
 
 static void
@@ -386,20 +258,20 @@ ssync_preferences_window_constructed (GObject *object)
 
   G_OBJECT_CLASS (ssync_preferences_window_parent_class)->constructed (object);
 
-  bind_key (self, "port", self->port_spin, "value", NULL, NULL);
-  bind_key (self, "bind-address", self->bind_row, "text", NULL, NULL);
-  bind_key (self, "default-expiry", self->expiry_row, "text", get_text, set_expiry);
-  bind_key (self, "download-limit", self->download_limit_spin, "value", NULL, NULL);
-  bind_key (self, "max-upload-size", self->max_upload_spin, "value", get_megabytes,
+  ssync_preferences_bind_key (self, "port", self->port_spin, "value", NULL, NULL);
+  ssync_preferences_bind_key (self, "bind-address", self->bind_row, "text", NULL, NULL);
+  ssync_preferences_bind_key (self, "default-expiry", self->expiry_row, "text", get_text, set_expiry);
+  ssync_preferences_bind_key (self, "download-limit", self->download_limit_spin, "value", NULL, NULL);
+  ssync_preferences_bind_key (self, "max-upload-size", self->max_upload_spin, "value", get_megabytes,
             set_megabytes);
-  bind_key (self, "auto-accept", self->auto_accept_switch, "active", NULL, NULL);
+  ssync_preferences_bind_key (self, "auto-accept", self->auto_accept_switch, "active", NULL, NULL);
+  bind_background_rows (self);
 
   g_signal_connect_object (self->settings, "changed::receive-folder",
                            G_CALLBACK (update_folder_row), self, G_CONNECT_SWAPPED);
   update_folder_row (self);
   on_expiry_text (self);
-  bind_s3_page (self);
-  bind_ice_rows (self);
+  ssync_preferences_bind_cloud_rows (self);
 }
 
 static void
@@ -423,6 +295,9 @@ ssync_preferences_window_dispose (GObject *object)
     }
   g_clear_pointer (&self->bound, g_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), SSYNC_TYPE_PREFERENCES_WINDOW);
+#if ADW_CHECK_VERSION (1, 5, 0)
+  g_clear_weak_pointer (&self->parent);
+#endif
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (ssync_preferences_window_parent_class)->dispose (object);
@@ -485,6 +360,29 @@ ssync_preferences_window_set_property (GObject      *object,
     }
 }
 
+/* The template's parent is Debian 12's AdwPreferencesWindow; from libadwaita 1.5 the class
+ * is an AdwPreferencesDialog, and GtkBuilder wants the parent named exactly. */
+static void
+set_template (GtkWidgetClass *widget_class)
+{
+  g_autoptr(GBytes) bytes = NULL;
+
+  bytes = g_resources_lookup_data ("/io/github/sharesync/ShareSync/ssync-preferences-window.ui",
+                                   G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+#if ADW_CHECK_VERSION (1, 5, 0)
+  {
+    g_autoptr(GString) ui = g_string_new_len (g_bytes_get_data (bytes, NULL),
+                                              (gssize) g_bytes_get_size (bytes));
+
+    g_string_replace (ui, "parent=\"AdwPreferencesWindow\"", "parent=\"AdwPreferencesDialog\"",
+                      1);
+    g_bytes_unref (bytes);
+    bytes = g_string_free_to_bytes (g_steal_pointer (&ui));
+  }
+#endif
+  gtk_widget_class_set_template (widget_class, bytes);
+}
+
 static void
 ssync_preferences_window_class_init (SsyncPreferencesWindowClass *klass)
 {
@@ -507,8 +405,7 @@ ssync_preferences_window_class_init (SsyncPreferencesWindowClass *klass)
                          G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_template_from_resource (
-    widget_class, "/io/github/sharesync/ShareSync/ssync-preferences-window.ui");
+  set_template (widget_class);
   gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, general_page);
   gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, receiving_page);
   gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, cloud_page);
@@ -522,6 +419,15 @@ ssync_preferences_window_class_init (SsyncPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, max_upload_spin);
   gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow,
                                         auto_accept_switch);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, background_group);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow,
+                                        run_in_background_row);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow,
+                                        run_in_background_switch);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow,
+                                        start_at_login_row);
+  gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow,
+                                        start_at_login_switch);
   gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, s3_endpoint_row);
   gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, s3_region_row);
   gtk_widget_class_bind_template_child (widget_class, SsyncPreferencesWindow, s3_bucket_row);
@@ -552,23 +458,68 @@ ssync_preferences_window_init (SsyncPreferencesWindow *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->folder_button, "clicked", G_CALLBACK (choose_folder), self,
                            G_CONNECT_SWAPPED);
-  label_entry_row (self->bind_row);
-  label_entry_row (self->expiry_row);
+  ssync_preferences_label_entry_row (self->bind_row);
+  ssync_preferences_label_entry_row (self->expiry_row);
 }
 
-/* @secrets: where the S3 secret key and the TURN password go (the session's). */
+/* @parent: the window the preferences belong to (may be NULL).
+ * @secrets: where the S3 secret key and the TURN password go (the session's). */
 SsyncPreferencesWindow *
 ssync_preferences_window_new (GtkWindow    *parent,
                               GSettings    *settings,
                               SsyncSecrets *secrets)
 {
+  SsyncPreferencesWindow *self;
+
   g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
   g_return_val_if_fail (SSYNC_IS_SECRETS (secrets), NULL);
 
-  return g_object_new (SSYNC_TYPE_PREFERENCES_WINDOW,
-                       "transient-for", parent,
+  self = g_object_new (SSYNC_TYPE_PREFERENCES_WINDOW,
                        "settings", settings,
                        "secrets", secrets,
                        NULL);
+#if ADW_CHECK_VERSION (1, 5, 0)
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  adw_dialog_set_content_width (ADW_DIALOG (self), WIDTH);
+  adw_dialog_set_content_height (ADW_DIALOG (self), HEIGHT);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  /* A dialog only outlives its parent's window through this weak pointer, never longer. */
+  g_set_weak_pointer (&self->parent, parent);
+#else
+  gtk_window_set_transient_for (GTK_WINDOW (self), parent);
+  gtk_window_set_modal (GTK_WINDOW (self), TRUE);
+  gtk_window_set_default_size (GTK_WINDOW (self), WIDTH, HEIGHT);
+#endif
+  return self;
+}
+
+/* Shows the preferences over their parent window: in it for a dialog, beside it for a window. */
+void
+ssync_preferences_window_present (SsyncPreferencesWindow *self)
+{
+  g_return_if_fail (SSYNC_IS_PREFERENCES_WINDOW (self));
+
+#if ADW_CHECK_VERSION (1, 5, 0)
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  adw_dialog_present (ADW_DIALOG (self), GTK_WIDGET (self->parent));
+  G_GNUC_END_IGNORE_DEPRECATIONS
+#else
+  gtk_window_present (GTK_WINDOW (self));
+#endif
+}
+
+/* Closes the preferences at once, as a user would. */
+void
+ssync_preferences_window_close (SsyncPreferencesWindow *self)
+{
+  g_return_if_fail (SSYNC_IS_PREFERENCES_WINDOW (self));
+
+#if ADW_CHECK_VERSION (1, 5, 0)
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  adw_dialog_force_close (ADW_DIALOG (self));
+  G_GNUC_END_IGNORE_DEPRECATIONS
+#else
+  gtk_window_destroy (GTK_WINDOW (self));
+#endif
 }

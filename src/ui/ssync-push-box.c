@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ssync-alert.h"
 #include "ssync-error.h"
 #include "ssync-push-box.h"
 #include "ssync-pushed-link-row.h"
@@ -117,12 +118,10 @@ on_bucket_created (GObject      *source,
   ssync_push_box_push_share (self, waiting->share);
 }
 
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-
 static void
-on_create_bucket_response (AdwMessageDialog *dialog,
-                           const char       *response,
-                           SsyncPushBox     *self)
+on_create_bucket_response (SsyncAlert   *dialog,
+                           const char   *response,
+                           SsyncPushBox *self)
 {
   /* Taken once: closing the dialog after "create" answers "cancel" too. */
   g_autoptr(SsyncShare) share = g_steal_pointer (&self->waiting);
@@ -145,24 +144,17 @@ offer_bucket (SsyncPushBox *self,
               SsyncShare   *share,
               const GError *error)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkWidget *dialog;
 
-  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                   _("Create the Bucket?"), error->message);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "create", _("C_reate and Push"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "create",
-                                              ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  dialog = ssync_alert_new (_("Create the Bucket?"), error->message);
+  ssync_alert_add_response (SSYNC_ALERT (dialog), "cancel", _("_Cancel"));
+  ssync_alert_add_response (SSYNC_ALERT (dialog), "create", _("C_reate and Push"));
+  ssync_alert_set_response_appearance (SSYNC_ALERT (dialog), "create", ADW_RESPONSE_SUGGESTED);
+  ssync_alert_set_close_response (SSYNC_ALERT (dialog), "cancel");
   g_set_object (&self->waiting, share);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_create_bucket_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  ssync_alert_present (SSYNC_ALERT (dialog), GTK_WIDGET (self));
 }
-
-G_GNUC_END_IGNORE_DEPRECATIONS
 
 static void
 on_share_pushed (GObject      *source,

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <adwaita.h>
+#include "ssync-alert.h"
 
 #include "ssync-session.h"
 

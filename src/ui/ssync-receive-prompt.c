@@ -27,7 +27,7 @@
 
 struct _SsyncReceivePrompt
 {
-  AdwMessageDialog parent_instance;
+  SsyncAlert parent_instance;
 
   SsyncUploadRequest *request;
 
@@ -37,10 +37,7 @@ struct _SsyncReceivePrompt
   GtkWidget *unverified_label;
 };
 
-/* AdwMessageDialog (1.2) is what Debian 12 has; 1.6 deprecates it for AdwAlertDialog. */
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-
-G_DEFINE_FINAL_TYPE (SsyncReceivePrompt, ssync_receive_prompt, ADW_TYPE_MESSAGE_DIALOG)
+G_DEFINE_FINAL_TYPE (SsyncReceivePrompt, ssync_receive_prompt, SSYNC_TYPE_ALERT)
 
 static void
 update_body (SsyncReceivePrompt *self)
@@ -56,16 +53,16 @@ update_body (SsyncReceivePrompt *self)
   else
     /* TRANSLATORS: "“a.pdf”, “b.txt” (12.5 MB) into “Downloads”" */
     body = g_strdup_printf (_("%s into “%s”"), summary, share_name);
-  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (self), body);
+  ssync_alert_set_body (SSYNC_ALERT (self), body);
 }
 
 static gboolean
 close_later (gpointer user_data)
 {
-  GtkWindow *dialog = user_data;
+  SsyncAlert *dialog = user_data;
 
   if (gtk_widget_get_visible (GTK_WIDGET (dialog)))
-    gtk_window_close (dialog);
+    ssync_alert_close (dialog);
   return G_SOURCE_REMOVE;
 }
 
@@ -110,7 +107,7 @@ ssync_receive_prompt_class_init (SsyncReceivePromptClass *klass)
 
   G_OBJECT_CLASS (klass)->dispose = ssync_receive_prompt_dispose;
 
-  gtk_widget_class_set_template_from_resource (
+  ssync_alert_class_set_template (
     widget_class, "/io/github/sharesync/ShareSync/ssync-receive-prompt.ui");
   gtk_widget_class_bind_template_child (widget_class, SsyncReceivePrompt, device_box);
   gtk_widget_class_bind_template_child (widget_class, SsyncReceivePrompt, new_label);
@@ -129,19 +126,19 @@ ssync_receive_prompt_init (SsyncReceivePrompt *self)
 static void
 add_browser_responses (SsyncReceivePrompt *self)
 {
-  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (self);
+  SsyncAlert *dialog = SSYNC_ALERT (self);
 
-  adw_message_dialog_add_responses (dialog, "decline", _("_Decline"), "accept", _("_Accept"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "decline", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_response_appearance (dialog, "accept", ADW_RESPONSE_SUGGESTED);
+  ssync_alert_add_response (dialog, "decline", _("_Decline"));
+  ssync_alert_add_response (dialog, "accept", _("_Accept"));
+  ssync_alert_set_response_appearance (dialog, "decline", ADW_RESPONSE_DESTRUCTIVE);
+  ssync_alert_set_response_appearance (dialog, "accept", ADW_RESPONSE_SUGGESTED);
 }
 
 /* A nearby device: who it says it is, and answers that are kept for the next time. */
 static void
 show_device (SsyncReceivePrompt *self)
 {
-  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (self);
+  SsyncAlert *dialog = SSYNC_ALERT (self);
   const char *fingerprint = ssync_upload_request_get_fingerprint (self->request);
   SsyncDeviceTrust trust = ssync_upload_request_get_device_trust (self->request);
   g_autofree char *short_fingerprint = ssync_device_short_fingerprint (fingerprint);
@@ -160,31 +157,29 @@ show_device (SsyncReceivePrompt *self)
   tooltip = g_strdup_printf (_("Fingerprint: %s"), fingerprint);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->fingerprint_label), tooltip);
 
-  adw_message_dialog_add_response (dialog, "block", _("_Block"));
-  adw_message_dialog_add_response (dialog, "decline", _("_Decline"));
-  adw_message_dialog_set_response_appearance (dialog, "block", ADW_RESPONSE_DESTRUCTIVE);
+  ssync_alert_add_response (dialog, "block", _("_Block"));
+  ssync_alert_add_response (dialog, "decline", _("_Decline"));
+  ssync_alert_set_response_appearance (dialog, "block", ADW_RESPONSE_DESTRUCTIVE);
   /* Perhaps a stranger using a trusted device's name: nothing invites accepting, and
    * trusting again what is trusted already would change nothing. */
   if (unverified)
     {
-      adw_message_dialog_add_response (dialog, "accept", _("_Accept"));
-      adw_message_dialog_set_default_response (dialog, "decline");
+      ssync_alert_add_response (dialog, "accept", _("_Accept"));
+      ssync_alert_set_default_response (dialog, "decline");
       return;
     }
-  adw_message_dialog_add_responses (dialog, "always", _("Al_ways Accept From This Device"),
-                                    "accept", _("_Accept"), NULL);
-  adw_message_dialog_set_response_appearance (dialog, "accept", ADW_RESPONSE_SUGGESTED);
+  ssync_alert_add_response (dialog, "always", _("Al_ways Accept From This Device"));
+  ssync_alert_add_response (dialog, "accept", _("_Accept"));
+  ssync_alert_set_response_appearance (dialog, "accept", ADW_RESPONSE_SUGGESTED);
 }
 
-GtkWindow *
-ssync_receive_prompt_new (GtkWindow          *parent,
-                          SsyncUploadRequest *request)
+GtkWidget *
+ssync_receive_prompt_new (SsyncUploadRequest *request)
 {
   SsyncReceivePrompt *self;
   g_autofree char *heading = NULL;
   gboolean nearby;
 
-  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
   g_return_val_if_fail (SSYNC_IS_UPLOAD_REQUEST (request), NULL);
 
   /* A nearby device's request carries its name as the user agent, a browser's the browser. */
@@ -199,7 +194,7 @@ ssync_receive_prompt_new (GtkWindow          *parent,
     /* TRANSLATORS: "Accept Files From 192.168.1.7?" */
     heading = g_strdup_printf (_("Accept Files From %s?"),
                                ssync_upload_request_get_peer (request));
-  self = g_object_new (SSYNC_TYPE_RECEIVE_PROMPT, "transient-for", parent, "heading", heading,
+  self = g_object_new (SSYNC_TYPE_RECEIVE_PROMPT, "heading", heading,
                        NULL);
   self->request = g_object_ref (request);
   if (nearby)
@@ -211,7 +206,5 @@ ssync_receive_prompt_new (GtkWindow          *parent,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (request, "decided", G_CALLBACK (on_decided), self,
                            G_CONNECT_SWAPPED);
-  return GTK_WINDOW (self);
+  return GTK_WIDGET (self);
 }
-
-G_GNUC_END_IGNORE_DEPRECATIONS

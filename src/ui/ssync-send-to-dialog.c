@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ssync-alert.h"
 #include "ssync-device-row.h"
 #include "ssync-file-entry.h"
 #include "ssync-nearby-send.h"
@@ -72,7 +73,7 @@ bind_devices (SendTo *data)
 static void
 on_device_found (SsyncSession         *session,
                  SsyncLocalsendDevice *device,
-                 GtkWindow            *dialog)
+                 GtkWidget            *dialog)
 {
   bind_devices (g_object_get_data (G_OBJECT (dialog), SEND_TO_KEY));
 }
@@ -80,7 +81,7 @@ on_device_found (SsyncSession         *session,
 static void
 on_row_activated (GtkListBox    *list_box,
                   GtkListBoxRow *row,
-                  GtkWindow     *dialog)
+                  GtkWidget     *dialog)
 {
   SendTo *data = g_object_get_data (G_OBJECT (dialog), SEND_TO_KEY);
   SsyncLocalsendDevice *device = g_object_get_data (G_OBJECT (row), DEVICES_KEY);
@@ -92,11 +93,11 @@ on_row_activated (GtkListBox    *list_box,
   if (data->parent != NULL && files->len > 0)
     ssync_nearby_send_async (GTK_WIDGET (data->parent), data->session, device,
                              (GFile **) files->pdata, files->len, NULL, NULL, NULL);
-  gtk_window_close (dialog);
+  ssync_alert_close (SSYNC_ALERT (dialog));
 }
 
 /* A dialog listing the devices nearby; picking one sends @share's files to it. */
-GtkWindow *
+GtkWidget *
 ssync_send_to_dialog_new (GtkWindow    *parent,
                           SsyncSession *session,
                           SsyncShare   *share)
@@ -112,9 +113,8 @@ ssync_send_to_dialog_new (GtkWindow    *parent,
 
   /* TRANSLATORS: %s is the name of a share */
   heading = g_strdup_printf (_("Send “%s” To"), ssync_share_get_name (share));
-  dialog = adw_message_dialog_new (parent, heading,
-                                   _("LocalSend apps and other ShareSyncs on this network "
-                                     "appear here."));
+  dialog = ssync_alert_new (heading, _("LocalSend apps and other ShareSyncs on this network "
+                                      "appear here."));
   data->session = g_object_ref (session);
   data->share = g_object_ref (share);
   g_set_weak_pointer (&data->parent, parent);
@@ -131,9 +131,9 @@ ssync_send_to_dialog_new (GtkWindow    *parent,
   gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
   gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 320);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (data->list_box));
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), scrolled);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"));
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  ssync_alert_set_extra_child (SSYNC_ALERT (dialog), scrolled);
+  ssync_alert_add_response (SSYNC_ALERT (dialog), "cancel", _("_Cancel"));
+  ssync_alert_set_close_response (SSYNC_ALERT (dialog), "cancel");
 
   g_object_set_data_full (G_OBJECT (dialog), SEND_TO_KEY, data,
                           (GDestroyNotify) send_to_free);
@@ -143,5 +143,5 @@ ssync_send_to_dialog_new (GtkWindow    *parent,
                            0);
   g_signal_connect_object (data->list_box, "row-activated", G_CALLBACK (on_row_activated),
                            dialog, 0);
-  return GTK_WINDOW (dialog);
+  return dialog;
 }

@@ -5,13 +5,13 @@
  */
 #pragma once
 
-#include <adwaita.h>
+#include "ssync-alert.h"
 
 #include "ssync-session.h"
 
 G_BEGIN_DECLS
 
-GtkWindow *ssync_send_to_dialog_new (GtkWindow    *parent,
+GtkWidget *ssync_send_to_dialog_new (GtkWindow    *parent,
                                      SsyncSession *session,
                                      SsyncShare   *share);
 

@@ -24,7 +24,7 @@ static const struct {
 
 struct _SsyncShareOptionsDialog
 {
-  AdwMessageDialog parent_instance;
+  SsyncAlert parent_instance;
 
   /* Kept until finalize: applying outlives the dialog, which closes on its answer. */
   SsyncSession *session;
@@ -41,11 +41,8 @@ struct _SsyncShareOptionsDialog
   GtkSpinButton *limit_spin;
 };
 
-/* AdwMessageDialog (1.2) is what Debian 12 has; 1.6 deprecates it for AdwAlertDialog. */
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-
 G_DEFINE_FINAL_TYPE (SsyncShareOptionsDialog, ssync_share_options_dialog,
-                     ADW_TYPE_MESSAGE_DIALOG)
+                     SSYNC_TYPE_ALERT)
 
 static void
 on_applied (GObject      *source,
@@ -108,7 +105,7 @@ update_apply (SsyncShareOptionsDialog *self)
   if (self->share == NULL)
     return;
   gtk_widget_set_sensitive (GTK_WIDGET (self->password_row), protect);
-  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (self), "apply",
+  ssync_alert_set_response_enabled (SSYNC_ALERT (self), "apply",
                                            !protect || password[0] != '\0' ||
                                            ssync_share_get_password_hash (self->share) != NULL);
 }
@@ -144,7 +141,7 @@ show_share (SsyncShareOptionsDialog *self)
 
   /* TRANSLATORS: "Options for “report.pdf”" */
   heading = g_strdup_printf (_("Options for “%s”"), ssync_share_get_name (self->share));
-  adw_message_dialog_set_heading (ADW_MESSAGE_DIALOG (self), heading);
+  ssync_alert_set_heading (SSYNC_ALERT (self), heading);
 
   gtk_switch_set_active (self->password_switch, has_password);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->password_row),
@@ -187,7 +184,7 @@ ssync_share_options_dialog_class_init (SsyncShareOptionsDialogClass *klass)
   object_class->dispose = ssync_share_options_dialog_dispose;
   object_class->finalize = ssync_share_options_dialog_finalize;
 
-  gtk_widget_class_set_template_from_resource (
+  ssync_alert_class_set_template (
     widget_class, "/io/github/sharesync/ShareSync/ssync-share-options-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, SsyncShareOptionsDialog, password_switch);
   gtk_widget_class_bind_template_child (widget_class, SsyncShareOptionsDialog, password_row);
@@ -204,9 +201,8 @@ ssync_share_options_dialog_init (SsyncShareOptionsDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
-GtkWindow *
-ssync_share_options_dialog_new (GtkWindow             *parent,
-                                SsyncSession          *session,
+GtkWidget *
+ssync_share_options_dialog_new (SsyncSession          *session,
                                 SsyncShare            *share,
                                 SsyncShareOptionsDone  done,
                                 gpointer               user_data,
@@ -214,18 +210,15 @@ ssync_share_options_dialog_new (GtkWindow             *parent,
 {
   SsyncShareOptionsDialog *self;
 
-  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
   g_return_val_if_fail (SSYNC_IS_SESSION (session), NULL);
   g_return_val_if_fail (SSYNC_IS_SHARE (share), NULL);
 
-  self = g_object_new (SSYNC_TYPE_SHARE_OPTIONS_DIALOG, "transient-for", parent, NULL);
+  self = g_object_new (SSYNC_TYPE_SHARE_OPTIONS_DIALOG, NULL);
   self->session = g_object_ref (session);
   self->share = g_object_ref (share);
   self->done = done;
   self->done_data = user_data;
   self->destroy = destroy;
   show_share (self);
-  return GTK_WINDOW (self);
+  return GTK_WIDGET (self);
 }
-
-G_GNUC_END_IGNORE_DEPRECATIONS

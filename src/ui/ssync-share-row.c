@@ -193,16 +193,14 @@ edit_options (GtkWidget  *widget,
               GVariant   *parameter)
 {
   SsyncShareRow *self = SSYNC_SHARE_ROW (widget);
-  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *dialog;
 
   if (self->share == NULL)
     return;
 
-  gtk_window_present (ssync_share_options_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root)
-                                                                        : NULL,
-                                                      self->session, self->share,
-                                                      on_options_applied, g_object_ref (self),
-                                                      g_object_unref));
+  dialog = ssync_share_options_dialog_new (self->session, self->share, on_options_applied,
+                                           g_object_ref (self), g_object_unref);
+  ssync_alert_present (SSYNC_ALERT (dialog), widget);
 }
 
 static void

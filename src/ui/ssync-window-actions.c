@@ -54,23 +54,16 @@ paste (GSimpleAction *action,
                                   self->cancellable, on_clipboard_read, g_object_ref (self));
 }
 
-#if GTK_CHECK_VERSION (4, 10, 0)
-/* GTK 4.10 API, used only behind its version check: the build pins GDK_VERSION_MAX_ALLOWED
- * to Debian 12's GTK 4.8, which would otherwise warn here against a newer GTK. */
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
 static void
-on_files_chosen (GObject      *source,
-                 GAsyncResult *result,
+on_files_chosen (GListModel   *files,
+                 const GError *error,
                  gpointer      user_data)
 {
-  g_autoptr(SsyncWindow) self = user_data;
-  g_autoptr(GListModel) files = NULL;
-  g_autoptr(GError) error = NULL;
+  SsyncWindow *self = user_data;
 
-  files = gtk_file_dialog_open_multiple_finish (GTK_FILE_DIALOG (source), result, &error);
   if (files != NULL)
     ssync_window_share_list_model (self, files);
-  else if (!g_error_matches (error, GTK_DIALOG_ERROR, GTK_DIALOG_ERROR_DISMISSED))
+  else
     ssync_window_show_error (self, _("Could not choose files"), error);
 }
 
@@ -80,46 +73,10 @@ add_files (GSimpleAction *action,
            gpointer       user_data)
 {
   SsyncWindow *self = user_data;
-  g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
 
-  gtk_file_dialog_set_title (dialog, _("Share Files"));
-  gtk_file_dialog_set_accept_label (dialog, _("_Share"));
-  gtk_file_dialog_open_multiple (dialog, GTK_WINDOW (self), self->cancellable, on_files_chosen,
-                                 g_object_ref (self));
+  ssync_choose_files (GTK_WINDOW (self), _("Share Files"), _("_Share"), self->cancellable,
+                      on_files_chosen, g_object_ref (self), g_object_unref);
 }
-G_GNUC_END_IGNORE_DEPRECATIONS
-#else
-static void
-on_files_chosen (GtkNativeDialog *dialog,
-                 int              response,
-                 SsyncWindow     *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (dialog));
-
-      ssync_window_share_list_model (self, files);
-    }
-  gtk_native_dialog_destroy (dialog);
-  g_object_unref (dialog);
-}
-
-static void
-add_files (GSimpleAction *action,
-           GVariant      *parameter,
-           gpointer       user_data)
-{
-  SsyncWindow *self = user_data;
-  GtkFileChooserNative *chooser;
-
-  chooser = gtk_file_chooser_native_new (_("Share Files"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Share"), NULL);
-  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  g_signal_connect_object (chooser, "response", G_CALLBACK (on_files_chosen), self, 0);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
-}
-#endif
 
 static void
 on_receive_share_added (GObject      *source,
@@ -164,6 +121,38 @@ choose_receive_folder (SsyncWindow *self)
                        g_object_unref);
 }
 
+#if GTK_CHECK_VERSION (4, 10, 0)
+/* GTK 4.10 API, used only behind its version check: the build pins GDK_VERSION_MAX_ALLOWED
+ * to Debian 12's GTK 4.8, which would otherwise warn here against a newer GTK. */
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+static void
+on_folder_opened (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(SsyncWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gtk_uri_launcher_launch_finish (GTK_URI_LAUNCHER (source), result, &error) &&
+      !g_error_matches (error, GTK_DIALOG_ERROR, GTK_DIALOG_ERROR_DISMISSED))
+    ssync_window_show_error (self, _("Could not open the folder"), error);
+}
+
+static void
+open_folder (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  SsyncWindow *self = user_data;
+  g_autoptr(GtkUriLauncher) launcher = NULL;
+
+  /* GtkUriLauncher goes through the OpenURI portal inside a Flatpak. */
+  launcher = gtk_uri_launcher_new (g_variant_get_string (parameter, NULL));
+  gtk_uri_launcher_launch (launcher, GTK_WINDOW (self), self->cancellable, on_folder_opened,
+                           g_object_ref (self));
+}
+G_GNUC_END_IGNORE_DEPRECATIONS
+#else
 static void
 on_folder_opened (GObject      *source,
                   GAsyncResult *result,
@@ -183,12 +172,12 @@ open_folder (GSimpleAction *action,
 {
   SsyncWindow *self = user_data;
 
-  /* GtkFileLauncher (GTK 4.10) would go through the portal itself; GIO's launcher does too
-   * inside a Flatpak, and exists on Debian's GTK 4.8. */
+  /* GIO's launcher goes through the portal too inside a Flatpak. */
   g_app_info_launch_default_for_uri_async (g_variant_get_string (parameter, NULL), NULL,
                                            self->cancellable, on_folder_opened,
                                            g_object_ref (self));
 }
+#endif
 
 static gboolean
 is_receiving_into (SsyncWindow *self,
@@ -295,7 +284,8 @@ receive_from_link (GSimpleAction *action,
   g_clear_object (&self->fetch_folder);
   self->fetch_folder = ssync_preferences_dup_receive_folder (settings);
   name = g_file_get_basename (self->fetch_folder);
-  gtk_window_present (ssync_fetch_dialog_new (GTK_WINDOW (self), name, on_fetch_link, self));
+  ssync_alert_present (SSYNC_ALERT (ssync_fetch_dialog_new (name, on_fetch_link, self)),
+                       GTK_WIDGET (self));
 }
 
 static void
@@ -317,7 +307,7 @@ preferences (GSimpleAction *action,
     }
   window = ssync_preferences_window_new (GTK_WINDOW (self), settings,
                                          ssync_session_get_secrets (self->session));
-  gtk_window_present (GTK_WINDOW (window));
+  ssync_preferences_window_present (window);
 }
 
 static void

@@ -18,8 +18,12 @@ struct _SsyncWindow
   SsyncSession *session;
   GCancellable *cancellable;
 
-  AdwViewSwitcherTitle *switcher_title;
   AdwToastOverlay *toast_overlay;
+  GtkBox *content_box;
+  AdwHeaderBar *header_bar;
+  /* What shows the title and the subtitle: an AdwViewSwitcherTitle before libadwaita 1.4,
+   * else the AdwWindowTitle of narrow widths (ssync-window-header.c). */
+  GtkWidget *window_title;
   AdwViewStack *view_stack;
   SsyncHistoryView *history_view;
   SsyncNearbyView *nearby_view;
@@ -46,5 +50,8 @@ void ssync_window_share_file_list  (SsyncWindow  *self,
 void ssync_window_share_list_model (SsyncWindow  *self,
                                     GListModel   *model);
 void ssync_window_add_actions      (SsyncWindow  *self);
+void ssync_window_build_header     (SsyncWindow  *self);
+void ssync_window_set_header_subtitle (SsyncWindow *self,
+                                       const char  *subtitle);
 
 G_END_DECLS

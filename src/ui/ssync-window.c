@@ -168,7 +168,7 @@ on_upload_request (SsyncSession       *session,
   g_autofree char *summary = ssync_upload_request_dup_summary (request, 3);
   GVariant *target = g_variant_new_string (ssync_upload_request_get_id (request));
 
-  gtk_window_present (ssync_receive_prompt_new (GTK_WINDOW (self), request));
+  ssync_alert_present (SSYNC_ALERT (ssync_receive_prompt_new (request)), GTK_WIDGET (self));
 
   /* TRANSLATORS: "192.168.1.7 wants to send you files" */
   title = g_strdup_printf (_("%s wants to send you files"),
@@ -371,7 +371,7 @@ ssync_window_constructed (GObject *object)
   g_signal_connect_object (self->view_stack, "notify::visible-child-name",
                            G_CALLBACK (on_page_changed), self, G_CONNECT_SWAPPED);
 
-  adw_view_switcher_title_set_subtitle (self->switcher_title, base_url);
+  ssync_window_set_header_subtitle (self, base_url);
   update_page (self);
 }
 
@@ -459,7 +459,8 @@ ssync_window_class_init (SsyncWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/sharesync/ShareSync/ssync-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, SsyncWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, SsyncWindow, content_box);
+  gtk_widget_class_bind_template_child (widget_class, SsyncWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, SsyncWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, SsyncWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, SsyncWindow, stack);
@@ -479,6 +480,7 @@ ssync_window_init (SsyncWindow *self)
   GtkDropTarget *target;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  ssync_window_build_header (self);
 
   self->cancellable = g_cancellable_new ();
 
@@ -544,12 +546,12 @@ ssync_window_show_nearby (SsyncWindow *self)
 }
 
 /* "Send To…" of a share card: Nearby starts if it has not, and the user picks a device. */
-GtkWindow *
+GtkWidget *
 ssync_window_send_share_to (SsyncWindow *self,
                             const char  *share_id)
 {
   SsyncShare *share;
-  GtkWindow *dialog;
+  GtkWidget *dialog;
 
   g_return_val_if_fail (SSYNC_IS_WINDOW (self), NULL);
 
@@ -558,7 +560,7 @@ ssync_window_send_share_to (SsyncWindow *self,
     return NULL;
   ssync_nearby_view_start (self->nearby_view);
   dialog = ssync_send_to_dialog_new (GTK_WINDOW (self), self->session, share);
-  gtk_window_present (dialog);
+  ssync_alert_present (SSYNC_ALERT (dialog), GTK_WIDGET (self));
   return dialog;
 }
 

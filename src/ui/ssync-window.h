@@ -27,7 +27,7 @@ void          ssync_window_show_toast       (SsyncWindow    *self,
 gboolean      ssync_window_is_empty_visible (SsyncWindow    *self);
 SsyncHistoryView *ssync_window_show_history (SsyncWindow    *self);
 SsyncNearbyView  *ssync_window_show_nearby  (SsyncWindow    *self);
-GtkWindow    *ssync_window_send_share_to    (SsyncWindow    *self,
+GtkWidget    *ssync_window_send_share_to    (SsyncWindow    *self,
                                              const char     *share_id);
 const char   *ssync_window_get_last_notification (SsyncWindow *self);
 

@@ -570,7 +570,7 @@ find_dialog (GType type)
 static GtkWidget *
 find_pin_dialog (void)
 {
-  return find_dialog (ADW_TYPE_MESSAGE_DIALOG);
+  return find_dialog (SSYNC_TYPE_ALERT);
 }
 
 /* Whether a dialog of the GType at @type shows. */
@@ -587,7 +587,7 @@ test_pin (Fixture       *fixture,
           gconstpointer  data)
 {
   SsyncDeviceRow *row = stand_in_row (fixture);
-  GType type = ADW_TYPE_MESSAGE_DIALOG;
+  GType type = SSYNC_TYPE_ALERT;
   GtkWidget *dialog;
 
   fixture->pin = "4321";
@@ -595,10 +595,10 @@ test_pin (Fixture       *fixture,
   wait_until (fixture, shows_dialog, &type, "the PIN is asked for");
   dialog = find_pin_dialog ();
   save_screenshot_of (fixture, dialog, "nearby-pin.png");
-  gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (
-                                         ADW_MESSAGE_DIALOG (dialog))), "4321");
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "send");
-  gtk_window_close (GTK_WINDOW (dialog));
+  gtk_editable_set_text (GTK_EDITABLE (ssync_alert_get_extra_child (
+                                         SSYNC_ALERT (dialog))), "4321");
+  ssync_alert_response (SSYNC_ALERT (dialog), "send");
+  ssync_alert_close (SSYNC_ALERT (dialog));
   wait_until (fixture, has_toast, "Sent 1 file to Stand-in", "the file is sent with the PIN");
   g_assert_cmpstr (g_hash_table_lookup (fixture->received, "secret.txt"), ==, "for your eyes");
 }
@@ -669,7 +669,7 @@ test_send_share_to (Fixture       *fixture,
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(SsyncShare) share = NULL;
   g_autoptr(GError) error = NULL;
-  GtkWindow *dialog;
+  GtkWidget *dialog;
   GtkWidget *list_box;
 
   g_file_set_contents (path, "quarterly", -1, &error);
@@ -682,7 +682,7 @@ test_send_share_to (Fixture       *fixture,
                                              "s", ssync_share_get_id (share)));
   dialog = ssync_window_send_share_to (fixture->window, ssync_share_get_id (share));
   g_assert_nonnull (dialog);
-  list_box = ssync_ui_test_find_widget (GTK_WIDGET (dialog), GTK_TYPE_LIST_BOX);
+  list_box = ssync_ui_test_find_widget (dialog, GTK_TYPE_LIST_BOX);
   g_assert_nonnull (list_box);
   g_assert_false (has_device_choice (fixture, list_box));
 
@@ -690,7 +690,7 @@ test_send_share_to (Fixture       *fixture,
   register_device (fixture, "Stand-in", ssync_tls_identity_get_fingerprint (fixture->identity),
                    "desktop", NULL, fixture->port);
   wait_until (fixture, has_device_choice, list_box, "the device is offered");
-  save_screenshot_of (fixture, GTK_WIDGET (dialog), "nearby-send-to.png");
+  save_screenshot_of (fixture, dialog, "nearby-send-to.png");
   g_signal_emit_by_name (list_box, "row-activated", stand_in_choice (list_box));
   wait_until (fixture, has_toast, "Sent 1 file to Stand-in", "the share is sent");
   g_assert_cmpstr (g_hash_table_lookup (fixture->received, "report.txt"), ==, "quarterly");
@@ -893,16 +893,16 @@ test_prompt_always_accept (Fixture       *fixture,
                    SSYNC_DEVICE_TRUST_UNKNOWN);
   prepare = prepare_upload (fixture, "Alice’s phone", TRUST_FP, 53317);
   dialog = wait_for_prompt (fixture);
-  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+  g_assert_cmpstr (ssync_alert_get_heading (SSYNC_ALERT (dialog)), ==,
                    "Accept Files From “Alice’s phone”?");
   g_assert_true (prompt_says (dialog, "New device"));
   g_assert_true (prompt_says (dialog, "3F2A 9C1B 7D0E 4F5A"));
   g_assert_false (prompt_says (dialog, "Could not verify"));
-  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "always"));
-  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "block"));
+  g_assert_true (ssync_alert_has_response (SSYNC_ALERT (dialog), "always"));
+  g_assert_true (ssync_alert_has_response (SSYNC_ALERT (dialog), "block"));
   save_screenshot_of (fixture, dialog, "receive-prompt-new-device.png");
 
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "always");
+  ssync_alert_response (SSYNC_ALERT (dialog), "always");
   g_assert_cmpuint (prepare_wait (fixture, prepare), ==, SOUP_STATUS_OK);
   g_assert_cmpint (ssync_session_get_device_trust (fixture->session, TRUST_FP), ==,
                    SSYNC_DEVICE_TRUST_TRUSTED);
@@ -928,7 +928,7 @@ test_prompt_block (Fixture       *fixture,
   show_nearby (fixture);
   prepare = prepare_upload (fixture, "Spammer", OTHER_FP, 53317);
   dialog = wait_for_prompt (fixture);
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "block");
+  ssync_alert_response (SSYNC_ALERT (dialog), "block");
   g_assert_cmpuint (prepare_wait (fixture, prepare), ==, SOUP_STATUS_FORBIDDEN);
   g_assert_cmpint (ssync_session_get_device_trust (fixture->session, OTHER_FP), ==,
                    SSYNC_DEVICE_TRUST_BLOCKED);
@@ -956,11 +956,11 @@ test_prompt_unverified (Fixture       *fixture,
   dialog = wait_for_prompt (fixture);
   g_assert_true (prompt_says (dialog, "Could not verify this device"));
   g_assert_false (prompt_says (dialog, "New device"));
-  g_assert_false (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "always"));
-  g_assert_cmpstr (adw_message_dialog_get_default_response (ADW_MESSAGE_DIALOG (dialog)), ==,
+  g_assert_false (ssync_alert_has_response (SSYNC_ALERT (dialog), "always"));
+  g_assert_cmpstr (ssync_alert_get_default_response (SSYNC_ALERT (dialog)), ==,
                    "decline");
   save_screenshot_of (fixture, dialog, "receive-prompt-unverified.png");
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "decline");
+  ssync_alert_response (SSYNC_ALERT (dialog), "decline");
   g_assert_cmpuint (prepare_wait (fixture, prepare), ==, SOUP_STATUS_FORBIDDEN);
   /* A plain answer keeps what was decided before. */
   g_assert_cmpint (ssync_session_get_device_trust (fixture->session, TRUST_FP), ==,

@@ -48,7 +48,7 @@ fixture_set_up (Fixture       *fixture,
   fixture->secrets = ssync_secrets_new ();
   fixture->window = g_object_ref (ssync_preferences_window_new (NULL, fixture->settings,
                                                                 fixture->secrets));
-  gtk_window_present (GTK_WINDOW (fixture->window));
+  ssync_preferences_window_present (fixture->window);
   flush ();
 }
 
@@ -56,7 +56,7 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  ssync_preferences_window_close (fixture->window);
   flush ();
   g_assert_finalize_object (fixture->window);
   g_assert_finalize_object (fixture->settings);

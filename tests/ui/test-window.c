@@ -685,10 +685,8 @@ static void
 collect_prompts (GtkWidget  *window,
                  GPtrArray  *prompts)
 {
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (window))
+  if (SSYNC_IS_ALERT (window) && gtk_widget_get_visible (window))
     g_ptr_array_add (prompts, window);
-  G_GNUC_END_IGNORE_DEPRECATIONS
 }
 
 static GtkWidget *
@@ -756,10 +754,9 @@ test_receive_prompt (Fixture       *fixture,
 
   wait_until (fixture, prompt_shows, NULL, "the prompt shows");
   prompt = find_prompt ();
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (prompt)), ==,
+  g_assert_cmpstr (ssync_alert_get_heading (SSYNC_ALERT (prompt)), ==,
                    "Accept Files From 127.0.0.1?");
-  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (prompt)),
+  g_assert_nonnull (strstr (ssync_alert_get_body (SSYNC_ALERT (prompt)),
                             "“empty.txt”"));
   /* Nothing arrives before the answer. */
   g_assert_cmpuint (exchange->got, ==, 0);
@@ -769,8 +766,7 @@ test_receive_prompt (Fixture       *fixture,
   else
     g_assert_true (g_str_has_prefix (notification, "upload-"));
 
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (prompt), "accept");
-  G_GNUC_END_IGNORE_DEPRECATIONS
+  ssync_alert_response (SSYNC_ALERT (prompt), "accept");
   wait_until (fixture, size_is_set, &exchange->got, "the upload is created");
   g_assert_true (g_str_has_prefix (exchange->reply, "HTTP/1.1 201"));
   wait_until (fixture, file_exists, arrived, "the file arrives");
@@ -823,17 +819,15 @@ test_share_options (Fixture       *fixture,
   dialog = find_prompt ();
 
   gtk_switch_set_active (GTK_SWITCH (ssync_ui_test_find_widget (dialog, GTK_TYPE_SWITCH)), TRUE);
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   /* Protection without a password cannot be applied. */
-  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "apply"));
+  g_assert_false (ssync_alert_get_response_enabled (SSYNC_ALERT (dialog), "apply"));
   gtk_editable_set_text (GTK_EDITABLE (ssync_ui_test_find_widget (dialog, ADW_TYPE_PASSWORD_ENTRY_ROW)),
                          "open sesame");
-  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "apply"));
+  g_assert_true (ssync_alert_get_response_enabled (SSYNC_ALERT (dialog), "apply"));
   adw_combo_row_set_selected (ADW_COMBO_ROW (ssync_ui_test_find_widget (dialog, ADW_TYPE_COMBO_ROW)), 1);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (ssync_ui_test_find_widget (dialog, GTK_TYPE_SPIN_BUTTON)), 2);
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "apply");
-  G_GNUC_END_IGNORE_DEPRECATIONS
-  gtk_window_close (GTK_WINDOW (dialog));
+  ssync_alert_response (SSYNC_ALERT (dialog), "apply");
+  ssync_alert_close (SSYNC_ALERT (dialog));
 
   wait_until (fixture, share_has_password, share, "the password is set");
   g_assert_cmpuint (ssync_share_get_max_downloads (share), ==, 2);
@@ -925,12 +919,10 @@ test_push_to_cloud (Fixture       *fixture,
 
   wait_until (fixture, prompt_shows, NULL, "the window offers to create the bucket");
   dialog = find_prompt ();
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+  g_assert_cmpstr (ssync_alert_get_heading (SSYNC_ALERT (dialog)), ==,
                    "Create the Bucket?");
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "create");
-  G_GNUC_END_IGNORE_DEPRECATIONS
-  gtk_window_close (GTK_WINDOW (dialog));
+  ssync_alert_response (SSYNC_ALERT (dialog), "create");
+  ssync_alert_close (SSYNC_ALERT (dialog));
 
   wait_until (fixture, has_cloud_link, links, "the card lists the cloud link");
   link = g_list_model_get_item (links, 0);
@@ -1042,14 +1034,12 @@ test_receive_from_link (Fixture       *fixture,
   wait_until (fixture, prompt_shows, NULL, "the link dialog shows");
   dialog = find_prompt ();
   entry = ssync_ui_test_find_widget (dialog, GTK_TYPE_ENTRY);
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   gtk_editable_set_text (GTK_EDITABLE (entry), "not a link");
-  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "fetch"));
+  g_assert_false (ssync_alert_get_response_enabled (SSYNC_ALERT (dialog), "fetch"));
   gtk_editable_set_text (GTK_EDITABLE (entry), json_object_get_string_member (share, "url"));
-  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "fetch"));
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "fetch");
-  G_GNUC_END_IGNORE_DEPRECATIONS
-  gtk_window_close (GTK_WINDOW (dialog));
+  g_assert_true (ssync_alert_get_response_enabled (SSYNC_ALERT (dialog), "fetch"));
+  ssync_alert_response (SSYNC_ALERT (dialog), "fetch");
+  ssync_alert_close (SSYNC_ALERT (dialog));
 
   wait_until (fixture, file_exists, arrived, "the file arrives over WebRTC");
   got_sum = ssync_test_sha256_of_file (arrived);
