@@ -16,6 +16,7 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 
+#include "ssync-alert.h"
 #include "ssync-application.h"
 #include "ssync-application-private.h"
 #include "ssync-duration.h"
@@ -44,17 +45,12 @@ show_start_error (SsyncApplication *self)
   GtkWidget *dialog;
 
   self->exit_status = 1;
-  /* libadwaita 1.6 deprecates AdwMessageDialog for AdwAlertDialog (1.5), which Debian 12
-   * does not have; this path only runs when nothing else can. */
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  dialog = adw_message_dialog_new (NULL, _("ShareSync Could Not Start"),
-                                   self->start_error->message);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  G_GNUC_END_IGNORE_DEPRECATIONS
-  gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
+  dialog = ssync_alert_new (_("ShareSync Could Not Start"), self->start_error->message);
+  ssync_alert_add_response (SSYNC_ALERT (dialog), "close", _("_Close"));
   g_application_hold (G_APPLICATION (self));
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_error_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  /* With no window yet, it shows as a window of its own. */
+  ssync_alert_present (SSYNC_ALERT (dialog), NULL);
 }
 
 SsyncWindow *

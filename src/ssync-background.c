@@ -20,6 +20,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "ssync-alert.h"
 #include "ssync-background.h"
 
 #define NOTIFICATION_ID "background"
@@ -302,19 +303,13 @@ ssync_background_close_request (SsyncBackground *self,
   body = g_strdup_printf (ngettext ("Quitting stops sharing %u item: its link stops working.",
                                     "Quitting stops sharing %u items: their links stop working.",
                                     n_live), n_live);
-  /* AdwAlertDialog (libadwaita 1.5) replaces it; Debian 12 has 1.2. */
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  dialog = adw_message_dialog_new (window, _("Stop Sharing and Quit?"), body);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "quit", _("_Quit"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "quit",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  G_GNUC_END_IGNORE_DEPRECATIONS
+  dialog = ssync_alert_new (_("Stop Sharing and Quit?"), body);
+  ssync_alert_add_response (SSYNC_ALERT (dialog), "cancel", _("_Cancel"));
+  ssync_alert_add_response (SSYNC_ALERT (dialog), "quit", _("_Quit"));
+  ssync_alert_set_response_appearance (SSYNC_ALERT (dialog), "quit", ADW_RESPONSE_DESTRUCTIVE);
+  ssync_alert_set_close_response (SSYNC_ALERT (dialog), "cancel");
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_quit_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  ssync_alert_present (SSYNC_ALERT (dialog), GTK_WIDGET (window));
   return TRUE;
 }
 
