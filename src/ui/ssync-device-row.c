@@ -61,6 +61,19 @@ ssync_device_type_icon_name (const char *device_type)
   return "computer-symbolic";
 }
 
+/* What a person calls a device of @device_type, for the icon's tooltip and screen readers. */
+const char *
+ssync_device_type_name (const char *device_type)
+{
+  if (g_strcmp0 (device_type, "mobile") == 0)
+    return _("Phone or tablet");
+  if (g_strcmp0 (device_type, "web") == 0)
+    return _("Web browser");
+  if (g_strcmp0 (device_type, "headless") == 0 || g_strcmp0 (device_type, "server") == 0)
+    return _("Server");
+  return _("Computer");
+}
+
 static void
 update_device (SsyncDeviceRow *self)
 {

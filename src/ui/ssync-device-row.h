@@ -24,5 +24,6 @@ void                  ssync_device_row_send       (SsyncDeviceRow       *self,
                                                    guint                 n_files);
 gboolean              ssync_device_row_is_sending (SsyncDeviceRow       *self);
 const char           *ssync_device_type_icon_name (const char           *device_type);
+const char           *ssync_device_type_name      (const char           *device_type);
 
 G_END_DECLS

@@ -19,6 +19,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ssync-device-row.h"
 #include "ssync-localsend-device.h"
 #include "ssync-receive-prompt.h"
 
@@ -34,6 +35,7 @@ struct _SsyncReceivePrompt
   GtkWidget *device_box;
   GtkWidget *new_label;
   GtkLabel *fingerprint_label;
+  GtkImage *type_icon;
   GtkWidget *unverified_label;
 };
 
@@ -112,6 +114,7 @@ ssync_receive_prompt_class_init (SsyncReceivePromptClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SsyncReceivePrompt, device_box);
   gtk_widget_class_bind_template_child (widget_class, SsyncReceivePrompt, new_label);
   gtk_widget_class_bind_template_child (widget_class, SsyncReceivePrompt, fingerprint_label);
+  gtk_widget_class_bind_template_child (widget_class, SsyncReceivePrompt, type_icon);
   gtk_widget_class_bind_template_child (widget_class, SsyncReceivePrompt, unverified_label);
   gtk_widget_class_bind_template_callback (widget_class, on_response);
 }
@@ -140,6 +143,7 @@ show_device (SsyncReceivePrompt *self)
 {
   SsyncAlert *dialog = SSYNC_ALERT (self);
   const char *fingerprint = ssync_upload_request_get_fingerprint (self->request);
+  const char *device_type = ssync_upload_request_get_device_type (self->request);
   SsyncDeviceTrust trust = ssync_upload_request_get_device_trust (self->request);
   g_autofree char *short_fingerprint = ssync_device_short_fingerprint (fingerprint);
   g_autofree char *tooltip = NULL;
@@ -150,6 +154,11 @@ show_device (SsyncReceivePrompt *self)
                !ssync_upload_request_get_verified (self->request);
 
   gtk_widget_set_visible (self->device_box, TRUE);
+  gtk_image_set_from_icon_name (self->type_icon, ssync_device_type_icon_name (device_type));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->type_icon), ssync_device_type_name (device_type));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->type_icon),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  ssync_device_type_name (device_type), -1);
   gtk_widget_set_visible (self->new_label, trust == SSYNC_DEVICE_TRUST_UNKNOWN);
   gtk_widget_set_visible (self->unverified_label, unverified);
   gtk_label_set_text (self->fingerprint_label, short_fingerprint);

@@ -878,8 +878,25 @@ prompt_says (GtkWidget  *dialog,
   return label != NULL && gtk_widget_is_visible (label);
 }
 
-/* A device sending for the first time is "New device" with the short fingerprint the user
- * can compare; "Always Accept From This Device" keeps it trusted. */
+/* Whether @widget's tree shows a visible image of @icon_name whose tooltip is @tooltip. */
+static gboolean
+shows_icon (GtkWidget  *widget,
+            const char *icon_name,
+            const char *tooltip)
+{
+  if (GTK_IS_IMAGE (widget) && gtk_widget_is_visible (widget) &&
+      g_strcmp0 (gtk_image_get_icon_name (GTK_IMAGE (widget)), icon_name) == 0 &&
+      g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (shows_icon (child, icon_name, tooltip))
+      return TRUE;
+  return FALSE;
+}
+
+/* A device sending for the first time is "New device" with its type and the short
+ * fingerprint the user can compare; "Always Accept From This Device" keeps it trusted. */
 static void
 test_prompt_always_accept (Fixture       *fixture,
                            gconstpointer  data)
@@ -897,6 +914,7 @@ test_prompt_always_accept (Fixture       *fixture,
                    "Accept Files From “Alice’s phone”?");
   g_assert_true (prompt_says (dialog, "New device"));
   g_assert_true (prompt_says (dialog, "3F2A 9C1B 7D0E 4F5A"));
+  g_assert_true (shows_icon (dialog, "phone-symbolic", "Phone or tablet"));
   g_assert_false (prompt_says (dialog, "Could not verify"));
   g_assert_true (ssync_alert_has_response (SSYNC_ALERT (dialog), "always"));
   g_assert_true (ssync_alert_has_response (SSYNC_ALERT (dialog), "block"));
