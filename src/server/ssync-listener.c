@@ -24,6 +24,18 @@
  * The listening socket is made here and handed to SoupServer, which must own it: libsoup
  * keeps connections alive between requests only for servers that have a listener.
  *
+ * Stopping a TLS server mid-handshake: libsoup 3.6 runs a connection's TLS handshake
+ * without holding a reference on the connection, and soup_server_disconnect() (also run
+ * by SoupServer's dispose) drops every connection, so a handshake that ends afterwards
+ * calls back into freed memory. The handshakes libsoup runs are therefore tracked here
+ * (a libsoup with the SoupServerMessage::connected signal reports each end with it, or
+ * with ::disconnected when it fails), and soup_server_disconnect() never runs while one
+ * is pending. A stop that finds some closes the listening socket itself (the port is
+ * free at once), shuts every client socket down, so that the handshakes fail at once and
+ * the other connections end as if their clients had left, refuses any request still
+ * read, holds the SoupServer and calls soup_server_disconnect() once the last handshake
+ * has reported.
+ *
  * SPDX-License-Identifier: MIT
  */
 #define G_LOG_DOMAIN "ssync-server"
@@ -50,11 +62,24 @@ typedef struct {
   gboolean closing;    /* shut down here: it no longer counts */
 } Connection;
 
+/* The TLS handshakes libsoup runs for this server's connections. It outlives the
+ * listener while some are pending, holding the SoupServer, whose dispose would drop them. */
+typedef struct {
+  grefcount ref;            /* the listener's, and one while handshakes are pending */
+  SoupServer *server;
+  GHashTable *pending;      /* SoupServerMessage (a reference): the connection's first */
+  gulong gate;              /* "request-started" handler refusing requests once stopped */
+  guint finish_source;
+  gboolean disconnect;      /* stopped: soup_server_disconnect() once none is pending */
+} Handshakes;
+
 struct _SsyncListener
 {
   GObject parent_instance;
 
   SoupServer *server;
+  GSocket *listen_socket;
+  Handshakes *handshakes;
   GHashTable *connections;  /* GSocket → Connection, open client connections */
   GQueue waiting;           /* Connections waiting for a request header, longest first */
   guint header_timer;
@@ -69,6 +94,9 @@ struct _SsyncListener
 G_DEFINE_FINAL_TYPE (SsyncListener, ssync_listener, G_TYPE_OBJECT)
 
 static GQuark over_capacity_quark;
+/* Whether libsoup reports the end of each TLS handshake (SoupServerMessage::connected, with
+ * its SoupServerConnection); 3.2 does not, and its handshakes keep their connection. */
+static gboolean handshakes_are_reported;
 
 static void
 connection_free (Connection *conn)
@@ -195,6 +223,118 @@ peer_has_closed (Connection *conn)
   return recv (g_socket_get_fd (conn->socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
 }
 
+/* A server stopped with handshakes pending answers nothing more: its owner, whose data its
+ * handlers hold, may be gone. */
+static void
+refuse_stopped (SoupServerMessage *msg)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                "close");
+  soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
+}
+
+static void
+on_gated_request (SoupServer        *server,
+                  SoupServerMessage *msg,
+                  Handshakes        *hs)
+{
+  refuse_stopped (msg);
+}
+
+static void
+handshakes_set_stopped (Handshakes *hs,
+                        gboolean    stopped)
+{
+  hs->disconnect = stopped;
+  if (stopped && hs->gate == 0)
+    hs->gate = g_signal_connect (hs->server, "request-started", G_CALLBACK (on_gated_request),
+                                 hs);
+  else if (!stopped)
+    g_clear_signal_handler (&hs->gate, hs->server);
+}
+
+static Handshakes *
+handshakes_new (SoupServer *server)
+{
+  Handshakes *hs = g_new0 (Handshakes, 1);
+
+  g_ref_count_init (&hs->ref);
+  hs->server = g_object_ref (server);
+  hs->pending = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  return hs;
+}
+
+static void
+handshakes_unref (Handshakes *hs)
+{
+  if (!g_ref_count_dec (&hs->ref))
+    return;
+  handshakes_set_stopped (hs, FALSE);
+  g_hash_table_unref (hs->pending);
+  g_object_unref (hs->server);
+  g_free (hs);
+}
+
+/* The last pending handshake has reported (and its callback returned): the connections
+ * may go now. */
+static gboolean
+handshakes_finish (gpointer user_data)
+{
+  Handshakes *hs = user_data;
+
+  hs->finish_source = 0;
+  if (g_hash_table_size (hs->pending) > 0)
+    return G_SOURCE_REMOVE;
+  if (hs->disconnect)
+    {
+      handshakes_set_stopped (hs, FALSE);
+      soup_server_disconnect (hs->server);
+    }
+  handshakes_unref (hs);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+handshake_ended (Handshakes        *hs,
+                 SoupServerMessage *msg,
+                 gboolean           established)
+{
+  g_signal_handlers_disconnect_by_data (msg, hs);
+  if (established && hs->disconnect)
+    refuse_stopped (msg);
+  g_hash_table_remove (hs->pending, msg);
+  /* From an idle: libsoup's handshake callback is still running. */
+  if (g_hash_table_size (hs->pending) == 0 && hs->finish_source == 0)
+    hs->finish_source = g_idle_add (handshakes_finish, hs);
+}
+
+static void
+on_handshake_connected (SoupServerMessage *msg,
+                        Handshakes        *hs)
+{
+  handshake_ended (hs, msg, TRUE);
+}
+
+static void
+on_handshake_disconnected (SoupServerMessage *msg,
+                           Handshakes        *hs)
+{
+  handshake_ended (hs, msg, FALSE);
+}
+
+/* libsoup starts a TLS handshake for @msg's new connection. */
+static void
+handshakes_add (Handshakes        *hs,
+                SoupServerMessage *msg)
+{
+  /* The set keeps itself (and the server) while a handshake is pending. */
+  if (g_hash_table_size (hs->pending) == 0 && hs->finish_source == 0)
+    g_ref_count_inc (&hs->ref);
+  g_hash_table_add (hs->pending, g_object_ref (msg));
+  g_signal_connect (msg, "connected", G_CALLBACK (on_handshake_connected), hs);
+  g_signal_connect (msg, "disconnected", G_CALLBACK (on_handshake_disconnected), hs);
+}
+
 static void
 on_got_headers (SoupServerMessage *msg,
                 SsyncListener     *self)
@@ -292,6 +432,8 @@ on_request_started (SoupServer        *server,
   conn = g_hash_table_lookup (self->connections, socket);
   if (conn == NULL)
     {
+      if (self->tls && handshakes_are_reported)
+        handshakes_add (self->handshakes, msg);
       g_socket_set_timeout (socket, self->idle_timeout);
       conn = admit (self, msg, socket);
     }
@@ -334,9 +476,15 @@ ssync_listener_dispose (GObject *object)
 {
   SsyncListener *self = SSYNC_LISTENER (object);
 
+  /* Its server must not go on listening with none to track its handshakes. */
+  if (self->handshakes != NULL && g_hash_table_size (self->handshakes->pending) > 0 &&
+      !self->handshakes->disconnect)
+    ssync_listener_stop (self);
   if (self->server != NULL)
     g_signal_handlers_disconnect_by_data (self->server, self);
+  g_clear_pointer (&self->handshakes, handshakes_unref);
   g_clear_object (&self->server);
+  g_clear_object (&self->listen_socket);
   forget_connections (self);
   g_clear_pointer (&self->connections, g_hash_table_unref);
 
@@ -346,9 +494,15 @@ ssync_listener_dispose (GObject *object)
 static void
 ssync_listener_class_init (SsyncListenerClass *klass)
 {
+  gpointer message_class;
+
   G_OBJECT_CLASS (klass)->dispose = ssync_listener_dispose;
 
   over_capacity_quark = g_quark_from_static_string ("ssync-over-capacity");
+  /* Signals are looked up on a class already made. */
+  message_class = g_type_class_ref (SOUP_TYPE_SERVER_MESSAGE);
+  handshakes_are_reported = g_signal_lookup ("connected", SOUP_TYPE_SERVER_MESSAGE) != 0;
+  g_type_class_unref (message_class);
 }
 
 static void
@@ -368,6 +522,7 @@ ssync_listener_new (SoupServer *server)
   SsyncListener *self = g_object_new (SSYNC_TYPE_LISTENER, NULL);
 
   self->server = g_object_ref (server);
+  self->handshakes = handshakes_new (server);
   g_signal_connect (server, "request-started", G_CALLBACK (on_request_started), self);
   g_signal_connect (server, "request-finished", G_CALLBACK (on_request_finished), self);
 
@@ -463,6 +618,9 @@ ssync_listener_listen (SsyncListener  *self,
     return FALSE;
 
   self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+  g_set_object (&self->listen_socket, socket);
+  /* A stop still waiting for handshakes must not end this listening. */
+  handshakes_set_stopped (self->handshakes, FALSE);
   return TRUE;
 }
 
@@ -495,11 +653,43 @@ ssync_listener_is_over_capacity (SoupServerMessage *msg)
   return g_object_get_qdata (G_OBJECT (msg), over_capacity_quark) != NULL;
 }
 
-/* Stops listening and closes every open connection. */
+/* Stops listening and closes every open connection: at once, or with TLS handshakes
+ * pending, as soon as they have failed (see the top of this file). The port is free when
+ * this returns either way. */
 void
 ssync_listener_stop (SsyncListener *self)
 {
-  if (self->server != NULL)
-    soup_server_disconnect (self->server);
-  forget_connections (self);
+  Handshakes *hs = self->handshakes;
+  GHashTableIter iter;
+  gpointer item;
+
+  if (hs == NULL)
+    return;
+  if (g_hash_table_size (hs->pending) == 0)
+    {
+      soup_server_disconnect (self->server);
+      forget_connections (self);
+      g_clear_object (&self->listen_socket);
+      return;
+    }
+
+  g_debug ("Stopping with %u TLS handshakes pending", g_hash_table_size (hs->pending));
+  if (self->listen_socket != NULL)
+    g_socket_close (self->listen_socket, NULL);
+  g_clear_object (&self->listen_socket);
+
+  g_hash_table_iter_init (&iter, hs->pending);
+  while (g_hash_table_iter_next (&iter, &item, NULL))
+    {
+      GSocket *socket = soup_server_message_get_socket (item);
+
+      if (socket != NULL)
+        g_socket_shutdown (socket, TRUE, TRUE, NULL);
+    }
+  /* The connections stay known, as closing: requests still read on them are not admitted. */
+  g_hash_table_iter_init (&iter, self->connections);
+  while (g_hash_table_iter_next (&iter, NULL, &item))
+    close_connection (self, item);
+  g_clear_handle_id (&self->header_timer, g_source_remove);
+  handshakes_set_stopped (hs, TRUE);
 }
