@@ -25,16 +25,13 @@
  * keeps connections alive between requests only for servers that have a listener.
  *
  * Stopping a TLS server mid-handshake: libsoup 3.6 runs a connection's TLS handshake
- * without holding a reference on the connection, and soup_server_disconnect() (also run
- * by SoupServer's dispose) drops every connection, so a handshake that ends afterwards
- * calls back into freed memory. The handshakes libsoup runs are therefore tracked here
- * (a libsoup with the SoupServerMessage::connected signal reports each end with it, or
- * with ::disconnected when it fails), and soup_server_disconnect() never runs while one
- * is pending. A stop that finds some closes the listening socket itself (the port is
- * free at once), shuts every client socket down, so that the handshakes fail at once and
- * the other connections end as if their clients had left, refuses any request still
- * read, holds the SoupServer and calls soup_server_disconnect() once the last handshake
- * has reported.
+ * without a reference on it, and soup_server_disconnect() (also in SoupServer's dispose)
+ * frees every connection, so a handshake ending later calls into freed memory. The
+ * handshakes are tracked (SoupServerMessage::connected reports each end, ::disconnected a
+ * failure) and soup_server_disconnect() never runs while one is pending. A stop that finds
+ * some closes the listening socket itself (the port is free at once), shuts every client
+ * socket down so that the handshakes fail at once, refuses requests still read, and
+ * disconnects the server, which it holds, once the last handshake has reported.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -51,6 +48,10 @@
 /* Connections the kernel queues before they are accepted: a burst of clients (or of idle
  * sockets) must not make a real client's connect wait for a SYN retransmit. */
 #define LISTEN_BACKLOG 511
+/* Longer request URIs are refused, as nginx does past its request-line buffer: libsoup 3.6
+ * reads any length (3.2 closed past 64 KiB). A PATH_MAX file path, every byte
+ * percent-encoded, still fits. */
+#define MAX_URI_BYTES (16 * 1024)
 
 typedef struct {
   GSocket *socket;
@@ -62,8 +63,8 @@ typedef struct {
   gboolean closing;    /* shut down here: it no longer counts */
 } Connection;
 
-/* The TLS handshakes libsoup runs for this server's connections. It outlives the
- * listener while some are pending, holding the SoupServer, whose dispose would drop them. */
+/* The TLS handshakes libsoup runs; while some are pending it outlives the listener and
+ * holds the SoupServer, whose dispose would drop them. */
 typedef struct {
   grefcount ref;            /* the listener's, and one while handshakes are pending */
   SoupServer *server;
@@ -294,32 +295,19 @@ handshakes_finish (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* @msg's connection is established ("connected") or closed ("disconnected"): libsoup's
+ * handshake callback runs it. */
 static void
-handshake_ended (Handshakes        *hs,
-                 SoupServerMessage *msg,
-                 gboolean           established)
+on_handshake_ended (SoupServerMessage *msg,
+                    Handshakes        *hs)
 {
   g_signal_handlers_disconnect_by_data (msg, hs);
-  if (established && hs->disconnect)
+  if (hs->disconnect)
     refuse_stopped (msg);
   g_hash_table_remove (hs->pending, msg);
-  /* From an idle: libsoup's handshake callback is still running. */
+  /* From an idle: that callback has not returned yet. */
   if (g_hash_table_size (hs->pending) == 0 && hs->finish_source == 0)
     hs->finish_source = g_idle_add (handshakes_finish, hs);
-}
-
-static void
-on_handshake_connected (SoupServerMessage *msg,
-                        Handshakes        *hs)
-{
-  handshake_ended (hs, msg, TRUE);
-}
-
-static void
-on_handshake_disconnected (SoupServerMessage *msg,
-                           Handshakes        *hs)
-{
-  handshake_ended (hs, msg, FALSE);
 }
 
 /* libsoup starts a TLS handshake for @msg's new connection. */
@@ -331,8 +319,8 @@ handshakes_add (Handshakes        *hs,
   if (g_hash_table_size (hs->pending) == 0 && hs->finish_source == 0)
     g_ref_count_inc (&hs->ref);
   g_hash_table_add (hs->pending, g_object_ref (msg));
-  g_signal_connect (msg, "connected", G_CALLBACK (on_handshake_connected), hs);
-  g_signal_connect (msg, "disconnected", G_CALLBACK (on_handshake_disconnected), hs);
+  g_signal_connect (msg, "connected", G_CALLBACK (on_handshake_ended), hs);
+  g_signal_connect (msg, "disconnected", G_CALLBACK (on_handshake_ended), hs);
 }
 
 static void
@@ -644,6 +632,19 @@ ssync_listener_get_n_connections (SsyncListener *self)
     n += !conn->closing && !conn->refused;
 
   return n;
+}
+
+/* Whether @msg's request URI (path and query) is longer than MAX_URI_BYTES; it must be
+ * answered 414. */
+gboolean
+ssync_listener_is_uri_too_long (SoupServerMessage *msg)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *path = uri != NULL ? g_uri_get_path (uri) : NULL;
+  const char *query = uri != NULL ? g_uri_get_query (uri) : NULL;
+
+  return (path != NULL ? strlen (path) : 0) + (query != NULL ? strlen (query) : 0) >
+         MAX_URI_BYTES;
 }
 
 /* Whether @msg came on a connection beyond the limit; it must be answered 503. */

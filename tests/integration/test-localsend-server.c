@@ -388,6 +388,8 @@ test_routes (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(SoupMessage) msg = NULL;
+  g_autofree char *padding = g_strnfill (20 * 1024, 'a');
+  g_autofree char *long_uri = g_strdup_printf ("%s?sessionId=%s", INFO_PATH, padding);
 
   g_assert_cmpuint (status_of (fixture, "GET", "/", NULL), ==, SOUP_STATUS_NOT_FOUND);
   g_assert_cmpuint (status_of (fixture, "GET", "/api/localsend/v2/info/", NULL), ==,
@@ -402,6 +404,9 @@ test_routes (Fixture       *fixture,
   g_assert_cmpuint (status_of (fixture, "DELETE", INFO_PATH, NULL), ==,
                     SOUP_STATUS_METHOD_NOT_ALLOWED);
   g_assert_cmpuint (status_of (fixture, "HEAD", INFO_PATH, NULL), ==, SOUP_STATUS_OK);
+  /* A URI past 16 KiB, as on the share server. */
+  g_assert_cmpuint (status_of (fixture, "GET", long_uri, NULL), ==,
+                    SOUP_STATUS_REQUEST_URI_TOO_LONG);
 
   msg = request (fixture, "https", "GET", REGISTER_PATH, NULL, 0, NULL, &error);
   g_assert_no_error (error);
