@@ -17,6 +17,8 @@
  *   answered 503 (ssync_listener_is_over_capacity()).
  * - One client address may hold only so many connections; the next is closed at once.
  *   The machine's own 127.0.0.1 and ::1 are exempt (local scripts, wrk).
+ * - A request URI longer than nginx's request line is answered 414
+ *   (ssync_listener_is_uri_too_long()): libsoup 3.6 reads any length.
  *
  * Closing means shutting the socket down: libsoup then reads end-of-file where it waits
  * and closes the connection itself, as if the client had left.
@@ -48,9 +50,7 @@
 /* Connections the kernel queues before they are accepted: a burst of clients (or of idle
  * sockets) must not make a real client's connect wait for a SYN retransmit. */
 #define LISTEN_BACKLOG 511
-/* Longer request URIs are refused, as nginx does past its request-line buffer: libsoup 3.6
- * reads any length (3.2 closed past 64 KiB). A PATH_MAX file path, every byte
- * percent-encoded, still fits. */
+/* Twice nginx's 8 KiB: a PATH_MAX file path, every byte percent-encoded, fits. */
 #define MAX_URI_BYTES (16 * 1024)
 
 typedef struct {
