@@ -313,6 +313,14 @@ handle_early (SoupServer        *soup,
       return;
     }
 
+  /* The same limit on the URI as on the share server. */
+  if (ssync_listener_is_uri_too_long (msg))
+    {
+      ssync_response_refuse (msg, SOUP_STATUS_REQUEST_URI_TOO_LONG, "URI Too Long",
+                             "The address is too long");
+      return;
+    }
+
   /* A session's uploads are many and large: they count against no rate, and their bodies
    * are streamed to disk by the receiver, unless they do not belong to the session. */
   if (g_str_equal (path, UPLOAD_PATH) &&

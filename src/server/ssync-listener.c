@@ -17,12 +17,23 @@
  *   answered 503 (ssync_listener_is_over_capacity()).
  * - One client address may hold only so many connections; the next is closed at once.
  *   The machine's own 127.0.0.1 and ::1 are exempt (local scripts, wrk).
+ * - A request URI longer than nginx's request line is answered 414
+ *   (ssync_listener_is_uri_too_long()): libsoup 3.6 reads any length.
  *
  * Closing means shutting the socket down: libsoup then reads end-of-file where it waits
  * and closes the connection itself, as if the client had left.
  *
  * The listening socket is made here and handed to SoupServer, which must own it: libsoup
  * keeps connections alive between requests only for servers that have a listener.
+ *
+ * Stopping a TLS server mid-handshake: libsoup 3.6 runs a connection's TLS handshake
+ * without a reference on it, and soup_server_disconnect() (also in SoupServer's dispose)
+ * frees every connection, so a handshake ending later calls into freed memory. The
+ * handshakes are tracked (SoupServerMessage::connected reports each end, ::disconnected a
+ * failure) and soup_server_disconnect() never runs while one is pending. A stop that finds
+ * some closes the listening socket itself (the port is free at once), shuts every client
+ * socket down so that the handshakes fail at once, refuses requests still read, and
+ * disconnects the server, which it holds, once the last handshake has reported.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -39,6 +50,8 @@
 /* Connections the kernel queues before they are accepted: a burst of clients (or of idle
  * sockets) must not make a real client's connect wait for a SYN retransmit. */
 #define LISTEN_BACKLOG 511
+/* Twice nginx's 8 KiB: a PATH_MAX file path, every byte percent-encoded, fits. */
+#define MAX_URI_BYTES (16 * 1024)
 
 typedef struct {
   GSocket *socket;
@@ -50,11 +63,24 @@ typedef struct {
   gboolean closing;    /* shut down here: it no longer counts */
 } Connection;
 
+/* The TLS handshakes libsoup runs; while some are pending it outlives the listener and
+ * holds the SoupServer, whose dispose would drop them. */
+typedef struct {
+  grefcount ref;            /* the listener's, and one while handshakes are pending */
+  SoupServer *server;
+  GHashTable *pending;      /* SoupServerMessage (a reference): the connection's first */
+  gulong gate;              /* "request-started" handler refusing requests once stopped */
+  guint finish_source;
+  gboolean disconnect;      /* stopped: soup_server_disconnect() once none is pending */
+} Handshakes;
+
 struct _SsyncListener
 {
   GObject parent_instance;
 
   SoupServer *server;
+  GSocket *listen_socket;
+  Handshakes *handshakes;
   GHashTable *connections;  /* GSocket → Connection, open client connections */
   GQueue waiting;           /* Connections waiting for a request header, longest first */
   guint header_timer;
@@ -69,6 +95,9 @@ struct _SsyncListener
 G_DEFINE_FINAL_TYPE (SsyncListener, ssync_listener, G_TYPE_OBJECT)
 
 static GQuark over_capacity_quark;
+/* Whether libsoup reports the end of each TLS handshake (SoupServerMessage::connected, with
+ * its SoupServerConnection); 3.2 does not, and its handshakes keep their connection. */
+static gboolean handshakes_are_reported;
 
 static void
 connection_free (Connection *conn)
@@ -195,6 +224,105 @@ peer_has_closed (Connection *conn)
   return recv (g_socket_get_fd (conn->socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
 }
 
+/* A server stopped with handshakes pending answers nothing more: its owner, whose data its
+ * handlers hold, may be gone. */
+static void
+refuse_stopped (SoupServerMessage *msg)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                "close");
+  soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
+}
+
+static void
+on_gated_request (SoupServer        *server,
+                  SoupServerMessage *msg,
+                  Handshakes        *hs)
+{
+  refuse_stopped (msg);
+}
+
+static void
+handshakes_set_stopped (Handshakes *hs,
+                        gboolean    stopped)
+{
+  hs->disconnect = stopped;
+  if (stopped && hs->gate == 0)
+    hs->gate = g_signal_connect (hs->server, "request-started", G_CALLBACK (on_gated_request),
+                                 hs);
+  else if (!stopped)
+    g_clear_signal_handler (&hs->gate, hs->server);
+}
+
+static Handshakes *
+handshakes_new (SoupServer *server)
+{
+  Handshakes *hs = g_new0 (Handshakes, 1);
+
+  g_ref_count_init (&hs->ref);
+  hs->server = g_object_ref (server);
+  hs->pending = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  return hs;
+}
+
+static void
+handshakes_unref (Handshakes *hs)
+{
+  if (!g_ref_count_dec (&hs->ref))
+    return;
+  handshakes_set_stopped (hs, FALSE);
+  g_hash_table_unref (hs->pending);
+  g_object_unref (hs->server);
+  g_free (hs);
+}
+
+/* The last pending handshake has reported (and its callback returned): the connections
+ * may go now. */
+static gboolean
+handshakes_finish (gpointer user_data)
+{
+  Handshakes *hs = user_data;
+
+  hs->finish_source = 0;
+  if (g_hash_table_size (hs->pending) > 0)
+    return G_SOURCE_REMOVE;
+  if (hs->disconnect)
+    {
+      handshakes_set_stopped (hs, FALSE);
+      soup_server_disconnect (hs->server);
+    }
+  handshakes_unref (hs);
+  return G_SOURCE_REMOVE;
+}
+
+/* @msg's connection is established ("connected") or closed ("disconnected"): libsoup's
+ * handshake callback runs it. */
+static void
+on_handshake_ended (SoupServerMessage *msg,
+                    Handshakes        *hs)
+{
+  g_signal_handlers_disconnect_by_data (msg, hs);
+  if (hs->disconnect)
+    refuse_stopped (msg);
+  g_hash_table_remove (hs->pending, msg);
+  /* From an idle: that callback has not returned yet. */
+  if (g_hash_table_size (hs->pending) == 0 && hs->finish_source == 0)
+    hs->finish_source = g_idle_add (handshakes_finish, hs);
+}
+
+/* libsoup starts a TLS handshake for @msg's new connection. */
+static void
+handshakes_add (Handshakes        *hs,
+                SoupServerMessage *msg)
+{
+  /* The set keeps itself (and the server) while a handshake is pending. */
+  if (g_hash_table_size (hs->pending) == 0 && hs->finish_source == 0)
+    g_ref_count_inc (&hs->ref);
+  g_hash_table_add (hs->pending, g_object_ref (msg));
+  g_signal_connect (msg, "connected", G_CALLBACK (on_handshake_ended), hs);
+  g_signal_connect (msg, "disconnected", G_CALLBACK (on_handshake_ended), hs);
+}
+
 static void
 on_got_headers (SoupServerMessage *msg,
                 SsyncListener     *self)
@@ -292,6 +420,8 @@ on_request_started (SoupServer        *server,
   conn = g_hash_table_lookup (self->connections, socket);
   if (conn == NULL)
     {
+      if (self->tls && handshakes_are_reported)
+        handshakes_add (self->handshakes, msg);
       g_socket_set_timeout (socket, self->idle_timeout);
       conn = admit (self, msg, socket);
     }
@@ -334,9 +464,15 @@ ssync_listener_dispose (GObject *object)
 {
   SsyncListener *self = SSYNC_LISTENER (object);
 
+  /* Its server must not go on listening with none to track its handshakes. */
+  if (self->handshakes != NULL && g_hash_table_size (self->handshakes->pending) > 0 &&
+      !self->handshakes->disconnect)
+    ssync_listener_stop (self);
   if (self->server != NULL)
     g_signal_handlers_disconnect_by_data (self->server, self);
+  g_clear_pointer (&self->handshakes, handshakes_unref);
   g_clear_object (&self->server);
+  g_clear_object (&self->listen_socket);
   forget_connections (self);
   g_clear_pointer (&self->connections, g_hash_table_unref);
 
@@ -346,9 +482,15 @@ ssync_listener_dispose (GObject *object)
 static void
 ssync_listener_class_init (SsyncListenerClass *klass)
 {
+  gpointer message_class;
+
   G_OBJECT_CLASS (klass)->dispose = ssync_listener_dispose;
 
   over_capacity_quark = g_quark_from_static_string ("ssync-over-capacity");
+  /* Signals are looked up on a class already made. */
+  message_class = g_type_class_ref (SOUP_TYPE_SERVER_MESSAGE);
+  handshakes_are_reported = g_signal_lookup ("connected", SOUP_TYPE_SERVER_MESSAGE) != 0;
+  g_type_class_unref (message_class);
 }
 
 static void
@@ -368,6 +510,7 @@ ssync_listener_new (SoupServer *server)
   SsyncListener *self = g_object_new (SSYNC_TYPE_LISTENER, NULL);
 
   self->server = g_object_ref (server);
+  self->handshakes = handshakes_new (server);
   g_signal_connect (server, "request-started", G_CALLBACK (on_request_started), self);
   g_signal_connect (server, "request-finished", G_CALLBACK (on_request_finished), self);
 
@@ -463,6 +606,9 @@ ssync_listener_listen (SsyncListener  *self,
     return FALSE;
 
   self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+  g_set_object (&self->listen_socket, socket);
+  /* A stop still waiting for handshakes must not end this listening. */
+  handshakes_set_stopped (self->handshakes, FALSE);
   return TRUE;
 }
 
@@ -488,6 +634,19 @@ ssync_listener_get_n_connections (SsyncListener *self)
   return n;
 }
 
+/* Whether @msg's request URI (path and query) is longer than MAX_URI_BYTES; it must be
+ * answered 414. */
+gboolean
+ssync_listener_is_uri_too_long (SoupServerMessage *msg)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *path = uri != NULL ? g_uri_get_path (uri) : NULL;
+  const char *query = uri != NULL ? g_uri_get_query (uri) : NULL;
+
+  return (path != NULL ? strlen (path) : 0) + (query != NULL ? strlen (query) : 0) >
+         MAX_URI_BYTES;
+}
+
 /* Whether @msg came on a connection beyond the limit; it must be answered 503. */
 gboolean
 ssync_listener_is_over_capacity (SoupServerMessage *msg)
@@ -495,11 +654,43 @@ ssync_listener_is_over_capacity (SoupServerMessage *msg)
   return g_object_get_qdata (G_OBJECT (msg), over_capacity_quark) != NULL;
 }
 
-/* Stops listening and closes every open connection. */
+/* Stops listening and closes every open connection: at once, or with TLS handshakes
+ * pending, as soon as they have failed (see the top of this file). The port is free when
+ * this returns either way. */
 void
 ssync_listener_stop (SsyncListener *self)
 {
-  if (self->server != NULL)
-    soup_server_disconnect (self->server);
-  forget_connections (self);
+  Handshakes *hs = self->handshakes;
+  GHashTableIter iter;
+  gpointer item;
+
+  if (hs == NULL)
+    return;
+  if (g_hash_table_size (hs->pending) == 0)
+    {
+      soup_server_disconnect (self->server);
+      forget_connections (self);
+      g_clear_object (&self->listen_socket);
+      return;
+    }
+
+  g_debug ("Stopping with %u TLS handshakes pending", g_hash_table_size (hs->pending));
+  if (self->listen_socket != NULL)
+    g_socket_close (self->listen_socket, NULL);
+  g_clear_object (&self->listen_socket);
+
+  g_hash_table_iter_init (&iter, hs->pending);
+  while (g_hash_table_iter_next (&iter, &item, NULL))
+    {
+      GSocket *socket = soup_server_message_get_socket (item);
+
+      if (socket != NULL)
+        g_socket_shutdown (socket, TRUE, TRUE, NULL);
+    }
+  /* The connections stay known, as closing: requests still read on them are not admitted. */
+  g_hash_table_iter_init (&iter, self->connections);
+  while (g_hash_table_iter_next (&iter, NULL, &item))
+    close_connection (self, item);
+  g_clear_handle_id (&self->header_timer, g_source_remove);
+  handshakes_set_stopped (hs, TRUE);
 }

@@ -30,6 +30,7 @@ gboolean       ssync_listener_listen              (SsyncListener     *self,
 guint          ssync_listener_get_port            (SsyncListener     *self);
 guint          ssync_listener_get_n_connections   (SsyncListener     *self);
 gboolean       ssync_listener_is_over_capacity    (SoupServerMessage *msg);
+gboolean       ssync_listener_is_uri_too_long     (SoupServerMessage *msg);
 void           ssync_listener_stop                (SsyncListener     *self);
 
 G_END_DECLS

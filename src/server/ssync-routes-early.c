@@ -1,6 +1,7 @@
 /* ssync-routes-early.c: what every request must pass once its headers are read, before its
- * body: room on the server, header size, the Host it names, the method its path answers
- * and the size of its body. Refused here, a request costs nothing more.
+ * body: room on the server, the length of its URI and headers, the Host it names, the
+ * method its path answers and the size of its body. Refused here, a request costs nothing
+ * more.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -179,6 +180,15 @@ ssync_routes_handle_early (SoupServer        *soup,
                                     "Connection", "close");
       ssync_response_text (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
                            _("Too many connections, try again shortly"));
+      return;
+    }
+
+  if (ssync_listener_is_uri_too_long (msg))
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Connection", "close");
+      ssync_response_refuse (msg, SOUP_STATUS_REQUEST_URI_TOO_LONG, "URI Too Long",
+                             _("The address is too long"));
       return;
     }
 

@@ -9,6 +9,7 @@
 
 #include <libsoup/soup.h>
 
+#include "ssync-listener.h"
 #include "ssync-tls-identity.h"
 
 G_BEGIN_DECLS
@@ -19,6 +20,7 @@ G_BEGIN_DECLS
 typedef struct {
   SsyncTlsIdentity *identity;
   SoupServer *server;
+  SsyncListener *listener;       /* stops the server safely mid-handshake (libsoup 3.6) */
   guint port;
   /* How it behaves; the tests set these. */
   guint prepare_status;          /* SOUP_STATUS_OK to accept */

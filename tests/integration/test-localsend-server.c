@@ -43,9 +43,10 @@ on_register (SsyncLocalsendServer *server,
   g_ptr_array_add (fixture->peers, g_strdup (peer_ip));
 }
 
+/* Makes fixture->server and has it listen on @port (0 for any free one). */
 static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
+start_server (Fixture *fixture,
+              guint    port)
 {
   g_autoptr(GError) error = NULL;
   SsyncLocalsendIdentity me = {
@@ -55,22 +56,30 @@ fixture_set_up (Fixture       *fixture,
     .protocol = "https",
   };
 
+  me.fingerprint = ssync_tls_identity_get_fingerprint (fixture->identity);
+  fixture->server = ssync_localsend_server_new (
+    ssync_tls_identity_get_certificate (fixture->identity), &me);
+  g_assert_true (ssync_localsend_server_listen (fixture->server, port, &error));
+  g_assert_no_error (error);
+  fixture->port = ssync_localsend_server_get_port (fixture->server);
+  g_assert_cmpuint (fixture->port, >, 0);
+  g_signal_connect (fixture->server, "register", G_CALLBACK (on_register), fixture);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
   fixture->dir = g_dir_make_tmp ("ssync-localsend-server-XXXXXX", &error);
   g_assert_no_error (error);
   fixture->identity = ssync_tls_identity_load_or_create (fixture->dir, &error);
   g_assert_no_error (error);
-  me.fingerprint = ssync_tls_identity_get_fingerprint (fixture->identity);
-
-  fixture->server = ssync_localsend_server_new (
-    ssync_tls_identity_get_certificate (fixture->identity), &me);
-  g_assert_true (ssync_localsend_server_listen (fixture->server, 0, &error));
-  g_assert_no_error (error);
-  fixture->port = ssync_localsend_server_get_port (fixture->server);
-  g_assert_cmpuint (fixture->port, >, 0);
 
   fixture->registered = g_ptr_array_new_with_free_func (g_object_unref);
   fixture->peers = g_ptr_array_new_with_free_func (g_free);
-  g_signal_connect (fixture->server, "register", G_CALLBACK (on_register), fixture);
+  start_server (fixture, 0);
 
   fixture->session = soup_session_new ();
 }
@@ -236,6 +245,27 @@ test_tls_only (Fixture       *fixture,
   g_assert_cmpuint (soup_message_get_status (msg), !=, SOUP_STATUS_OK);
 }
 
+/* Turns the main loop, where the server runs, until the server closes @connection; FALSE
+ * if it did not within @seconds. */
+static gboolean
+wait_closed_by_server (GSocketConnection *connection,
+                       guint              seconds)
+{
+  GSocket *socket = g_socket_connection_get_socket (connection);
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      char buffer[64];
+
+      g_main_context_iteration (NULL, FALSE);
+      if (g_socket_condition_timed_wait (socket, G_IO_IN, 10000, NULL, NULL) &&
+          g_socket_receive (socket, buffer, sizeof buffer, NULL, NULL) <= 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* A stranger that connects and says nothing (no TLS handshake, no request) is closed once
  * the header timeout passes, as on the share server: it holds no connection for free. */
 static void
@@ -245,30 +275,16 @@ test_silent_connection (Fixture       *fixture,
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GSocketConnection) connection = NULL;
   g_autoptr(GError) error = NULL;
-  GSocket *socket;
   gint64 start;
-  gint64 deadline;
-  gboolean closed = FALSE;
+  gboolean closed;
   double lived;
 
   ssync_localsend_server_set_header_timeout (fixture->server, 2);
   connection = g_socket_client_connect_to_host (client, "127.0.0.1", fixture->port, NULL,
                                                 &error);
   g_assert_no_error (error);
-  socket = g_socket_connection_get_socket (connection);
   start = g_get_monotonic_time ();
-  deadline = start + 8 * G_USEC_PER_SEC;
-
-  /* The server runs in this thread's main context: turn it while watching the socket. */
-  while (!closed && g_get_monotonic_time () < deadline)
-    {
-      char buffer[64];
-
-      g_main_context_iteration (NULL, FALSE);
-      if (!g_socket_condition_timed_wait (socket, G_IO_IN, 10000, NULL, NULL))
-        continue;
-      closed = g_socket_receive (socket, buffer, sizeof buffer, NULL, NULL) <= 0;
-    }
+  closed = wait_closed_by_server (connection, 8);
   lived = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
   g_test_message ("a silent connection was closed after %.1f s", lived);
   g_assert_true (closed);
@@ -372,6 +388,8 @@ test_routes (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(SoupMessage) msg = NULL;
+  g_autofree char *padding = g_strnfill (20 * 1024, 'a');
+  g_autofree char *long_uri = g_strdup_printf ("%s?sessionId=%s", INFO_PATH, padding);
 
   g_assert_cmpuint (status_of (fixture, "GET", "/", NULL), ==, SOUP_STATUS_NOT_FOUND);
   g_assert_cmpuint (status_of (fixture, "GET", "/api/localsend/v2/info/", NULL), ==,
@@ -386,6 +404,9 @@ test_routes (Fixture       *fixture,
   g_assert_cmpuint (status_of (fixture, "DELETE", INFO_PATH, NULL), ==,
                     SOUP_STATUS_METHOD_NOT_ALLOWED);
   g_assert_cmpuint (status_of (fixture, "HEAD", INFO_PATH, NULL), ==, SOUP_STATUS_OK);
+  /* A URI past 16 KiB, as on the share server. */
+  g_assert_cmpuint (status_of (fixture, "GET", long_uri, NULL), ==,
+                    SOUP_STATUS_REQUEST_URI_TOO_LONG);
 
   msg = request (fixture, "https", "GET", REGISTER_PATH, NULL, 0, NULL, &error);
   g_assert_no_error (error);
@@ -710,6 +731,75 @@ test_stop (Fixture       *fixture,
   g_assert_cmpuint (status_of (fixture, "GET", INFO_PATH, NULL), ==, SOUP_STATUS_OK);
 }
 
+/* Turns the main loop, where the server runs, for @ms milliseconds. */
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+/* Connects a stranger that says nothing, and turns the main loop until the server has
+ * accepted it: libsoup then runs its TLS handshake, waiting for a ClientHello. */
+static GSocketConnection *
+connect_silent (Fixture *fixture)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GError) error = NULL;
+  GSocketConnection *connection = g_socket_client_connect_to_host (client, "127.0.0.1",
+                                                                   fixture->port, NULL,
+                                                                   &error);
+
+  g_assert_no_error (error);
+  spin (200);
+  return connection;
+}
+
+/* Stopping while a stranger's TLS handshake is under way: libsoup 3.6 ended that
+ * handshake on a connection it had freed, and the process aborted on a later turn of the
+ * main loop. The stranger is closed, the port is free at once and the server serves on it
+ * again. */
+static void
+test_stop_mid_handshake (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GSocketConnection) connection = connect_silent (fixture);
+  g_autoptr(GError) error = NULL;
+  guint port = fixture->port;
+
+  ssync_localsend_server_stop (fixture->server);
+  g_assert_true (ssync_localsend_server_listen (fixture->server, port, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (ssync_localsend_server_get_port (fixture->server), ==, port);
+
+  g_assert_true (wait_closed_by_server (connection, 5));
+  spin (300);
+  g_assert_cmpuint (status_of (fixture, "GET", INFO_PATH, NULL), ==, SOUP_STATUS_OK);
+}
+
+/* The same when the server is finalized rather than stopped (the app quits, a test ends):
+ * the main loop goes on turning afterwards, and a new server takes the same port. */
+static void
+test_finalize_mid_handshake (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GSocketConnection) connection = connect_silent (fixture);
+  guint port = fixture->port;
+
+  g_assert_finalize_object (g_steal_pointer (&fixture->server));
+  g_assert_true (wait_closed_by_server (connection, 5));
+  spin (300);
+
+  start_server (fixture, port);
+  g_assert_cmpuint (fixture->port, ==, port);
+  g_assert_cmpuint (status_of (fixture, "GET", INFO_PATH, NULL), ==, SOUP_STATUS_OK);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -741,6 +831,10 @@ main (int   argc,
 
   g_test_add ("/localsend-server/stop", Fixture, NULL, fixture_set_up, test_stop,
               fixture_tear_down);
+  g_test_add ("/localsend-server/stop-mid-handshake", Fixture, NULL, fixture_set_up,
+              test_stop_mid_handshake, fixture_tear_down);
+  g_test_add ("/localsend-server/finalize-mid-handshake", Fixture, NULL, fixture_set_up,
+              test_finalize_mid_handshake, fixture_tear_down);
 
   return g_test_run ();
 }
