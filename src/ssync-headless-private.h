@@ -22,9 +22,11 @@ typedef struct {
   GMainLoop *loop;
   SsyncSession *session;
   int exit_code;
+  /* What SIGINT or SIGTERM cancels instead of ending the loop at once (a push, a fetch):
+   * it cleans up (aborts the upload, removes the .part), then ends the loop itself. */
+  GCancellable *signal_cancellable;
   /* --push */
   gint64 push_lifetime;
-  GCancellable *push_cancellable;
   gint64 last_push_progress;
   /* When each transfer's progress was last printed (SsyncTransfer → gint64 *). */
   GHashTable *last_progress;

@@ -300,11 +300,12 @@ run_fetch (Headless   *headless,
                     headless);
   g_unix_signal_add (SIGINT, ssync_headless_quit_signal, headless);
   g_unix_signal_add (SIGTERM, ssync_headless_quit_signal, headless);
+  /* Stopped by a signal, the fetch ends cancelled once its partial file is removed. */
+  headless->signal_cancellable = g_object_ref (cancellable);
   ssync_session_fetch_async (headless->session, url, folder, cancellable, on_fetched, headless);
   g_main_loop_run (headless->loop);
 
-  /* Stopped by a signal: the fetch ends cancelled and its partial file is removed. */
-  g_cancellable_cancel (cancellable);
+  g_clear_object (&headless->signal_cancellable);
   ssync_session_shutdown (headless->session);
   g_clear_object (&headless->session);
   g_main_loop_unref (headless->loop);
@@ -316,11 +317,12 @@ ssync_headless_quit_signal (gpointer user_data)
 {
   Headless *headless = user_data;
 
-  /* A push in flight is cancelled instead, so that it can abort its upload first; it then
-   * ends the loop itself. */
-  if (headless->push_cancellable != NULL)
+  /* A push or fetch in flight is cancelled instead, so that it can clean up first (abort its
+   * upload, remove its .part); it then ends the loop itself. A second signal does not wait. */
+  if (headless->signal_cancellable != NULL &&
+      !g_cancellable_is_cancelled (headless->signal_cancellable))
     {
-      g_cancellable_cancel (headless->push_cancellable);
+      g_cancellable_cancel (headless->signal_cancellable);
       return G_SOURCE_CONTINUE;
     }
   g_main_loop_quit (headless->loop);
@@ -377,7 +379,7 @@ on_share_pushed (GObject      *source,
   Headless *headless = user_data;
   g_autoptr(GError) error = NULL;
 
-  g_clear_object (&headless->push_cancellable);
+  g_clear_object (&headless->signal_cancellable);
   if (!ssync_session_push_share_finish (headless->session, result, &error))
     {
       ssync_headless_fail (headless, 1, error->message);
@@ -398,12 +400,12 @@ on_push_share_added (GObject      *source,
   share = ssync_session_add_share_finish (headless->session, result, &error);
   if (share == NULL)
     {
-      g_clear_object (&headless->push_cancellable);
+      g_clear_object (&headless->signal_cancellable);
       ssync_headless_fail (headless, 1, error->message);
       return;
     }
   ssync_session_push_share_async (headless->session, share, headless->push_lifetime,
-                                  headless->push_cancellable, on_share_pushed, headless);
+                                  headless->signal_cancellable, on_share_pushed, headless);
 }
 
 /* `--push FILE...`: uploads the files to the S3 bucket (SHARESYNC_S3_* or the preferences),
@@ -422,7 +424,7 @@ run_push (Headless  *headless,
     g_printerr ("sharesync: %s\n", clamped);
 
   headless->loop = g_main_loop_new (NULL, FALSE);
-  headless->push_cancellable = g_cancellable_new ();
+  headless->signal_cancellable = g_cancellable_new ();
   g_signal_connect (pusher, "progress", G_CALLBACK (on_push_progress), headless);
   g_signal_connect (pusher, "pushed", G_CALLBACK (on_pushed), headless);
   g_unix_signal_add (SIGINT, ssync_headless_quit_signal, headless);
