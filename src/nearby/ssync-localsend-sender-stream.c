@@ -19,6 +19,9 @@
 
 #include <string.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <glib/gi18n.h>
 
 #include "ssync-error.h"
@@ -202,6 +205,11 @@ connect_to_device (Stream  *stream,
   connection = g_socket_client_connect (client, where, stream->cancellable, &local);
   if (connection == NULL)
     goto failed;
+  /* As curl does: without it, on a 1 GiB send through a veth pair the sender spent 0.8 s in
+   * the kernel (tcp_write_xmit, 27% of its profile, against 7% for curl), with it 0.43 s.
+   * The body goes out in whole TLS records: there is nothing small for Nagle to hold back. */
+  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, 1,
+                       NULL);
   if (!stream->https)
     tls = G_IO_STREAM (g_steal_pointer (&connection));
   else
