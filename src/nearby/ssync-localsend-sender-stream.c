@@ -19,6 +19,9 @@
 
 #include <string.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <glib/gi18n.h>
 
 #include "ssync-error.h"
@@ -202,6 +205,11 @@ connect_to_device (Stream  *stream,
   connection = g_socket_client_connect (client, where, stream->cancellable, &local);
   if (connection == NULL)
     goto failed;
+  /* As curl does: without it, on a 1 GiB send through a veth pair the sender spent 0.8 s in
+   * the kernel (tcp_write_xmit, 27% of its profile, against 7% for curl), with it 0.43 s.
+   * The body goes out in whole TLS records: there is nothing small for Nagle to hold back. */
+  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, 1,
+                       NULL);
   if (!stream->https)
     tls = G_IO_STREAM (g_steal_pointer (&connection));
   else
@@ -351,6 +359,22 @@ read_answer (Stream        *stream,
     }
 }
 
+/* Worker: a connection given up on is closed under its TLS layer first. Dropped as it is, its
+ * TLS layer would send close_notify, and to a receiver that stopped reading that write blocks
+ * for the whole I/O timeout: a send cancelled mid-body then took 30 s to end, not at once. */
+static void
+abandon (GIOStream *connection)
+{
+  g_autoptr(GIOStream) base = NULL;
+
+  if (G_IS_TLS_CONNECTION (connection))
+    g_object_get (connection, "base-io-stream", &base, NULL);
+  else
+    base = g_object_ref (connection);
+  if (G_IS_SOCKET_CONNECTION (base))
+    g_socket_close (g_socket_connection_get_socket (G_SOCKET_CONNECTION (base)), NULL);
+}
+
 static void
 stream_thread (GTask        *task,
                gpointer      source,
@@ -382,12 +406,14 @@ stream_thread (GTask        *task,
   if (!g_output_stream_write_all (output, stream->head, strlen (stream->head), NULL,
                                   stream->cancellable, &error))
     {
+      abandon (connection);
       g_task_return_error (task, transport_error (stream, error));
       return;
     }
   if (!send_body (stream, G_INPUT_STREAM (input), output, &error)
       || !read_answer (stream, g_io_stream_get_input_stream (connection), &status, &error))
     {
+      abandon (connection);
       g_task_return_error (task, error);
       return;
     }
