@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "ssync-page-i18n.h"
 #include "ssync-response.h"
 
 #define RESOURCE_PREFIX "/io/github/sharesync/web/"
@@ -296,4 +297,19 @@ ssync_response_send_now (SoupServerMessage *msg)
   body = soup_message_body_flatten (soup_server_message_get_response_body (msg));
   send_raw (msg, soup_server_message_get_status (msg),
             soup_server_message_get_reason_phrase (msg), body);
+}
+
+/* An error page in the reader's language: @title and @text are page msgids, marked NP_()
+ * where they are written and translated here for the request. */
+void
+ssync_response_error_page (SoupServerMessage *msg,
+                           guint              status,
+                           const char        *title,
+                           const char        *text)
+{
+  const SsyncPageLocale *locale = ssync_page_locale_for_request (msg);
+  g_autofree char *body = g_strdup_printf ("%s\n%s\n", ssync_page_gettext (locale, title),
+                                           ssync_page_gettext (locale, text));
+
+  ssync_response_text (msg, status, body);
 }

@@ -25,6 +25,11 @@ void ssync_response_refuse             (SoupServerMessage *msg,
                                         const char        *reason,
                                         const char        *text);
 
+void ssync_response_error_page         (SoupServerMessage *msg,
+                                        guint              status,
+                                        const char        *title,
+                                        const char        *text);
+
 void ssync_response_send_now           (SoupServerMessage *msg);
 
 G_END_DECLS
