@@ -133,9 +133,9 @@ export const tooManyAttempts = (headers) =>
 
 export const unreachable = (title) => new PageError(title, CHECK_NETWORK, { retry: true });
 
-// Translators: %1$s is how the page names the other computer, as a sentence's subject ("The
-// receiving computer"), %2$s an HTTP status code.
 export const answeredWithError = (computer, status) =>
+  // Translators: %1$s is how the page names the other computer, as a sentence's subject ("The
+  // receiving computer"), %2$s an HTTP status code.
   format(_('%1$s answered with an error (HTTP %2$s)'), computer, status);
 
 export const unreadableAnswer = (title, computer) =>
