@@ -151,12 +151,11 @@ make_script_block (SsyncPageLocale *locale,
   return g_string_free_to_bytes (block);
 }
 
-static SsyncPageLocale *
-load_catalog (const char  *file,
-              GError     **error)
+SsyncPageLocale *
+ssync_page_locale_new_from_json (const char  *json,
+                                 gssize       length,
+                                 GError     **error)
 {
-  g_autofree char *path = g_strconcat (CATALOG_PATH, file, NULL);
-  g_autoptr(GBytes) data = g_resources_lookup_data (path, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
   g_autoptr(JsonParser) parser = json_parser_new ();
   SsyncPageLocale *locale;
   JsonObject *root;
@@ -164,12 +163,12 @@ load_catalog (const char  *file,
   const char *name, *plural;
   gint64 nplurals;
 
-  if (data == NULL ||
-      !json_parser_load_from_data (parser, g_bytes_get_data (data, NULL),
-                                   (gssize) g_bytes_get_size (data), error))
+  if (!json_parser_load_from_data (parser, json, length, error))
     return NULL;
 
-  root = JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
+  /* An empty text parses, to no root at all. */
+  root = json_parser_get_root (parser) != NULL &&
+         JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
     ? json_node_get_object (json_parser_get_root (parser)) : NULL;
   name = root != NULL ? json_object_get_string_member_with_default (root, "lang", NULL) : NULL;
   plural = root != NULL ? json_object_get_string_member_with_default (root, "plural", NULL)
@@ -182,7 +181,7 @@ load_catalog (const char  *file,
       scripts == NULL || !JSON_NODE_HOLDS_OBJECT (scripts) ||
       server == NULL || !JSON_NODE_HOLDS_OBJECT (server))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s is not a page catalog", path);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not a page catalog");
       return NULL;
     }
 
@@ -203,6 +202,31 @@ load_catalog (const char  *file,
   add_messages (locale, json_node_get_object (server));
   locale->script_block = make_script_block (locale, scripts);
   return locale;
+}
+
+void
+ssync_page_locale_free (SsyncPageLocale *locale)
+{
+  if (locale == NULL)
+    return;
+  g_free (locale->lang);
+  g_free (locale->name);
+  g_hash_table_unref (locale->messages);
+  g_bytes_unref (locale->script_block);
+  g_free (locale);
+}
+
+static SsyncPageLocale *
+load_catalog (const char  *file,
+              GError     **error)
+{
+  g_autofree char *path = g_strconcat (CATALOG_PATH, file, NULL);
+  g_autoptr(GBytes) data = g_resources_lookup_data (path, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+
+  if (data == NULL)
+    return NULL;
+  return ssync_page_locale_new_from_json (g_bytes_get_data (data, NULL),
+                                          (gssize) g_bytes_get_size (data), error);
 }
 
 static void

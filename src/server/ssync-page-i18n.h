@@ -34,6 +34,13 @@ GBytes                *ssync_page_localize           (GBytes                *htm
 const char            *ssync_page_pick_language      (const char            *accept_language,
                                                       const char * const    *available);
 
+/* A catalog from the JSON that build-aux/page-catalogs.py writes, for the tests; the server
+ * reads its own from the GResource. */
+SsyncPageLocale       *ssync_page_locale_new_from_json (const char          *json,
+                                                        gssize               length,
+                                                        GError             **error);
+void                   ssync_page_locale_free        (SsyncPageLocale       *locale);
+
 /* Page strings are marked with these (po/meson.build gives xgettext their keywords), and
  * translated for the request's language, not the desktop's. */
 #define P_(Locale, String) ssync_page_gettext ((Locale), (String))
