@@ -15,6 +15,7 @@
 # Writes OUTPUT_DIR/page-catalogs.gresource.xml, which puts each catalog at
 # /io/github/sharesync/web/i18n/LANG.json, and OUTPUT_DIR/page-catalog-LANG.json:
 #   {"lang": "de", "nplurals": 2, "plural": "1011...", (200 digits, the form for n = 0..199)
+#    "decimal": ",", (the decimal separator for sizes the server writes)
 #    "scripts": {msgid: msgstr | [msgstr[0], msgstr[1], ...]}, "server": {...}}
 # A message with a context is keyed "CONTEXT\u0004MSGID", as gettext does.
 #
@@ -257,6 +258,23 @@ def plural_forms(header):
     return nplurals, PluralExpression(match.group(2))
 
 
+# The decimal separator of sizes the server writes ("1,2 kB"), by primary language as CLDR has
+# it; the scripts take theirs from Intl, which agrees. Languages not named here write a point.
+DECIMAL_COMMA = {
+    'af', 'az', 'be', 'bg', 'bs', 'ca', 'cs', 'da', 'de', 'el', 'eo', 'es', 'et', 'eu', 'fi',
+    'fr', 'gl', 'hr', 'hu', 'hy', 'id', 'is', 'it', 'ka', 'kk', 'ky', 'lt', 'lv', 'mk', 'mn',
+    'nb', 'nl', 'nn', 'oc', 'pl', 'pt', 'ro', 'ru', 'sk', 'sl', 'sq', 'sr', 'sv', 'tr', 'uk',
+    'uz', 'vi',
+}
+
+
+def decimal_separator(lang):
+    primary = re.split(r'[_@]', lang)[0]
+    if lang.startswith('es_MX') or lang.startswith('de_CH'):
+        return '.'
+    return ',' if primary in DECIMAL_COMMA else '.'
+
+
 def is_page_reference(reference):
     directory, name = os.path.split(reference)
     if directory == 'data/web' and name.endswith('.js'):
@@ -300,6 +318,7 @@ def catalog(po_path, lang):
         'lang': lang,
         'nplurals': nplurals,
         'plural': ''.join(table),
+        'decimal': decimal_separator(lang),
         'scripts': dict(sorted(parts['scripts'].items())),
         'server': dict(sorted(parts['server'].items())),
     }

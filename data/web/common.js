@@ -37,6 +37,7 @@ export function formatNumber(n) {
 // Sizes read like GNOME's (g_format_size): decimal (SI) units, one decimal past the bytes, each
 // unit from 1000 of the one below, as GLib picks them ("999.9 kB", "1.0 MB"). Each unit is a
 // msgid of its own, as in GLib, for the languages that write units their own way.
+// GLib joins a unit to its number by a no-break space; the pages write a plain one.
 const SIZE_UNITS = [
   () => _('%s kB'), () => _('%s MB'), () => _('%s GB'), () => _('%s TB'), () => _('%s PB'),
   () => _('%s EB'),

@@ -35,13 +35,14 @@ struct _SsyncPageLocale
 {
   char *lang;             /* BCP 47, for <html lang> */
   char *name;             /* gettext's name, as in po/LINGUAS */
+  char decimal;            /* the decimal separator: '.' or ',' */
   guint nplurals;
   guint8 plural[PLURAL_TABLE_SIZE];
   GHashTable *messages;   /* msgid -> GStrv of its forms */
   GBytes *script_block;   /* the <script type="application/json"> element for the scripts */
 };
 
-static SsyncPageLocale english_locale = { (char *) "en", (char *) "en", 2, { 0 }, NULL, NULL };
+static SsyncPageLocale english_locale = { (char *) "en", (char *) "en", '.', 2, { 0 }, NULL, NULL };
 
 static GPtrArray *locales;       /* SsyncPageLocale *, one per catalog */
 static const char **locale_names; /* their gettext names, NULL-terminated */
@@ -189,6 +190,8 @@ ssync_page_locale_new_from_json (const char  *json,
   locale->name = g_strdup (name);
   locale->lang = bcp47_from_gettext (name);
   locale->nplurals = (guint) nplurals;
+  locale->decimal = g_strcmp0 (json_object_get_string_member_with_default (root, "decimal", "."),
+                               ",") == 0 ? ',' : '.';
   for (guint i = 0; i < PLURAL_TABLE_SIZE; i++)
     {
       guint form = (guint) (plural[i] - '0');
@@ -576,4 +579,93 @@ ssync_page_localize (GBytes                *html,
       g_string_append_len (out, lang_start + lang_length, end - (lang_start + lang_length));
     }
   return g_string_free_to_bytes (out);
+}
+
+/* As g_format_size() writes sizes (SI units, one decimal past the bytes, each unit from 1000
+ * of the one below), in the page's language: the words of data/web/common.js's formatSize(),
+ * which writes the same for the scripts, and the language's decimal separator, whatever the
+ * process's own locale. Where GLib joins number and unit by a no-break space, the pages write
+ * a plain one, as they always have. */
+char *
+ssync_page_format_size (const SsyncPageLocale *locale,
+                        guint64                size)
+{
+  const char *units[] = {
+    NP_("%s kB"), NP_("%s MB"), NP_("%s GB"), NP_("%s TB"), NP_("%s PB"), NP_("%s EB"),
+  };
+  char number[G_ASCII_DTOSTR_BUF_SIZE];
+  char *point;
+  guint64 factor = 1000;
+  guint unit = 0;
+
+  if (size < 1000)
+    {
+      g_snprintf (number, sizeof number, "%" G_GUINT64_FORMAT, size);
+      return ssync_page_format (ssync_page_ngettext (locale, "%s byte", "%s bytes", (gulong) size),
+                                number, NULL);
+    }
+
+  while (unit < G_N_ELEMENTS (units) - 1 && size / factor >= 1000)
+    {
+      factor *= 1000;
+      unit++;
+    }
+  g_ascii_formatd (number, sizeof number, "%.1f", (double) size / (double) factor);
+  point = strchr (number, '.');
+  if (point != NULL)
+    *point = locale->decimal;
+  return ssync_page_format (ssync_page_gettext (locale, units[unit]), number, NULL);
+}
+
+/* Fills "%s" in order, or "%1$s"-style positions, with @... (strings, NULL-terminated): the
+ * templates of page msgids, which translators may reorder, as format() does in i18n.js. */
+char *
+ssync_page_format (const char *template,
+                   ...)
+{
+  const char *values[9] = { NULL };
+  guint n_values = 0, next = 0;
+  GString *out = g_string_new (NULL);
+  va_list args;
+
+  va_start (args, template);
+  for (const char *value; n_values < G_N_ELEMENTS (values) &&
+       (value = va_arg (args, const char *)) != NULL;)
+    values[n_values++] = value;
+  va_end (args);
+
+  for (const char *p = template; *p != '\0'; p++)
+    {
+      guint index;
+
+      if (*p != '%')
+        {
+          g_string_append_c (out, *p);
+          continue;
+        }
+      if (p[1] == '%')
+        {
+          g_string_append_c (out, '%');
+          p++;
+          continue;
+        }
+      if (p[1] >= '1' && p[1] <= '9' && p[2] == '$' && p[3] == 's')
+        {
+          index = (guint) (p[1] - '1');
+          p += 3;
+        }
+      else if (p[1] == 's')
+        {
+          index = next++;
+          p++;
+        }
+      else
+        {
+          g_string_append_c (out, *p);
+          continue;
+        }
+      if (index < n_values)
+        g_string_append (out, values[index]);
+    }
+  return g_string_free (out, FALSE);
 }

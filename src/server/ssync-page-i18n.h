@@ -29,6 +29,15 @@ const char            *ssync_page_ngettext           (const SsyncPageLocale *loc
 GBytes                *ssync_page_localize           (GBytes                *html,
                                                       const SsyncPageLocale *locale);
 
+/* A size as g_format_size() writes it ("524.3 MB", "1 byte"), in @locale's words and decimal
+ * separator ("524,3 MB"), as the scripts' formatSize() does. */
+char                  *ssync_page_format_size        (const SsyncPageLocale *locale,
+                                                      guint64                size);
+/* @template (a translated page msgid) with its "%s" or "%1$s" filled from the strings that
+ * follow, up to a NULL; translators may reorder positional ones. */
+char                  *ssync_page_format             (const char            *template,
+                                                      ...) G_GNUC_NULL_TERMINATED;
+
 /* The best of @available (gettext names: "de", "pt_BR") for an Accept-Language value, or
  * NULL when English is (English needs no catalog). Bounded work for any input. */
 const char            *ssync_page_pick_language      (const char            *accept_language,

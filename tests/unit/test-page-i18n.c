@@ -292,6 +292,56 @@ test_built_catalogs (void)
   g_assert_cmpstr (ssync_page_ngettext (de, "%s byte", "%s bytes", 201), ==, "%s Bytes");
 }
 
+/* Sizes the server writes read as GLib's (in English, but for GLib's no-break space) and as
+ * the scripts' formatSize() (in German: "1,2 kB"). */
+static void
+test_format_size (void)
+{
+  static const guint64 sizes[] = {
+    0, 1, 2, 999, 1000, 1001, 1234, 999949, 999999, 1000000, 524288000, 1000000000000,
+    G_GUINT64_CONSTANT (999999999999999999), G_MAXUINT64,
+  };
+  const SsyncPageLocale *en = ssync_page_locale_for_accept_language ("en");
+  const SsyncPageLocale *de = ssync_page_locale_for_accept_language ("de");
+  static const struct {
+    guint64 size;
+    const char *german;
+  } german[] = {
+    { 0, "0 Bytes" }, { 1, "1 Byte" }, { 999, "999 Bytes" }, { 1234, "1,2 kB" },
+    { 524288000, "524,3 MB" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_autofree char *glib = g_format_size (sizes[i]);
+      g_autofree char *page = ssync_page_format_size (en, sizes[i]);
+      g_auto(GStrv) words = g_strsplit (glib, "\u00a0", -1);
+      g_autofree char *plain = g_strjoinv (" ", words);
+
+      g_assert_cmpstr (page, ==, plain);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (german); i++)
+    {
+      g_autofree char *page = ssync_page_format_size (de, german[i].size);
+
+      g_assert_cmpstr (page, ==, german[i].german);
+    }
+}
+
+static void
+test_format (void)
+{
+  g_autofree char *ordered = ssync_page_format ("%s of %s", "1", "2", NULL);
+  g_autofree char *reordered = ssync_page_format ("%2$s, %1$s", "a", "b", NULL);
+  g_autofree char *percent = ssync_page_format ("%s %% %d %", "x", NULL);
+  g_autofree char *missing = ssync_page_format ("%s and %s and %3$s", "only", NULL);
+
+  g_assert_cmpstr (ordered, ==, "1 of 2");
+  g_assert_cmpstr (reordered, ==, "b, a");
+  g_assert_cmpstr (percent, ==, "x % %d %");
+  g_assert_cmpstr (missing, ==, "only and  and ");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -305,6 +355,8 @@ main (int    argc,
   g_test_add_func ("/page-i18n/catalog/broken", test_broken_catalogs);
   g_test_add_func ("/page-i18n/localize", test_localize);
   g_test_add_func ("/page-i18n/catalog/built", test_built_catalogs);
+  g_test_add_func ("/page-i18n/format-size", test_format_size);
+  g_test_add_func ("/page-i18n/format", test_format);
 
   return g_test_run ();
 }
