@@ -25,8 +25,9 @@ function readCatalog() {
     return null;
   try {
     const catalog = JSON.parse(element.textContent);
-    if (catalog === null || typeof catalog !== 'object' || typeof catalog.messages !== 'object' ||
-        typeof catalog.plural !== 'string' || catalog.plural.length !== PLURAL_TABLE_SIZE)
+    if (catalog === null || typeof catalog !== 'object' || catalog.messages === null ||
+        typeof catalog.messages !== 'object' || typeof catalog.plural !== 'string' ||
+        !/^[0-9]{200}$/.test(catalog.plural))
       return null;
     return catalog;
   } catch {

@@ -469,7 +469,7 @@ ssync_page_locale_for_request (SoupServerMessage *msg)
 const char *
 ssync_page_locale_get_lang (const SsyncPageLocale *locale)
 {
-  return locale->lang;
+  return locale != NULL ? locale->lang : english_locale.lang;
 }
 
 const char *
@@ -540,6 +540,8 @@ ssync_page_localize (GBytes                *html,
   gboolean has_lang;
   GString *out;
 
+  if (locale == NULL)
+    locale = &english_locale;
   tag = memmem (data, size, "<html", 5);
   tag_end = tag != NULL ? memchr (tag, '>', (gsize) (end - tag)) : NULL;
   if (tag_end == NULL)
