@@ -43,7 +43,8 @@ lookup_resource (const char *name)
 void
 ssync_response_not_found (SoupServerMessage *msg)
 {
-  g_autoptr(GBytes) page = lookup_resource ("error.html");
+  g_autoptr(GBytes) resource = lookup_resource ("error.html");
+  g_autoptr(GBytes) page = ssync_page_localize (resource, ssync_page_locale_for_request (msg));
 
   ssync_response_set_common_headers (msg);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
@@ -98,6 +99,15 @@ ssync_response_resource (SoupServerMessage *msg,
     {
       ssync_response_not_found (msg);
       return;
+    }
+
+  /* Every page is sent in the reader's language, with its scripts' catalog. */
+  if (g_str_has_prefix (content_type, "text/html"))
+    {
+      GBytes *page = ssync_page_localize (data, ssync_page_locale_for_request (msg));
+
+      g_bytes_unref (data);
+      data = page;
     }
 
   ssync_response_set_common_headers (msg);
