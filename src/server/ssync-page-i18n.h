@@ -14,11 +14,13 @@ typedef struct _SsyncPageLocale SsyncPageLocale;
 const SsyncPageLocale *ssync_page_locale_for_request (SoupServerMessage *msg);
 const char            *ssync_page_locale_get_lang    (const SsyncPageLocale *locale);
 const char            *ssync_page_gettext            (const SsyncPageLocale *locale,
-                                                      const char            *msgid);
+                                                      const char            *msgid)
+                                                      G_GNUC_FORMAT (2);
 const char            *ssync_page_ngettext           (const SsyncPageLocale *locale,
                                                       const char            *msgid,
                                                       const char            *msgid_plural,
-                                                      gulong                 n);
+                                                      gulong                 n)
+                                                      G_GNUC_FORMAT (3);
 GBytes                *ssync_page_localize           (GBytes                *html,
                                                       const SsyncPageLocale *locale);
 

@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "ssync-page-share.h"
 #include "ssync-response.h"
 #include "ssync-routes.h"
 
@@ -77,7 +78,8 @@ static void
 route_share (SsyncRouteContext *context,
              SoupServerMessage *msg,
              char             **parts,
-             guint              n)
+             guint              n,
+             GHashTable        *query)
 {
   SsyncShare *share = ssync_route_resolve_share (context, msg, parts[1], SSYNC_ROUTE_SEND);
 
@@ -85,7 +87,7 @@ route_share (SsyncRouteContext *context,
     return;
 
   if (n == 2)
-    serve_page (msg, "share.html");
+    ssync_page_share_send (msg, share, query);
   else if (n == 3 && strcmp (parts[2], "archive.zip") == 0)
     ssync_zip_response_handle (context, msg, share);
   else if (n == 5 && strcmp (parts[2], "f") == 0)
@@ -224,7 +226,7 @@ ssync_routes_handle (SoupServer        *soup,
   n = g_strv_length (parts);
 
   if (n >= 2 && strcmp (parts[0], "s") == 0)
-    route_share (context, msg, parts, n);
+    route_share (context, msg, parts, n, query);
   else if (n == 2 && strcmp (parts[0], "r") == 0)
     {
       if (ssync_route_resolve_share (context, msg, parts[1], SSYNC_ROUTE_RECEIVE) != NULL)
