@@ -77,17 +77,21 @@ ssync_page_escape (const char *text)
 }
 
 /* Sizes as GLib writes them (SI units, "1 byte", "1.0 kB"), with a point whatever the
- * server's own locale: the page's script shows them in the reader's number format. */
+ * server's own locale and a plain space as formatSize() in common.js writes them: the page's
+ * script shows them in the reader's number format. */
 char *
 ssync_page_format_size (guint64 size)
 {
   g_autofree char *text = g_format_size (size);
   struct lconv *conv = localeconv ();
+  g_auto(GStrv) words = NULL;
 
   if (conv->decimal_point != NULL && strcmp (conv->decimal_point, ".") != 0 &&
       strlen (conv->decimal_point) == 1)
     g_strdelimit (text, conv->decimal_point, '.');
-  return g_steal_pointer (&text);
+  /* GLib puts a no-break space (U+00A0) between the number and the unit. */
+  words = g_strsplit (text, "\u00a0", -1);
+  return g_strjoinv (" ", words);
 }
 
 static GBytes *

@@ -17,6 +17,7 @@
 
 #include <string.h>
 
+#include "ssync-access.h"
 #include "ssync-rooms.h"
 #include "ssync-ws-hub-private.h"
 
@@ -60,6 +61,22 @@ simple_message (const char *type,
       json_builder_set_member_name (builder, "message");
       json_builder_add_string_value (builder, message);
     }
+  json_builder_end_object (builder);
+
+  return ssync_ws_builder_to_text (builder);
+}
+
+static char *
+ended_message (const char *type,
+               const char *reason)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, type);
+  json_builder_set_member_name (builder, "reason");
+  json_builder_add_string_value (builder, reason != NULL ? reason : type);
   json_builder_end_object (builder);
 
   return ssync_ws_builder_to_text (builder);
@@ -374,7 +391,9 @@ ssync_ws_hub_new (SsyncRegistry *registry)
   return self;
 }
 
-/* Sends {"type": @type} ("stopped", "expired") to the pages of @share and closes them. */
+/* Sends {"type": @type, "reason": R} to the pages of @share and closes them; @type is
+ * "stopped" or "expired" (older pages read it), R names why the share ended as its 410
+ * answers do ("stopped", "expired", "limit"). */
 void
 ssync_ws_hub_notify_share (SsyncWsHub *self,
                            SsyncShare *share,
@@ -387,7 +406,8 @@ ssync_ws_hub_notify_share (SsyncWsHub *self,
   g_return_if_fail (SSYNC_IS_SHARE (share));
   g_return_if_fail (type != NULL);
 
-  text = simple_message (type, NULL);
+  text = ended_message (type, ssync_access_ended_reason (ssync_share_get_state (
+                                                           share, g_get_real_time ())));
   share_id = ssync_share_get_id (share);
 
   for (guint i = 0; i < self->clients->len; i++)
