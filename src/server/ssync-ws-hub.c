@@ -47,19 +47,21 @@ ssync_ws_builder_to_text (JsonBuilder *builder)
   return json_to_string (root, FALSE);
 }
 
+/* {"type": @type} with one more string member @member (when @value is not NULL). */
 static char *
-simple_message (const char *type,
-                const char *message)
+simple_message_with (const char *type,
+                     const char *member,
+                     const char *value)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "type");
   json_builder_add_string_value (builder, type);
-  if (message != NULL)
+  if (value != NULL)
     {
-      json_builder_set_member_name (builder, "message");
-      json_builder_add_string_value (builder, message);
+      json_builder_set_member_name (builder, member);
+      json_builder_add_string_value (builder, value);
     }
   json_builder_end_object (builder);
 
@@ -67,19 +69,10 @@ simple_message (const char *type,
 }
 
 static char *
-ended_message (const char *type,
-               const char *reason)
+simple_message (const char *type,
+                const char *message)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "type");
-  json_builder_add_string_value (builder, type);
-  json_builder_set_member_name (builder, "reason");
-  json_builder_add_string_value (builder, reason != NULL ? reason : type);
-  json_builder_end_object (builder);
-
-  return ssync_ws_builder_to_text (builder);
+  return simple_message_with (type, "message", message);
 }
 
 static gboolean
@@ -400,14 +393,14 @@ ssync_ws_hub_notify_share (SsyncWsHub *self,
                            const char *type)
 {
   g_autofree char *text = NULL;
-  const char *share_id;
+  const char *share_id, *reason;
 
   g_return_if_fail (SSYNC_IS_WS_HUB (self));
   g_return_if_fail (SSYNC_IS_SHARE (share));
   g_return_if_fail (type != NULL);
 
-  text = ended_message (type, ssync_access_ended_reason (ssync_share_get_state (
-                                                           share, g_get_real_time ())));
+  reason = ssync_access_ended_reason (ssync_share_get_state (share, g_get_real_time ()));
+  text = simple_message_with (type, "reason", reason != NULL ? reason : type);
   share_id = ssync_share_get_id (share);
 
   for (guint i = 0; i < self->clients->len; i++)
