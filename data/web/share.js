@@ -55,9 +55,10 @@ function showEnded(reason) {
   $('share-ended').hidden = false;
   section.classList.add('share-is-ended');
   document.title = `${title} – ShareSync`;
-  const expiry = $('share-expiry');
-  if (expiry !== null)
-    expiry.hidden = true;
+  for (const gone of [$('share-expiry'), $('download-zip')]) {
+    if (gone !== null)
+      gone.hidden = true;
+  }
   for (const link of document.querySelectorAll('#share a.download, #download-zip')) {
     link.removeAttribute('href');
     link.setAttribute('aria-disabled', 'true');
