@@ -107,9 +107,9 @@ static const struct {
   const char *text;
 } endings[] = {
   { SSYNC_SHARE_STATE_REVOKED, "stopped", NP_("This share was stopped"),
-    NP_("The person who shared these files stopped sharing them.") },
+    NP_("The person who made this link stopped sharing.") },
   { SSYNC_SHARE_STATE_EXPIRED, "expired", NP_("This share has expired"),
-    NP_("The files were available for a limited time, and that time is over.") },
+    NP_("The link was open for a limited time, and that time is over.") },
   { SSYNC_SHARE_STATE_EXHAUSTED, "limit", NP_("This share reached its download limit"),
     NP_("The files were downloaded as many times as the person who shared them allowed.") },
 };
@@ -138,7 +138,7 @@ ssync_access_check_state (SoupServerMessage *msg,
                                     "X-ShareSync-Ended", endings[i].reason);
       ssync_response_error_page_full (msg, SOUP_STATUS_GONE, "gone", endings[i].title,
                                       endings[i].text,
-                                      NP_("Ask the person who shared them for a new link."));
+                                      NP_("Ask the person who shared it for a new link."));
       return FALSE;
     }
   return TRUE;

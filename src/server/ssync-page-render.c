@@ -94,6 +94,39 @@ ssync_page_format_size (guint64 size)
   return g_strjoinv (" ", words);
 }
 
+/* The "%s" (or "%1$s") of a translated template filled with markup: the template is
+ * escaped, the markup is not. */
+char *
+ssync_page_markup_format (const char *translated,
+                          const char *markup)
+{
+  g_autofree char *escaped = ssync_page_escape (translated);
+  const char *at = strstr (escaped, "%s");
+  gsize skip = 2;
+  GString *out;
+
+  if (at == NULL && (at = strstr (escaped, "%1$s")) != NULL)
+    skip = 4;
+  if (at == NULL)
+    return g_steal_pointer (&escaped);
+  out = g_string_new_len (escaped, at - escaped);
+  g_string_append (out, markup);
+  g_string_append (out, at + skip);
+  return g_string_free (out, FALSE);
+}
+
+/* A <time> element for @real_time (microseconds): the page's script shows it in the
+ * reader's time zone and language; the text inside is for everyone else. */
+char *
+ssync_page_time_markup (gint64 real_time)
+{
+  g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc (real_time / G_USEC_PER_SEC);
+  g_autofree char *iso = g_date_time_format_iso8601 (when);
+  g_autofree char *shown = g_date_time_format (when, "%Y-%m-%d %H:%M UTC");
+
+  return g_strdup_printf ("<time datetime=\"%s\">%s</time>", iso, shown);
+}
+
 static GBytes *
 fill (SsyncPage *self,
       GBytes    *template)

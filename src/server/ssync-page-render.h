@@ -32,6 +32,9 @@ void       ssync_page_send   (SsyncPage             *self,
 
 char      *ssync_page_escape (const char *text);
 char      *ssync_page_format_size (guint64 size);
+char      *ssync_page_markup_format (const char *translated,
+                                     const char *markup);
+char      *ssync_page_time_markup (gint64 real_time);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SsyncPage, ssync_page_free)
 

@@ -16,27 +16,6 @@
 #include "ssync-page-render.h"
 #include "ssync-page-share.h"
 
-/* The "%s" (or "%1$s") of a translated template filled with markup: the template is
- * escaped, the markup is not. */
-static char *
-markup_format (const char *translated,
-               const char *markup)
-{
-  g_autofree char *escaped = ssync_page_escape (translated);
-  const char *at = strstr (escaped, "%s");
-  gsize skip = 2;
-  GString *out;
-
-  if (at == NULL && (at = strstr (escaped, "%1$s")) != NULL)
-    skip = 4;
-  if (at == NULL)
-    return g_steal_pointer (&escaped);
-  out = g_string_new_len (escaped, at - escaped);
-  g_string_append (out, markup);
-  g_string_append (out, at + skip);
-  return g_string_free (out, FALSE);
-}
-
 static void
 append_file (GString               *out,
              const SsyncPageLocale *l,
@@ -57,7 +36,7 @@ append_file (GString               *out,
   g_autofree char *url = g_strdup_printf ("/s/%s/f/%s/%s", ssync_share_get_token (share),
                                           ssync_file_entry_get_id (entry), url_name);
   g_autofree char *url_markup = ssync_page_escape (url);
-  g_autofree char *label = markup_format (P_(l, "Download %s"), path_markup);
+  g_autofree char *label = ssync_page_markup_format (P_(l, "Download %s"), path_markup);
   g_autofree char *sha256 = ssync_file_entry_dup_sha256 (entry);
 
   g_string_append_printf (out, "<li class=\"file\" data-file-id=\"%s\" data-size=\"%"
@@ -110,10 +89,10 @@ pager_markup (const SsyncPageLocale *l,
   g_string_append_printf (out, "<p class=\"pager-summary\">%s</p>", range);
   if (page > 1)
     g_string_append_printf (out, "<a class=\"button pill\" rel=\"prev\" href=\"?page=%u\">%s</a>",
-                            page - 1, P_(l, "Previous Files"));
+                            page - 1, P_(l, "Previous files"));
   if (page < n_pages)
     g_string_append_printf (out, "<a class=\"button pill\" rel=\"next\" href=\"?page=%u\">%s</a>",
-                            page + 1, P_(l, "More Files"));
+                            page + 1, P_(l, "More files"));
   g_string_append (out, "</nav>");
   return g_string_free (out, FALSE);
 }
@@ -122,21 +101,14 @@ static char *
 expiry_markup (const SsyncPageLocale *l,
                SsyncShare            *share)
 {
-  g_autoptr(GDateTime) when = NULL;
-  g_autofree char *iso = NULL;
-  g_autofree char *shown = NULL;
   g_autofree char *time_markup = NULL;
   g_autofree char *sentence = NULL;
 
   if (ssync_share_get_expires (share) == 0)
     return g_strdup ("");
 
-  when = g_date_time_new_from_unix_utc (ssync_share_get_expires (share) / G_USEC_PER_SEC);
-  iso = g_date_time_format_iso8601 (when);
-  /* The script shows it in the reader's time zone and language; this is for everyone else. */
-  shown = g_date_time_format (when, "%Y-%m-%d %H:%M UTC");
-  time_markup = g_strdup_printf ("<time datetime=\"%s\">%s</time>", iso, shown);
-  sentence = markup_format (P_(l, "Available until %s"), time_markup);
+  time_markup = ssync_page_time_markup (ssync_share_get_expires (share));
+  sentence = ssync_page_markup_format (P_(l, "Available until %s"), time_markup);
   return g_strdup_printf ("<p id=\"share-expiry\" class=\"share-expiry\">%s</p>", sentence);
 }
 
@@ -163,7 +135,7 @@ ssync_page_share_send (SoupServerMessage *msg,
                             P_(l, "This share has no files."));
 
   ssync_page_set_text (page, "name", name != NULL && name[0] != '\0' ? name
-                                                                       : P_(l, "Shared Files"));
+                                                                       : P_(l, "Shared files"));
   ssync_page_set (page, "token", ssync_share_get_token (share));
   ssync_page_take (page, "summary", g_strdup_printf ("%s · %s", count, size));
   ssync_page_take (page, "expiry", expiry_markup (l, share));

@@ -32,7 +32,7 @@ ssync_page_unlock_send (SoupServerMessage *msg,
   gboolean receive = ssync_share_get_kind (share) == SSYNC_SHARE_KIND_RECEIVE;
   gboolean wrong = came_back_wrong (msg);
 
-  ssync_page_set_text (page, "title", P_(l, "Password Needed"));
+  ssync_page_set_text (page, "title", P_(l, "Password needed"));
   ssync_page_set_text (page, "text", P_(l, "The person who shared this link protected it with "
                                            "a password. Enter the password they gave you."));
   ssync_page_take (page, "action", g_strdup_printf ("/%s/%s/unlock", receive ? "r" : "s",

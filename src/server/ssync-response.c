@@ -371,8 +371,8 @@ ssync_response_error_page_full (SoupServerMessage *msg,
       (back = page_of_request (msg)) != NULL)
     g_string_append_printf (more, "<a class=\"button pill suggested status-action\" href=\"%s\">"
                             "%s</a>\n", back,
-                            retry != NULL || status >= 500 ? P_ (locale, "Try Again")
-                                                           : P_ (locale, "Back to the Share"));
+                            retry != NULL || status >= 500 ? P_ (locale, "Try again")
+                                                           : P_ (locale, "Back to the share"));
 
   g_snprintf (code, sizeof code, "%u", status);
   ssync_page_set (page, "status", code);

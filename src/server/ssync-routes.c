@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "ssync-page-receive.h"
 #include "ssync-page-share.h"
 #include "ssync-response.h"
 #include "ssync-routes.h"
@@ -63,15 +64,6 @@ serve_static (SoupServerMessage *msg,
     }
 
   ssync_response_not_found (msg);
-}
-
-static void
-serve_page (SoupServerMessage *msg,
-            const char        *page)
-{
-  ssync_response_resource (msg, page, "text/html; charset=utf-8");
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "Cache-Control", "no-store");
 }
 
 static void
@@ -229,8 +221,11 @@ ssync_routes_handle (SoupServer        *soup,
     route_share (context, msg, parts, n, query);
   else if (n == 2 && strcmp (parts[0], "r") == 0)
     {
-      if (ssync_route_resolve_share (context, msg, parts[1], SSYNC_ROUTE_RECEIVE) != NULL)
-        serve_page (msg, "receive.html");
+      SsyncShare *share = ssync_route_resolve_share (context, msg, parts[1],
+                                                     SSYNC_ROUTE_RECEIVE);
+
+      if (share != NULL)
+        ssync_page_receive_send (msg, share, ssync_tus_get_max_size (context->tus));
     }
   else if (n >= 2 && strcmp (parts[0], "api") == 0)
     route_api (context, msg, parts, n);

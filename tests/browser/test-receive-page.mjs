@@ -548,7 +548,7 @@ test('tells an open page when the link expires, then answers 410', async () => {
 
     const gone = await target.goto(expiring.url.href);
     assert.equal(gone.status(), 410, `GET ${expiring.url.pathname} after expiry`);
-    assert.equal(await target.locator('h1').textContent(), 'This share is no longer available');
+    assert.equal(await target.locator('h1').textContent(), 'This share has expired');
     await target.screenshot({ path: path.join(TEST_OUTPUT, 'gone-page.png') });
   } finally {
     await ctx.close();
