@@ -621,6 +621,35 @@ test('renders for desktop, dark mode and a phone', async () => {
   }
 });
 
+// Issue 14: the page's words come from the server, so a browser without scripts (or without
+// modules) is told what it needs instead of seeing "Loading…" forever.
+test('without scripts the receive page says what it needs, in the server\'s words', async () => {
+  for (const [file, colorScheme] of [['receive-page-noscript-phone.png', 'light'],
+    ['receive-page-noscript-phone-dark.png', 'dark']]) {
+    const plain = await browser.newContext({ locale: 'en-US', colorScheme,
+      javaScriptEnabled: false, viewport: { width: 390, height: 844 }, deviceScaleFactor: 2,
+      isMobile: true, hasTouch: true });
+    try {
+      const target = await plain.newPage();
+      const response = await target.goto(receiveUrl.href);
+      assert.equal(response.status(), 200);
+      assert.equal(await target.title(), 'Send files – ShareSync');
+      assert.equal(await target.locator('noscript h1, main h1:visible').first().textContent(),
+        'JavaScript is needed');
+      assert.ok(!(await target.locator('#state-loading').isVisible()), 'no endless "Loading…"');
+      await target.screenshot({ path: path.join(TEST_OUTPUT, file), fullPage: true });
+    } finally {
+      await plain.close();
+    }
+  }
+
+  const html = await (await context.request.get(receiveUrl.href)).text();
+  assert.match(html, /<h1 class="share-name">Send files<\/h1>/);
+  assert.match(html, /id="receive-to" class="share-summary">To “[^”]+”</);
+  assert.match(html, /Choose files/);
+  assert.doesNotMatch(html, /\{\{/, 'every slot of the template is filled');
+});
+
 test('answers an unknown receive link with 404 and the error page', async () => {
   const response = await page.goto(new URL('/r/not-a-token', baseUrl).href);
   assert.equal(response.status(), 404);
