@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ssync-listener.h"
+#include "ssync-page-i18n.h"
 #include "ssync-response.h"
 #include "ssync-routes.h"
 
@@ -178,8 +179,10 @@ ssync_routes_handle_early (SoupServer        *soup,
                                     "Retry-After", "5");
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                     "Connection", "close");
-      ssync_response_text (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
-                           _("Too many connections, try again shortly"));
+      /* Often a person opening a page while many files are going out. */
+      ssync_response_error_page (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+                                 NP_("The computer sharing these files is busy"),
+                                 NP_("Too many devices are connected to it right now."));
       return;
     }
 
