@@ -25,6 +25,7 @@ struct _SsyncPage
 {
   char *resource;
   GHashTable *slots;  /* name → markup */
+  GPtrArray *kept;    /* markup handed out by ssync_page_escaped() */
 };
 
 SsyncPage *
@@ -34,6 +35,7 @@ ssync_page_new (const char *resource)
 
   self->resource = g_strdup (resource);
   self->slots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->kept = g_ptr_array_new_with_free_func (g_free);
   return self;
 }
 
@@ -42,6 +44,7 @@ ssync_page_free (SsyncPage *self)
 {
   g_free (self->resource);
   g_hash_table_unref (self->slots);
+  g_ptr_array_unref (self->kept);
   g_free (self);
 }
 
@@ -74,6 +77,18 @@ char *
 ssync_page_escape (const char *text)
 {
   return g_markup_escape_text (text, -1);
+}
+
+/* @text escaped, kept as long as @self: for translated words put into markup as it is
+ * built, so that no translation can break it. */
+const char *
+ssync_page_escaped (SsyncPage  *self,
+                    const char *text)
+{
+  char *markup = ssync_page_escape (text);
+
+  g_ptr_array_add (self->kept, markup);
+  return markup;
 }
 
 /* Sizes as GLib writes them (SI units, "1 byte", "1.0 kB"), with a point whatever the

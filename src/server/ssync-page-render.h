@@ -31,6 +31,8 @@ void       ssync_page_send   (SsyncPage             *self,
                               const SsyncPageLocale *locale);
 
 char      *ssync_page_escape (const char *text);
+const char *ssync_page_escaped (SsyncPage  *self,
+                                const char *text);
 char      *ssync_page_format_size (guint64 size);
 char      *ssync_page_markup_format (const char *translated,
                                      const char *markup);

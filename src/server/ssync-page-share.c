@@ -18,6 +18,7 @@
 
 static void
 append_file (GString               *out,
+             SsyncPage             *page,
              const SsyncPageLocale *l,
              SsyncShare            *share,
              SsyncFileEntry        *entry)
@@ -50,11 +51,12 @@ append_file (GString               *out,
   g_string_append_printf (out, "<a class=\"button download\" href=\"%s\" download=\"%s\" "
                           "aria-label=\"%s\"><span class=\"button-icon icon-download\" "
                           "aria-hidden=\"true\"></span><span class=\"download-label\">%s</span>"
-                          "</a>", url_markup, name_markup, label, P_(l, "Download"));
+                          "</a>", url_markup, name_markup, label,
+                          ssync_page_escaped (page, P_(l, "Download")));
   g_string_append (out, "<p class=\"file-meta file-status\" aria-live=\"polite\" hidden></p>");
   if (sha256 != NULL)
     g_string_append_printf (out, "<code class=\"file-sha\" title=\"%s\">SHA-256 %s</code>",
-                            P_(l, "SHA-256 checksum"), sha256);
+                            ssync_page_escaped (page, P_(l, "SHA-256 checksum")), sha256);
   g_string_append (out, "</li>\n");
 }
 
@@ -71,7 +73,8 @@ requested_page (GHashTable *query,
 }
 
 static char *
-pager_markup (const SsyncPageLocale *l,
+pager_markup (SsyncPage             *html,
+              const SsyncPageLocale *l,
               guint                  page,
               guint                  n_pages,
               guint                  n_files)
@@ -86,13 +89,14 @@ pager_markup (const SsyncPageLocale *l,
 
   range = g_strdup_printf (P_(l, "Files %u–%u of %u"), first, last, n_files);
   out = g_string_new ("<nav class=\"pager\">");
-  g_string_append_printf (out, "<p class=\"pager-summary\">%s</p>", range);
+  g_string_append_printf (out, "<p class=\"pager-summary\">%s</p>",
+                          ssync_page_escaped (html, range));
   if (page > 1)
     g_string_append_printf (out, "<a class=\"button pill\" rel=\"prev\" href=\"?page=%u\">%s</a>",
-                            page - 1, P_(l, "Previous files"));
+                            page - 1, ssync_page_escaped (html, P_(l, "Previous files")));
   if (page < n_pages)
     g_string_append_printf (out, "<a class=\"button pill\" rel=\"next\" href=\"?page=%u\">%s</a>",
-                            page + 1, P_(l, "More files"));
+                            page + 1, ssync_page_escaped (html, P_(l, "More files")));
   g_string_append (out, "</nav>");
   return g_string_free (out, FALSE);
 }
@@ -129,10 +133,10 @@ ssync_page_share_send (SoupServerMessage *msg,
 
   for (guint i = (current - 1) * SSYNC_PAGE_SHARE_ROWS;
        i < MIN (current * SSYNC_PAGE_SHARE_ROWS, n_files); i++)
-    append_file (rows, l, share, ssync_share_get_file (share, i));
+    append_file (rows, page, l, share, ssync_share_get_file (share, i));
   if (n_files == 0)
     g_string_append_printf (rows, "<li class=\"file file-empty\">%s</li>",
-                            P_(l, "This share has no files."));
+                            ssync_page_escaped (page, P_(l, "This share has no files.")));
 
   ssync_page_set_text (page, "name", name != NULL && name[0] != '\0' ? name
                                                                        : P_(l, "Shared files"));
@@ -146,10 +150,10 @@ ssync_page_share_send (SoupServerMessage *msg,
                                       "<span class=\"button-icon icon-download\" "
                                       "aria-hidden=\"true\"></span><span>%s</span></a>",
                                       ssync_share_get_token (share),
-                                      P_(l, "Download all (zip)")));
+                                      ssync_page_escaped (page, P_(l, "Download all (zip)"))));
   ssync_page_set_text (page, "files-heading", P_(l, "Files"));
   ssync_page_set (page, "files", rows->str);
-  ssync_page_take (page, "pager", pager_markup (l, current, n_pages, n_files));
+  ssync_page_take (page, "pager", pager_markup (page, l, current, n_pages, n_files));
   ssync_page_set_text (page, "footer", P_(l, "Shared from a computer on your network with "
                                              "ShareSync"));
   ssync_page_send (page, msg, SOUP_STATUS_OK, l);

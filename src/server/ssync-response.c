@@ -320,8 +320,8 @@ static char *
 retry_text (SoupServerMessage     *msg,
             const SsyncPageLocale *locale)
 {
-  const char *header = soup_message_headers_get_one (soup_server_message_get_response_headers (msg),
-                                                     "Retry-After");
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  const char *header = soup_message_headers_get_one (headers, "Retry-After");
   guint64 seconds;
 
   if (header == NULL || !g_ascii_string_to_unsigned (header, 10, 1, G_MAXUINT32, &seconds, NULL))
