@@ -226,6 +226,9 @@ async function load() {
 
 let started = false;
 
+// The plain form is for browsers that cannot run this page's scripts.
+$('plain-upload').hidden = true;
+
 // Keeps the speed and time left honest when no progress event comes.
 setInterval(() => {
   for (const upload of page.uploads) {

@@ -1,8 +1,8 @@
 /* ssync-page-receive.c: the receive page (/r/{token}), its words written by the server.
  *
  * The page sends files with its scripts (tus, resumable); every word of it, the receiver's
- * name and the limits included, is written here in the reader's language, and a browser
- * without scripts is told what it needs.
+ * name and the limits included, is written here in the reader's language. A browser that
+ * runs no scripts (or no modules) gets a plain form instead (ssync-page-form.c).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -66,10 +66,10 @@ ssync_page_receive_send (SoupServerMessage *msg,
   ssync_page_set_text (page, "send-direct", P_(l, "Send directly (WebRTC)"));
   ssync_page_set_text (page, "sent-direct", P_(l, "Sent directly (WebRTC)"));
   ssync_page_set_text (page, "sent-here", P_(l, "Sent from this browser"));
-  ssync_page_set_text (page, "noscript-title", P_(l, "JavaScript is needed"));
-  ssync_page_set_text (page, "noscript-text", P_(l, "This page sends files with a small "
-                                                    "script. Turn on JavaScript for this site "
-                                                    "and reload."));
+  ssync_page_set_text (page, "send", P_(l, "Send"));
+  ssync_page_set_text (page, "plain-hint", P_(l, "This browser sends the chosen files in one "
+                                                 "go: if the connection drops, send them "
+                                                 "again."));
   ssync_page_set_text (page, "footer", P_(l, "Sending to a computer on your network with "
                                              "ShareSync"));
   ssync_page_send (page, msg, SOUP_STATUS_OK, l);

@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "ssync-page-form.h"
 #include "ssync-page-receive.h"
 #include "ssync-page-share.h"
 #include "ssync-response.h"
@@ -198,6 +199,13 @@ ssync_routes_handle (SoupServer        *soup,
       method == SOUP_METHOD_POST)
     {
       route_unlock (context, msg, parts[0], parts[1]);
+      return;
+    }
+
+  if (parts != NULL && g_strv_length (parts) == 2 && strcmp (parts[0], "r") == 0 &&
+      method == SOUP_METHOD_POST)
+    {
+      ssync_page_form_handle (msg);
       return;
     }
 
