@@ -50,8 +50,8 @@ function showEnded(reason) {
   ended = true;
   const [title, text] = (ENDINGS[reason] ?? ENDINGS.expired)();
   $('share-ended-title').textContent = title;
-  $('share-ended-text').textContent =
-    format(_('%s Ask the person who shared them for a new link.'), text);
+  $('share-ended-text').textContent = text;
+  $('share-ended-hint').textContent = _('Ask the person who shared them for a new link.');
   $('share-ended').hidden = false;
   section.classList.add('share-is-ended');
   document.title = `${title} – ShareSync`;

@@ -375,9 +375,10 @@ test('an open page turns into the ended state when its share expires', async () 
   const { url } = await startApp(['--expires', '6s'], [['note.txt', 'a note\n']]);
   // Both looks are open before the share ends, and both see it end.
   const looks = [];
-  for (const [file, colorScheme] of [['share-ended-expired-phone.png', 'light'],
-    ['share-ended-expired-phone-dark.png', 'dark']]) {
-    const phone = await browser.newContext({ locale: 'en-US', colorScheme, ...PHONE });
+  for (const [file, colorScheme, options] of [['share-ended-expired-phone.png', 'light', PHONE],
+    ['share-ended-expired-phone-dark.png', 'dark', PHONE],
+    ['share-ended-expired-dark.png', 'dark', { viewport: { width: 1280, height: 800 } }]]) {
+    const phone = await browser.newContext({ locale: 'en-US', colorScheme, ...options });
     const phonePage = await phone.newPage();
     looks.push({ file, phone, phonePage });
     await phonePage.goto(url.href);
@@ -477,9 +478,10 @@ test('too many wrong passwords end on a styled page with the wait and a way back
 });
 
 test('a dead link is a styled page at phone width', async () => {
-  for (const [file, colorScheme] of [['error-404-phone.png', 'light'],
-    ['error-404-phone-dark.png', 'dark']]) {
-    const phone = await browser.newContext({ locale: 'en-US', colorScheme, ...PHONE });
+  for (const [file, colorScheme, options] of [['error-404-phone.png', 'light', PHONE],
+    ['error-404-phone-dark.png', 'dark', PHONE],
+    ['error-404.png', 'light', { viewport: { width: 1280, height: 800 } }]]) {
+    const phone = await browser.newContext({ locale: 'en-US', colorScheme, ...options });
     try {
       const phonePage = await phone.newPage();
       const response = await phonePage.goto(new URL('/s/not-a-token', baseUrl).href);
