@@ -121,7 +121,9 @@ function rowStatus(item, text, error) {
   if (status === null)
     return;
   status.textContent = text;
+  // file-direct-error too: the class the direct transfers' status has always had.
   status.classList.toggle('file-status-error', error);
+  status.classList.toggle('file-direct-error', error);
   status.hidden = text === '';
 }
 

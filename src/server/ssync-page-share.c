@@ -53,7 +53,8 @@ append_file (GString               *out,
                           "aria-hidden=\"true\"></span><span class=\"download-label\">%s</span>"
                           "</a>", url_markup, name_markup, label,
                           ssync_page_escaped (page, P_(l, "Download")));
-  g_string_append (out, "<p class=\"file-meta file-status\" aria-live=\"polite\" hidden></p>");
+  g_string_append (out, "<p class=\"file-meta file-status file-direct\" aria-live=\"polite\" "
+                   "hidden></p>");
   if (sha256 != NULL)
     g_string_append_printf (out, "<code class=\"file-sha\" title=\"%s\">SHA-256 %s</code>",
                             ssync_page_escaped (page, P_(l, "SHA-256 checksum")), sha256);
