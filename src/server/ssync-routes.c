@@ -10,10 +10,10 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
 #include <string.h>
 
 #include "ssync-page-form.h"
+#include "ssync-page-i18n.h"
 #include "ssync-page-receive.h"
 #include "ssync-page-share.h"
 #include "ssync-response.h"
@@ -213,8 +213,9 @@ ssync_routes_handle (SoupServer        *soup,
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                     "Allow", "GET, HEAD");
-      ssync_response_text (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
-                           _("This address only answers GET and HEAD"));
+      ssync_response_error_page (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
+                                 NP_("This address does not take that request"),
+                                 NP_("Open the link in a web browser to see its page."));
       return;
     }
 
