@@ -19,11 +19,13 @@ const SsyncPageLocale *ssync_page_locale_for_accept_language (const char *accept
 /* The BCP 47 tag for <html lang>: "en", "de", "pt-BR". */
 const char            *ssync_page_locale_get_lang    (const SsyncPageLocale *locale);
 const char            *ssync_page_gettext            (const SsyncPageLocale *locale,
-                                                      const char            *msgid);
+                                                      const char            *msgid)
+                                                      G_GNUC_FORMAT (2);
 const char            *ssync_page_ngettext           (const SsyncPageLocale *locale,
                                                       const char            *msgid,
                                                       const char            *msgid_plural,
-                                                      gulong                 n);
+                                                      gulong                 n)
+                                                      G_GNUC_FORMAT (3);
 /* @html with <html lang> set to @locale's and, when it has one, the scripts' catalog inlined
  * as <script type="application/json" id="ssync-i18n"> for data/web/i18n.js. */
 GBytes                *ssync_page_localize           (GBytes                *html,
