@@ -333,6 +333,7 @@ ssync_share_row_class_init (SsyncShareRowClass *klass)
   gtk_widget_class_install_action (widget_class, "share.copy-link", NULL, copy_link);
   gtk_widget_class_install_action (widget_class, "share.stop", NULL, stop_sharing);
   gtk_widget_class_install_action (widget_class, "share.options", NULL, edit_options);
+  gtk_widget_class_install_action (widget_class, "share.receive-options", NULL, edit_options);
   gtk_widget_class_install_action (widget_class, "share.push", NULL, push_to_cloud);
   gtk_widget_class_install_action (widget_class, "share.delete-pushed", NULL, delete_from_cloud);
   gtk_widget_class_install_action (widget_class, "share.send-to", NULL, send_to);
@@ -398,6 +399,11 @@ ssync_share_row_set_share (SsyncShareRow *self,
                                  ssync_share_get_kind (share) == SSYNC_SHARE_KIND_SEND);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "share.send-to",
                                  ssync_share_get_kind (share) == SSYNC_SHARE_KIND_SEND);
+  /* The same dialog under two names: the menu shows the one that says what it sets. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "share.options",
+                                 ssync_share_get_kind (share) == SSYNC_SHARE_KIND_SEND);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "share.receive-options",
+                                 ssync_share_get_kind (share) == SSYNC_SHARE_KIND_RECEIVE);
 
   {
     g_autofree char *url = ssync_session_dup_share_url (self->session, share);

@@ -20,6 +20,7 @@
 #include "ssync-push-box.h"
 #include "ssync-pushed-link-row.h"
 #include "ssync-qr-paintable.h"
+#include "ssync-receive-prompt.h"
 #include "ssync-s3rver.h"
 #include "ssync-share-row.h"
 #include "ssync-test-server.h"
@@ -1108,6 +1109,181 @@ test_qr_paintable (void)
 #undef PIXEL
 }
 
+/* ---- Issue 14, the window that says what is true ---- */
+
+static gboolean
+drawn_enough (Fixture       *fixture,
+              gconstpointer  data)
+{
+  return *(const guint *) data >= 10;
+}
+
+static gboolean
+count_frames (GtkWidget     *widget,
+              GdkFrameClock *clock,
+              gpointer       user_data)
+{
+  (*(guint *) user_data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* Writes what @toplevel shows now to SSYNC_TEST_OUTPUT/@name, for a person to look at. */
+static void
+save_picture (Fixture    *fixture,
+              GtkWidget  *toplevel,
+              const char *name)
+{
+  const char *output = g_getenv ("SSYNC_TEST_OUTPUT");
+  g_autofree char *path = g_build_filename (output != NULL ? output : fixture->dir, name, NULL);
+  GtkWidget *content = gtk_widget_get_first_child (toplevel);
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkSnapshot *snapshot;
+  graphene_rect_t bounds;
+  guint frames = 0;
+  guint tick = gtk_widget_add_tick_callback (toplevel, count_frames, &frames, NULL);
+
+  wait_until (fixture, drawn_enough, &frames, "the window is drawn");
+  gtk_widget_remove_tick_callback (toplevel, tick);
+  paintable = gtk_widget_paintable_new (content);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (content),
+                          gtk_widget_get_height (content));
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  gsk_render_node_get_bounds (node, &bounds);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (toplevel)), node,
+                                         &bounds);
+  g_assert_no_errno (g_mkdir_with_parents (output != NULL ? output : fixture->dir, 0700));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Screenshot: %s", path);
+}
+
+/* The shortcuts window has a title of its own, not the program's name. */
+static void
+test_shortcuts_title (void)
+{
+  g_autoptr(GtkBuilder) builder =
+    gtk_builder_new_from_resource ("/io/github/sharesync/ShareSync/gtk/help-overlay.ui");
+  GtkWindow *window = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+
+  g_assert_nonnull (window);
+  g_assert_cmpstr (gtk_window_get_title (window), ==, "Keyboard Shortcuts");
+  gtk_window_destroy (window);
+}
+
+static gboolean
+is_drawn (Fixture       *fixture,
+          gconstpointer  data)
+{
+  return gtk_widget_get_mapped ((GtkWidget *) data) &&
+         gtk_widget_get_height ((GtkWidget *) data) > 0;
+}
+
+/* The button labelled @label inside @widget, if one is mapped. */
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  GtkWidget *text = find_label (widget, label);
+
+  return text != NULL ? gtk_widget_get_ancestor (text, GTK_TYPE_BUTTON) : NULL;
+}
+
+/* Whether all of @widget lies inside its window, where a person can see and click it. */
+static gboolean
+fits_in_window (Fixture       *fixture,
+                gconstpointer  data)
+{
+  GtkWidget *widget = (GtkWidget *) data;
+  GtkWidget *window = GTK_WIDGET (gtk_widget_get_root (widget));
+  graphene_rect_t bounds;
+
+  if (!gtk_widget_compute_bounds (widget, window, &bounds))
+    return FALSE;
+  return bounds.origin.y >= 0 && bounds.origin.x >= 0 &&
+         bounds.origin.y + bounds.size.height <= gtk_widget_get_height (window) &&
+         bounds.origin.x + bounds.size.width <= gtk_widget_get_width (window);
+}
+
+/* A file that joins an open question makes the prompt longer: it grows (or scrolls), and its
+ * buttons stay where they can be clicked. */
+static void
+test_prompt_grows (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GFile) folder = g_file_new_for_path (fixture->files);
+  g_autoptr(SsyncShare) share = NULL;
+  g_autoptr(SsyncUploadRequest) request = NULL;
+  GtkWidget *prompt;
+  GtkWidget *window;
+  GtkWidget *accept;
+
+  ssync_session_add_receive_share_async (fixture->session, folder, NULL, on_receive_share_added,
+                                         &share);
+  wait_until (fixture, share_is_set, &share, "the receive share is added");
+  request = ssync_upload_request_new (share, "192.168.1.7", "Firefox");
+  ssync_upload_request_add_file (request, "a.pdf", 1000);
+  prompt = ssync_receive_prompt_new (request);
+  ssync_alert_present (SSYNC_ALERT (prompt), GTK_WIDGET (fixture->window));
+  window = GTK_WIDGET (gtk_widget_get_root (prompt));
+  wait_until (fixture, is_drawn, window, "the prompt shows");
+  accept = find_button (window, "Accept");
+  g_assert_nonnull (accept);
+  wait_until (fixture, fits_in_window, accept, "the prompt's buttons show");
+
+  ssync_upload_request_add_file (request, "Quarterly report for the board, final version "
+                                 "with every appendix.pdf", 2000000);
+  ssync_upload_request_add_file (request, "Holiday photos from the summer by the sea, "
+                                 "second day.zip", 30000000);
+  ssync_upload_request_add_file (request, "Minutes of the meeting of the garden club, "
+                                 "November.odt", 40000);
+  wait_until (fixture, fits_in_window, accept, "the prompt grows with its files");
+  save_picture (fixture, window, "window-prompt-grown.png");
+  ssync_upload_request_decline (request);
+  wait_until (fixture, prompt_is_gone, NULL, "the prompt closes");
+}
+
+/* The options menu names what the dialog sets: a receive share has no download limit. */
+static void
+test_options_menu_item (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GFile) folder = g_file_new_for_path (fixture->files);
+  g_autofree char *path = write_file (fixture, "agenda.txt", 10);
+  g_autoptr(SsyncShare) sent = add_share (fixture, path);
+  g_autoptr(SsyncShare) received = NULL;
+  const struct { SsyncShare **share; const char *shown, *hidden; } cases[] = {
+    { &sent, "Password, Expiry and Limit…", "Password and Expiry…" },
+    { &received, "Password and Expiry…", "Password, Expiry and Limit…" },
+  };
+
+  ssync_session_add_receive_share_async (fixture->session, folder, NULL, on_receive_share_added,
+                                         &received);
+  wait_until (fixture, share_is_set, &received, "the receive share is added");
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      SsyncShareRow *row;
+      GtkMenuButton *button;
+      GtkWidget *popover;
+
+      wait_until (fixture, has_row_for, *cases[i].share, "the row shows");
+      row = row_for (fixture, *cases[i].share);
+      button = GTK_MENU_BUTTON (ssync_ui_test_find_widget (GTK_WIDGET (row),
+                                                           GTK_TYPE_MENU_BUTTON));
+      /* The first menu button is the QR code's; the options are the next one. */
+      button = GTK_MENU_BUTTON (gtk_widget_get_next_sibling (GTK_WIDGET (button)));
+      g_assert_nonnull (gtk_menu_button_get_menu_model (button));
+      gtk_menu_button_popup (button);
+      popover = GTK_WIDGET (gtk_menu_button_get_popover (button));
+      wait_until (fixture, is_drawn, popover, "the menu opens");
+      g_assert_nonnull (find_label (popover, cases[i].shown));
+      g_assert_null (find_label (popover, cases[i].hidden));
+      gtk_menu_button_popdown (button);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1150,8 +1326,11 @@ main (int   argc,
   ADD ("/ui/window/pushed-link-row", test_pushed_link_row);
   ADD ("/ui/window/toast-action", test_toast_action);
   ADD ("/ui/window/receive-from-link", test_receive_from_link);
+  ADD ("/ui/window/prompt-grows", test_prompt_grows);
+  ADD ("/ui/window/options-menu-item", test_options_menu_item);
 #undef ADD
   g_test_add_func ("/ui/qr-paintable", test_qr_paintable);
+  g_test_add_func ("/ui/shortcuts-title", test_shortcuts_title);
 
   status = g_test_run ();
   ssync_test_remove_tree (home);
