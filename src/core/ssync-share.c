@@ -31,6 +31,7 @@ struct _SsyncShare
   guint reserved;          /* downloads in flight that would count when complete */
   GHashTable *started;     /* "address\nfile id" of clients that began a file at byte 0 */
   GFile *folder;           /* where a receive share saves */
+  GPtrArray *sources;      /* GFile, what a send share was made of, as given */
 
   char *password_hash;     /* ssync_password_hash(), NULL for an open share */
   gint64 expires;          /* real time in microseconds, 0 for never */
@@ -60,6 +61,7 @@ ssync_share_dispose (GObject *object)
 
   g_clear_pointer (&self->files, g_ptr_array_unref);
   g_clear_object (&self->folder);
+  g_clear_pointer (&self->sources, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ssync_share_parent_class)->dispose (object);
 }
@@ -289,6 +291,7 @@ enumerate_thread (GTask        *task,
         }
     }
 
+  self->sources = g_ptr_array_ref (files);
   if (files->len == 1)
     self->name = g_steal_pointer (&first_name);
   else
@@ -498,6 +501,14 @@ ssync_share_new_receive (GFile      *folder,
   self->folder = g_object_ref (folder);
   self->name = g_filename_display_name (basename);
   return self;
+}
+
+/* The files and folders a send share was made of (GFile), as given, to share them again;
+ * NULL for a receive share. */
+GPtrArray *
+ssync_share_get_sources (SsyncShare *self)
+{
+  return self->sources;
 }
 
 /* The folder a receive share saves into; NULL for a send share. */

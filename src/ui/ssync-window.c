@@ -187,10 +187,9 @@ on_upload_request (SsyncSession       *session,
 static void
 update_page (SsyncWindow *self)
 {
-  GListModel *shares = ssync_session_get_shares (self->session);
-
   gtk_stack_set_visible_child_name (self->stack,
-                                    g_list_model_get_n_items (shares) > 0 ? "shares" : "empty");
+                                    g_list_model_get_n_items (G_LIST_MODEL (self->cards)) > 0
+                                    ? "shares" : "empty");
 }
 
 static void
@@ -334,13 +333,15 @@ static void
 ssync_window_constructed (GObject *object)
 {
   SsyncWindow *self = SSYNC_WINDOW (object);
-  GListModel *shares = ssync_session_get_shares (self->session);
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
-  g_autoptr(GtkNoSelection) selection = gtk_no_selection_new (g_object_ref (shares));
+  g_autoptr(GtkNoSelection) selection = NULL;
   g_autofree char *base_url = ssync_session_dup_base_url (self->session);
   AdwViewStackPage *page;
 
   G_OBJECT_CLASS (ssync_window_parent_class)->constructed (object);
+
+  ssync_window_setup_cards (self);
+  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->cards)));
 
   g_signal_connect_object (factory, "setup", G_CALLBACK (setup_row), self, 0);
   g_signal_connect_object (factory, "bind", G_CALLBACK (bind_row), self, 0);
@@ -348,7 +349,7 @@ ssync_window_constructed (GObject *object)
   gtk_list_view_set_factory (self->list_view, factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (selection));
 
-  g_signal_connect_object (shares, "items-changed", G_CALLBACK (update_page), self,
+  g_signal_connect_object (self->cards, "items-changed", G_CALLBACK (update_page), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "transfer-started", G_CALLBACK (on_transfer_started),
                            self, 0);
@@ -385,6 +386,8 @@ ssync_window_dispose (GObject *object)
   /* The rows let go of their shares and transfers before the session goes. */
   if (self->list_view != NULL)
     gtk_list_view_set_model (self->list_view, NULL);
+  if (self->session != NULL)
+    ssync_window_finish_cards (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), SSYNC_TYPE_WINDOW);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->session);

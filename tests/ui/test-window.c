@@ -545,24 +545,6 @@ test_copy_link (Fixture       *fixture,
   g_assert_cmpstr (copied, ==, url);
 }
 
-static void
-test_stop_sharing (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  g_autofree char *path = write_file (fixture, "photo.jpg", 1000);
-  g_autoptr(SsyncShare) share = add_share (fixture, path);
-
-  wait_until (fixture, has_row_for, share, "the row shows");
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (fixture, share)),
-                                             "share.stop", NULL));
-
-  g_assert_cmpuint (g_list_model_get_n_items (ssync_session_get_shares (fixture->session)), ==, 0);
-  g_assert_cmpint (ssync_share_get_state (share, g_get_real_time ()), ==,
-                   SSYNC_SHARE_STATE_REVOKED);
-  wait_until (fixture, has_n_rows, GUINT_TO_POINTER (0), "the row goes");
-  g_assert_true (ssync_window_is_empty_visible (fixture->window));
-}
-
 static gboolean
 row_shows_transfers (Fixture       *fixture,
                      gconstpointer  data)
@@ -1115,7 +1097,7 @@ static gboolean
 drawn_enough (Fixture       *fixture,
               gconstpointer  data)
 {
-  return *(const guint *) data >= 10;
+  return *(const guint *) data >= 30;
 }
 
 static gboolean
@@ -1141,6 +1123,7 @@ save_picture (Fixture    *fixture,
   g_autoptr(GdkTexture) texture = NULL;
   GtkSnapshot *snapshot;
   graphene_rect_t bounds;
+  GdkRGBA background;
   guint frames = 0;
   guint tick = gtk_widget_add_tick_callback (toplevel, count_frames, &frames, NULL);
 
@@ -1148,6 +1131,13 @@ save_picture (Fixture    *fixture,
   gtk_widget_remove_tick_callback (toplevel, tick);
   paintable = gtk_widget_paintable_new (content);
   snapshot = gtk_snapshot_new ();
+  /* The toplevel draws the window's background itself, which the content's paintable lacks. */
+  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (toplevel), "window_bg_color",
+                                       &background))
+    background = (GdkRGBA) { 1, 1, 1, 1 };
+  gtk_snapshot_append_color (snapshot, &background,
+                             &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (content),
+                                                  gtk_widget_get_height (content)));
   gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (content),
                           gtk_widget_get_height (content));
   node = gtk_snapshot_free_to_node (snapshot);
@@ -1284,6 +1274,177 @@ test_options_menu_item (Fixture       *fixture,
     }
 }
 
+static gboolean
+share_is_revoked (Fixture       *fixture,
+                  gconstpointer  share)
+{
+  return ssync_share_get_state ((SsyncShare *) share, g_get_real_time ()) ==
+         SSYNC_SHARE_STATE_REVOKED;
+}
+
+/* "Stop Sharing" takes the card away at once; the link works until its toast goes (Undo is
+ * offered meanwhile), then the share ends and leaves the session. */
+static void
+test_stop_sharing (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *path = write_file (fixture, "photo.jpg", 1000);
+  g_autoptr(SsyncShare) share = add_share (fixture, path);
+  g_autofree char *status = NULL;
+
+  wait_until (fixture, has_row_for, share, "the row shows");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (fixture, share)),
+                                             "share.stop", NULL));
+  wait_until (fixture, has_n_rows, GUINT_TO_POINTER (0), "the row goes");
+  g_assert_true (ssync_window_is_empty_visible (fixture->window));
+  wait_until (fixture, shows_toast, "Stopped sharing “photo.jpg”", "the toast shows");
+  g_assert_nonnull (find_button (GTK_WIDGET (fixture->window), "Undo"));
+  status = fetch_status_line (fixture, share);
+  g_assert_cmpstr (status, ==, "HTTP/1.1 200 OK");
+
+  wait_until (fixture, share_is_revoked, share, "the toast goes and the share ends");
+  g_assert_cmpuint (g_list_model_get_n_items (ssync_session_get_shares (fixture->session)), ==, 0);
+  g_assert_true (ssync_window_is_empty_visible (fixture->window));
+}
+
+/* "Undo" in the toast brings the card back with the same link, which never stopped working. */
+static void
+test_stop_undo (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *path = write_file (fixture, "photo.jpg", 1000);
+  g_autoptr(SsyncShare) share = add_share (fixture, path);
+  g_autofree char *url = ssync_session_dup_share_url (fixture->session, share);
+  g_autofree char *status = NULL;
+  GtkWidget *undo;
+
+  wait_until (fixture, has_row_for, share, "the row shows");
+  gtk_widget_activate_action (GTK_WIDGET (row_for (fixture, share)), "share.stop", NULL);
+  wait_until (fixture, shows_toast, "Stopped sharing “photo.jpg”", "the toast shows");
+  undo = find_button (GTK_WIDGET (fixture->window), "Undo");
+  g_assert_nonnull (undo);
+  save_picture (fixture, GTK_WIDGET (fixture->window), "window-stop-undo.png");
+  g_signal_emit_by_name (undo, "clicked");
+
+  wait_until (fixture, has_row_for, share, "the row comes back");
+  g_assert_cmpstr (ssync_share_row_get_url (row_for (fixture, share)), ==, url);
+  g_assert_false (ssync_share_row_get_ended (row_for (fixture, share)));
+  g_assert_cmpint (ssync_share_get_state (share, g_get_real_time ()), ==,
+                   SSYNC_SHARE_STATE_ACTIVE);
+  status = fetch_status_line (fixture, share);
+  g_assert_cmpstr (status, ==, "HTTP/1.1 200 OK");
+  g_assert_cmpuint (g_list_model_get_n_items (ssync_session_get_shares (fixture->session)), ==, 1);
+}
+
+static gboolean
+row_is_ended (Fixture       *fixture,
+              gconstpointer  share)
+{
+  SsyncShareRow *row = row_for (fixture, (SsyncShare *) share);
+
+  return row != NULL && ssync_share_row_get_ended (row);
+}
+
+static gboolean
+has_other_share (Fixture       *fixture,
+                 gconstpointer  share)
+{
+  GListModel *shares = ssync_session_get_shares (fixture->session);
+  g_autoptr(SsyncShare) first = NULL;
+
+  if (g_list_model_get_n_items (shares) != 1)
+    return FALSE;
+  first = g_list_model_get_item (shares, 0);
+  return first != share;
+}
+
+/* The card as a person sees it, light and dark. */
+static void
+save_pictures (Fixture    *fixture,
+               const char *name)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  g_autofree char *light = g_strdup_printf ("%s-light.png", name);
+  g_autofree char *dark = g_strdup_printf ("%s-dark.png", name);
+
+  save_picture (fixture, GTK_WIDGET (fixture->window), light);
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  save_picture (fixture, GTK_WIDGET (fixture->window), dark);
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+}
+
+/* The download that spends the limit turns the card into its ended state at once: why it
+ * ended, no link, "Share Again"; the card stays after the share leaves the session, and
+ * "Share Again" puts the same file under a new link in its place. */
+static void
+test_ended_limit (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *path = write_file (fixture, "budget.ods", 1000);
+  g_autoptr(SsyncShare) share = add_share (fixture, path);
+  g_autofree char *url = ssync_session_dup_share_url (fixture->session, share);
+  g_autofree char *request = NULL;
+  g_autoptr(Exchange) exchange = NULL;
+  g_autoptr(SsyncShare) again = NULL;
+  SsyncShareRow *row;
+
+  ssync_share_set_max_downloads (share, 1);
+  wait_until (fixture, has_row_for, share, "the row shows");
+  g_assert_false (ssync_share_row_get_ended (row_for (fixture, share)));
+  request = g_strdup_printf ("GET /s/%s/f/0/budget.ods HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                             "Connection: close\r\n\r\n", ssync_share_get_token (share));
+  exchange = start_exchange (fixture, request);
+
+  wait_until (fixture, row_is_ended, share, "the card shows the share ended");
+  /* Ended at once, not at the next sweep (every 30 s). */
+  wait_until (fixture, has_n_shares, GUINT_TO_POINTER (0), "the share ends");
+  wait_until (fixture, row_is_ended, share, "the card stays, ended");
+  row = row_for (fixture, share);
+  g_assert_nonnull (find_label (GTK_WIDGET (row),
+                                "Ended: its download limit was reached (1 download)"));
+  g_assert_null (find_label (GTK_WIDGET (row), url));
+  g_assert_nonnull (find_button (GTK_WIDGET (row), "Share Again"));
+  g_assert_null (find_button (GTK_WIDGET (row), "Stop Sharing"));
+  assert_buttons_labelled (GTK_WIDGET (row));
+  save_pictures (fixture, "window-share-ended");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "share.again", NULL));
+  wait_until (fixture, has_other_share, share, "the files are shared again");
+  again = g_list_model_get_item (ssync_session_get_shares (fixture->session), 0);
+  g_assert_cmpstr (ssync_share_get_name (again), ==, "budget.ods");
+  g_assert_cmpstr (ssync_share_get_token (again), !=, ssync_share_get_token (share));
+  wait_until (fixture, has_row_for, again, "the new card shows");
+  wait_until (fixture, has_n_rows, GUINT_TO_POINTER (1), "the ended card goes");
+  g_assert_false (ssync_share_row_get_ended (row_for (fixture, again)));
+}
+
+/* An expired share's card says so and stays until dismissed. */
+static void
+test_ended_expired (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *path = write_file (fixture, "poster.png", 100);
+  g_autoptr(SsyncShare) share = NULL;
+  SsyncShareRow *row;
+  GtkWidget *details;
+
+  g_object_set (ssync_session_get_config (fixture->session), "default-lifetime",
+                (gint64) 1, NULL);
+  share = add_share (fixture, path);
+  wait_until (fixture, has_n_shares, GUINT_TO_POINTER (0), "the share expires");
+  wait_until (fixture, row_is_ended, share, "the card shows the share ended");
+  row = row_for (fixture, share);
+  details = ssync_ui_test_find_widget (GTK_WIDGET (row), GTK_TYPE_LABEL);
+  g_assert_nonnull (details);
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (gtk_widget_get_next_sibling (details))),
+                                   "Ended: it expired at "));
+  g_assert_false (ssync_window_is_empty_visible (fixture->window));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "share.dismiss", NULL));
+  wait_until (fixture, has_n_rows, GUINT_TO_POINTER (0), "the card goes");
+  g_assert_true (ssync_window_is_empty_visible (fixture->window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1308,6 +1469,15 @@ main (int   argc,
 
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  /* What GtkApplication loads for the app, so that the screenshots show what users see. */
+  {
+    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+    gtk_css_provider_load_from_resource (css, "/io/github/sharesync/ShareSync/style.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                                GTK_STYLE_PROVIDER (css),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -1318,6 +1488,9 @@ main (int   argc,
   ADD ("/ui/window/paste-creates-share", test_paste_creates_share);
   ADD ("/ui/window/copy-link", test_copy_link);
   ADD ("/ui/window/stop-sharing", test_stop_sharing);
+  ADD ("/ui/window/stop-undo", test_stop_undo);
+  ADD ("/ui/window/ended-limit", test_ended_limit);
+  ADD ("/ui/window/ended-expired", test_ended_expired);
   ADD ("/ui/window/download-progress", test_download_progress);
   ADD ("/ui/window/history-page", test_history_page);
   ADD ("/ui/window/receive-prompt", test_receive_prompt);
