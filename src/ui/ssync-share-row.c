@@ -25,6 +25,8 @@ struct _SsyncShareRow
   GListModel *transfers;    /* SsyncTransfer of this share in flight, the session's */
   gulong downloads_id;
   gulong transfers_changed_id;
+  GListModel *links;        /* the share's SsyncPushedLink, the session's */
+  gulong links_changed_id;
 
   GtkImage *kind_icon;
   GtkLabel *name_label;
@@ -294,6 +296,31 @@ delete_from_cloud (GtkWidget  *widget,
   ssync_push_box_delete (SSYNC_SHARE_ROW (widget)->push_box);
 }
 
+/* Preferences open at their cloud page. */
+static void
+set_up_cloud (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  gtk_widget_activate_action (widget, "win.show-preferences", "s", "cloud");
+}
+
+/* Pushing needs cloud settings; deleting needs something pushed. */
+static void
+update_cloud_actions (SsyncShareRow *self)
+{
+  gboolean send = self->share != NULL &&
+                  ssync_share_get_kind (self->share) == SSYNC_SHARE_KIND_SEND;
+  gboolean configured =
+    ssync_config_get_string (ssync_session_get_config (self->session), "s3-endpoint") != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "share.push", send && configured);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "share.set-up-cloud", send && !configured);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "share.delete-pushed",
+                                 send && self->links != NULL &&
+                                 g_list_model_get_n_items (self->links) > 0);
+}
+
 /* The window starts Nearby if need be and asks which device. */
 static void
 send_to (GtkWidget  *widget,
@@ -317,6 +344,8 @@ ssync_share_row_constructed (GObject *object)
 
   self->push_box = ssync_push_box_new (self->session);
   adw_bin_set_child (self->push_slot, GTK_WIDGET (self->push_box));
+  g_signal_connect_object (ssync_session_get_config (self->session), "notify::s3-endpoint",
+                           G_CALLBACK (update_cloud_actions), self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -409,6 +438,7 @@ ssync_share_row_class_init (SsyncShareRowClass *klass)
   gtk_widget_class_install_action (widget_class, "share.receive-options", NULL, edit_options);
   gtk_widget_class_install_action (widget_class, "share.push", NULL, push_to_cloud);
   gtk_widget_class_install_action (widget_class, "share.delete-pushed", NULL, delete_from_cloud);
+  gtk_widget_class_install_action (widget_class, "share.set-up-cloud", NULL, set_up_cloud);
   gtk_widget_class_install_action (widget_class, "share.send-to", NULL, send_to);
 }
 
@@ -458,9 +488,15 @@ ssync_share_row_set_share (SsyncShareRow *self,
     g_clear_signal_handler (&self->downloads_id, self->share);
   if (self->transfers != NULL)
     g_clear_signal_handler (&self->transfers_changed_id, self->transfers);
+  if (self->links != NULL)
+    g_clear_signal_handler (&self->links_changed_id, self->links);
   transfers = share != NULL ? ssync_session_get_transfers (self->session, share) : NULL;
   g_set_object (&self->share, share);
   g_set_object (&self->transfers, transfers);
+  g_clear_object (&self->links);
+  if (share != NULL)
+    self->links = g_object_ref (G_LIST_MODEL (ssync_session_get_pushed_links (self->session,
+                                                                              share)));
 
   /* Runs during dispose too, when the template children may be gone already. */
   if (self->transfers_box != NULL)
@@ -476,10 +512,11 @@ ssync_share_row_set_share (SsyncShareRow *self,
     return;
 
   /* Only what is shared can be pushed: a receive share has nothing to upload. */
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "share.push",
-                                 ssync_share_get_kind (share) == SSYNC_SHARE_KIND_SEND);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "share.delete-pushed",
-                                 ssync_share_get_kind (share) == SSYNC_SHARE_KIND_SEND);
+  update_cloud_actions (self);
+  if (self->links != NULL)
+    self->links_changed_id =
+      g_signal_connect_object (self->links, "items-changed", G_CALLBACK (update_cloud_actions),
+                               self, G_CONNECT_SWAPPED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "share.send-to",
                                  ssync_share_get_kind (share) == SSYNC_SHARE_KIND_SEND);
   /* The same dialog under two names: the menu shows the one that says what it sets. */

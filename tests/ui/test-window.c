@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ssync-preferences-window.h"
 #include "ssync-push-box.h"
 #include "ssync-pushed-link-row.h"
 #include "ssync-qr-paintable.h"
@@ -1235,6 +1236,24 @@ test_prompt_grows (Fixture       *fixture,
   wait_until (fixture, prompt_is_gone, NULL, "the prompt closes");
 }
 
+/* Opens the options menu of @row's card; its items as a person sees them. */
+static GtkWidget *
+open_options_menu (Fixture       *fixture,
+                   SsyncShareRow *row)
+{
+  GtkMenuButton *button;
+  GtkWidget *popover;
+
+  /* The first menu button is the QR code's; the options are the next one. */
+  button = GTK_MENU_BUTTON (ssync_ui_test_find_widget (GTK_WIDGET (row), GTK_TYPE_MENU_BUTTON));
+  button = GTK_MENU_BUTTON (gtk_widget_get_next_sibling (GTK_WIDGET (button)));
+  g_assert_nonnull (gtk_menu_button_get_menu_model (button));
+  gtk_menu_button_popup (button);
+  popover = GTK_WIDGET (gtk_menu_button_get_popover (button));
+  wait_until (fixture, is_drawn, popover, "the menu opens");
+  return popover;
+}
+
 /* The options menu names what the dialog sets: a receive share has no download limit. */
 static void
 test_options_menu_item (Fixture       *fixture,
@@ -1254,24 +1273,111 @@ test_options_menu_item (Fixture       *fixture,
   wait_until (fixture, share_is_set, &received, "the receive share is added");
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      SsyncShareRow *row;
-      GtkMenuButton *button;
       GtkWidget *popover;
 
       wait_until (fixture, has_row_for, *cases[i].share, "the row shows");
-      row = row_for (fixture, *cases[i].share);
-      button = GTK_MENU_BUTTON (ssync_ui_test_find_widget (GTK_WIDGET (row),
-                                                           GTK_TYPE_MENU_BUTTON));
-      /* The first menu button is the QR code's; the options are the next one. */
-      button = GTK_MENU_BUTTON (gtk_widget_get_next_sibling (GTK_WIDGET (button)));
-      g_assert_nonnull (gtk_menu_button_get_menu_model (button));
-      gtk_menu_button_popup (button);
-      popover = GTK_WIDGET (gtk_menu_button_get_popover (button));
-      wait_until (fixture, is_drawn, popover, "the menu opens");
+      popover = open_options_menu (fixture, row_for (fixture, *cases[i].share));
       g_assert_nonnull (find_label (popover, cases[i].shown));
       g_assert_null (find_label (popover, cases[i].hidden));
-      gtk_menu_button_popdown (button);
+      gtk_popover_popdown (GTK_POPOVER (popover));
     }
+}
+
+/* Whether the menu item labelled @label in @popover can be chosen. */
+static gboolean
+item_is_enabled (GtkWidget  *popover,
+                 const char *label)
+{
+  GtkWidget *text = find_label (popover, label);
+
+  g_assert_nonnull (text);
+  return gtk_widget_is_sensitive (text);
+}
+
+/* The preferences, a window of their own before libadwaita 1.5, a dialog inside ours since. */
+static GtkWidget *
+find_preferences (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+      GtkWidget *found = SSYNC_IS_PREFERENCES_WINDOW (window)
+                         ? window
+                         : ssync_ui_test_find_widget (window, SSYNC_TYPE_PREFERENCES_WINDOW);
+
+      if (found != NULL && gtk_widget_get_mapped (found))
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+preferences_show (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  return find_preferences () != NULL;
+}
+
+static GObject *
+visible_preferences_page (GtkWidget *preferences)
+{
+#if ADW_CHECK_VERSION (1, 5, 0)
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  return G_OBJECT (adw_preferences_dialog_get_visible_page (ADW_PREFERENCES_DIALOG (preferences)));
+  G_GNUC_END_IGNORE_DEPRECATIONS
+#else
+  return G_OBJECT (adw_preferences_window_get_visible_page (ADW_PREFERENCES_WINDOW (preferences)));
+#endif
+}
+
+/* The cloud items say what can be done: without cloud settings "Set Up Cloud Storage…" opens
+ * the preferences at their cloud page instead of a push that can only fail; "Delete From the
+ * Cloud" can be chosen once something was pushed. */
+static void
+test_cloud_menu (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *path = write_file (fixture, "report.pdf", 1000);
+  g_autoptr(SsyncShare) share = add_share (fixture, path);
+  GtkWidget *popover;
+  GtkWidget *preferences;
+
+  wait_until (fixture, has_row_for, share, "the row shows");
+  popover = open_options_menu (fixture, row_for (fixture, share));
+  g_assert_nonnull (find_label (popover, "Set Up Cloud Storage…"));
+  g_assert_null (find_label (popover, "Push to the Cloud"));
+  g_assert_false (item_is_enabled (popover, "Delete From the Cloud"));
+  gtk_popover_popdown (GTK_POPOVER (popover));
+
+  g_signal_emit_by_name (ssync_session_get_pusher (fixture->session), "pushed", share,
+                         "report.pdf", "shares/report.pdf", "http://127.0.0.1:9/b/report.pdf",
+                         g_get_real_time () + (gint64) 3600 * G_USEC_PER_SEC);
+  g_object_set (ssync_session_get_config (fixture->session), "s3-endpoint",
+                "http://127.0.0.1:9", NULL);
+  popover = open_options_menu (fixture, row_for (fixture, share));
+  g_assert_nonnull (find_label (popover, "Push to the Cloud"));
+  g_assert_null (find_label (popover, "Set Up Cloud Storage…"));
+  g_assert_true (item_is_enabled (popover, "Delete From the Cloud"));
+  gtk_popover_popdown (GTK_POPOVER (popover));
+  /* An endpoint alone is not enough: the push says so and offers the settings. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (fixture, share)), "share.push",
+                                             NULL));
+  wait_until (fixture, shows_toast, "Cloud storage is not set up yet", "the toast shows");
+  g_assert_nonnull (find_button (GTK_WIDGET (fixture->window), "Set Up…"));
+
+  g_object_set (ssync_session_get_config (fixture->session), "s3-endpoint", NULL, NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (fixture, share)),
+                                             "share.set-up-cloud", NULL));
+  wait_until (fixture, preferences_show, NULL, "the preferences open");
+  preferences = find_preferences ();
+  g_assert_true (visible_preferences_page (preferences) ==
+                 gtk_widget_get_template_child (preferences, SSYNC_TYPE_PREFERENCES_WINDOW,
+                                                "cloud_page"));
+  save_picture (fixture, GTK_WIDGET (gtk_widget_get_root (preferences)),
+                "window-set-up-cloud.png");
+  ssync_preferences_window_close (SSYNC_PREFERENCES_WINDOW (preferences));
 }
 
 static gboolean
@@ -1466,6 +1572,7 @@ main (int   argc,
   g_file_set_contents (dirs, dirs_text, -1, &error);
   g_assert_no_error (error);
   g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  g_setenv ("GSETTINGS_SCHEMA_DIR", SSYNC_SCHEMAS_DIR, FALSE);
 
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
@@ -1501,6 +1608,7 @@ main (int   argc,
   ADD ("/ui/window/receive-from-link", test_receive_from_link);
   ADD ("/ui/window/prompt-grows", test_prompt_grows);
   ADD ("/ui/window/options-menu-item", test_options_menu_item);
+  ADD ("/ui/window/cloud-menu", test_cloud_menu);
 #undef ADD
   g_test_add_func ("/ui/qr-paintable", test_qr_paintable);
   g_test_add_func ("/ui/shortcuts-title", test_shortcuts_title);
