@@ -124,6 +124,37 @@ ssync_share_init (SsyncShare *self)
   self->directories = g_ptr_array_new_with_free_func (g_free);
 }
 
+/* Opens @file to see that it can be read: a share that lists a file it cannot send would
+ * break at its download instead. The message names the file and why, for the window's
+ * toast and the command line's one line. */
+static gboolean
+check_readable (GFile         *file,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_autoptr(GFileInputStream) stream = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *shown = NULL;
+
+  stream = g_file_read (file, cancellable, &local_error);
+  if (stream != NULL)
+    {
+      g_input_stream_close (G_INPUT_STREAM (stream), NULL, NULL);
+      return TRUE;
+    }
+
+  shown = g_file_get_parse_name (file);
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
+    /* TRANSLATORS: "cannot read /home/ada/notes.txt: permission denied" */
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                 _("cannot read %s: permission denied"), shown);
+  else
+    /* TRANSLATORS: "cannot read /home/ada/notes.txt: Input/output error" */
+    g_set_error (error, local_error->domain, local_error->code, _("cannot read %s: %s"), shown,
+                 local_error->message);
+  return FALSE;
+}
+
 static void
 add_file (SsyncShare *self,
           GFile      *file,
@@ -163,15 +194,25 @@ add_folder (SsyncShare    *self,
 {
   g_autoptr(GFileEnumerator) enumerator = NULL;
   g_autoptr(GPtrArray) infos = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) local_error = NULL;
   GFileInfo *info;
 
   g_ptr_array_add (self->directories, g_strdup (path));
 
   enumerator = g_file_enumerate_children (folder, ENTRY_ATTRIBUTES,
                                           G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS,
-                                          cancellable, error);
+                                          cancellable, &local_error);
   if (enumerator == NULL)
-    return FALSE;
+    {
+      g_autofree char *shown = g_file_get_parse_name (folder);
+
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                     _("cannot read %s: permission denied"), shown);
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
 
   while ((info = g_file_enumerator_next_file (enumerator, cancellable, error)) != NULL)
     g_ptr_array_add (infos, info);
@@ -194,6 +235,8 @@ add_folder (SsyncShare    *self,
       switch (g_file_info_get_file_type (child_info))
         {
         case G_FILE_TYPE_REGULAR:
+          if (!check_readable (child, cancellable, error))
+            return FALSE;
           add_file (self, child, child_path, child_info);
           break;
         case G_FILE_TYPE_DIRECTORY:
@@ -270,6 +313,11 @@ enumerate_thread (GTask        *task,
       switch (g_file_info_get_file_type (info))
         {
         case G_FILE_TYPE_REGULAR:
+          if (!check_readable (file, cancellable, &error))
+            {
+              g_task_return_error (task, g_steal_pointer (&error));
+              return;
+            }
           add_file (self, file, top, info);
           break;
         case G_FILE_TYPE_DIRECTORY:

@@ -344,6 +344,29 @@ preferences_page (GSimpleAction *action,
   show_preferences (user_data, g_variant_get_string (parameter, NULL));
 }
 
+/* The whole of an error a toast had no room for: ("(ss)") what failed, and why. */
+static void
+error_details (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  SsyncWindow *self = user_data;
+  const char *what;
+  const char *why;
+  GtkWidget *dialog;
+  g_autofree char *sentence = NULL;
+  char first[8];
+
+  /* Errors start in lower case to follow "what: "; alone, the sentence starts a capital. */
+  g_variant_get (parameter, "(&s&s)", &what, &why);
+  first[g_unichar_to_utf8 (g_unichar_totitle (g_utf8_get_char (why)), first)] = '\0';
+  sentence = why[0] != '\0' ? g_strconcat (first, g_utf8_next_char (why), NULL)
+                           : g_strdup (why);
+  dialog = ssync_alert_new (what, sentence);
+  ssync_alert_add_response (SSYNC_ALERT (dialog), "close", _("_Close"));
+  ssync_alert_present (SSYNC_ALERT (dialog), GTK_WIDGET (self));
+}
+
 /* A push that found no cloud settings: a short toast whose button opens them. */
 static void
 cloud_not_set_up (GSimpleAction *action,
@@ -383,6 +406,7 @@ static const GActionEntry win_entries[] = {
   { "preferences", preferences },
   { "show-preferences", preferences_page, "s" },
   { "cloud-not-set-up", cloud_not_set_up },
+  { "error-details", error_details, "(ss)" },
   { "open-folder", open_folder, "s" },
   { "receive-from-link", receive_from_link },
   { "toast", toast, "s" },

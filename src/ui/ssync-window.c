@@ -27,6 +27,9 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (SsyncWindow, ssync_window, ADW_TYPE_APPLICATION_WINDOW)
 
+/* The longest message a toast shows whole in the window's narrowest width. */
+#define MAX_TOAST_CHARS 60
+
 /* What "win.toast" does: every widget in the window tells the user something this way. */
 void
 ssync_window_show_toast (SsyncWindow *self,
@@ -49,6 +52,18 @@ ssync_window_show_error (SsyncWindow  *self,
 
   /* TRANSLATORS: "Could not share: report.pdf: Permission denied" */
   message = g_strdup_printf (C_("error toast", "%s: %s"), what, error->message);
+  /* A toast holds one short line: a longer message (a path, a server's words) would be cut,
+   * so the toast says what failed and its button shows why in full. */
+  if (g_utf8_strlen (message, -1) > MAX_TOAST_CHARS)
+    {
+      AdwToast *toast = adw_toast_new (what);
+
+      adw_toast_set_button_label (toast, _("_Details"));
+      adw_toast_set_action_name (toast, "win.error-details");
+      adw_toast_set_action_target_value (toast, g_variant_new ("(ss)", what, error->message));
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+      return;
+    }
   ssync_window_show_toast (self, message);
 }
 

@@ -1551,6 +1551,86 @@ test_ended_expired (Fixture       *fixture,
   g_assert_true (ssync_window_is_empty_visible (fixture->window));
 }
 
+/* Root reads any file whatever its permissions: while not @as_root, this process (every
+ * thread of it: glibc's seteuid() applies to all) acts as "nobody", as a user's ShareSync
+ * never could read such a file either. */
+static void
+act_as_root (Fixture  *fixture,
+             gboolean  as_root)
+{
+  if (getuid () != 0)
+    return;
+  if (!as_root)
+    {
+      /* Nobody may look into the test's folders, only not at the file itself. */
+      g_assert_no_errno (g_chmod (fixture->dir, 0711));
+      g_assert_no_errno (g_chmod (fixture->files, 0711));
+    }
+  g_assert_no_errno (seteuid (as_root ? 0 : 65534));
+}
+
+static void
+on_share_refused (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GError **error = user_data;
+  g_autoptr(SsyncShare) share = NULL;
+
+  share = ssync_session_add_share_finish (SSYNC_SESSION (source), result, error);
+  g_assert_null (share);
+  g_assert_nonnull (*error);
+}
+
+static gboolean
+error_is_set (Fixture       *fixture,
+              gconstpointer  data)
+{
+  return *(GError *const *) data != NULL;
+}
+
+/* A file that cannot be read is refused when the share is made, by name and why: the
+ * session's error is what the command line prints, the window shows it in a toast. */
+static void
+test_unreadable_file (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *path = write_file (fixture, "salaries.ods", 100);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *expected = g_strdup_printf ("cannot read %s: permission denied", path);
+  g_autoptr(GError) error = NULL;
+  GtkWidget *details;
+  GtkWidget *dialog;
+
+  g_assert_no_errno (g_chmod (path, 0));
+  act_as_root (fixture, FALSE);
+  ssync_session_add_share_async (fixture->session, &file, 1, NULL, on_share_refused, &error);
+  wait_until (fixture, error_is_set, &error, "the share is refused");
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_assert_cmpstr (error->message, ==, expected);
+
+  /* The toast has room for what failed; its button shows which file and why, whole. */
+  ssync_window_share_files (fixture->window, &file, 1);
+  wait_until (fixture, shows_toast, "Could not share", "the toast says the share failed");
+  act_as_root (fixture, TRUE);
+  save_picture (fixture, GTK_WIDGET (fixture->window), "window-unreadable-file.png");
+  details = find_button (GTK_WIDGET (fixture->window), "Details");
+  g_assert_nonnull (details);
+  g_signal_emit_by_name (details, "clicked");
+  wait_until (fixture, prompt_shows, NULL, "the details show");
+  dialog = find_prompt ();
+  g_assert_cmpstr (ssync_alert_get_heading (SSYNC_ALERT (dialog)), ==, "Could not share");
+  g_assert_cmpstr (ssync_alert_get_body (SSYNC_ALERT (dialog)) + 1, ==, expected + 1);
+  g_assert_true (g_str_has_prefix (ssync_alert_get_body (SSYNC_ALERT (dialog)), "Cannot read "));
+  save_picture (fixture, GTK_WIDGET (gtk_widget_get_root (dialog)),
+                "window-unreadable-file-details.png");
+  ssync_alert_close (SSYNC_ALERT (dialog));
+  wait_until (fixture, prompt_is_gone, NULL, "the details close");
+  g_assert_cmpuint (g_list_model_get_n_items (ssync_session_get_shares (fixture->session)), ==, 0);
+  g_assert_true (ssync_window_is_empty_visible (fixture->window));
+  g_assert_no_errno (g_chmod (path, 0600));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1609,6 +1689,7 @@ main (int   argc,
   ADD ("/ui/window/prompt-grows", test_prompt_grows);
   ADD ("/ui/window/options-menu-item", test_options_menu_item);
   ADD ("/ui/window/cloud-menu", test_cloud_menu);
+  ADD ("/ui/window/unreadable-file", test_unreadable_file);
 #undef ADD
   g_test_add_func ("/ui/qr-paintable", test_qr_paintable);
   g_test_add_func ("/ui/shortcuts-title", test_shortcuts_title);
