@@ -1182,20 +1182,20 @@ find_button (GtkWidget  *widget,
   return text != NULL ? gtk_widget_get_ancestor (text, GTK_TYPE_BUTTON) : NULL;
 }
 
-/* Whether all of @widget lies inside its window, where a person can see and click it. */
+/* Whether @window has room for all it holds, its buttons included: laid out at its width, its
+ * content needs no more height than it has. */
 static gboolean
-fits_in_window (Fixture       *fixture,
-                gconstpointer  data)
+prompt_fits (Fixture       *fixture,
+             gconstpointer  data)
 {
-  GtkWidget *widget = (GtkWidget *) data;
-  GtkWidget *window = GTK_WIDGET (gtk_widget_get_root (widget));
-  graphene_rect_t bounds;
+  GtkWidget *content = gtk_widget_get_first_child ((GtkWidget *) data);
+  int needed = 0;
 
-  if (!gtk_widget_compute_bounds (widget, window, &bounds))
+  if (content == NULL || !gtk_widget_get_mapped (content))
     return FALSE;
-  return bounds.origin.y >= 0 && bounds.origin.x >= 0 &&
-         bounds.origin.y + bounds.size.height <= gtk_widget_get_height (window) &&
-         bounds.origin.x + bounds.size.width <= gtk_widget_get_width (window);
+  gtk_widget_measure (content, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (content), &needed,
+                      NULL, NULL, NULL);
+  return needed <= gtk_widget_get_height (content);
 }
 
 /* A file that joins an open question makes the prompt longer: it grows (or scrolls), and its
@@ -1209,20 +1209,21 @@ test_prompt_grows (Fixture       *fixture,
   g_autoptr(SsyncUploadRequest) request = NULL;
   GtkWidget *prompt;
   GtkWidget *window;
-  GtkWidget *accept;
 
   ssync_session_add_receive_share_async (fixture->session, folder, NULL, on_receive_share_added,
                                          &share);
   wait_until (fixture, share_is_set, &share, "the receive share is added");
-  request = ssync_upload_request_new (share, "192.168.1.7", "Firefox");
+  /* A nearby device's prompt: the most it holds (device, four answers). */
+  request = ssync_upload_request_new (share, "192.168.1.7", "Alice’s phone");
+  ssync_upload_request_set_device (request, "3F2A9C1B7D0E4F5A6B7C8D9E0F1A2B3C4D5E6F708192A3B4C5D6"
+                                   "E7F8091A2B3C", "mobile", SSYNC_DEVICE_TRUST_UNKNOWN, FALSE);
   ssync_upload_request_add_file (request, "a.pdf", 1000);
   prompt = ssync_receive_prompt_new (request);
   ssync_alert_present (SSYNC_ALERT (prompt), GTK_WIDGET (fixture->window));
   window = GTK_WIDGET (gtk_widget_get_root (prompt));
   wait_until (fixture, is_drawn, window, "the prompt shows");
-  accept = find_button (window, "Accept");
-  g_assert_nonnull (accept);
-  wait_until (fixture, fits_in_window, accept, "the prompt's buttons show");
+  g_assert_nonnull (find_button (window, "Always Accept From This Device"));
+  wait_until (fixture, prompt_fits, window, "the prompt's buttons show");
 
   ssync_upload_request_add_file (request, "Quarterly report for the board, final version "
                                  "with every appendix.pdf", 2000000);
@@ -1230,7 +1231,11 @@ test_prompt_grows (Fixture       *fixture,
                                  "second day.zip", 30000000);
   ssync_upload_request_add_file (request, "Minutes of the meeting of the garden club, "
                                  "November.odt", 40000);
-  wait_until (fixture, fits_in_window, accept, "the prompt grows with its files");
+  ssync_upload_request_add_file (request, "IMG_20260714_183012_HDR_panorama_of_the_harbour_"
+                                 "at_sunset_final.jpg", 4000000);
+  ssync_upload_request_add_file (request, "VID_20260714_183512_the_boats_coming_in.mp4",
+                                 90000000);
+  wait_until (fixture, prompt_fits, window, "the prompt grows with its files");
   save_picture (fixture, window, "window-prompt-grown.png");
   ssync_upload_request_decline (request);
   wait_until (fixture, prompt_is_gone, NULL, "the prompt closes");
