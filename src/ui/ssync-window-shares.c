@@ -18,13 +18,17 @@
 typedef struct {
   SsyncWindow *window;  /* not a reference: the window commits every stop in dispose */
   SsyncShare *share;
+  AdwToast *toast;
   guint position;       /* where its card was, for Undo */
   gboolean undone;
 } Stopping;
 
+/* The toast may outlive this (the overlay drops it later): it calls back no more. */
 static void
 stopping_free (Stopping *stopping)
 {
+  g_signal_handlers_disconnect_by_data (stopping->toast, stopping);
+  g_object_unref (stopping->toast);
   g_object_unref (stopping->share);
   g_free (stopping);
 }
@@ -80,6 +84,10 @@ sync_cards (SsyncWindow *self)
   GListModel *shares = ssync_session_get_shares (self->session);
   guint n = g_list_model_get_n_items (shares);
   guint position;
+
+  /* A window that was closed but is still referenced follows the session no more. */
+  if (self->cards == NULL)
+    return;
 
   for (guint i = 0; i < n; i++)
     {
@@ -145,7 +153,7 @@ static SsyncShare *
 lookup_card (SsyncWindow *self,
              const char  *share_id)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->cards));
+  guint n = self->cards != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->cards)) : 0;
 
   for (guint i = 0; i < n; i++)
     {
@@ -182,6 +190,7 @@ stop_share (GSimpleAction *action,
   /* TRANSLATORS: %s is the name of a share */
   message = g_strdup_printf (_("Stopped sharing “%s”"), ssync_share_get_name (share));
   toast = adw_toast_new (message);
+  stopping->toast = g_object_ref (toast);
   adw_toast_set_button_label (toast, _("_Undo"));
   g_signal_connect (toast, "button-clicked", G_CALLBACK (on_stop_undone), stopping);
   g_signal_connect (toast, "dismissed", G_CALLBACK (on_stop_toast_dismissed), stopping);

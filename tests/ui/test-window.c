@@ -1636,6 +1636,35 @@ test_unreadable_file (Fixture       *fixture,
   g_assert_no_errno (g_chmod (path, 0600));
 }
 
+/* A window closed while its "Stop Sharing" toast still offers Undo ends the share: what the
+ * user asked for happens, and nothing calls back into the window that went. */
+static void
+test_stop_then_close (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *path = write_file (fixture, "photo.jpg", 1000);
+  g_autoptr(SsyncShare) share = add_share (fixture, path);
+  SsyncWindow *second = g_object_ref (ssync_window_new (NULL, fixture->session));
+  Fixture other = *fixture;
+
+  other.window = second;
+  gtk_window_present (GTK_WINDOW (second));
+  wait_until (&other, window_is_mapped, NULL, "the second window shows");
+  wait_until (&other, has_row_for, share, "its row shows");
+  gtk_widget_activate_action (GTK_WIDGET (row_for (&other, share)), "share.stop", NULL);
+  wait_until (&other, shows_toast, "Stopped sharing “photo.jpg”", "the toast shows");
+  g_assert_cmpint (ssync_share_get_state (share, g_get_real_time ()), ==,
+                   SSYNC_SHARE_STATE_ACTIVE);
+
+  gtk_window_destroy (GTK_WINDOW (second));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_finalize_object (second);
+  g_assert_cmpint (ssync_share_get_state (share, g_get_real_time ()), ==,
+                   SSYNC_SHARE_STATE_REVOKED);
+  g_assert_cmpuint (g_list_model_get_n_items (ssync_session_get_shares (fixture->session)), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1681,6 +1710,7 @@ main (int   argc,
   ADD ("/ui/window/copy-link", test_copy_link);
   ADD ("/ui/window/stop-sharing", test_stop_sharing);
   ADD ("/ui/window/stop-undo", test_stop_undo);
+  ADD ("/ui/window/stop-then-close", test_stop_then_close);
   ADD ("/ui/window/ended-limit", test_ended_limit);
   ADD ("/ui/window/ended-expired", test_ended_expired);
   ADD ("/ui/window/download-progress", test_download_progress);
