@@ -112,9 +112,15 @@ update_state (SsyncShareRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->again_button), ended);
   gtk_widget_set_visible (GTK_WIDGET (self->dismiss_button), ended);
   if (ended)
-    gtk_widget_add_css_class (GTK_WIDGET (self), "ended");
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self), "ended");
+      gtk_widget_add_css_class (GTK_WIDGET (self->kind_icon), "dim-label");
+    }
   else
-    gtk_widget_remove_css_class (GTK_WIDGET (self), "ended");
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self), "ended");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->kind_icon), "dim-label");
+    }
 }
 
 static void

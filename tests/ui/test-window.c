@@ -1529,6 +1529,13 @@ test_ended_limit (Fixture       *fixture,
   g_assert_false (ssync_share_row_get_ended (row_for (fixture, again)));
 }
 
+static gboolean
+has_no_links (Fixture       *fixture,
+              gconstpointer  links)
+{
+  return g_list_model_get_n_items ((GListModel *) links) == 0;
+}
+
 /* An expired share's card says so and stays until dismissed. */
 static void
 test_ended_expired (Fixture       *fixture,
@@ -1542,8 +1549,14 @@ test_ended_expired (Fixture       *fixture,
   g_object_set (ssync_session_get_config (fixture->session), "default-lifetime",
                 (gint64) 1, NULL);
   share = add_share (fixture, path);
+  g_signal_emit_by_name (ssync_session_get_pusher (fixture->session), "pushed", share,
+                         "poster.png", "shares/poster.png", "http://127.0.0.1:9/b/poster.png",
+                         ssync_share_get_expires (share));
   wait_until (fixture, has_n_shares, GUINT_TO_POINTER (0), "the share expires");
   wait_until (fixture, row_is_ended, share, "the card shows the share ended");
+  /* Its cloud copies went with it: the card lists no link that stopped working. */
+  wait_until (fixture, has_no_links, ssync_session_get_pushed_links (fixture->session, share),
+              "the cloud links go");
   row = row_for (fixture, share);
   details = ssync_ui_test_find_widget (GTK_WIDGET (row), GTK_TYPE_LABEL);
   g_assert_nonnull (details);
