@@ -36,6 +36,8 @@ struct _SsyncShareRow
   GtkPicture *qr_picture;
   GtkButton *copy_button;
   GtkMenuButton *options_button;
+  GMenuModel *send_menu;
+  GMenuModel *receive_menu;
   AdwBin *push_slot;
   SsyncPushBox *push_box;
   GtkButton *stop_button;
@@ -429,6 +431,9 @@ ssync_share_row_class_init (SsyncShareRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, qr_picture);
   gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, copy_button);
   gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, options_button);
+  gtk_widget_class_bind_template_child_full (widget_class, "share_menu", FALSE,
+                                             G_STRUCT_OFFSET (SsyncShareRow, send_menu));
+  gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, receive_menu);
   gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, stop_button);
   gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, again_button);
   gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, dismiss_button);
@@ -441,7 +446,6 @@ ssync_share_row_class_init (SsyncShareRowClass *klass)
   gtk_widget_class_install_action (widget_class, "share.again", NULL, pass_to_window);
   gtk_widget_class_install_action (widget_class, "share.dismiss", NULL, pass_to_window);
   gtk_widget_class_install_action (widget_class, "share.options", NULL, edit_options);
-  gtk_widget_class_install_action (widget_class, "share.receive-options", NULL, edit_options);
   gtk_widget_class_install_action (widget_class, "share.push", NULL, push_to_cloud);
   gtk_widget_class_install_action (widget_class, "share.delete-pushed", NULL, delete_from_cloud);
   gtk_widget_class_install_action (widget_class, "share.set-up-cloud", NULL, set_up_cloud);
@@ -525,11 +529,10 @@ ssync_share_row_set_share (SsyncShareRow *self,
                                self, G_CONNECT_SWAPPED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "share.send-to",
                                  ssync_share_get_kind (share) == SSYNC_SHARE_KIND_SEND);
-  /* The same dialog under two names: the menu shows the one that says what it sets. */
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "share.options",
-                                 ssync_share_get_kind (share) == SSYNC_SHARE_KIND_SEND);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "share.receive-options",
-                                 ssync_share_get_kind (share) == SSYNC_SHARE_KIND_RECEIVE);
+  /* A receive share's menu holds only what applies to it. */
+  gtk_menu_button_set_menu_model (self->options_button,
+                                  ssync_share_get_kind (share) == SSYNC_SHARE_KIND_SEND
+                                  ? self->send_menu : self->receive_menu);
 
   {
     g_autofree char *url = ssync_session_dup_share_url (self->session, share);

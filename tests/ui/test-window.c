@@ -1284,6 +1284,13 @@ test_options_menu_item (Fixture       *fixture,
       popover = open_options_menu (fixture, row_for (fixture, *cases[i].share));
       g_assert_nonnull (find_label (popover, cases[i].shown));
       g_assert_null (find_label (popover, cases[i].hidden));
+      if (i == 1)
+        {
+          /* Nothing to send on or push from a receive share either. */
+          g_assert_null (find_label (popover, "Send To a Device Nearby…"));
+          g_assert_null (find_label (popover, "Delete From the Cloud"));
+          save_picture (fixture, popover, "window-receive-options-menu.png");
+        }
       gtk_popover_popdown (GTK_POPOVER (popover));
     }
 }
@@ -1354,6 +1361,7 @@ test_cloud_menu (Fixture       *fixture,
   g_assert_nonnull (find_label (popover, "Set Up Cloud Storage…"));
   g_assert_null (find_label (popover, "Push to the Cloud"));
   g_assert_false (item_is_enabled (popover, "Delete From the Cloud"));
+  save_picture (fixture, popover, "window-cloud-menu.png");
   gtk_popover_popdown (GTK_POPOVER (popover));
 
   g_signal_emit_by_name (ssync_session_get_pusher (fixture->session), "pushed", share,
