@@ -1686,6 +1686,36 @@ test_stop_then_close (Fixture       *fixture,
   g_assert_cmpuint (g_list_model_get_n_items (ssync_session_get_shares (fixture->session)), ==, 0);
 }
 
+/* A receive share that expired is shared again into the same folder, under a new link. */
+static void
+test_receive_again (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GFile) folder = g_file_new_for_path (fixture->files);
+  g_autoptr(SsyncShare) share = NULL;
+  g_autoptr(SsyncShare) again = NULL;
+
+  g_object_set (ssync_session_get_config (fixture->session), "default-lifetime",
+                (gint64) 1, NULL);
+  ssync_session_add_receive_share_async (fixture->session, folder, NULL, on_receive_share_added,
+                                         &share);
+  wait_until (fixture, share_is_set, &share, "the receive share is added");
+  wait_until (fixture, row_is_ended, share, "the card shows the share ended");
+  wait_until (fixture, has_n_shares, GUINT_TO_POINTER (0), "the share leaves the session");
+  g_object_set (ssync_session_get_config (fixture->session), "default-lifetime",
+                (gint64) 0, NULL);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (fixture, share)),
+                                             "share.again", NULL));
+  wait_until (fixture, has_other_share, share, "the folder receives again");
+  again = g_list_model_get_item (ssync_session_get_shares (fixture->session), 0);
+  g_assert_cmpint (ssync_share_get_kind (again), ==, SSYNC_SHARE_KIND_RECEIVE);
+  g_assert_true (g_file_equal (ssync_share_get_folder (again), folder));
+  g_assert_cmpstr (ssync_share_get_token (again), !=, ssync_share_get_token (share));
+  wait_until (fixture, has_n_rows, GUINT_TO_POINTER (1), "the ended card goes");
+  g_assert_nonnull (row_for (fixture, again));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1734,6 +1764,7 @@ main (int   argc,
   ADD ("/ui/window/stop-then-close", test_stop_then_close);
   ADD ("/ui/window/ended-limit", test_ended_limit);
   ADD ("/ui/window/ended-expired", test_ended_expired);
+  ADD ("/ui/window/receive-again", test_receive_again);
   ADD ("/ui/window/download-progress", test_download_progress);
   ADD ("/ui/window/history-page", test_history_page);
   ADD ("/ui/window/receive-prompt", test_receive_prompt);
