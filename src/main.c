@@ -75,8 +75,12 @@ int
 main (int   argc,
       char *argv[])
 {
+  const char *localedir = g_getenv ("SHARESYNC_LOCALEDIR");
+
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* SHARESYNC_LOCALEDIR runs a build tree in its own translations (_build/po), before they
+   * are installed: build-aux/screenshots takes the German screenshots that way. */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
