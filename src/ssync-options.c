@@ -162,6 +162,94 @@ check (SsyncOptions  *options,
   return TRUE;
 }
 
+/* What is wrong with @path as one of the FILEs, or NULL when it can be shared: it exists, is a
+ * file or a folder, and can be read. */
+static char *
+check_file (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GFileType type;
+
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_TYPE ","
+                            G_FILE_ATTRIBUTE_ACCESS_CAN_READ, G_FILE_QUERY_INFO_NONE, NULL,
+                            &local_error);
+  if (info == NULL && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    /* TRANSLATORS: after "sharesync: " on the terminal, hence lower-case */
+    return g_strdup_printf (_("cannot share %s: no such file or folder"), path);
+  if (info == NULL)
+    return g_strdup_printf (_("cannot share %s: %s"), path, local_error->message);
+  type = g_file_info_get_file_type (info);
+  if (type != G_FILE_TYPE_REGULAR && type != G_FILE_TYPE_DIRECTORY)
+    return g_strdup_printf (_("cannot share %s: not a file or folder"), path);
+  if (g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_ACCESS_CAN_READ) &&
+      !g_file_info_get_attribute_boolean (info, G_FILE_ATTRIBUTE_ACCESS_CAN_READ))
+    return g_strdup_printf (_("cannot share %s: permission denied"), path);
+  return NULL;
+}
+
+/* What is wrong with @path as a folder files are saved into, or NULL; @what says what the
+ * folder is for ("cannot receive into /srv/inbox"). */
+static char *
+check_folder (const char *path,
+              const char *what)
+{
+  g_autoptr(GFile) folder = g_file_new_for_commandline_arg (path);
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *why = NULL;
+
+  info = g_file_query_info (folder, G_FILE_ATTRIBUTE_STANDARD_TYPE ","
+                            G_FILE_ATTRIBUTE_ACCESS_CAN_WRITE, G_FILE_QUERY_INFO_NONE, NULL,
+                            &local_error);
+  if (info == NULL && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    why = _("no such folder");
+  else if (info == NULL)
+    why = local_error->message;
+  else if (g_file_info_get_file_type (info) != G_FILE_TYPE_DIRECTORY)
+    why = _("not a folder");
+  else if (g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_ACCESS_CAN_WRITE) &&
+           !g_file_info_get_attribute_boolean (info, G_FILE_ATTRIBUTE_ACCESS_CAN_WRITE))
+    why = _("the folder is not writable");
+  if (why == NULL)
+    return NULL;
+
+  /* TRANSLATORS: "cannot receive into /srv/inbox: no such folder" */
+  return g_strdup_printf (C_("folder problem", "%s: %s"), what, why);
+}
+
+/* Whether the FILEs, --receive's DIR and --fetch's --to DIR are there and usable, looked at
+ * before anything starts, so that a mistyped path is one line on stderr and nothing else.
+ * The message is lower-case, for after "sharesync: ". */
+gboolean
+ssync_options_check_paths (SsyncOptions  *options,
+                           GError       **error)
+{
+  g_autofree char *problem = NULL;
+  g_autofree char *what = NULL;
+
+  for (guint i = 0; options->files != NULL && options->files[i] != NULL && problem == NULL; i++)
+    problem = check_file (options->files[i]);
+  if (problem == NULL && options->receive != NULL)
+    {
+      /* TRANSLATORS: the folder --receive DIR saves into */
+      what = g_strdup_printf (_("cannot receive into %s"), options->receive);
+      problem = check_folder (options->receive, what);
+    }
+  if (problem == NULL && options->fetch != NULL && options->fetch_to != NULL)
+    {
+      /* TRANSLATORS: the folder --fetch URL --to DIR saves into */
+      what = g_strdup_printf (_("cannot save into %s"), options->fetch_to);
+      problem = check_folder (options->fetch_to, what);
+    }
+  if (problem == NULL)
+    return TRUE;
+
+  g_set_error_literal (error, SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT, problem);
+  return FALSE;
+}
+
 /* Parses and checks the command line; @arguments keeps what was not an option (only the
  * program, as FILEs are taken). An error's message is one line for stderr, after "sharesync: ". */
 gboolean

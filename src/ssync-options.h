@@ -41,6 +41,8 @@ gboolean ssync_options_parse          (SsyncOptions   *options,
                                        GStrv          *arguments,
                                        gboolean        window,
                                        GError        **error);
+gboolean ssync_options_check_paths    (SsyncOptions   *options,
+                                       GError        **error);
 void     ssync_options_clear          (SsyncOptions   *options);
 gboolean ssync_options_sets_server    (SsyncOptions   *options);
 gboolean ssync_options_sets_shares    (SsyncOptions   *options);

@@ -650,6 +650,65 @@ test_trust (Fixture       *fixture,
   g_assert_true (strchr (err, '\n') == err + strlen (err) - 1);
 }
 
+/* A FILE that is not there: headless exits 1 with one line on stderr and nothing on stdout
+ * (it never said "listening"); the window says the same line on stderr (and in a toast)
+ * and stays open. */
+static void
+test_bad_file (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autofree char *missing = g_build_filename (fixture->dir, "nope.txt", NULL);
+  g_autofree char *expected = g_strdup_printf ("sharesync: cannot share %s: no such file or "
+                                               "folder", missing);
+  const char *args[] = { "--port", "0", missing, NULL };
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GDataInputStream) err = NULL;
+  g_auto(GStrv) env = face_environ (fixture, NULL);
+  g_auto(GStrv) argv = face_argv (fixture, args);
+  g_autoptr(GError) error = NULL;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_environ (launcher, env);
+  fixture->proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &error);
+  g_assert_no_error (error);
+  fixture->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fixture->proc));
+  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (fixture->proc));
+
+  if (fixture->face == FACE_HEADLESS)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *text = NULL;
+
+      g_subprocess_communicate_utf8 (fixture->proc, NULL, NULL, &out, &text, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (g_subprocess_get_exit_status (fixture->proc), ==, 1);
+      g_assert_cmpstr (out, ==, "");
+      g_assert_true (g_str_has_prefix (text, expected));
+      g_assert_cmpstr (text + strlen (expected), ==, "\n");
+      g_clear_object (&fixture->out);
+      g_clear_object (&fixture->proc);
+      return;
+    }
+
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (err, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      g_test_message ("stderr: %s", line);
+      if (g_str_has_prefix (line, "sharesync: "))
+        {
+          g_assert_cmpstr (line, ==, expected);
+          break;
+        }
+    }
+  /* Still running: the window stays for the user to add other files. */
+  g_assert_nonnull (g_subprocess_get_identifier (fixture->proc));
+  stop (fixture);
+}
+
 /* A second window's options can not apply to the running one: refused, not ignored. Its
  * files still go to the running window. */
 static void
@@ -707,6 +766,7 @@ main (int   argc,
     { "discover", test_discover },
     { "send-to", test_send_to },
     { "trust", test_trust },
+    { "bad-file", test_bad_file },
   };
   const char *faces[] = { "headless", "window" };
 

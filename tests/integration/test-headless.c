@@ -120,15 +120,50 @@ test_missing_file (void)
   const char *args[] = { "--headless", "--port", "0", "--bind", "127.0.0.1", "--data-dir", data,
                          missing, NULL };
   RunResult r = { 0 };
-  g_autofree char *expected = g_strdup_printf ("sharesync: No such file or folder: %s\n",
-                                               missing);
+  g_autofree char *expected = g_strdup_printf ("sharesync: cannot share %s: no such file or "
+                                               "folder\n", missing);
 
   run (&r, args);
   g_assert_cmpint (exit_code (&r), ==, 1);
   g_assert_cmpstr (r.err, ==, expected);
-  /* The JSON stream says it too, as its last line. */
-  g_assert_nonnull (strstr (r.out, "\"event\":\"error\""));
+  /* Checked before listening: a script reading the first line sees nothing started. */
+  g_assert_cmpstr (r.out, ==, "");
   run_result_clear (&r);
+
+  {
+    g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
+
+    g_assert_cmpint (system (command), ==, 0);
+  }
+}
+
+/* --receive into a folder that is not there, or is a file: one lower-case line that says it
+ * once, exit 1, nothing on stdout (no "listening" first). */
+static void
+test_missing_receive_folder (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ssync-cli-XXXXXX", NULL);
+  g_autofree char *missing = g_build_filename (dir, "inbox", NULL);
+  g_autofree char *file = g_build_filename (dir, "a.txt", NULL);
+  g_autofree char *data = g_build_filename (dir, "data", NULL);
+  const char *folders[] = { missing, file };
+  const char *whys[] = { "no such folder", "not a folder" };
+
+  g_assert_true (g_file_set_contents (file, "hi", -1, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (folders); i++)
+    {
+      const char *args[] = { "--headless", "--port", "0", "--bind", "127.0.0.1", "--data-dir",
+                             data, file, "--receive", folders[i], NULL };
+      g_autofree char *expected = g_strdup_printf ("sharesync: cannot receive into %s: %s\n",
+                                                   folders[i], whys[i]);
+      RunResult r = { 0 };
+
+      run (&r, args);
+      g_assert_cmpint (exit_code (&r), ==, 1);
+      g_assert_cmpstr (r.err, ==, expected);
+      g_assert_cmpstr (r.out, ==, "");
+      run_result_clear (&r);
+    }
 
   {
     g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
@@ -230,6 +265,7 @@ main (int   argc,
   g_test_add_func ("/headless/version", test_version);
   g_test_add_func ("/headless/bad-usage", test_bad_usage);
   g_test_add_func ("/headless/missing-file", test_missing_file);
+  g_test_add_func ("/headless/missing-receive-folder", test_missing_receive_folder);
   g_test_add_func ("/headless/port-taken", test_port_taken);
   g_test_add_func ("/headless/start-and-stop", test_start_and_stop);
 
