@@ -259,7 +259,8 @@ on_file_pushed (SsyncPusher *pusher,
   g_print (_("“%s” in the cloud at %s\n"), file, url);
 }
 
-/* The preferences' port 0 means the default port, the configuration's is -1. */
+/* The preferences' default port moves to the next free one when taken, as the command line's
+ * default (the configuration's -1) does; 0 is any free port there as with --port 0. */
 static gboolean
 map_port (GValue   *value,
           GVariant *variant,
@@ -267,7 +268,7 @@ map_port (GValue   *value,
 {
   int port = g_variant_get_int32 (variant);
 
-  g_value_set_int (value, port > 0 ? port : -1);
+  g_value_set_int (value, port == SSYNC_DEFAULT_PORT ? -1 : port);
   return TRUE;
 }
 
@@ -491,14 +492,21 @@ ssync_application_startup (GApplication *application)
       g_hash_table_add (fixed, (gpointer) from_options[i].setting);
   self->settings = ssync_preferences_lookup_settings ();
   bind_settings (self, fixed);
-  if (!ssync_options_apply (&self->options, self->session, &self->start_error) ||
-      !start_session (self, &self->start_error))
+  if (!ssync_options_apply (&self->options, self->session, &self->start_error))
+    {
+      g_printerr ("sharesync: %s\n", self->start_error->message);
+      g_clear_object (&self->session);
+      return;
+    }
+  if (!start_session (self, &self->start_error))
     {
       int port = ssync_config_get_int (ssync_session_get_config (self->session), "port");
 
-      g_prefix_error (&self->start_error, _("Cannot listen on port %d: "),
-                      port < 0 ? SSYNC_DEFAULT_PORT : port);
-      g_printerr ("sharesync: %s\n", self->start_error->message);
+      port = port < 0 ? SSYNC_DEFAULT_PORT : port;
+      /* The terminal's line reads as headless says it; the window's starts with a capital. */
+      g_printerr (_("sharesync: cannot listen on port %d: %s\n"), port,
+                  self->start_error->message);
+      g_prefix_error (&self->start_error, _("Cannot listen on port %d: "), port);
       g_clear_object (&self->session);
       return;
     }

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <errno.h>
 #include <string.h>
 
 #include "ssync-duration.h"
@@ -40,28 +41,39 @@ parse_discover (const char  *name,
 /* A number option's value when it is not on the command line. */
 #define NOT_GIVEN G_MININT
 
-/* "500M", "2G", "1048576": binary units, as file managers show sizes. */
+/* "500M", "500MB", "4G", "1048576": SI units, as g_format_size() shows sizes everywhere
+ * (500M is 500,000,000 bytes), or binary units spelled out ("500MiB"). */
 static gboolean
 parse_size (const char *text,
             guint64    *bytes)
 {
-  static const char units[] = "KMGT";
-  g_autofree char *number = NULL;
-  const char *unit;
-  guint64 value;
-  gsize len;
+  static const char prefixes[] = "KMGT";
+  const char *prefix;
+  char *end = NULL;
+  guint64 value, base = 1000, multiplier = 1;
 
-  if (text == NULL || (len = strlen (text)) == 0)
+  if (text == NULL || !g_ascii_isdigit (text[0]))
+    return FALSE;
+  errno = 0;
+  value = g_ascii_strtoull (text, &end, 10);
+  if (errno != 0 || value == 0)
     return FALSE;
 
-  unit = strchr (units, g_ascii_toupper (text[len - 1]));
-  number = g_strndup (text, unit != NULL && text[len - 1] != '\0' ? len - 1 : len);
-  if (!g_ascii_string_to_unsigned (number, 10, 1, G_MAXUINT32, &value, NULL))
+  if (*end != '\0' && (prefix = strchr (prefixes, g_ascii_toupper (*end))) != NULL)
+    {
+      if (g_ascii_strcasecmp (end + 1, "iB") == 0)
+        base = 1024;
+      else if (end[1] != '\0' && g_ascii_strcasecmp (end + 1, "B") != 0)
+        return FALSE;
+      for (const char *p = prefixes; p <= prefix; p++)
+        multiplier *= base;
+    }
+  else if (*end != '\0' && g_ascii_strcasecmp (end, "B") != 0)
     return FALSE;
 
-  if (unit != NULL)
-    value <<= 10 * (unit - units + 1);
-  *bytes = value;
+  if (value > G_MAXUINT64 / multiplier)
+    return FALSE;
+  *bytes = value * multiplier;
   return TRUE;
 }
 
@@ -265,7 +277,8 @@ ssync_options_parse (SsyncOptions  *options,
     { "headless", 0, 0, G_OPTION_ARG_NONE, &options->headless,
       N_("Run without a window, printing JSON events on standard output"), NULL },
     { "port", 'p', 0, G_OPTION_ARG_INT, &options->port,
-      N_("Port to listen on (default 5001 or the next free one; 0 for any)"), N_("PORT") },
+      N_("Port to listen on (default 5001, or the next free one when it is taken; 0 picks "
+         "any free port)"), N_("PORT") },
     { "bind", 'b', 0, G_OPTION_ARG_STRING, &options->bind,
       N_("Address to listen on (default: all IPv4 addresses)"), N_("ADDRESS") },
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &options->data_dir,
@@ -273,7 +286,9 @@ ssync_options_parse (SsyncOptions  *options,
     { "receive", 'r', 0, G_OPTION_ARG_FILENAME, &options->receive,
       N_("Also let browsers send files into DIR"), N_("DIR") },
     { "max-upload-size", 0, 0, G_OPTION_ARG_STRING, &options->max_upload,
-      N_("Largest file browsers may send, like 500M or 4G (default: no limit)"), N_("SIZE") },
+      N_("Largest file browsers may send, like 500M or 4G: SI units, as sizes are shown "
+         "(500M is 500,000,000 bytes; 500MiB, binary, is accepted too); default: no limit"),
+      N_("SIZE") },
     { "password", 0, 0, G_OPTION_ARG_STRING, &options->password,
       N_("Ask browsers for this password before anything else"), N_("PASSWORD") },
     { "expires", 0, 0, G_OPTION_ARG_STRING, &options->expires,

@@ -413,7 +413,8 @@ test_max_downloads (Fixture       *fixture,
   assert_preferences_unchanged (fixture);
 }
 
-/* --receive and --max-upload-size: a receive link whose tus server announces the limit. */
+/* --receive and --max-upload-size: a receive link whose tus server announces the limit, in
+ * the SI units every size is shown in (1K is 1000 bytes, as g_format_size() counts). */
 static void
 test_receive (Fixture       *fixture,
               gconstpointer  data)
@@ -436,7 +437,7 @@ test_receive (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpuint (soup_message_get_status (msg), ==, 204);
   g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (msg),
-                                                 "Tus-Max-Size"), ==, "1024");
+                                                 "Tus-Max-Size"), ==, "1000");
   stop (fixture);
   assert_preferences_unchanged (fixture);
 }
@@ -709,6 +710,27 @@ test_bad_file (Fixture       *fixture,
   stop (fixture);
 }
 
+/* Port 0 in the preferences is any free port, as --port 0 is on the command line (not 5001
+ * or the next free one, which is the default's behaviour). */
+static void
+test_preferences_port_zero (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  const char *args[] = { fixture->file, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *url = NULL;
+
+  g_file_set_contents (fixture->keyfile, "[" SCHEMA_GROUP "]\nport=0\n", -1, &error);
+  g_assert_no_error (error);
+  start (fixture, args, NULL);
+  url = read_share_url (fixture);
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_uri_get_port (uri), >, 0);
+  g_assert_false (g_uri_get_port (uri) >= 5001 && g_uri_get_port (uri) <= 5101);
+}
+
 /* A second window's options can not apply to the running one: refused, not ignored. Its
  * files still go to the running window. */
 static void
@@ -780,6 +802,8 @@ main (int   argc,
         g_test_add (path, Fixture, GINT_TO_POINTER (f), fixture_set_up, tests[i].test,
                     fixture_tear_down);
       }
+  g_test_add ("/options/window/preferences-port-zero", Fixture, GINT_TO_POINTER (FACE_WINDOW),
+              fixture_set_up, test_preferences_port_zero, fixture_tear_down);
   g_test_add ("/options/window/already-running", Fixture, GINT_TO_POINTER (FACE_WINDOW),
               fixture_set_up, test_already_running, fixture_tear_down);
 
