@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ssync-application-private.h"
+#include "ssync-session-fetch.h"
 
 /* Says @message in the window (a toast starts with a capital) and on stderr, where it follows
  * "sharesync: " in lower case as headless says it. */
@@ -20,16 +21,12 @@ report_message (SsyncApplication *self,
                 const char       *message)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
-  gunichar first = g_utf8_get_char (message);
-  const char *rest = g_utf8_next_char (message);
   char upper[8] = { 0 };
-  char lower[8] = { 0 };
   g_autofree char *toast = NULL;
 
-  g_unichar_to_utf8 (g_unichar_toupper (first), upper);
-  g_unichar_to_utf8 (g_unichar_tolower (first), lower);
-  g_printerr ("sharesync: %s%s\n", lower, rest);
-  toast = g_strconcat (upper, rest, NULL);
+  ssync_options_print_error (message);
+  g_unichar_to_utf8 (g_unichar_toupper (g_utf8_get_char (message)), upper);
+  toast = g_strconcat (upper, g_utf8_next_char (message), NULL);
   if (SSYNC_IS_WINDOW (window))
     ssync_window_show_toast (SSYNC_WINDOW (window), toast);
 }
@@ -105,7 +102,7 @@ on_push_share_added (GObject      *source,
       return;
     }
   if (clamped != NULL)
-    g_printerr ("sharesync: %s\n", clamped);
+    ssync_options_print_error (clamped);
   ssync_session_push_share_async (self->session, share, lifetime, NULL, on_pushed,
                                   g_object_ref (self));
 }
@@ -298,7 +295,8 @@ ssync_application_run_command_line (SsyncApplication *self)
 
       ssync_window_show_toast (ssync_application_get_window (self),
                                _("Receiving from the link over a direct connection…"));
-      ssync_session_fetch_async (self->session, options->fetch, folder, NULL, on_fetched,
-                                 g_object_ref (self));
+      ssync_session_fetch_with_password_async (self->session, options->fetch, folder,
+                                               options->fetch_password, NULL, on_fetched,
+                                               g_object_ref (self));
     }
 }

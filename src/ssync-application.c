@@ -345,7 +345,7 @@ start_session (SsyncApplication  *self,
                                "address and port: %s"),
                              address != NULL ? address : _("every address"),
                              port > 0 ? port : SSYNC_DEFAULT_PORT, local_error->message);
-  g_printerr ("sharesync: %s\n", message);
+  ssync_options_print_error (message);
   return ssync_session_start (self->session, NULL, -1, error);
 }
 
@@ -369,7 +369,7 @@ ssync_application_local_command_line (GApplication   *application,
                                g_application_get_flags (application) | G_APPLICATION_IS_SERVICE);
       if (!g_application_register (application, NULL, &error))
         {
-          g_printerr ("sharesync: %s\n", error->message);
+          ssync_options_print_error (error->message);
           *exit_status = 1;
         }
       return TRUE;
@@ -377,14 +377,14 @@ ssync_application_local_command_line (GApplication   *application,
 
   if (!ssync_options_parse (&self->options, arguments, TRUE, &error))
     {
-      g_printerr ("sharesync: %s\n", error->message);
+      ssync_options_print_error (error->message);
       *exit_status = 2;
       return TRUE;
     }
 
   if (!g_application_register (application, NULL, &error))
     {
-      g_printerr ("sharesync: %s\n", error->message);
+      ssync_options_print_error (error->message);
       *exit_status = 1;
       return TRUE;
     }
@@ -481,7 +481,7 @@ ssync_application_startup (GApplication *application)
   self->session = ssync_session_new (self->options.data_dir, &self->start_error);
   if (self->session == NULL)
     {
-      g_printerr ("sharesync: %s\n", self->start_error->message);
+      ssync_options_print_error (self->start_error->message);
       return;
     }
   /* With a window, Nearby announces every 30 s only while its page shows. */
@@ -494,7 +494,7 @@ ssync_application_startup (GApplication *application)
   bind_settings (self, fixed);
   if (!ssync_options_apply (&self->options, self->session, &self->start_error))
     {
-      g_printerr ("sharesync: %s\n", self->start_error->message);
+      ssync_options_print_error (self->start_error->message);
       g_clear_object (&self->session);
       return;
     }

@@ -20,6 +20,7 @@
 #include "ssync-environment.h"
 #include "ssync-options.h"
 #include "ssync-session.h"
+#include "ssync-session-fetch.h"
 
 
 void
@@ -192,7 +193,7 @@ ssync_headless_fail (Headless   *headless,
 
   ssync_headless_add_string (builder, "message", message);
   ssync_headless_emit (builder);
-  g_printerr ("sharesync: %s\n", message);
+  ssync_options_print_error (message);
   headless->exit_code = code;
   g_main_loop_quit (headless->loop);
 }
@@ -273,7 +274,8 @@ on_fetched (GObject      *source,
 static int
 run_fetch (Headless   *headless,
            const char *url,
-           const char *to)
+           const char *to,
+           const char *password)
 {
   g_autoptr(GFile) folder = g_file_new_for_commandline_arg (to != NULL ? to : ".");
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -281,7 +283,7 @@ run_fetch (Headless   *headless,
 
   if (!ssync_session_get_rtc_available (headless->session, &why))
     {
-      g_printerr ("sharesync: %s\n", why);
+      ssync_options_print_error (why);
       return 1;
     }
 
@@ -293,7 +295,8 @@ run_fetch (Headless   *headless,
   g_unix_signal_add (SIGTERM, ssync_headless_quit_signal, headless);
   /* Stopped by a signal, the fetch ends cancelled once its partial file is removed. */
   headless->signal_cancellable = g_object_ref (cancellable);
-  ssync_session_fetch_async (headless->session, url, folder, cancellable, on_fetched, headless);
+  ssync_session_fetch_with_password_async (headless->session, url, folder, password,
+                                           cancellable, on_fetched, headless);
   g_main_loop_run (headless->loop);
 
   g_clear_object (&headless->signal_cancellable);
@@ -412,7 +415,7 @@ run_push (Headless  *headless,
 
   headless->push_lifetime = ssync_pusher_clamp_lifetime (lifetime, &clamped);
   if (clamped != NULL)
-    g_printerr ("sharesync: %s\n", clamped);
+    ssync_options_print_error (clamped);
 
   headless->loop = g_main_loop_new (NULL, FALSE);
   headless->signal_cancellable = g_cancellable_new ();
@@ -500,7 +503,7 @@ run_server (Headless     *headless,
     g_main_context_iteration (NULL, TRUE);
   status = making.error != NULL ? 1 : serve (headless, options, making.shares, folder);
   if (making.error != NULL)
-    g_printerr ("sharesync: %s\n", making.error->message);
+    ssync_options_print_error (making.error->message);
   g_clear_error (&making.error);
   g_clear_object (&making.shares[0]);
   g_clear_object (&making.shares[1]);
@@ -523,7 +526,7 @@ ssync_headless_run (int    argc,
     arguments[i] = g_strdup (argv[i]);
   if (!ssync_options_parse (&options, &arguments, FALSE, &error))
     {
-      g_printerr ("sharesync: %s\n", error->message);
+      ssync_options_print_error (error->message);
       return 2;
     }
 
@@ -534,20 +537,20 @@ ssync_headless_run (int    argc,
     }
   if (!ssync_options_check_paths (&options, &error))
     {
-      g_printerr ("sharesync: %s\n", error->message);
+      ssync_options_print_error (error->message);
       return 1;
     }
 
   headless.session = ssync_session_new (options.data_dir, &error);
   if (headless.session == NULL)
     {
-      g_printerr ("sharesync: %s\n", error->message);
+      ssync_options_print_error (error->message);
       return 1;
     }
   from_environment = ssync_environment_apply (headless.session);
   if (!ssync_options_apply (&options, headless.session, &error))
     {
-      g_printerr ("sharesync: %s\n", error->message);
+      ssync_options_print_error (error->message);
       g_clear_object (&headless.session);
       return 1;
     }
@@ -560,7 +563,7 @@ ssync_headless_run (int    argc,
   else if (options.send_to != NULL)
     status = ssync_headless_run_send_to (&headless, options.send_to, options.files, options.pin);
   else if (options.fetch != NULL)
-    status = run_fetch (&headless, options.fetch, options.fetch_to);
+    status = run_fetch (&headless, options.fetch, options.fetch_to, options.fetch_password);
   else if (options.discover > 0)
     status = ssync_headless_run_discover (&headless, options.discover);
   else if (options.files == NULL && options.receive == NULL)

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ssync-duration.h"
@@ -103,6 +104,56 @@ check_devices (GStrv        fingerprints,
   return TRUE;
 }
 
+/* --password-file FILE: its first line is the password, kept off the command line (which
+ * other users can see in the process list); "-" reads standard input. */
+static gboolean
+read_password_file (SsyncOptions  *options,
+                    GError       **error)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize length = 0;
+  char *end;
+
+  if (g_strcmp0 (options->password_file, "-") == 0)
+    {
+      char line[1024];
+
+      if (fgets (line, sizeof line, stdin) != NULL)
+        {
+          text = g_strdup (line);
+          length = strlen (text);
+        }
+      explicit_bzero (line, sizeof line);
+    }
+  else
+    g_file_get_contents (options->password_file, &text, &length, &local_error);
+  if (local_error != NULL)
+    {
+      g_set_error (error, SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT,
+                   _("cannot read the password from %s: %s"), options->password_file,
+                   g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
+                     ? _("no such file") : local_error->message);
+      return FALSE;
+    }
+  if (text != NULL && (end = strpbrk (text, "\r\n")) != NULL)
+    *end = '\0';
+  if (text == NULL || text[0] == '\0')
+    {
+      if (text != NULL)
+        explicit_bzero (text, length);
+      g_set_error (error, SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT,
+                   _("%s has no password on its first line"), options->password_file);
+      return FALSE;
+    }
+  if (options->fetch != NULL)
+    options->fetch_password = g_strdup (text);
+  else
+    options->password = g_strdup (text);
+  explicit_bzero (text, length);
+  return TRUE;
+}
+
 /* What the options say together, checked before anything starts. A window needs no FILE:
  * it opens empty. */
 static gboolean
@@ -165,6 +216,13 @@ check (SsyncOptions  *options,
     return usage_error (error, _("--max-downloads must be a positive number"));
   if (options->password != NULL && options->password[0] == '\0')
     return usage_error (error, _("--password must not be empty"));
+  if (options->password != NULL && options->password_file != NULL)
+    return usage_error (error, _("--password and --password-file do not go together"));
+  if (options->password != NULL && options->fetch != NULL)
+    return usage_error (error, _("--fetch takes the share’s password from --password-file, "
+                                 "which other users cannot see (see --help)"));
+  if (options->password_file != NULL && !read_password_file (options, error))
+    return FALSE;
   if (options->bind != NULL && !g_hostname_is_ip_address (options->bind))
     {
       g_set_error (error, SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT,
@@ -291,6 +349,9 @@ ssync_options_parse (SsyncOptions  *options,
       N_("SIZE") },
     { "password", 0, 0, G_OPTION_ARG_STRING, &options->password,
       N_("Ask browsers for this password before anything else"), N_("PASSWORD") },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &options->password_file,
+      N_("Read that password from the first line of FILE (- for standard input), out of "
+         "sight of other users; with --fetch, the password of the share fetched"), N_("FILE") },
     { "expires", 0, 0, G_OPTION_ARG_STRING, &options->expires,
       N_("Stop sharing after a while: 90s, 30m, 2h or 7d"), N_("DURATION") },
     { "max-downloads", 0, 0, G_OPTION_ARG_INT, &options->max_downloads,
@@ -355,6 +416,10 @@ ssync_options_clear (SsyncOptions *options)
   if (options->password != NULL)
     explicit_bzero (options->password, strlen (options->password));
   g_clear_pointer (&options->password, g_free);
+  if (options->fetch_password != NULL)
+    explicit_bzero (options->fetch_password, strlen (options->fetch_password));
+  g_clear_pointer (&options->fetch_password, g_free);
+  g_clear_pointer (&options->password_file, g_free);
   g_clear_pointer (&options->bind, g_free);
   g_clear_pointer (&options->data_dir, g_free);
   g_clear_pointer (&options->receive, g_free);
@@ -441,4 +506,22 @@ ssync_options_target_is_address (const char *target)
 
   return target[0] == '[' || g_hostname_is_ip_address (target) ||
          (host != NULL && g_hostname_is_ip_address (host));
+}
+
+/* Says @message on stderr after "sharesync: ", one line, lower-case as a terminal's errors
+ * are: a message written for the window ("Wrong password for this share") loses its capital,
+ * unless its first word is a name ("S3", "LocalSend"). */
+void
+ssync_options_print_error (const char *message)
+{
+  gunichar first = g_utf8_get_char (message);
+  const char *rest = g_utf8_next_char (message);
+  char lower[8] = { 0 };
+
+  if (*rest != '\0' && g_unichar_isupper (first) && !g_unichar_isupper (g_utf8_get_char (rest)) &&
+      !g_unichar_isdigit (g_utf8_get_char (rest)))
+    g_unichar_to_utf8 (g_unichar_tolower (first), lower);
+  else
+    g_unichar_to_utf8 (first, lower);
+  g_printerr ("sharesync: %s%s\n", lower, rest);
 }
