@@ -114,8 +114,10 @@ ssync_fetch_dialog_new (const char           *folder_name,
 
 
   /* TRANSLATORS: %s is the folder files are saved into, such as “Downloads” */
+  /* Not "encrypted": the files come over the other computer's web server (plain HTTP on
+   * the network) unless that cannot be reached. */
   body = g_strdup_printf (_("Paste the link another ShareSync shows. Its files come straight "
-                            "from that computer, encrypted, into “%s”."), folder_name);
+                            "from that computer into “%s”."), folder_name);
   self = g_object_new (SSYNC_TYPE_FETCH_DIALOG, "body", body, NULL);
   self->done = done;
   self->done_data = user_data;
