@@ -12,6 +12,7 @@
 #include <adwaita.h>
 
 #include "ssync-fetch-dialog.h"
+#include "ssync-ui-screenshot.h"
 #include "ssync-ui-test.h"
 
 #define LINK "http://192.168.1.20:5001/s/abcdefghijklmnopqrstuv"
@@ -36,47 +37,6 @@ on_done (const char *url,
   done->password = g_strdup (password);
 }
 
-static void
-iterate_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-/* Writes what @widget shows to $SSYNC_TEST_OUTPUT/NAME.png. */
-static void
-screenshot (GtkWidget  *widget,
-            const char *name)
-{
-  const char *dir = g_getenv ("SSYNC_TEST_OUTPUT");
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *file = g_strconcat (name, ".png", NULL);
-  g_autofree char *path = NULL;
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-
-  if (dir == NULL)
-    return;
-  g_mkdir_with_parents (dir, 0755);
-  path = g_build_filename (dir, file, NULL);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
 static GtkWidget *
 dialog_root (GtkWidget *dialog)
 {
@@ -97,7 +57,7 @@ test_password (void)
   gtk_window_present (GTK_WINDOW (parent));
   dialog = ssync_fetch_dialog_new ("Downloads", on_done, &done);
   ssync_alert_present (SSYNC_ALERT (dialog), parent);
-  iterate_for (300);
+  ssync_ui_iterate_for (300);
 
   entry = ssync_ui_test_find_widget (dialog_root (dialog), GTK_TYPE_ENTRY);
   password = ssync_ui_test_find_widget (dialog_root (dialog), GTK_TYPE_PASSWORD_ENTRY);
@@ -106,8 +66,8 @@ test_password (void)
   g_assert_true (gtk_widget_is_drawable (password));
   gtk_editable_set_text (GTK_EDITABLE (entry), LINK);
   gtk_editable_set_text (GTK_EDITABLE (password), "hunter2");
-  iterate_for (200);
-  screenshot (dialog_root (dialog), "fetch-dialog-password");
+  ssync_ui_iterate_for (200);
+  ssync_ui_screenshot (dialog_root (dialog), "fetch-dialog-password");
   ssync_alert_response (SSYNC_ALERT (dialog), "fetch");
   g_assert_cmpuint (done.calls, ==, 1);
   g_assert_cmpstr (done.url, ==, LINK);
@@ -116,14 +76,14 @@ test_password (void)
 
   dialog = ssync_fetch_dialog_new ("Downloads", on_done, &done);
   ssync_alert_present (SSYNC_ALERT (dialog), parent);
-  iterate_for (200);
+  ssync_ui_iterate_for (200);
   entry = ssync_ui_test_find_widget (dialog_root (dialog), GTK_TYPE_ENTRY);
   gtk_editable_set_text (GTK_EDITABLE (entry), LINK);
   ssync_alert_response (SSYNC_ALERT (dialog), "fetch");
   g_assert_cmpuint (done.calls, ==, 2);
   g_assert_null (done.password);
   ssync_alert_close (SSYNC_ALERT (dialog));
-  iterate_for (300);
+  ssync_ui_iterate_for (300);
 
   gtk_window_destroy (GTK_WINDOW (parent));
   g_free (done.url);
@@ -146,7 +106,7 @@ test_ask_again (void)
   ssync_fetch_dialog_ask_password (SSYNC_FETCH_DIALOG (dialog), LINK,
                                    "Wrong password for this share");
   ssync_alert_present (SSYNC_ALERT (dialog), parent);
-  iterate_for (300);
+  ssync_ui_iterate_for (300);
 
   entry = ssync_ui_test_find_widget (dialog_root (dialog), GTK_TYPE_ENTRY);
   password = ssync_ui_test_find_widget (dialog_root (dialog), GTK_TYPE_PASSWORD_ENTRY);
@@ -155,11 +115,11 @@ test_ask_again (void)
                  gtk_widget_is_ancestor (gtk_root_get_focus (gtk_widget_get_root (password)),
                                          password));
   g_assert_true (ssync_alert_get_response_enabled (SSYNC_ALERT (dialog), "fetch"));
-  screenshot (dialog_root (dialog), "fetch-dialog-wrong-password");
+  ssync_ui_screenshot (dialog_root (dialog), "fetch-dialog-wrong-password");
   /* GTK 4.8's password entry, focused while its window goes, casts a freed pointer. */
   gtk_root_set_focus (gtk_widget_get_root (password), NULL);
   ssync_alert_close (SSYNC_ALERT (dialog));
-  iterate_for (300);
+  ssync_ui_iterate_for (300);
   gtk_window_destroy (GTK_WINDOW (parent));
 }
 

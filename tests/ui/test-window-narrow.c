@@ -18,6 +18,7 @@
 #include "ssync-history-fill.h"
 #include "ssync-history-view.h"
 #include "ssync-session.h"
+#include "ssync-ui-screenshot.h"
 #include "ssync-ui-test.h"
 #include "ssync-window.h"
 
@@ -28,18 +29,6 @@ typedef struct {
   SsyncSession *session;
   SsyncWindow *window;
 } Fixture;
-
-static void
-iterate_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
 
 /* Resizes the window and waits until it has that width (less its frame: without a window
  * manager under Xvfb, GTK draws the window's border inside the size asked for). */
@@ -58,7 +47,7 @@ resize (Fixture *fixture,
       g_main_context_iteration (NULL, FALSE);
       g_usleep (1000);
     }
-  iterate_for (300);
+  ssync_ui_iterate_for (300);
 }
 
 static void
@@ -97,35 +86,6 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_object (&fixture->session);
   g_assert_cmpint (system (command), ==, 0);
   g_free (fixture->dir);
-}
-
-/* Writes what @widget shows to $SSYNC_TEST_OUTPUT/NAME.png. */
-static void
-screenshot (GtkWidget  *widget,
-            const char *name)
-{
-  const char *dir = g_getenv ("SSYNC_TEST_OUTPUT");
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *file = g_strconcat (name, ".png", NULL);
-  g_autofree char *path = NULL;
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-
-  if (dir == NULL)
-    return;
-  g_mkdir_with_parents (dir, 0755);
-  path = g_build_filename (dir, file, NULL);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
 }
 
 /* The first label under @widget that says @text. */
@@ -195,7 +155,7 @@ show_page (Fixture    *fixture,
                                                                    ADW_TYPE_VIEW_STACK));
 
   adw_view_stack_set_visible_child_name (stack, name);
-  iterate_for (500);
+  ssync_ui_iterate_for (500);
 }
 
 /* 360 px: the window gets there; the header's buttons are icons that say what they do;
@@ -210,7 +170,7 @@ test_header (Fixture       *fixture,
   g_autofree char *tooltip = NULL;
 
   header_buttons (fixture, &labelled, &icon);
-  screenshot (GTK_WIDGET (fixture->window), "window-760");
+  ssync_ui_screenshot (GTK_WIDGET (fixture->window), "window-760");
   g_assert_nonnull (icon);
   g_assert_true (is_shown (labelled));
   g_assert_false (is_shown (icon));
@@ -227,7 +187,7 @@ test_header (Fixture       *fixture,
   g_assert_nonnull (title);
   g_assert_true (is_shown (GTK_WIDGET (title)));
   g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (title)));
-  screenshot (GTK_WIDGET (fixture->window), "window-360");
+  ssync_ui_screenshot (GTK_WIDGET (fixture->window), "window-360");
 
   resize (fixture, 760);
   g_assert_true (is_shown (labelled));
@@ -253,7 +213,7 @@ test_history (Fixture       *fixture,
       int chart_width;
 
       resize (fixture, widths[w]);
-      iterate_for (500);
+      ssync_ui_iterate_for (500);
       chart_width = gtk_widget_get_width (GTK_WIDGET (chart));
       g_assert_cmpint (chart_width, >, 0);
       g_assert_cmpuint (ssync_daily_chart_get_max (chart), >, 0);
@@ -269,7 +229,7 @@ test_history (Fixture       *fixture,
       g_assert_cmpint (g_array_index (dates, SsyncChartLabel, dates->len - 1).x +
                        g_array_index (dates, SsyncChartLabel, dates->len - 1).width, <=,
                        chart_width);
-      screenshot (GTK_WIDGET (fixture->window), name);
+      ssync_ui_screenshot (GTK_WIDGET (fixture->window), name);
     }
   /* The narrow chart has too little room for a date every week: some are left out. */
   {
