@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "ssync-preferences-window.h"
+#include "ssync-ui-screenshot.h"
 
 typedef struct {
   GSettings *settings;
@@ -110,6 +111,15 @@ test_expiry (Fixture       *fixture,
   saved = g_settings_get_string (fixture->settings, "default-expiry");
   g_assert_cmpstr (saved, ==, "2h");
   g_clear_pointer (&saved, g_free);
+
+  /* What a user sees at GNOME's narrowest phone width and at the window's default one. */
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 360, 640);
+  ssync_ui_iterate_for (1000);
+  g_test_message ("preferences at %d px", gtk_widget_get_width (GTK_WIDGET (fixture->window)));
+  ssync_ui_screenshot (GTK_WIDGET (fixture->window), "preferences-expiry-360");
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 760, 640);
+  ssync_ui_iterate_for (1000);
+  ssync_ui_screenshot (GTK_WIDGET (fixture->window), "preferences-expiry-760");
 
   adw_combo_row_set_selected (row, 0);
   saved = g_settings_get_string (fixture->settings, "default-expiry");
