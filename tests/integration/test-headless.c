@@ -71,6 +71,10 @@ test_help (void)
   g_assert_nonnull (strstr (r.out, "--port"));
   g_assert_nonnull (strstr (r.out, "--bind"));
   g_assert_nonnull (strstr (r.out, "--data-dir"));
+  /* Sizes in the units they are shown in everywhere, said once. */
+  g_assert_nonnull (strstr (r.out, "500M is 500,000,000 bytes"));
+  g_assert_nonnull (strstr (r.out, "0 picks any free port"));
+  g_assert_nonnull (strstr (r.out, "--password-file"));
   run_result_clear (&r);
 }
 
@@ -91,6 +95,9 @@ test_bad_usage (void)
 {
   const char *cases[][4] = {
     { "--headless", "--no-such-option", "x", NULL },
+    { "--headless", "--max-upload-size", "5X", NULL },
+    { "--headless", "--max-upload-size", "0", NULL },
+    { "--headless", "--max-upload-size", "1.5Gb", NULL },
     { "--headless", NULL },
     { "--headless", "--port", "seventy", NULL },
     { "--headless", "--port", "70000", NULL },
