@@ -92,16 +92,33 @@ icon_twin (GtkButton *button)
 
 /* Wide windows keep the labels: the icon-only twins are only offered to the squeezer (which
  * would pick them as soon as the centred title wants the room) below NARROW_WIDTH. Offering
- * them is also what lets the window get narrower than the labels. */
+ * them is also what lets the window get narrower than the labels. The width is the
+ * surface's once there is one, so that a maximized or tiled window (a phone's) counts as
+ * what it is, not as its default size. */
 static void
-update_header_buttons (GtkWindow  *window,
-                       GParamSpec *pspec,
-                       GtkWidget  *narrow)
+update_header_buttons (GtkWidget *narrow)
 {
-  int width, height;
+  GtkWindow *window = GTK_WINDOW (gtk_widget_get_root (narrow));
+  GdkSurface *surface = window != NULL ? gtk_native_get_surface (GTK_NATIVE (window)) : NULL;
+  int width = 0, height = 0;
 
-  gtk_window_get_default_size (window, &width, &height);
+  /* Either narrow: the size asked for (which the labels would keep the window from) or
+   * the one the surface got. */
+  if (window != NULL)
+    gtk_window_get_default_size (window, &width, &height);
+  if (surface != NULL && gdk_surface_get_width (surface) > 0)
+    width = width > 0 ? MIN (width, gdk_surface_get_width (surface))
+                      : gdk_surface_get_width (surface);
   gtk_widget_set_visible (narrow, width > 0 && width < NARROW_WIDTH);
+}
+
+static void
+on_window_realized (GtkWidget *window,
+                    GtkWidget *narrow)
+{
+  g_signal_connect_object (gtk_native_get_surface (GTK_NATIVE (window)), "notify::width",
+                           G_CALLBACK (update_header_buttons), narrow, G_CONNECT_SWAPPED);
+  update_header_buttons (narrow);
 }
 
 /* Debian 12's libadwaita has no breakpoints: a squeezer shows the labelled header buttons
@@ -129,8 +146,9 @@ squeeze_header_buttons (SsyncWindow *self)
   adw_squeezer_add (ADW_SQUEEZER (squeezer), narrow);
   adw_header_bar_pack_start (self->header_bar, squeezer);
   g_signal_connect_object (self, "notify::default-width", G_CALLBACK (update_header_buttons),
-                           narrow, 0);
-  update_header_buttons (GTK_WINDOW (self), NULL, narrow);
+                           narrow, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self, "realize", G_CALLBACK (on_window_realized), narrow, 0);
+  update_header_buttons (narrow);
 }
 
 void
