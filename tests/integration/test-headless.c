@@ -144,8 +144,9 @@ test_missing_file (void)
   }
 }
 
-/* --receive into a folder that is not there, or is a file: one lower-case line that says it
- * once, exit 1, nothing on stdout (no "listening" first). */
+/* --receive into a folder that is not there, or is a file (and --fetch --to one that is not
+ * there): one lower-case line that says it once, exit 1, nothing on stdout (no "listening"
+ * first). */
 static void
 test_missing_receive_folder (void)
 {
@@ -157,6 +158,19 @@ test_missing_receive_folder (void)
   const char *whys[] = { "no such folder", "not a folder" };
 
   g_assert_true (g_file_set_contents (file, "hi", -1, NULL));
+  {
+    const char *args[] = { "--headless", "--data-dir", data, "--fetch",
+                           "http://127.0.0.1:9/s/abcdef", "--to", missing, NULL };
+    g_autofree char *expected = g_strdup_printf ("sharesync: cannot save into %s: no such "
+                                                 "folder\n", missing);
+    RunResult r = { 0 };
+
+    run (&r, args);
+    g_assert_cmpint (exit_code (&r), ==, 1);
+    g_assert_cmpstr (r.err, ==, expected);
+    g_assert_cmpstr (r.out, ==, "");
+    run_result_clear (&r);
+  }
   for (guint i = 0; i < G_N_ELEMENTS (folders); i++)
     {
       const char *args[] = { "--headless", "--port", "0", "--bind", "127.0.0.1", "--data-dir",
