@@ -144,6 +144,20 @@ test_missing_file (void)
   }
 }
 
+/* Runs @args: exit 1, @expected on stderr, nothing on stdout. */
+static void
+assert_fails_before_start (const char **args,
+                           const char  *expected)
+{
+  RunResult r = { 0 };
+
+  run (&r, args);
+  g_assert_cmpint (exit_code (&r), ==, 1);
+  g_assert_cmpstr (r.err, ==, expected);
+  g_assert_cmpstr (r.out, ==, "");
+  run_result_clear (&r);
+}
+
 /* --receive into a folder that is not there, or is a file (and --fetch --to one that is not
  * there): one lower-case line that says it once, exit 1, nothing on stdout (no "listening"
  * first). */
@@ -163,13 +177,8 @@ test_missing_receive_folder (void)
                            "http://127.0.0.1:9/s/abcdef", "--to", missing, NULL };
     g_autofree char *expected = g_strdup_printf ("sharesync: cannot save into %s: no such "
                                                  "folder\n", missing);
-    RunResult r = { 0 };
 
-    run (&r, args);
-    g_assert_cmpint (exit_code (&r), ==, 1);
-    g_assert_cmpstr (r.err, ==, expected);
-    g_assert_cmpstr (r.out, ==, "");
-    run_result_clear (&r);
+    assert_fails_before_start (args, expected);
   }
   for (guint i = 0; i < G_N_ELEMENTS (folders); i++)
     {
@@ -177,13 +186,8 @@ test_missing_receive_folder (void)
                              data, file, "--receive", folders[i], NULL };
       g_autofree char *expected = g_strdup_printf ("sharesync: cannot receive into %s: %s\n",
                                                    folders[i], whys[i]);
-      RunResult r = { 0 };
 
-      run (&r, args);
-      g_assert_cmpint (exit_code (&r), ==, 1);
-      g_assert_cmpstr (r.err, ==, expected);
-      g_assert_cmpstr (r.out, ==, "");
-      run_result_clear (&r);
+      assert_fails_before_start (args, expected);
     }
 
   {
