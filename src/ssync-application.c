@@ -406,6 +406,13 @@ ssync_application_local_command_line (GApplication   *application,
           *exit_status = 2;
           return TRUE;
         }
+      /* A FILE that is not there is said here, on this terminal, as headless says it. */
+      if (!ssync_options_check_paths (options, &error))
+        {
+          ssync_options_print_error (error->message);
+          *exit_status = 1;
+          return TRUE;
+        }
       for (guint i = 0; self->options.files != NULL && self->options.files[i] != NULL; i++)
         g_ptr_array_add (files, g_file_new_for_commandline_arg (self->options.files[i]));
       if (files->len > 0)

@@ -510,18 +510,19 @@ ssync_options_target_is_address (const char *target)
 
 /* Says @message on stderr after "sharesync: ", one line, lower-case as a terminal's errors
  * are: a message written for the window ("Wrong password for this share") loses its capital,
- * unless its first word is a name ("S3", "LocalSend"). */
+ * unless its first word is a name ("ShareSync", "S3", "LocalSend", "GStreamer"). */
 void
 ssync_options_print_error (const char *message)
 {
   gunichar first = g_utf8_get_char (message);
   const char *rest = g_utf8_next_char (message);
+  gboolean name = FALSE;
   char lower[8] = { 0 };
 
-  if (*rest != '\0' && g_unichar_isupper (first) && !g_unichar_isupper (g_utf8_get_char (rest)) &&
-      !g_unichar_isdigit (g_utf8_get_char (rest)))
-    g_unichar_to_utf8 (g_unichar_tolower (first), lower);
-  else
-    g_unichar_to_utf8 (first, lower);
+  for (const char *p = rest; *p != '\0' && !g_unichar_isspace (g_utf8_get_char (p)) &&
+       *p != ':'; p = g_utf8_next_char (p))
+    name |= g_unichar_isupper (g_utf8_get_char (p)) || g_unichar_isdigit (g_utf8_get_char (p));
+  g_unichar_to_utf8 (g_unichar_isupper (first) && !name ? g_unichar_tolower (first) : first,
+                     lower);
   g_printerr ("sharesync: %s%s\n", lower, rest);
 }

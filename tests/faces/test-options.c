@@ -732,7 +732,7 @@ test_preferences_port_zero (Fixture       *fixture,
 }
 
 /* A second window's options can not apply to the running one: refused, not ignored. Its
- * files still go to the running window. */
+ * files still go to the running window; a FILE that is not there is said on its stderr. */
 static void
 test_already_running (Fixture       *fixture,
                       gconstpointer  data)
@@ -748,6 +748,10 @@ test_already_running (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   const char *with_port[] = { g_getenv ("SSYNC_BIN"), "--port", "0", other, NULL };
   const char *plain[] = { g_getenv ("SSYNC_BIN"), other, NULL };
+  g_autofree char *missing = g_build_filename (fixture->dir, "nope.bin", NULL);
+  const char *missing_argv[] = { g_getenv ("SSYNC_BIN"), missing, NULL };
+  g_autofree char *expected = g_strdup_printf ("sharesync: cannot share %s: no such file or "
+                                               "folder\n", missing);
 
   write_file (other, 1024);
   start (fixture, first, NULL);
@@ -769,6 +773,16 @@ test_already_running (Fixture       *fixture,
   g_assert_no_error (error);
   line = read_line_with (fixture, "“other.bin”");
   g_assert_nonnull (line);
+  g_clear_object (&second);
+  g_clear_pointer (&err, g_free);
+
+  /* A FILE that is not there is said on the second one's terminal, not handed over. */
+  second = g_subprocess_launcher_spawnv (launcher, missing_argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (second, NULL, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (second), ==, 1);
+  g_assert_cmpstr (err, ==, expected);
 }
 
 int
