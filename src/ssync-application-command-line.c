@@ -12,6 +12,24 @@
 #include <string.h>
 
 #include "ssync-application-private.h"
+#include "ssync-session-fetch.h"
+
+/* Says @message in the window (a toast starts with a capital) and on stderr, where it follows
+ * "sharesync: " in lower case as headless says it. */
+static void
+report_message (SsyncApplication *self,
+                const char       *message)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  char upper[8] = { 0 };
+  g_autofree char *toast = NULL;
+
+  ssync_options_print_error (message);
+  g_unichar_to_utf8 (g_unichar_toupper (g_utf8_get_char (message)), upper);
+  toast = g_strconcat (upper, g_utf8_next_char (message), NULL);
+  if (SSYNC_IS_WINDOW (window))
+    ssync_window_show_toast (SSYNC_WINDOW (window), toast);
+}
 
 /* Says @what went wrong in the window and on stderr. */
 static void
@@ -19,12 +37,23 @@ report (SsyncApplication *self,
         const char       *what,
         const GError     *error)
 {
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
   g_autofree char *message = g_strdup_printf (C_("error toast", "%s: %s"), what, error->message);
 
-  g_printerr ("sharesync: %s\n", message);
-  if (SSYNC_IS_WINDOW (window))
-    ssync_window_show_toast (SSYNC_WINDOW (window), message);
+  report_message (self, message);
+}
+
+static void
+on_share_added (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(SsyncApplication) self = user_data;
+  g_autoptr(SsyncShare) share = NULL;
+  g_autoptr(GError) error = NULL;
+
+  share = ssync_session_add_share_finish (SSYNC_SESSION (source), result, &error);
+  if (share == NULL)
+    report (self, _("Could not share"), error);
 }
 
 static void
@@ -73,7 +102,7 @@ on_push_share_added (GObject      *source,
       return;
     }
   if (clamped != NULL)
-    g_printerr ("sharesync: %s\n", clamped);
+    ssync_options_print_error (clamped);
   ssync_session_push_share_async (self->session, share, lifetime, NULL, on_pushed,
                                   g_object_ref (self));
 }
@@ -205,9 +234,19 @@ ssync_application_run_command_line (SsyncApplication *self)
 {
   SsyncOptions *options = &self->options;
   g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
 
   for (guint i = 0; options->files != NULL && options->files[i] != NULL; i++)
     g_ptr_array_add (files, g_file_new_for_commandline_arg (options->files[i]));
+
+  /* A FILE or DIR that is not there is said at once, as headless says it, and nothing of
+   * the command line starts; the window stays. */
+  if (self->session != NULL && !ssync_options_check_paths (options, &error))
+    {
+      gtk_window_present (GTK_WINDOW (ssync_application_get_window (self)));
+      report_message (self, error->message);
+      return;
+    }
 
   if (self->session != NULL && options->send_to != NULL)
     {
@@ -237,7 +276,8 @@ ssync_application_run_command_line (SsyncApplication *self)
     ssync_session_add_share_async (self->session, (GFile **) files->pdata, files->len, NULL,
                                    on_push_share_added, g_object_ref (self));
   else if (files->len > 0)
-    ssync_window_share_files (ssync_application_get_window (self), (GFile **) files->pdata, files->len);
+    ssync_session_add_share_async (self->session, (GFile **) files->pdata, files->len, NULL,
+                                   on_share_added, g_object_ref (self));
   if (options->receive != NULL)
     {
       g_autoptr(GFile) folder = g_file_new_for_commandline_arg (options->receive);
@@ -255,7 +295,8 @@ ssync_application_run_command_line (SsyncApplication *self)
 
       ssync_window_show_toast (ssync_application_get_window (self),
                                _("Receiving from the link over a direct connection…"));
-      ssync_session_fetch_async (self->session, options->fetch, folder, NULL, on_fetched,
-                                 g_object_ref (self));
+      ssync_session_fetch_with_password_async (self->session, options->fetch, folder,
+                                               options->fetch_password, NULL, on_fetched,
+                                               g_object_ref (self));
     }
 }

@@ -259,7 +259,8 @@ on_file_pushed (SsyncPusher *pusher,
   g_print (_("“%s” in the cloud at %s\n"), file, url);
 }
 
-/* The preferences' port 0 means the default port, the configuration's is -1. */
+/* The preferences' default port moves to the next free one when taken, as the command line's
+ * default (the configuration's -1) does; 0 is any free port there as with --port 0. */
 static gboolean
 map_port (GValue   *value,
           GVariant *variant,
@@ -267,7 +268,7 @@ map_port (GValue   *value,
 {
   int port = g_variant_get_int32 (variant);
 
-  g_value_set_int (value, port > 0 ? port : -1);
+  g_value_set_int (value, port == SSYNC_DEFAULT_PORT ? -1 : port);
   return TRUE;
 }
 
@@ -344,7 +345,7 @@ start_session (SsyncApplication  *self,
                                "address and port: %s"),
                              address != NULL ? address : _("every address"),
                              port > 0 ? port : SSYNC_DEFAULT_PORT, local_error->message);
-  g_printerr ("sharesync: %s\n", message);
+  ssync_options_print_error (message);
   return ssync_session_start (self->session, NULL, -1, error);
 }
 
@@ -368,7 +369,7 @@ ssync_application_local_command_line (GApplication   *application,
                                g_application_get_flags (application) | G_APPLICATION_IS_SERVICE);
       if (!g_application_register (application, NULL, &error))
         {
-          g_printerr ("sharesync: %s\n", error->message);
+          ssync_options_print_error (error->message);
           *exit_status = 1;
         }
       return TRUE;
@@ -376,14 +377,14 @@ ssync_application_local_command_line (GApplication   *application,
 
   if (!ssync_options_parse (&self->options, arguments, TRUE, &error))
     {
-      g_printerr ("sharesync: %s\n", error->message);
+      ssync_options_print_error (error->message);
       *exit_status = 2;
       return TRUE;
     }
 
   if (!g_application_register (application, NULL, &error))
     {
-      g_printerr ("sharesync: %s\n", error->message);
+      ssync_options_print_error (error->message);
       *exit_status = 1;
       return TRUE;
     }
@@ -403,6 +404,13 @@ ssync_application_local_command_line (GApplication   *application,
                       _("ShareSync is already running, and these options only apply when it "
                         "starts: quit it first, or leave them out"));
           *exit_status = 2;
+          return TRUE;
+        }
+      /* A FILE that is not there is said here, on this terminal, as headless says it. */
+      if (!ssync_options_check_paths (options, &error))
+        {
+          ssync_options_print_error (error->message);
+          *exit_status = 1;
           return TRUE;
         }
       for (guint i = 0; self->options.files != NULL && self->options.files[i] != NULL; i++)
@@ -480,7 +488,7 @@ ssync_application_startup (GApplication *application)
   self->session = ssync_session_new (self->options.data_dir, &self->start_error);
   if (self->session == NULL)
     {
-      g_printerr ("sharesync: %s\n", self->start_error->message);
+      ssync_options_print_error (self->start_error->message);
       return;
     }
   /* With a window, Nearby announces every 30 s only while its page shows. */
@@ -491,14 +499,21 @@ ssync_application_startup (GApplication *application)
       g_hash_table_add (fixed, (gpointer) from_options[i].setting);
   self->settings = ssync_preferences_lookup_settings ();
   bind_settings (self, fixed);
-  if (!ssync_options_apply (&self->options, self->session, &self->start_error) ||
-      !start_session (self, &self->start_error))
+  if (!ssync_options_apply (&self->options, self->session, &self->start_error))
+    {
+      ssync_options_print_error (self->start_error->message);
+      g_clear_object (&self->session);
+      return;
+    }
+  if (!start_session (self, &self->start_error))
     {
       int port = ssync_config_get_int (ssync_session_get_config (self->session), "port");
 
-      g_prefix_error (&self->start_error, _("Cannot listen on port %d: "),
-                      port < 0 ? SSYNC_DEFAULT_PORT : port);
-      g_printerr ("sharesync: %s\n", self->start_error->message);
+      port = port < 0 ? SSYNC_DEFAULT_PORT : port;
+      /* The terminal's line reads as headless says it; the window's starts with a capital. */
+      g_printerr (_("sharesync: cannot listen on port %d: %s\n"), port,
+                  self->start_error->message);
+      g_prefix_error (&self->start_error, _("Cannot listen on port %d: "), port);
       g_clear_object (&self->session);
       return;
     }

@@ -314,7 +314,7 @@ on_receive_nearby_started (GObject      *source,
 
   if (!ssync_session_start_nearby_finish (session, result, &error))
     {
-      g_printerr ("sharesync: %s\n", error->message);
+      ssync_options_print_error (error->message);
       return;
     }
   emit_discovering (session);

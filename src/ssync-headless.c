@@ -20,6 +20,7 @@
 #include "ssync-environment.h"
 #include "ssync-options.h"
 #include "ssync-session.h"
+#include "ssync-session-fetch.h"
 
 
 void
@@ -192,7 +193,7 @@ ssync_headless_fail (Headless   *headless,
 
   ssync_headless_add_string (builder, "message", message);
   ssync_headless_emit (builder);
-  g_printerr ("sharesync: %s\n", message);
+  ssync_options_print_error (message);
   headless->exit_code = code;
   g_main_loop_quit (headless->loop);
 }
@@ -214,42 +215,33 @@ emit_share (Headless   *headless,
   ssync_headless_emit (builder);
 }
 
-static void
-on_share_added (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Headless *headless = user_data;
-  g_autoptr(SsyncShare) share = NULL;
-  g_autoptr(GError) error = NULL;
-
-  share = ssync_session_add_share_finish (headless->session, result, &error);
-  if (share == NULL)
-    {
-      ssync_headless_fail (headless, 1, error->message);
-      return;
-    }
-
-  emit_share (headless, share);
-}
+/* The shares of the command line, made before the server listens: a file that cannot be
+ * shared is then one line on stderr and nothing on stdout. */
+typedef struct {
+  SsyncShare *shares[2];  /* the FILEs' share, then --receive's */
+  GError *error;
+  guint pending;
+} Making;
 
 static void
-on_receive_share_added (GObject      *source,
-                        GAsyncResult *result,
-                        gpointer      user_data)
+on_share_made (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
 {
-  Headless *headless = user_data;
-  g_autoptr(SsyncShare) share = NULL;
+  Making *making = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean receive = g_task_get_source_tag (G_TASK (result)) != ssync_session_add_share_async;
+  SsyncShare *share;
 
-  share = ssync_session_add_receive_share_finish (headless->session, result, &error);
-  if (share == NULL)
-    {
-      ssync_headless_fail (headless, 1, error->message);
-      return;
-    }
-
-  emit_share (headless, share);
+  if (!receive)
+    share = ssync_session_add_share_finish (SSYNC_SESSION (source), result, &error);
+  else
+    share = ssync_session_add_receive_share_finish (SSYNC_SESSION (source), result, &error);
+  if (share != NULL)
+    making->shares[receive] = share;
+  else if (making->error == NULL)
+    making->error = g_steal_pointer (&error);
+  making->pending--;
 }
 
 
@@ -282,7 +274,8 @@ on_fetched (GObject      *source,
 static int
 run_fetch (Headless   *headless,
            const char *url,
-           const char *to)
+           const char *to,
+           const char *password)
 {
   g_autoptr(GFile) folder = g_file_new_for_commandline_arg (to != NULL ? to : ".");
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -290,7 +283,7 @@ run_fetch (Headless   *headless,
 
   if (!ssync_session_get_rtc_available (headless->session, &why))
     {
-      g_printerr ("sharesync: %s\n", why);
+      ssync_options_print_error (why);
       return 1;
     }
 
@@ -302,7 +295,8 @@ run_fetch (Headless   *headless,
   g_unix_signal_add (SIGTERM, ssync_headless_quit_signal, headless);
   /* Stopped by a signal, the fetch ends cancelled once its partial file is removed. */
   headless->signal_cancellable = g_object_ref (cancellable);
-  ssync_session_fetch_async (headless->session, url, folder, cancellable, on_fetched, headless);
+  ssync_session_fetch_with_password_async (headless->session, url, folder, password,
+                                           cancellable, on_fetched, headless);
   g_main_loop_run (headless->loop);
 
   g_clear_object (&headless->signal_cancellable);
@@ -421,7 +415,7 @@ run_push (Headless  *headless,
 
   headless->push_lifetime = ssync_pusher_clamp_lifetime (lifetime, &clamped);
   if (clamped != NULL)
-    g_printerr ("sharesync: %s\n", clamped);
+    ssync_options_print_error (clamped);
 
   headless->loop = g_main_loop_new (NULL, FALSE);
   headless->signal_cancellable = g_cancellable_new ();
@@ -443,13 +437,14 @@ run_push (Headless  *headless,
   return headless->exit_code;
 }
 
-/* Starts the server and shares what the command line says, until SIGINT or SIGTERM. */
+/* Listens and serves @shares (made by run_server()) until SIGINT or SIGTERM. */
 static int
-run_server (Headless     *headless,
-            SsyncOptions *options)
+serve (Headless     *headless,
+       SsyncOptions *options,
+       SsyncShare   *shares[2],
+       GFile        *folder)
 {
   SsyncConfig *config = ssync_session_get_config (headless->session);
-  g_autoptr(GPtrArray) gfiles = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GError) error = NULL;
   int port = ssync_config_get_int (config, "port");
 
@@ -467,26 +462,53 @@ run_server (Headless     *headless,
   g_unix_signal_add (SIGINT, ssync_headless_quit_signal, headless);
   g_unix_signal_add (SIGTERM, ssync_headless_quit_signal, headless);
   emit_listening (headless);
+  for (guint i = 0; i < 2; i++)
+    if (shares[i] != NULL)
+      emit_share (headless, shares[i]);
+  if (folder != NULL)
+    ssync_headless_start_nearby_receive (headless, folder, options->accept_all);
+
+  g_main_loop_run (headless->loop);
+  g_main_loop_unref (headless->loop);
+  return headless->exit_code;
+}
+
+/* Makes the shares the command line asks for, then starts the server, until SIGINT or
+ * SIGTERM. */
+static int
+run_server (Headless     *headless,
+            SsyncOptions *options)
+{
+  g_autoptr(GPtrArray) gfiles = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GFile) folder = NULL;
+  Making making = { { NULL, NULL }, NULL, 0 };
+  int status;
 
   for (guint i = 0; options->files != NULL && options->files[i] != NULL; i++)
     g_ptr_array_add (gfiles, g_file_new_for_commandline_arg (options->files[i]));
   if (gfiles->len > 0)
-    ssync_session_add_share_async (headless->session, (GFile **) gfiles->pdata, gfiles->len,
-                                   NULL, on_share_added, headless);
+    {
+      making.pending++;
+      ssync_session_add_share_async (headless->session, (GFile **) gfiles->pdata, gfiles->len,
+                                     NULL, on_share_made, &making);
+    }
   if (options->receive != NULL)
     {
-      g_autoptr(GFile) folder = g_file_new_for_commandline_arg (options->receive);
-
-      ssync_session_add_receive_share_async (headless->session, folder, NULL,
-                                             on_receive_share_added, headless);
-      ssync_headless_start_nearby_receive (headless, folder, options->accept_all);
+      folder = g_file_new_for_commandline_arg (options->receive);
+      making.pending++;
+      ssync_session_add_receive_share_async (headless->session, folder, NULL, on_share_made,
+                                             &making);
     }
-
-  g_main_loop_run (headless->loop);
-
+  while (making.pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+  status = making.error != NULL ? 1 : serve (headless, options, making.shares, folder);
+  if (making.error != NULL)
+    ssync_options_print_error (making.error->message);
+  g_clear_error (&making.error);
+  g_clear_object (&making.shares[0]);
+  g_clear_object (&making.shares[1]);
   ssync_session_shutdown (headless->session);
-  g_main_loop_unref (headless->loop);
-  return headless->exit_code;
+  return status;
 }
 
 int
@@ -504,7 +526,7 @@ ssync_headless_run (int    argc,
     arguments[i] = g_strdup (argv[i]);
   if (!ssync_options_parse (&options, &arguments, FALSE, &error))
     {
-      g_printerr ("sharesync: %s\n", error->message);
+      ssync_options_print_error (error->message);
       return 2;
     }
 
@@ -513,17 +535,22 @@ ssync_headless_run (int    argc,
       g_print ("sharesync %s\n", PACKAGE_VERSION);
       return 0;
     }
+  if (!ssync_options_check_paths (&options, &error))
+    {
+      ssync_options_print_error (error->message);
+      return 1;
+    }
 
   headless.session = ssync_session_new (options.data_dir, &error);
   if (headless.session == NULL)
     {
-      g_printerr ("sharesync: %s\n", error->message);
+      ssync_options_print_error (error->message);
       return 1;
     }
   from_environment = ssync_environment_apply (headless.session);
   if (!ssync_options_apply (&options, headless.session, &error))
     {
-      g_printerr ("sharesync: %s\n", error->message);
+      ssync_options_print_error (error->message);
       g_clear_object (&headless.session);
       return 1;
     }
@@ -536,7 +563,7 @@ ssync_headless_run (int    argc,
   else if (options.send_to != NULL)
     status = ssync_headless_run_send_to (&headless, options.send_to, options.files, options.pin);
   else if (options.fetch != NULL)
-    status = run_fetch (&headless, options.fetch, options.fetch_to);
+    status = run_fetch (&headless, options.fetch, options.fetch_to, options.fetch_password);
   else if (options.discover > 0)
     status = ssync_headless_run_discover (&headless, options.discover);
   else if (options.files == NULL && options.receive == NULL)

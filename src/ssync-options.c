@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ssync-duration.h"
@@ -40,28 +42,39 @@ parse_discover (const char  *name,
 /* A number option's value when it is not on the command line. */
 #define NOT_GIVEN G_MININT
 
-/* "500M", "2G", "1048576": binary units, as file managers show sizes. */
+/* "500M", "500MB", "4G", "1048576": SI units, as g_format_size() shows sizes everywhere
+ * (500M is 500,000,000 bytes), or binary units spelled out ("500MiB"). */
 static gboolean
 parse_size (const char *text,
             guint64    *bytes)
 {
-  static const char units[] = "KMGT";
-  g_autofree char *number = NULL;
-  const char *unit;
-  guint64 value;
-  gsize len;
+  static const char prefixes[] = "KMGT";
+  const char *prefix;
+  char *end = NULL;
+  guint64 value, base = 1000, multiplier = 1;
 
-  if (text == NULL || (len = strlen (text)) == 0)
+  if (text == NULL || !g_ascii_isdigit (text[0]))
+    return FALSE;
+  errno = 0;
+  value = g_ascii_strtoull (text, &end, 10);
+  if (errno != 0 || value == 0)
     return FALSE;
 
-  unit = strchr (units, g_ascii_toupper (text[len - 1]));
-  number = g_strndup (text, unit != NULL && text[len - 1] != '\0' ? len - 1 : len);
-  if (!g_ascii_string_to_unsigned (number, 10, 1, G_MAXUINT32, &value, NULL))
+  if (*end != '\0' && (prefix = strchr (prefixes, g_ascii_toupper (*end))) != NULL)
+    {
+      if (g_ascii_strcasecmp (end + 1, "iB") == 0)
+        base = 1024;
+      else if (end[1] != '\0' && g_ascii_strcasecmp (end + 1, "B") != 0)
+        return FALSE;
+      for (const char *p = prefixes; p <= prefix; p++)
+        multiplier *= base;
+    }
+  else if (*end != '\0' && g_ascii_strcasecmp (end, "B") != 0)
     return FALSE;
 
-  if (unit != NULL)
-    value <<= 10 * (unit - units + 1);
-  *bytes = value;
+  if (value > G_MAXUINT64 / multiplier)
+    return FALSE;
+  *bytes = value * multiplier;
   return TRUE;
 }
 
@@ -88,6 +101,56 @@ check_devices (GStrv        fingerprints,
                      option, fingerprints[i]);
         return FALSE;
       }
+  return TRUE;
+}
+
+/* --password-file FILE: its first line is the password, kept off the command line (which
+ * other users can see in the process list); "-" reads standard input. */
+static gboolean
+read_password_file (SsyncOptions  *options,
+                    GError       **error)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize length = 0;
+  char *end;
+
+  if (g_strcmp0 (options->password_file, "-") == 0)
+    {
+      char line[1024];
+
+      if (fgets (line, sizeof line, stdin) != NULL)
+        {
+          text = g_strdup (line);
+          length = strlen (text);
+        }
+      explicit_bzero (line, sizeof line);
+    }
+  else
+    g_file_get_contents (options->password_file, &text, &length, &local_error);
+  if (local_error != NULL)
+    {
+      g_set_error (error, SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT,
+                   _("cannot read the password from %s: %s"), options->password_file,
+                   g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
+                     ? _("no such file") : local_error->message);
+      return FALSE;
+    }
+  if (text != NULL && (end = strpbrk (text, "\r\n")) != NULL)
+    *end = '\0';
+  if (text == NULL || text[0] == '\0')
+    {
+      if (text != NULL)
+        explicit_bzero (text, length);
+      g_set_error (error, SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT,
+                   _("%s has no password on its first line"), options->password_file);
+      return FALSE;
+    }
+  if (options->fetch != NULL)
+    options->fetch_password = g_strdup (text);
+  else
+    options->password = g_strdup (text);
+  explicit_bzero (text, length);
   return TRUE;
 }
 
@@ -153,6 +216,13 @@ check (SsyncOptions  *options,
     return usage_error (error, _("--max-downloads must be a positive number"));
   if (options->password != NULL && options->password[0] == '\0')
     return usage_error (error, _("--password must not be empty"));
+  if (options->password != NULL && options->password_file != NULL)
+    return usage_error (error, _("--password and --password-file do not go together"));
+  if (options->password != NULL && options->fetch != NULL)
+    return usage_error (error, _("--fetch takes the share’s password from --password-file, "
+                                 "which other users cannot see (see --help)"));
+  if (options->password_file != NULL && !read_password_file (options, error))
+    return FALSE;
   if (options->bind != NULL && !g_hostname_is_ip_address (options->bind))
     {
       g_set_error (error, SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT,
@@ -160,6 +230,94 @@ check (SsyncOptions  *options,
       return FALSE;
     }
   return TRUE;
+}
+
+/* What is wrong with @path as one of the FILEs, or NULL when it can be shared: it exists, is a
+ * file or a folder, and can be read. */
+static char *
+check_file (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GFileType type;
+
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_TYPE ","
+                            G_FILE_ATTRIBUTE_ACCESS_CAN_READ, G_FILE_QUERY_INFO_NONE, NULL,
+                            &local_error);
+  if (info == NULL && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    /* TRANSLATORS: after "sharesync: " on the terminal, hence lower-case */
+    return g_strdup_printf (_("cannot share %s: no such file or folder"), path);
+  if (info == NULL)
+    return g_strdup_printf (_("cannot share %s: %s"), path, local_error->message);
+  type = g_file_info_get_file_type (info);
+  if (type != G_FILE_TYPE_REGULAR && type != G_FILE_TYPE_DIRECTORY)
+    return g_strdup_printf (_("cannot share %s: not a file or folder"), path);
+  if (g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_ACCESS_CAN_READ) &&
+      !g_file_info_get_attribute_boolean (info, G_FILE_ATTRIBUTE_ACCESS_CAN_READ))
+    return g_strdup_printf (_("cannot share %s: permission denied"), path);
+  return NULL;
+}
+
+/* What is wrong with @path as a folder files are saved into, or NULL; @what says what the
+ * folder is for ("cannot receive into /srv/inbox"). */
+static char *
+check_folder (const char *path,
+              const char *what)
+{
+  g_autoptr(GFile) folder = g_file_new_for_commandline_arg (path);
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *why = NULL;
+
+  info = g_file_query_info (folder, G_FILE_ATTRIBUTE_STANDARD_TYPE ","
+                            G_FILE_ATTRIBUTE_ACCESS_CAN_WRITE, G_FILE_QUERY_INFO_NONE, NULL,
+                            &local_error);
+  if (info == NULL && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    why = _("no such folder");
+  else if (info == NULL)
+    why = local_error->message;
+  else if (g_file_info_get_file_type (info) != G_FILE_TYPE_DIRECTORY)
+    why = _("not a folder");
+  else if (g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_ACCESS_CAN_WRITE) &&
+           !g_file_info_get_attribute_boolean (info, G_FILE_ATTRIBUTE_ACCESS_CAN_WRITE))
+    why = _("the folder is not writable");
+  if (why == NULL)
+    return NULL;
+
+  /* TRANSLATORS: "cannot receive into /srv/inbox: no such folder" */
+  return g_strdup_printf (C_("folder problem", "%s: %s"), what, why);
+}
+
+/* Whether the FILEs, --receive's DIR and --fetch's --to DIR are there and usable, looked at
+ * before anything starts, so that a mistyped path is one line on stderr and nothing else.
+ * The message is lower-case, for after "sharesync: ". */
+gboolean
+ssync_options_check_paths (SsyncOptions  *options,
+                           GError       **error)
+{
+  g_autofree char *problem = NULL;
+  g_autofree char *what = NULL;
+
+  for (guint i = 0; options->files != NULL && options->files[i] != NULL && problem == NULL; i++)
+    problem = check_file (options->files[i]);
+  if (problem == NULL && options->receive != NULL)
+    {
+      /* TRANSLATORS: the folder --receive DIR saves into */
+      what = g_strdup_printf (_("cannot receive into %s"), options->receive);
+      problem = check_folder (options->receive, what);
+    }
+  if (problem == NULL && options->fetch != NULL && options->fetch_to != NULL)
+    {
+      /* TRANSLATORS: the folder --fetch URL --to DIR saves into */
+      what = g_strdup_printf (_("cannot save into %s"), options->fetch_to);
+      problem = check_folder (options->fetch_to, what);
+    }
+  if (problem == NULL)
+    return TRUE;
+
+  g_set_error_literal (error, SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT, problem);
+  return FALSE;
 }
 
 /* Parses and checks the command line; @arguments keeps what was not an option (only the
@@ -177,7 +335,8 @@ ssync_options_parse (SsyncOptions  *options,
     { "headless", 0, 0, G_OPTION_ARG_NONE, &options->headless,
       N_("Run without a window, printing JSON events on standard output"), NULL },
     { "port", 'p', 0, G_OPTION_ARG_INT, &options->port,
-      N_("Port to listen on (default 5001 or the next free one; 0 for any)"), N_("PORT") },
+      N_("Port to listen on (default 5001, or the next free one when it is taken; 0 picks "
+         "any free port)"), N_("PORT") },
     { "bind", 'b', 0, G_OPTION_ARG_STRING, &options->bind,
       N_("Address to listen on (default: all IPv4 addresses)"), N_("ADDRESS") },
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &options->data_dir,
@@ -185,9 +344,14 @@ ssync_options_parse (SsyncOptions  *options,
     { "receive", 'r', 0, G_OPTION_ARG_FILENAME, &options->receive,
       N_("Also let browsers send files into DIR"), N_("DIR") },
     { "max-upload-size", 0, 0, G_OPTION_ARG_STRING, &options->max_upload,
-      N_("Largest file browsers may send, like 500M or 4G (default: no limit)"), N_("SIZE") },
+      N_("Largest file browsers may send, like 500M or 4G: SI units, as sizes are shown "
+         "(500M is 500,000,000 bytes; 500MiB, binary, is accepted too); default: no limit"),
+      N_("SIZE") },
     { "password", 0, 0, G_OPTION_ARG_STRING, &options->password,
       N_("Ask browsers for this password before anything else"), N_("PASSWORD") },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &options->password_file,
+      N_("Read that password from the first line of FILE (- for standard input), out of "
+         "sight of other users; with --fetch, the password of the share fetched"), N_("FILE") },
     { "expires", 0, 0, G_OPTION_ARG_STRING, &options->expires,
       N_("Stop sharing after a while: 90s, 30m, 2h or 7d"), N_("DURATION") },
     { "max-downloads", 0, 0, G_OPTION_ARG_INT, &options->max_downloads,
@@ -252,6 +416,10 @@ ssync_options_clear (SsyncOptions *options)
   if (options->password != NULL)
     explicit_bzero (options->password, strlen (options->password));
   g_clear_pointer (&options->password, g_free);
+  if (options->fetch_password != NULL)
+    explicit_bzero (options->fetch_password, strlen (options->fetch_password));
+  g_clear_pointer (&options->fetch_password, g_free);
+  g_clear_pointer (&options->password_file, g_free);
   g_clear_pointer (&options->bind, g_free);
   g_clear_pointer (&options->data_dir, g_free);
   g_clear_pointer (&options->receive, g_free);
@@ -338,4 +506,23 @@ ssync_options_target_is_address (const char *target)
 
   return target[0] == '[' || g_hostname_is_ip_address (target) ||
          (host != NULL && g_hostname_is_ip_address (host));
+}
+
+/* Says @message on stderr after "sharesync: ", one line, lower-case as a terminal's errors
+ * are: a message written for the window ("Wrong password for this share") loses its capital,
+ * unless its first word is a name ("ShareSync", "S3", "LocalSend", "GStreamer"). */
+void
+ssync_options_print_error (const char *message)
+{
+  gunichar first = g_utf8_get_char (message);
+  const char *rest = g_utf8_next_char (message);
+  gboolean name = FALSE;
+  char lower[8] = { 0 };
+
+  for (const char *p = rest; *p != '\0' && !g_unichar_isspace (g_utf8_get_char (p)) &&
+       *p != ':'; p = g_utf8_next_char (p))
+    name |= g_unichar_isupper (g_utf8_get_char (p)) || g_unichar_isdigit (g_utf8_get_char (p));
+  g_unichar_to_utf8 (g_unichar_isupper (first) && !name ? g_unichar_tolower (first) : first,
+                     lower);
+  g_printerr ("sharesync: %s%s\n", lower, rest);
 }

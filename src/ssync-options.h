@@ -20,6 +20,8 @@ typedef struct {
   char *receive;
   char *max_upload;
   char *password;           /* wiped as soon as it is hashed */
+  char *password_file;      /* the password's first line, "-" for standard input */
+  char *fetch_password;     /* --fetch's, read from --password-file; wiped when cleared */
   char *expires;
   int max_downloads;        /* G_MININT: not given */
   char *fetch;
@@ -41,12 +43,16 @@ gboolean ssync_options_parse          (SsyncOptions   *options,
                                        GStrv          *arguments,
                                        gboolean        window,
                                        GError        **error);
+gboolean ssync_options_check_paths    (SsyncOptions   *options,
+                                       GError        **error);
 void     ssync_options_clear          (SsyncOptions   *options);
 gboolean ssync_options_sets_server    (SsyncOptions   *options);
 gboolean ssync_options_sets_shares    (SsyncOptions   *options);
 gboolean ssync_options_apply          (SsyncOptions   *options,
                                        SsyncSession   *session,
                                        GError        **error);
+
+void     ssync_options_print_error    (const char     *message);
 
 gboolean ssync_options_target_is_address (const char     *target);
 

@@ -417,6 +417,7 @@ send_request (SsyncFetchFile *file)
       return;
     }
   soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  ssync_http_fetch_add_cookie (fetch, msg);
   if (offset > 0)
     {
       SoupMessageHeaders *headers = soup_message_get_request_headers (msg);

@@ -53,6 +53,8 @@ struct _SsyncHttpFetch
 
   char *origin;             /* scheme://host:port of the link */
   char *token;
+  char *password;           /* the share's, when it has one; wiped once used */
+  char *cookie;             /* "name=value" the unlock set, sent with every request */
   GFile *folder;
   SoupSession *soup;
   GTask *task;
@@ -75,6 +77,8 @@ GError  *ssync_http_fetch_lying         (const char     *what);
 gboolean ssync_http_fetch_parse_listing (SsyncHttpFetch *self,
                                          GBytes         *body,
                                          GError        **error);
+void ssync_http_fetch_add_cookie (SsyncHttpFetch *self,
+                                  SoupMessage    *msg);
 void ssync_fetch_file_free  (SsyncFetchFile *file);
 void ssync_fetch_file_start (SsyncFetchFile *file);
 void ssync_fetch_file_abort (SsyncFetchFile *file);

@@ -15,7 +15,9 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
+#include "ssync-duration.h"
 #include "ssync-error.h"
 #include "ssync-http-fetch-private.h"
 
@@ -56,6 +58,10 @@ ssync_http_fetch_finalize (GObject *object)
 
   g_free (self->origin);
   g_free (self->token);
+  if (self->password != NULL)
+    explicit_bzero (self->password, strlen (self->password));
+  g_free (self->password);
+  g_free (self->cookie);
   g_free (self->share_id);
   g_free (self->share_name);
   g_clear_error (&self->error);
@@ -284,6 +290,24 @@ on_listing_read (GObject      *source,
   start_more (self);
 }
 
+/* "Too many wrong passwords: try again in 5 minutes", from a 429's Retry-After. */
+static GError *
+too_many_attempts (SoupMessage *msg)
+{
+  const char *retry = soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                    "Retry-After");
+  guint64 seconds = 0;
+  g_autofree char *wait = NULL;
+
+  if (retry == NULL || !g_ascii_string_to_unsigned (retry, 10, 1, G_MAXINT32, &seconds, NULL))
+    return g_error_new_literal (SSYNC_ERROR, SSYNC_ERROR_BUSY,
+                                _("Too many wrong passwords: try again later"));
+  wait = ssync_duration_format ((gint64) seconds);
+  /* TRANSLATORS: "Too many wrong passwords: try again in 5 minutes" */
+  return g_error_new (SSYNC_ERROR, SSYNC_ERROR_BUSY,
+                      _("Too many wrong passwords: try again in %s"), wait);
+}
+
 /* The answer's status, as an error when it is not 200. */
 static GError *
 status_error (SsyncHttpFetch *self,
@@ -296,18 +320,23 @@ status_error (SsyncHttpFetch *self,
     case SOUP_STATUS_OK:
       return NULL;
     case SOUP_STATUS_UNAUTHORIZED:
+      if (self->cookie != NULL)
+        return g_error_new_literal (SSYNC_ERROR, SSYNC_ERROR_PIN_REQUIRED,
+                                    _("Wrong password for this share"));
       return g_error_new_literal (SSYNC_ERROR, SSYNC_ERROR_PIN_REQUIRED,
-                                  _("This share is protected by a password: open the link "
-                                    "in a web browser to download it"));
+                                  _("This share is protected by a password: give it to "
+                                    "receive the files"));
     case SOUP_STATUS_NOT_FOUND:
       return g_error_new_literal (SSYNC_ERROR, SSYNC_ERROR_NOT_FOUND,
                                   _("Unknown share: the link is wrong, or the other "
                                     "ShareSync stopped sharing it"));
     case SOUP_STATUS_GONE:
       return g_error_new_literal (SSYNC_ERROR, SSYNC_ERROR_NOT_FOUND,
-                                  _("This share expired, reached its download limit or was "
-                                    "stopped"));
+                                  _("This share has ended: it expired, reached its download "
+                                    "limit or was stopped"));
     case 429: /* Too Many Requests: libsoup names no constant for it */
+      if (self->cookie != NULL)
+        return too_many_attempts (msg);
       return g_error_new_literal (SSYNC_ERROR, SSYNC_ERROR_BUSY,
                                   _("The other ShareSync is busy: try again in a moment"));
     default:
@@ -316,6 +345,28 @@ status_error (SsyncHttpFetch *self,
                           soup_status_get_phrase (status) != NULL
                             ? soup_status_get_phrase (status) : "");
     }
+}
+
+/* The unlock's cookie, on every request of the run. */
+void
+ssync_http_fetch_add_cookie (SsyncHttpFetch *self,
+                             SoupMessage    *msg)
+{
+  if (self->cookie != NULL && self->cookie[0] != '\0')
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Cookie",
+                                  self->cookie);
+}
+
+/* A request that got no answer: @error says why. */
+static GError *
+not_reached (SsyncHttpFetch *self,
+             const GError   *error)
+{
+  return g_error_new (SSYNC_ERROR,
+                      ssync_http_fetch_is_unreachable (error)
+                        ? SSYNC_ERROR_UNREACHABLE : SSYNC_ERROR_NETWORK,
+                      _("Cannot reach the other ShareSync’s web server at %s: %s"),
+                      self->origin, error->message);
 }
 
 static void
@@ -337,11 +388,7 @@ on_listing_sent (GObject      *source,
         fail (self, g_error_new_literal (SSYNC_ERROR, SSYNC_ERROR_FAILED,
                                          _("The transfer was cancelled")));
       else
-        fail (self, g_error_new (SSYNC_ERROR,
-                                 ssync_http_fetch_is_unreachable (error)
-                                   ? SSYNC_ERROR_UNREACHABLE : SSYNC_ERROR_NETWORK,
-                                 _("Cannot reach the other ShareSync’s web server at %s: %s"),
-                                 self->origin, error->message));
+        fail (self, not_reached (self, error));
       return_result (self);
       return;
     }
@@ -369,6 +416,113 @@ on_listing_sent (GObject      *source,
 }
 
 static void
+send_listing (SsyncHttpFetch *self)
+{
+  g_autofree char *escaped = g_uri_escape_string (self->token, NULL, FALSE);
+  g_autofree char *url = g_strconcat (self->origin, "/api/files/", escaped, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, url);
+
+  if (msg == NULL)
+    {
+      fail (self, g_error_new (SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT,
+                               _("“%s” is not a ShareSync share link "
+                                 "(http://HOST:PORT/s/TOKEN)"), url));
+      return_result (self);
+      return;
+    }
+  /* The listing comes from the link's host, and from nowhere it would redirect to. */
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  ssync_http_fetch_add_cookie (self, msg);
+  soup_session_send_async (self->soup, msg, G_PRIORITY_DEFAULT, self->cancellable,
+                           on_listing_sent, g_object_ref (self));
+}
+
+/* The unlock answers 303 to the share's page, with the cookie when the password was right
+ * and to "?wrong=1" without one when it was not; 429 once too many were wrong. */
+static void
+on_unlocked (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(SsyncHttpFetch) self = user_data;
+  SoupMessage *msg = soup_session_get_async_result_message (self->soup, result);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSList) cookies = NULL;
+  guint status;
+
+  body = soup_session_send_and_read_finish (self->soup, result, &error);
+  if (body == NULL)
+    {
+      fail (self, not_reached (self, error));
+      return_result (self);
+      return;
+    }
+
+  status = soup_message_get_status (msg);
+  cookies = soup_cookies_from_response (msg);
+  /* An empty cookie marks that a password was given, for the statuses' messages. */
+  self->cookie = cookies != NULL ? soup_cookies_to_cookie_header (cookies) : g_strdup ("");
+  g_slist_free_full (g_steal_pointer (&cookies), (GDestroyNotify) soup_cookie_free);
+  if (status == 429)
+    fail (self, too_many_attempts (msg));
+  else if (status == SOUP_STATUS_SEE_OTHER && self->cookie[0] == '\0')
+    fail (self, g_error_new_literal (SSYNC_ERROR, SSYNC_ERROR_PIN_REQUIRED,
+                                     _("Wrong password for this share")));
+  else if (status != SOUP_STATUS_SEE_OTHER)
+    fail (self, status_error (self, msg));
+  if (self->error != NULL)
+    {
+      return_result (self);
+      return;
+    }
+  send_listing (self);
+}
+
+/* POST /s/TOKEN/unlock with the password, as the unlock page's form does. */
+static void
+unlock (SsyncHttpFetch *self)
+{
+  g_autofree char *escaped = g_uri_escape_string (self->token, NULL, FALSE);
+  g_autofree char *url = g_strconcat (self->origin, "/s/", escaped, "/unlock", NULL);
+  g_autofree char *form = NULL;
+  gsize length;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GHashTable) fields = g_hash_table_new (g_str_hash, g_str_equal);
+
+  g_hash_table_insert (fields, "password", self->password);
+  form = soup_form_encode_hash (fields);
+  explicit_bzero (self->password, strlen (self->password));
+  g_clear_pointer (&self->password, g_free);
+  length = strlen (form);
+  body = g_bytes_new_take (g_steal_pointer (&form), length);
+  msg = soup_message_new (SOUP_METHOD_POST, url);
+  if (msg == NULL)
+    {
+      send_listing (self);  /* says what is wrong with the link */
+      return;
+    }
+  soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded", body);
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  soup_session_send_and_read_async (self->soup, msg, G_PRIORITY_DEFAULT, self->cancellable,
+                                    on_unlocked, g_object_ref (self));
+}
+
+/* The password of a protected share, given before the run. */
+void
+ssync_http_fetch_set_password (SsyncHttpFetch *self,
+                               const char     *password)
+{
+  g_return_if_fail (SSYNC_IS_HTTP_FETCH (self));
+
+  if (self->password != NULL)
+    explicit_bzero (self->password, strlen (self->password));
+  g_free (self->password);
+  self->password = g_strdup (password);
+}
+
+static void
 on_outer_cancelled (GCancellable   *outer,
                     SsyncHttpFetch *self)
 {
@@ -386,10 +540,6 @@ ssync_http_fetch_run_async (SsyncHttpFetch      *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  g_autofree char *escaped = NULL;
-  g_autofree char *url = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
-
   g_return_if_fail (SSYNC_IS_HTTP_FETCH (self));
   g_return_if_fail (self->task == NULL && self->soup == NULL);
 
@@ -409,21 +559,10 @@ ssync_http_fetch_run_async (SsyncHttpFetch      *self,
                                               "timeout", IO_TIMEOUT,
                                               "max-conns-per-host",
                                               SSYNC_HTTP_FETCH_PARALLEL + 1, NULL);
-  escaped = g_uri_escape_string (self->token, NULL, FALSE);
-  url = g_strconcat (self->origin, "/api/files/", escaped, NULL);
-  msg = soup_message_new (SOUP_METHOD_GET, url);
-  if (msg == NULL)
-    {
-      fail (self, g_error_new (SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT,
-                               _("“%s” is not a ShareSync share link "
-                                 "(http://HOST:PORT/s/TOKEN)"), url));
-      return_result (self);
-      return;
-    }
-  /* The listing comes from the link's host, and from nowhere it would redirect to. */
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  soup_session_send_async (self->soup, msg, G_PRIORITY_DEFAULT, self->cancellable,
-                           on_listing_sent, g_object_ref (self));
+  if (self->password != NULL)
+    unlock (self);
+  else
+    send_listing (self);
 }
 
 gboolean

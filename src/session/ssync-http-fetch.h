@@ -19,6 +19,8 @@ G_DECLARE_FINAL_TYPE (SsyncHttpFetch, ssync_http_fetch, SSYNC, HTTP_FETCH, GObje
 SsyncHttpFetch *ssync_http_fetch_new              (const char           *url,
                                                    GFile                *folder,
                                                    GError              **error);
+void            ssync_http_fetch_set_password     (SsyncHttpFetch       *self,
+                                                   const char           *password);
 void            ssync_http_fetch_run_async        (SsyncHttpFetch       *self,
                                                    GCancellable         *cancellable,
                                                    GAsyncReadyCallback   callback,

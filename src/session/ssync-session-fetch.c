@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "ssync-http-fetch.h"
+#include "ssync-session-fetch.h"
 #include "ssync-session-private.h"
 
 typedef struct {
@@ -100,6 +101,23 @@ ssync_session_fetch_async (SsyncSession        *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
+  ssync_session_fetch_with_password_async (self, url, folder, NULL, cancellable, callback,
+                                           user_data);
+}
+
+/* ssync_session_fetch_async() for a share protected by @password (NULL: none). It unlocks
+ * the share as its page's form does; a wrong password, too many of them (with the time to
+ * wait), a share that ended and one that needs a password each fail with their own
+ * message. A direct (WebRTC) fetch cannot unlock a share. */
+void
+ssync_session_fetch_with_password_async (SsyncSession        *self,
+                                         const char          *url,
+                                         GFile               *folder,
+                                         const char          *password,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   Fetch *fetch = g_new0 (Fetch, 1);
   SsyncHttpFetch *http;
@@ -108,7 +126,7 @@ ssync_session_fetch_async (SsyncSession        *self,
   g_return_if_fail (SSYNC_IS_SESSION (self));
   g_return_if_fail (url != NULL && G_IS_FILE (folder));
 
-  g_task_set_source_tag (task, ssync_session_fetch_async);
+  g_task_set_source_tag (task, ssync_session_fetch_with_password_async);
   fetch->url = g_strdup (url);
   fetch->folder = g_object_ref (folder);
   fetch->path = "http";
@@ -126,6 +144,8 @@ ssync_session_fetch_async (SsyncSession        *self,
       g_object_unref (task);
       return;
     }
+  if (password != NULL && password[0] != '\0')
+    ssync_http_fetch_set_password (http, password);
   g_signal_connect (http, "transfer-started", G_CALLBACK (on_http_transfer_started), self);
   ssync_http_fetch_run_async (http, cancellable, on_http_fetched, task);
 }
@@ -151,4 +171,17 @@ ssync_session_fetch_get_path (SsyncSession *self,
 
   fetch = g_task_get_task_data (G_TASK (result));
   return fetch->path;
+}
+
+/* The link the fetch of @result was for, to ask again with a password. */
+const char *
+ssync_session_fetch_get_url (SsyncSession *self,
+                             GAsyncResult *result)
+{
+  Fetch *fetch;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  fetch = g_task_get_task_data (G_TASK (result));
+  return fetch->url;
 }

@@ -1,8 +1,10 @@
 /* ssync-daily-chart.c: a small bar chart of downloads per day.
  *
- * One bar per day (SsyncHistoryDay, oldest on the left), scaled to the busiest day, with
- * the date under every seventh bar counting back from today. The numbers are also in the
- * accessible description, since a screen reader cannot read bars.
+ * One bar per day (SsyncHistoryDay, oldest on the left), scaled to the busiest day, whose
+ * count the scale on the left shows (with 0 at the axis), and the date under every seventh
+ * bar counting back from today, leaving out those that would run into the next one on narrow
+ * widths. The numbers are also in the accessible description, since a screen reader cannot
+ * read bars.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -18,6 +20,9 @@
 #define BAR_GAP 2
 #define MIN_BAR_WIDTH 4
 #define MIN_CHART_HEIGHT 64
+/* Space between two dates under the bars, and between the scale and the bars. */
+#define LABEL_GAP 8
+#define SCALE_GAP 4
 
 struct _SsyncDailyChart
 {
@@ -39,6 +44,76 @@ label_height (GtkWidget *widget)
   return height + BAR_GAP;
 }
 
+static PangoLayout *
+scale_layout (SsyncDailyChart *self,
+              guint            value)
+{
+  g_autofree char *text = g_strdup_printf ("%u", value);
+
+  return gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+}
+
+/* The width of the scale left of the bars: the busiest day's count and its gap. */
+static int
+scale_width (SsyncDailyChart *self)
+{
+  g_autoptr(PangoLayout) layout = scale_layout (self, MAX (self->max, 1));
+  int width;
+
+  pango_layout_get_pixel_size (layout, &width, NULL);
+  return width + SCALE_GAP;
+}
+
+static PangoLayout *
+date_layout (SsyncDailyChart *self,
+             guint            index)
+{
+  SsyncHistoryDay *day = &g_array_index (self->days, SsyncHistoryDay, index);
+  g_autoptr(GDateTime) date = g_date_time_new_from_unix_local (day->day / G_USEC_PER_SEC);
+  /* Translators: a day under a bar of the downloads chart, see strftime(3). */
+  g_autofree char *text = g_date_time_format (date, C_("chart day", "%e %b"));
+
+  /* %e pads single-digit days with a space. */
+  return gtk_widget_create_pango_layout (GTK_WIDGET (self), g_strstrip (text));
+}
+
+/* Where the dates go under the bars when the chart is @width wide: under every seventh bar
+ * from today's, right to left, each only where it keeps LABEL_GAP from the one on its right
+ * (and inside the chart). */
+GArray *
+ssync_daily_chart_layout_dates (SsyncDailyChart *self,
+                                int              width)
+{
+  GArray *labels = g_array_new (FALSE, FALSE, sizeof (SsyncChartLabel));
+  int left = scale_width (self);
+  double slot;
+  int limit = width;
+
+  g_return_val_if_fail (SSYNC_IS_DAILY_CHART (self), labels);
+
+  if (self->days == NULL || self->days->len == 0)
+    return labels;
+  slot = (double) MAX (width - left, 1) / self->days->len;
+  for (guint i = self->days->len; i-- > 0;)
+    {
+      g_autoptr(PangoLayout) layout = NULL;
+      SsyncChartLabel label = { 0 };
+      double middle = left + (i + 0.5) * slot;
+
+      if ((self->days->len - 1 - i) % 7 != 0)
+        continue;
+      layout = date_layout (self, i);
+      pango_layout_get_pixel_size (layout, &label.width, NULL);
+      label.index = i;
+      label.x = CLAMP ((int) (middle - label.width / 2.0), left, MAX (width - label.width, left));
+      if (label.x + label.width > limit || label.x < left)
+        continue;
+      g_array_prepend_val (labels, label);
+      limit = label.x - LABEL_GAP;
+    }
+  return labels;
+}
+
 static void
 ssync_daily_chart_measure (GtkWidget      *widget,
                            GtkOrientation  orientation,
@@ -53,8 +128,8 @@ ssync_daily_chart_measure (GtkWidget      *widget,
 
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
-      *minimum = n * (MIN_BAR_WIDTH + BAR_GAP);
-      *natural = n * (3 * MIN_BAR_WIDTH + BAR_GAP);
+      *minimum = scale_width (self) + n * (MIN_BAR_WIDTH + BAR_GAP);
+      *natural = scale_width (self) + n * (2 * MIN_BAR_WIDTH + BAR_GAP);
     }
   else
     {
@@ -87,7 +162,12 @@ ssync_daily_chart_snapshot (GtkWidget   *widget,
   int height = gtk_widget_get_height (widget);
   int labels = label_height (widget);
   int chart_height = MAX (height - labels, 1);
-  GdkRGBA foreground, bar, axis;
+  int left = scale_width (self);
+  g_autoptr(GArray) dates = NULL;
+  g_autoptr(PangoLayout) top = NULL;
+  g_autoptr(PangoLayout) zero = NULL;
+  GdkRGBA foreground, bar, axis, dim;
+  int text_width, text_height;
   double slot;
 
   if (self->days == NULL || self->days->len == 0)
@@ -98,47 +178,59 @@ ssync_daily_chart_snapshot (GtkWidget   *widget,
   gdk_rgba_parse (&bar, "#3584e4");
   axis = foreground;
   axis.alpha *= 0.3f;
+  dim = foreground;
+  dim.alpha *= 0.7f;
+  slot = (double) MAX (width - left, 1) / self->days->len;
 
-  slot = (double) width / self->days->len;
+  /* The scale: the busiest day's count at the top, with a faint line there, and 0. */
+  top = scale_layout (self, self->max);
+  zero = scale_layout (self, 0);
+  pango_layout_get_pixel_size (top, &text_width, &text_height);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (left - SCALE_GAP - text_width, 0));
+  gtk_snapshot_append_layout (snapshot, top, &dim);
+  gtk_snapshot_restore (snapshot);
+  pango_layout_get_pixel_size (zero, &text_width, NULL);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot,
+                          &GRAPHENE_POINT_INIT (left - SCALE_GAP - text_width,
+                                                MAX (chart_height - text_height, text_height)));
+  gtk_snapshot_append_layout (snapshot, zero, &dim);
+  gtk_snapshot_restore (snapshot);
   gtk_snapshot_append_color (snapshot, &axis,
-                             &GRAPHENE_RECT_INIT (0, chart_height - 1, width, 1));
+                             &GRAPHENE_RECT_INIT (left, text_height / 2.0, width - left, 1));
+  gtk_snapshot_append_color (snapshot, &axis,
+                             &GRAPHENE_RECT_INIT (left, chart_height - 1, width - left, 1));
 
   for (guint i = 0; i < self->days->len; i++)
     {
       SsyncHistoryDay *day = &g_array_index (self->days, SsyncHistoryDay, i);
-      double x = i * slot + BAR_GAP / 2.0;
+      double x = left + i * slot + BAR_GAP / 2.0;
       double bar_width = MAX (slot - BAR_GAP, 1);
-      guint from_end = self->days->len - 1 - i;
+      /* The busiest day's bar reaches the line of its count. */
+      double full = chart_height - 1 - text_height / 2.0;
 
       if (day->downloads > 0 && self->max > 0)
         {
           /* A day with any downloads shows at least a sliver, so it never reads as zero. */
-          double bar_height = MAX ((double) day->downloads / self->max * (chart_height - 2), 2);
+          double bar_height = MAX ((double) day->downloads / self->max * full, 2);
 
           gtk_snapshot_append_color (snapshot, &bar,
                                      &GRAPHENE_RECT_INIT (x, chart_height - 1 - bar_height,
                                                           bar_width, bar_height));
         }
+    }
 
-      if (from_end % 7 == 0)
-        {
-          g_autoptr(GDateTime) date =
-            g_date_time_new_from_unix_local (day->day / G_USEC_PER_SEC);
-          /* Translators: a day under a bar of the downloads chart, see strftime(3). */
-          g_autofree char *text = g_date_time_format (date, C_("chart day", "%e %b"));
-          g_autoptr(PangoLayout) layout = NULL;
-          int text_width;
-          double text_x;
+  dates = ssync_daily_chart_layout_dates (self, width);
+  for (guint i = 0; i < dates->len; i++)
+    {
+      SsyncChartLabel *label = &g_array_index (dates, SsyncChartLabel, i);
+      g_autoptr(PangoLayout) layout = date_layout (self, label->index);
 
-          /* %e pads single-digit days with a space. */
-          layout = gtk_widget_create_pango_layout (widget, g_strstrip (text));
-          pango_layout_get_pixel_size (layout, &text_width, NULL);
-          text_x = CLAMP (x + bar_width / 2 - text_width / 2.0, 0, MAX (width - text_width, 0));
-          gtk_snapshot_save (snapshot);
-          gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (text_x, chart_height + BAR_GAP));
-          gtk_snapshot_append_layout (snapshot, layout, &foreground);
-          gtk_snapshot_restore (snapshot);
-        }
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (label->x, chart_height + BAR_GAP));
+      gtk_snapshot_append_layout (snapshot, layout, &foreground);
+      gtk_snapshot_restore (snapshot);
     }
 }
 

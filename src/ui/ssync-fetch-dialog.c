@@ -19,6 +19,8 @@ struct _SsyncFetchDialog
   gpointer done_data;
 
   GtkEntry *entry;
+  GtkPasswordEntry *password_entry;
+  GtkLabel *problem_label;
 };
 
 G_DEFINE_FINAL_TYPE (SsyncFetchDialog, ssync_fetch_dialog, SSYNC_TYPE_ALERT)
@@ -62,11 +64,13 @@ on_response (SsyncFetchDialog *self,
              const char       *response)
 {
   g_autofree char *url = NULL;
+  const char *password;
 
   if (g_strcmp0 (response, "fetch") != 0 || self->done == NULL)
     return;
   url = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->entry))));
-  self->done (url, self->done_data);
+  password = gtk_editable_get_text (GTK_EDITABLE (self->password_entry));
+  self->done (url, password[0] != '\0' ? password : NULL, self->done_data);
 }
 
 static void
@@ -87,6 +91,8 @@ ssync_fetch_dialog_class_init (SsyncFetchDialogClass *klass)
   ssync_alert_class_set_template (
     widget_class, "/io/github/sharesync/ShareSync/ssync-fetch-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, SsyncFetchDialog, entry);
+  gtk_widget_class_bind_template_child (widget_class, SsyncFetchDialog, password_entry);
+  gtk_widget_class_bind_template_child (widget_class, SsyncFetchDialog, problem_label);
   gtk_widget_class_bind_template_callback (widget_class, on_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_response);
@@ -108,10 +114,28 @@ ssync_fetch_dialog_new (const char           *folder_name,
 
 
   /* TRANSLATORS: %s is the folder files are saved into, such as “Downloads” */
+  /* Not "encrypted": the files come over the other computer's web server (plain HTTP on
+   * the network) unless that cannot be reached. */
   body = g_strdup_printf (_("Paste the link another ShareSync shows. Its files come straight "
-                            "from that computer, encrypted, into “%s”."), folder_name);
+                            "from that computer into “%s”."), folder_name);
   self = g_object_new (SSYNC_TYPE_FETCH_DIALOG, "body", body, NULL);
   self->done = done;
   self->done_data = user_data;
   return GTK_WIDGET (self);
+}
+
+/* Asks again for @url's share, whose fetch failed for want of its password (or with a wrong
+ * one, or after too many): @problem says which, above the password field, which has the
+ * focus. */
+void
+ssync_fetch_dialog_ask_password (SsyncFetchDialog *self,
+                                 const char       *url,
+                                 const char       *problem)
+{
+  g_return_if_fail (SSYNC_IS_FETCH_DIALOG (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->entry), url);
+  gtk_label_set_text (self->problem_label, problem);
+  gtk_widget_set_visible (GTK_WIDGET (self->problem_label), problem != NULL);
+  gtk_widget_grab_focus (GTK_WIDGET (self->password_entry));
 }

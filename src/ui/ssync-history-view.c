@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "ssync-daily-chart.h"
 #include "ssync-duration.h"
@@ -41,15 +42,18 @@ typedef struct {
   guint n_chars;  /* natural width */
 } ColumnInfo;
 
+/* File takes what is left; Started keeps its whole date; Direction is an icon; Browser
+ * says "Firefox on Android" (the whole user agent in its tooltip). The list scrolls
+ * sideways on narrow windows rather than cutting File and Started. */
 static const ColumnInfo columns[N_COLUMNS] = {
-  [COLUMN_DIRECTION] = { N_("Direction"), SSYNC_HISTORY_SORT_DIRECTION, FALSE, FALSE, 8 },
-  [COLUMN_FILE] = { N_("File"), SSYNC_HISTORY_SORT_FILE, TRUE, FALSE, 24 },
-  [COLUMN_PEER] = { N_("Address"), SSYNC_HISTORY_SORT_PEER, FALSE, FALSE, 15 },
-  [COLUMN_USER_AGENT] = { N_("Browser"), SSYNC_HISTORY_SORT_USER_AGENT, TRUE, FALSE, 24 },
-  [COLUMN_BYTES] = { N_("Size"), SSYNC_HISTORY_SORT_BYTES, FALSE, TRUE, 9 },
+  [COLUMN_DIRECTION] = { NULL, SSYNC_HISTORY_SORT_DIRECTION, FALSE, FALSE, 2 },
+  [COLUMN_FILE] = { N_("File"), SSYNC_HISTORY_SORT_FILE, TRUE, FALSE, 16 },
+  [COLUMN_PEER] = { N_("Address"), SSYNC_HISTORY_SORT_PEER, FALSE, FALSE, 12 },
+  [COLUMN_USER_AGENT] = { N_("Browser"), SSYNC_HISTORY_SORT_USER_AGENT, FALSE, FALSE, 15 },
+  [COLUMN_BYTES] = { N_("Size"), SSYNC_HISTORY_SORT_BYTES, FALSE, TRUE, 8 },
   [COLUMN_STARTED] = { N_("Started"), SSYNC_HISTORY_SORT_STARTED, FALSE, FALSE, 19 },
-  [COLUMN_DURATION] = { N_("Duration"), SSYNC_HISTORY_SORT_DURATION, FALSE, TRUE, 18 },
-  [COLUMN_STATUS] = { N_("Status"), SSYNC_HISTORY_SORT_STATUS, FALSE, FALSE, 10 },
+  [COLUMN_DURATION] = { N_("Duration"), SSYNC_HISTORY_SORT_DURATION, FALSE, TRUE, 9 },
+  [COLUMN_STATUS] = { N_("Status"), SSYNC_HISTORY_SORT_STATUS, FALSE, FALSE, 9 },
 };
 
 struct _SsyncHistoryView
@@ -81,6 +85,80 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* The product in @ua that names the browser, as "Firefox", or NULL. */
+static const char *
+browser_name (const char *ua)
+{
+  static const struct {
+    const char *token;
+    const char *name;
+  } browsers[] = {
+    /* Order matters: Edge, Opera and Samsung Internet also say Chrome and Safari; Chrome
+     * also says Safari. */
+    { "Edg/", "Edge" },
+    { "EdgA/", "Edge" },
+    { "OPR/", "Opera" },
+    { "SamsungBrowser/", "Samsung Internet" },
+    { "Firefox/", "Firefox" },
+    { "FxiOS/", "Firefox" },
+    { "CriOS/", "Chrome" },
+    { "Chromium/", "Chromium" },
+    { "Chrome/", "Chrome" },
+    { "Safari/", "Safari" },
+    { "ShareSync/", "ShareSync" },
+    { "LocalSend", "LocalSend" },
+    { "curl/", "curl" },
+    { "Wget/", "Wget" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (browsers); i++)
+    if (strstr (ua, browsers[i].token) != NULL)
+      return browsers[i].name;
+  return NULL;
+}
+
+/* The system in @ua, as "Android", or NULL. */
+static const char *
+system_name (const char *ua)
+{
+  static const struct {
+    const char *token;
+    const char *name;
+  } systems[] = {
+    { "Android", "Android" },
+    { "iPhone", "iOS" },
+    { "iPad", "iPadOS" },
+    { "CrOS", "ChromeOS" },
+    { "Mac OS X", "macOS" },
+    { "Macintosh", "macOS" },
+    { "Windows", "Windows" },
+    { "Linux", "Linux" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (systems); i++)
+    if (strstr (ua, systems[i].token) != NULL)
+      return systems[i].name;
+  return NULL;
+}
+
+/* "Firefox on Android" for a browser's User-Agent, the browser alone when the system is
+ * not said, and @ua itself when neither can be told. */
+char *
+ssync_history_view_describe_user_agent (const char *ua)
+{
+  const char *browser;
+  const char *system;
+
+  if (ua == NULL || ua[0] == '\0')
+    return g_strdup ("");
+  browser = browser_name (ua);
+  system = system_name (ua);
+  if (browser != NULL && system != NULL)
+    /* TRANSLATORS: a browser and its system in the history, "Firefox on Android" */
+    return g_strdup_printf (C_("user agent", "%s on %s"), browser, system);
+  return g_strdup (browser != NULL ? browser : ua);
+}
+
 static char *
 format_cell (SsyncHistoryItem *item,
              Column            column)
@@ -104,7 +182,7 @@ format_cell (SsyncHistoryItem *item,
     case COLUMN_PEER:
       return g_strdup (ssync_history_item_get_peer (item));
     case COLUMN_USER_AGENT:
-      return g_strdup (ssync_history_item_get_user_agent (item));
+      return ssync_history_view_describe_user_agent (ssync_history_item_get_user_agent (item));
     case COLUMN_BYTES:
       return g_format_size (ssync_history_item_get_bytes (item));
     case COLUMN_STARTED:
@@ -141,17 +219,36 @@ format_cell (SsyncHistoryItem *item,
 }
 
 static void
-update_cell (GtkInscription   *cell,
+update_cell (GtkWidget        *cell,
              SsyncHistoryItem *item)
 {
   Column column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (cell), "column"));
   g_autofree char *text = format_cell (item, column);
 
-  gtk_inscription_set_text (cell, text);
+  /* Direction is an icon, which says in its tooltip and accessible name what it means. */
+  if (column == COLUMN_DIRECTION)
+    {
+      gboolean received = ssync_history_item_get_direction (item) == SSYNC_DIRECTION_UPLOAD;
+
+      gtk_image_set_from_icon_name (GTK_IMAGE (cell), !ssync_history_item_get_loaded (item)
+                                    ? NULL : received ? "folder-download-symbolic"
+                                    : "document-send-symbolic");
+      gtk_widget_set_tooltip_text (cell, text[0] != '\0' ? text : NULL);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (cell), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      text, -1);
+      return;
+    }
+  gtk_inscription_set_text (GTK_INSCRIPTION (cell), text);
+  /* Cut or described texts show whole in their tooltip: the browser's full user agent. */
+  if (column == COLUMN_USER_AGENT)
+    gtk_widget_set_tooltip_text (cell, ssync_history_item_get_loaded (item)
+                                 ? ssync_history_item_get_user_agent (item) : NULL);
+  else if (column == COLUMN_FILE)
+    gtk_widget_set_tooltip_text (cell, text[0] != '\0' ? text : NULL);
 }
 
 static void
-on_item_loaded (GtkInscription   *cell,
+on_item_loaded (GtkWidget        *cell,
                 GParamSpec       *pspec,
                 SsyncHistoryItem *item)
 {
@@ -167,8 +264,19 @@ setup_cell (GtkSignalListItemFactory *factory,
             gpointer                  user_data)
 {
   Column column = GPOINTER_TO_INT (user_data);
-  GtkWidget *cell = gtk_inscription_new (NULL);
+  GtkWidget *cell;
 
+  if (column == COLUMN_DIRECTION)
+    {
+      cell = gtk_image_new ();
+      g_object_set_data (G_OBJECT (cell), "column", user_data);
+      gtk_list_item_set_child (list_item, cell);
+      return;
+    }
+  cell = gtk_inscription_new (NULL);
+  /* File and Started keep room for what tells rows apart; the list scrolls instead. */
+  if (column == COLUMN_FILE || column == COLUMN_STARTED)
+    gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell), column == COLUMN_FILE ? 14 : 19);
   gtk_inscription_set_xalign (GTK_INSCRIPTION (cell), columns[column].numeric ? 1.0f : 0.0f);
   gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell),
                                      GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
@@ -188,7 +296,7 @@ bind_cell (GtkSignalListItemFactory *factory,
   SsyncHistoryItem *item = gtk_list_item_get_item (list_item);
   GtkWidget *cell = gtk_list_item_get_child (list_item);
 
-  update_cell (GTK_INSCRIPTION (cell), item);
+  update_cell (cell, item);
   if (!ssync_history_item_get_loaded (item))
     g_signal_connect_object (item, "notify::loaded", G_CALLBACK (on_item_loaded), cell,
                              G_CONNECT_SWAPPED);
@@ -450,10 +558,13 @@ ssync_history_view_init (SsyncHistoryView *self)
       g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), GINT_TO_POINTER (i));
       sorter = GTK_SORTER (gtk_custom_sorter_new (probe_compare, GINT_TO_POINTER (i), NULL));
 
-      column = gtk_column_view_column_new (_(columns[i].title), g_object_ref (factory));
+      column = gtk_column_view_column_new (columns[i].title != NULL ? _(columns[i].title) : NULL,
+                                           g_object_ref (factory));
       gtk_column_view_column_set_sorter (column, sorter);
       gtk_column_view_column_set_expand (column, columns[i].expand);
-      gtk_column_view_column_set_resizable (column, TRUE);
+      gtk_column_view_column_set_resizable (column, i != COLUMN_DIRECTION);
+      if (i == COLUMN_DIRECTION)
+        gtk_column_view_column_set_fixed_width (column, 40);
       gtk_column_view_append_column (self->column_view, column);
       self->column_objects[i] = column;
     }

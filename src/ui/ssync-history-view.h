@@ -18,5 +18,6 @@ G_DECLARE_FINAL_TYPE (SsyncHistoryView, ssync_history_view, SSYNC, HISTORY_VIEW,
 SsyncHistoryView  *ssync_history_view_new       (SsyncHistory     *history);
 void               ssync_history_view_reload    (SsyncHistoryView *self);
 SsyncHistoryModel *ssync_history_view_get_model (SsyncHistoryView *self);
+char              *ssync_history_view_describe_user_agent (const char *ua);
 
 G_END_DECLS

@@ -28,7 +28,11 @@ struct _SsyncPreferencesWindow
   AdwPreferencesPage *cloud_page;
   GtkSpinButton *port_spin;
   AdwEntryRow *bind_row;
-  AdwEntryRow *expiry_row;
+  AdwComboRow *expiry_row;
+  /* The key's expiry when it is none of the choices (set elsewhere, or by an older version):
+   * offered as a last choice. */
+  char *custom_expiry;
+  gboolean saving_expiry;
   GtkSpinButton *download_limit_spin;
   AdwActionRow *folder_row;
   GtkButton *folder_button;

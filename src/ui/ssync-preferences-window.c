@@ -95,42 +95,74 @@ ssync_preferences_label_entry_row (AdwEntryRow *row)
     ssync_preferences_set_accessible_label (GTK_WIDGET (text), title);
 }
 
-static gboolean
-get_text (GValue   *value,
-          GVariant *variant,
-          gpointer  user_data)
+/* The expiry of new shares, picked as in a share's options (ssync-share-options-dialog.c):
+ * the same durations, saved as the key's text. */
+static const struct {
+  const char *label;
+  const char *duration;
+} expiries[] = {
+  { N_("Never"), "" },
+  { N_("After 1 hour"), "1h" },
+  { N_("After 1 day"), "1d" },
+  { N_("After 7 days"), "7d" },
+};
+
+/* Shows the key's expiry as the row's choice, adding the key's own value as a last choice
+ * when it is none of them (and keeping it offered once another is chosen). */
+static void
+update_expiry_row (SsyncPreferencesWindow *self)
 {
-  g_value_set_string (value, g_variant_get_string (variant, NULL));
-  return TRUE;
-}
+  g_autofree char *saved = g_settings_get_string (self->settings, "default-expiry");
+  g_autoptr(GtkStringList) model = gtk_string_list_new (NULL);
+  guint selected = G_N_ELEMENTS (expiries);
+  gint64 seconds = 0;
 
-/* Only an empty expiry or one ssync_duration_parse() reads is saved, trimmed; anything else
- * stays in the row, marked as an error, until it is fixed. */
-static GVariant *
-set_expiry (const GValue       *value,
-            const GVariantType *expected_type,
-            gpointer            user_data)
-{
-  g_autofree char *text = g_strstrip (g_value_dup_string (value));
-  gint64 seconds;
+  /* Choosing in the row saves the key, which comes back here: the row already says it. */
+  if (self->saving_expiry)
+    return;
+  g_strstrip (saved);
+  for (guint i = 0; i < G_N_ELEMENTS (expiries); i++)
+    {
+      gtk_string_list_append (model, gettext (expiries[i].label));
+      if (g_strcmp0 (saved, expiries[i].duration) == 0)
+        selected = i;
+    }
+  if (selected == G_N_ELEMENTS (expiries) && ssync_duration_parse (saved, &seconds, NULL))
+    {
+      g_free (self->custom_expiry);
+      self->custom_expiry = g_strdup (saved);
+    }
+  else if (selected == G_N_ELEMENTS (expiries))
+    selected = 0;  /* unreadable: shares never expire, as the session reads it */
+  if (self->custom_expiry != NULL && ssync_duration_parse (self->custom_expiry, &seconds, NULL))
+    {
+      g_autofree char *duration = ssync_duration_format (seconds);
+      /* TRANSLATORS: an expiry set elsewhere, "After 2 hours" */
+      g_autofree char *label = g_strdup_printf (_("After %s"), duration);
 
-  if (text[0] != '\0' && !ssync_duration_parse (text, &seconds, NULL))
-    return NULL;
+      gtk_string_list_append (model, label);
+    }
 
-  return g_variant_new_string (text);
+  g_signal_handlers_block_matched (self->expiry_row, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL,
+                                   self);
+  adw_combo_row_set_model (self->expiry_row, G_LIST_MODEL (model));
+  adw_combo_row_set_selected (self->expiry_row, selected);
+  g_signal_handlers_unblock_matched (self->expiry_row, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL,
+                                     self);
 }
 
 static void
-on_expiry_text (SsyncPreferencesWindow *self)
+on_expiry_selected (SsyncPreferencesWindow *self)
 {
-  const char *row_text = gtk_editable_get_text (GTK_EDITABLE (self->expiry_row));
-  g_autofree char *text = g_strstrip (g_strdup (row_text));
-  gint64 seconds;
+  guint selected = adw_combo_row_get_selected (self->expiry_row);
+  const char *duration = selected < G_N_ELEMENTS (expiries) ? expiries[selected].duration
+                                                             : self->custom_expiry;
 
-  if (text[0] == '\0' || ssync_duration_parse (text, &seconds, NULL))
-    gtk_widget_remove_css_class (GTK_WIDGET (self->expiry_row), "error");
-  else
-    gtk_widget_add_css_class (GTK_WIDGET (self->expiry_row), "error");
+  if (duration == NULL)
+    return;
+  self->saving_expiry = TRUE;
+  g_settings_set_string (self->settings, "default-expiry", duration);
+  self->saving_expiry = FALSE;
 }
 
 static gboolean
@@ -260,7 +292,11 @@ ssync_preferences_window_constructed (GObject *object)
 
   ssync_preferences_bind_key (self, "port", self->port_spin, "value", NULL, NULL);
   ssync_preferences_bind_key (self, "bind-address", self->bind_row, "text", NULL, NULL);
-  ssync_preferences_bind_key (self, "default-expiry", self->expiry_row, "text", get_text, set_expiry);
+  g_signal_connect_object (self->settings, "changed::default-expiry",
+                           G_CALLBACK (update_expiry_row), self, G_CONNECT_SWAPPED);
+  update_expiry_row (self);
+  g_signal_connect_object (self->expiry_row, "notify::selected",
+                           G_CALLBACK (on_expiry_selected), self, G_CONNECT_SWAPPED);
   ssync_preferences_bind_key (self, "download-limit", self->download_limit_spin, "value", NULL, NULL);
   ssync_preferences_bind_key (self, "max-upload-size", self->max_upload_spin, "value", get_megabytes,
             set_megabytes);
@@ -270,7 +306,6 @@ ssync_preferences_window_constructed (GObject *object)
   g_signal_connect_object (self->settings, "changed::receive-folder",
                            G_CALLBACK (update_folder_row), self, G_CONNECT_SWAPPED);
   update_folder_row (self);
-  on_expiry_text (self);
   ssync_preferences_bind_cloud_rows (self);
 }
 
@@ -310,6 +345,7 @@ ssync_preferences_window_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_clear_object (&self->secrets);
+  g_free (self->custom_expiry);
 
   G_OBJECT_CLASS (ssync_preferences_window_parent_class)->finalize (object);
 }
@@ -454,12 +490,9 @@ ssync_preferences_window_init (SsyncPreferencesWindow *self)
   self->cancellable = g_cancellable_new ();
   self->bound = g_array_new (FALSE, FALSE, sizeof (Bound));
 
-  g_signal_connect_object (self->expiry_row, "notify::text", G_CALLBACK (on_expiry_text), self,
-                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->folder_button, "clicked", G_CALLBACK (choose_folder), self,
                            G_CONNECT_SWAPPED);
   ssync_preferences_label_entry_row (self->bind_row);
-  ssync_preferences_label_entry_row (self->expiry_row);
 }
 
 /* @parent: the window the preferences belong to (may be NULL).

@@ -10,9 +10,11 @@
 
 #include <glib/gi18n.h>
 
+#include "ssync-error.h"
 #include "ssync-fetch-dialog.h"
 #include "ssync-folder-chooser.h"
 #include "ssync-preferences-window.h"
+#include "ssync-session-fetch.h"
 #include "ssync-window-private.h"
 
 static void
@@ -223,6 +225,10 @@ receive_files (GSimpleAction *action,
   receive_into (self, folder);
 }
 
+static void on_fetch_link (const char *url,
+                           const char *password,
+                           gpointer    user_data);
+
 static void
 on_fetched (GObject      *source,
             GAsyncResult *result,
@@ -232,10 +238,23 @@ on_fetched (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
   g_autofree char *uri = NULL;
+  g_autofree char *url = g_strdup (ssync_session_fetch_get_url (SSYNC_SESSION (source),
+                                                                result));
   AdwToast *toast;
   int n_files;
 
   n_files = ssync_session_fetch_finish (SSYNC_SESSION (source), result, &error);
+  /* A password share, without its password or with a wrong one: asked again, saying
+   * which. (After too many wrong ones, the toast says how long to wait.) */
+  if (n_files < 0 && g_error_matches (error, SSYNC_ERROR, SSYNC_ERROR_PIN_REQUIRED))
+    {
+      g_autofree char *name = g_file_get_basename (self->fetch_folder);
+      GtkWidget *dialog = ssync_fetch_dialog_new (name, on_fetch_link, self);
+
+      ssync_fetch_dialog_ask_password (SSYNC_FETCH_DIALOG (dialog), url, error->message);
+      ssync_alert_present (SSYNC_ALERT (dialog), GTK_WIDGET (self));
+      return;
+    }
   if (n_files < 0)
     {
       ssync_window_show_error (self, _("Could not receive from the link"), error);
@@ -255,13 +274,14 @@ on_fetched (GObject      *source,
 
 static void
 on_fetch_link (const char *url,
+               const char *password,
                gpointer    user_data)
 {
   SsyncWindow *self = user_data;
 
-  ssync_window_show_toast (self, _("Receiving from the link over a direct connection…"));
-  ssync_session_fetch_async (self->session, url, self->fetch_folder, self->cancellable,
-                             on_fetched, g_object_ref (self));
+  ssync_window_show_toast (self, _("Receiving from the link…"));
+  ssync_session_fetch_with_password_async (self->session, url, self->fetch_folder, password,
+                                           self->cancellable, on_fetched, g_object_ref (self));
 }
 
 /* Fetches another ShareSync's share over WebRTC into the receive folder. */

@@ -413,7 +413,8 @@ test_max_downloads (Fixture       *fixture,
   assert_preferences_unchanged (fixture);
 }
 
-/* --receive and --max-upload-size: a receive link whose tus server announces the limit. */
+/* --receive and --max-upload-size: a receive link whose tus server announces the limit, in
+ * the SI units every size is shown in (1K is 1000 bytes, as g_format_size() counts). */
 static void
 test_receive (Fixture       *fixture,
               gconstpointer  data)
@@ -436,7 +437,7 @@ test_receive (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpuint (soup_message_get_status (msg), ==, 204);
   g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (msg),
-                                                 "Tus-Max-Size"), ==, "1024");
+                                                 "Tus-Max-Size"), ==, "1000");
   stop (fixture);
   assert_preferences_unchanged (fixture);
 }
@@ -650,8 +651,88 @@ test_trust (Fixture       *fixture,
   g_assert_true (strchr (err, '\n') == err + strlen (err) - 1);
 }
 
+/* A FILE that is not there: headless exits 1 with one line on stderr and nothing on stdout
+ * (it never said "listening"); the window says the same line on stderr (and in a toast)
+ * and stays open. */
+static void
+test_bad_file (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autofree char *missing = g_build_filename (fixture->dir, "nope.txt", NULL);
+  g_autofree char *expected = g_strdup_printf ("sharesync: cannot share %s: no such file or "
+                                               "folder", missing);
+  const char *args[] = { "--port", "0", missing, NULL };
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GDataInputStream) err = NULL;
+  g_auto(GStrv) env = face_environ (fixture, NULL);
+  g_auto(GStrv) argv = face_argv (fixture, args);
+  g_autoptr(GError) error = NULL;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_environ (launcher, env);
+  fixture->proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &error);
+  g_assert_no_error (error);
+  fixture->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fixture->proc));
+  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (fixture->proc));
+
+  if (fixture->face == FACE_HEADLESS)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *text = NULL;
+
+      g_subprocess_communicate_utf8 (fixture->proc, NULL, NULL, &out, &text, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (g_subprocess_get_exit_status (fixture->proc), ==, 1);
+      g_assert_cmpstr (out, ==, "");
+      g_assert_true (g_str_has_prefix (text, expected));
+      g_assert_cmpstr (text + strlen (expected), ==, "\n");
+      g_clear_object (&fixture->out);
+      g_clear_object (&fixture->proc);
+      return;
+    }
+
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (err, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      g_test_message ("stderr: %s", line);
+      if (g_str_has_prefix (line, "sharesync: "))
+        {
+          g_assert_cmpstr (line, ==, expected);
+          break;
+        }
+    }
+  /* Still running: the window stays for the user to add other files. */
+  g_assert_nonnull (g_subprocess_get_identifier (fixture->proc));
+  stop (fixture);
+}
+
+/* Port 0 in the preferences is any free port, as --port 0 is on the command line (not 5001
+ * or the next free one, which is the default's behaviour). */
+static void
+test_preferences_port_zero (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  const char *args[] = { fixture->file, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *url = NULL;
+
+  g_file_set_contents (fixture->keyfile, "[" SCHEMA_GROUP "]\nport=0\n", -1, &error);
+  g_assert_no_error (error);
+  start (fixture, args, NULL);
+  url = read_share_url (fixture);
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_uri_get_port (uri), >, 0);
+  g_assert_false (g_uri_get_port (uri) >= 5001 && g_uri_get_port (uri) <= 5101);
+}
+
 /* A second window's options can not apply to the running one: refused, not ignored. Its
- * files still go to the running window. */
+ * files still go to the running window; a FILE that is not there is said on its stderr. */
 static void
 test_already_running (Fixture       *fixture,
                       gconstpointer  data)
@@ -667,6 +748,10 @@ test_already_running (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   const char *with_port[] = { g_getenv ("SSYNC_BIN"), "--port", "0", other, NULL };
   const char *plain[] = { g_getenv ("SSYNC_BIN"), other, NULL };
+  g_autofree char *missing = g_build_filename (fixture->dir, "nope.bin", NULL);
+  const char *missing_argv[] = { g_getenv ("SSYNC_BIN"), missing, NULL };
+  g_autofree char *expected = g_strdup_printf ("sharesync: cannot share %s: no such file or "
+                                               "folder\n", missing);
 
   write_file (other, 1024);
   start (fixture, first, NULL);
@@ -688,6 +773,16 @@ test_already_running (Fixture       *fixture,
   g_assert_no_error (error);
   line = read_line_with (fixture, "“other.bin”");
   g_assert_nonnull (line);
+  g_clear_object (&second);
+  g_clear_pointer (&err, g_free);
+
+  /* A FILE that is not there is said on the second one's terminal, not handed over. */
+  second = g_subprocess_launcher_spawnv (launcher, missing_argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (second, NULL, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (second), ==, 1);
+  g_assert_cmpstr (err, ==, expected);
 }
 
 int
@@ -707,6 +802,7 @@ main (int   argc,
     { "discover", test_discover },
     { "send-to", test_send_to },
     { "trust", test_trust },
+    { "bad-file", test_bad_file },
   };
   const char *faces[] = { "headless", "window" };
 
@@ -720,6 +816,8 @@ main (int   argc,
         g_test_add (path, Fixture, GINT_TO_POINTER (f), fixture_set_up, tests[i].test,
                     fixture_tear_down);
       }
+  g_test_add ("/options/window/preferences-port-zero", Fixture, GINT_TO_POINTER (FACE_WINDOW),
+              fixture_set_up, test_preferences_port_zero, fixture_tear_down);
   g_test_add ("/options/window/already-running", Fixture, GINT_TO_POINTER (FACE_WINDOW),
               fixture_set_up, test_already_running, fixture_tear_down);
 

@@ -1,6 +1,6 @@
 /* test-fetch-http.c: --fetch's HTTP fast path against a real headless sharer: a folder
  * (SHA-256, folders kept, the "http" path and kind in events and history), a password share
- * (a clear error, no WebRTC), a fetch stopped by SIGTERM (no .part left), a port that
+ * (a clear error without the password, no WebRTC; wrong, right, ended, too many tries), a fetch stopped by SIGTERM (no .part left), a port that
  * refuses (WebRTC is tried, unless fetch-over is "http"). The decision to fall back to
  * WebRTC is also tested on its own: no real sharer has a web server that refuses while its
  * signaling (same port) answers. test-fetch-http-hostile.c has the lying servers.
@@ -117,6 +117,38 @@ run_headless_fetch (Fixture     *fixture,
   return g_subprocess_get_exit_status (proc);
 }
 
+/* run_headless_fetch() with `--password-file FILE` holding @password, or with
+ * `--password-file -` and @password on standard input when @on_stdin. */
+static int
+run_headless_fetch_with_password (Fixture     *fixture,
+                                  const char  *url,
+                                  const char  *password,
+                                  gboolean     on_stdin,
+                                  char       **out,
+                                  char       **err)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (
+    G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+    G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autofree char *data = g_build_filename (fixture->dir, "fetch-data", NULL);
+  g_autofree char *file = g_build_filename (fixture->dir, "password.txt", NULL);
+  g_autofree char *line = g_strconcat (password, "\n", NULL);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (file, line, -1, &error);
+  g_assert_no_error (error);
+  g_subprocess_launcher_setenv (launcher, "SHARESYNC_FETCH_OVER", "http", TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("SSYNC_BIN"), "--headless",
+                                      "--data-dir", data, "--fetch", url, "--to", fixture->out,
+                                      "--password-file", on_stdin ? "-" : file, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, on_stdin ? line : NULL, NULL, out, err, &error);
+  g_assert_no_error (error);
+  g_test_message ("fetch stdout: %s\nstderr: %s", *out, *err);
+  return g_subprocess_get_exit_status (proc);
+}
+
 static void
 test_headless (Fixture       *fixture,
                gconstpointer  data)
@@ -171,27 +203,100 @@ test_headless (Fixture       *fixture,
   g_assert_cmpint (ssync_test_server_stop (&sharer), ==, 0);
 }
 
-/* A password share: a clear error from its web server, and no try over WebRTC. */
+/* A password share: without its password a clear error from its web server (and no try
+ * over WebRTC); with a wrong one (--password-file, kept off the command line) "wrong
+ * password"; with the right one (on standard input) the file; once it ended, "ended"; after
+ * too many wrong ones, the time to wait. */
 static void
 test_headless_password (Fixture       *fixture,
                         gconstpointer  data)
 {
   g_autofree char *file = ssync_test_write_random (fixture->dir, "secret.txt", 100);
-  const char *args[] = { "--password", "hunter2", file, NULL };
+  g_autofree char *arrived = g_build_filename (fixture->out, "secret.txt", NULL);
+  g_autofree char *sent_sha = NULL;
+  g_autofree char *arrived_sha = NULL;
+  const char *args[] = { "--password", "hunter2", "--max-downloads", "1", file, NULL };
+  const char *second_args[] = { "--password", "hunter2", file, NULL };
   SsyncTestServer sharer = { .dir = fixture->dir };
+  SsyncTestServer second = { .dir = fixture->dir };
   g_autoptr(JsonObject) share = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  g_autofree char *tree = NULL;
+  g_autoptr(JsonObject) second_share = NULL;
+  const char *url;
+  int status = 0;
 
   ssync_test_server_start (&sharer, NULL, args);
   share = ssync_test_server_read_event (&sharer, "share");
-  g_assert_cmpint (run_headless_fetch (fixture, json_object_get_string_member (share, "url"),
-                                       NULL, &out, &err), ==, 1);
-  g_assert_nonnull (strstr (err, "protected by a password"));
-  tree = list_tree (fixture->out);
-  g_assert_cmpstr (tree, ==, "");
+  url = json_object_get_string_member (share, "url");
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    g_autofree char *tree = NULL;
+
+    g_assert_cmpint (run_headless_fetch (fixture, url, NULL, &out, &err), ==, 1);
+    g_assert_nonnull (strstr (err, "protected by a password"));
+    tree = list_tree (fixture->out);
+    g_assert_cmpstr (tree, ==, "");
+  }
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (run_headless_fetch_with_password (fixture, url, "hunter3", FALSE, &out,
+                                                       &err), ==, 1);
+    g_assert_cmpstr (err, ==, "sharesync: wrong password for this share\n");
+  }
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (run_headless_fetch_with_password (fixture, url, "hunter2", TRUE, &out,
+                                                       &err), ==, 0);
+    sent_sha = ssync_test_sha256_of_file (file);
+    arrived_sha = ssync_test_sha256_of_file (arrived);
+    g_assert_cmpstr (arrived_sha, ==, sent_sha);
+  }
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    /* The one download allowed was that one: the share ended a moment later. */
+    for (guint i = 0; i < 50; i++)
+      {
+        g_clear_pointer (&out, g_free);
+        g_clear_pointer (&err, g_free);
+        g_assert_no_errno (g_remove (arrived));
+        status = run_headless_fetch_with_password (fixture, url, "hunter2", FALSE, &out, &err);
+        if (strstr (err, "ended") != NULL)
+          break;
+        g_usleep (100 * 1000);
+      }
+    g_assert_cmpint (status, ==, 1);
+    g_assert_nonnull (strstr (err, "sharesync: this share has ended"));
+  }
   g_assert_cmpint (ssync_test_server_stop (&sharer), ==, 0);
+
+  ssync_test_server_start (&second, NULL, second_args);
+  second_share = ssync_test_server_read_event (&second, "share");
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+
+      status = run_headless_fetch_with_password (fixture,
+                                                 json_object_get_string_member (second_share,
+                                                                                "url"),
+                                                 "guess", FALSE, &out, &err);
+      g_assert_cmpint (status, ==, 1);
+      if (i < 5)
+        g_assert_nonnull (strstr (err, "sharesync: wrong password"));
+      else
+        {
+          g_assert_true (g_str_has_prefix (err, "sharesync: too many wrong passwords: try "
+                                                "again in "));
+          break;
+        }
+    }
+  g_assert_cmpint (ssync_test_server_stop (&second), ==, 0);
 }
 
 /* Stopped by a signal mid-file: the fetch ends cancelled, and no .part stays behind. */
@@ -248,10 +353,10 @@ test_headless_unreachable (Fixture       *fixture,
 
   g_assert_cmpint (run_headless_fetch (fixture, "http://127.0.0.1:9/s/abcdef", NULL, &out,
                                        &err), ==, 1);
-  g_assert_nonnull (strstr (err, "Cannot reach the other ShareSync at http://127.0.0.1:9"));
+  g_assert_nonnull (strstr (err, "sharesync: cannot reach the other ShareSync at http://127.0.0.1:9"));
   g_assert_cmpint (run_headless_fetch (fixture, "http://127.0.0.1:9/s/abcdef", "http",
                                        &out_http, &err_http), ==, 1);
-  g_assert_nonnull (strstr (err_http, "Cannot reach the other ShareSync’s web server"));
+  g_assert_nonnull (strstr (err_http, "sharesync: cannot reach the other ShareSync’s web server"));
 }
 
 int

@@ -399,7 +399,7 @@ test_bad_links (Fixture       *fixture,
 
   /* Nothing listens on port 9 of loopback. */
   g_assert_cmpint (run_fetch (fixture, "http://127.0.0.1:9/s/abcdef", &out, &err), ==, 1);
-  g_assert_nonnull (strstr (err, "Cannot reach the other ShareSync"));
+  g_assert_nonnull (strstr (err, "sharesync: cannot reach the other ShareSync"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 

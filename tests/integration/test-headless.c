@@ -71,6 +71,10 @@ test_help (void)
   g_assert_nonnull (strstr (r.out, "--port"));
   g_assert_nonnull (strstr (r.out, "--bind"));
   g_assert_nonnull (strstr (r.out, "--data-dir"));
+  /* Sizes in the units they are shown in everywhere, said once. */
+  g_assert_nonnull (strstr (r.out, "500M is 500,000,000 bytes"));
+  g_assert_nonnull (strstr (r.out, "0 picks any free port"));
+  g_assert_nonnull (strstr (r.out, "--password-file"));
   run_result_clear (&r);
 }
 
@@ -91,6 +95,9 @@ test_bad_usage (void)
 {
   const char *cases[][4] = {
     { "--headless", "--no-such-option", "x", NULL },
+    { "--headless", "--max-upload-size", "5X", NULL },
+    { "--headless", "--max-upload-size", "0", NULL },
+    { "--headless", "--max-upload-size", "1.5Gb", NULL },
     { "--headless", NULL },
     { "--headless", "--port", "seventy", NULL },
     { "--headless", "--port", "70000", NULL },
@@ -120,15 +127,68 @@ test_missing_file (void)
   const char *args[] = { "--headless", "--port", "0", "--bind", "127.0.0.1", "--data-dir", data,
                          missing, NULL };
   RunResult r = { 0 };
-  g_autofree char *expected = g_strdup_printf ("sharesync: No such file or folder: %s\n",
-                                               missing);
+  g_autofree char *expected = g_strdup_printf ("sharesync: cannot share %s: no such file or "
+                                               "folder\n", missing);
 
   run (&r, args);
   g_assert_cmpint (exit_code (&r), ==, 1);
   g_assert_cmpstr (r.err, ==, expected);
-  /* The JSON stream says it too, as its last line. */
-  g_assert_nonnull (strstr (r.out, "\"event\":\"error\""));
+  /* Checked before listening: a script reading the first line sees nothing started. */
+  g_assert_cmpstr (r.out, ==, "");
   run_result_clear (&r);
+
+  {
+    g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
+
+    g_assert_cmpint (system (command), ==, 0);
+  }
+}
+
+/* Runs @args: exit 1, @expected on stderr, nothing on stdout. */
+static void
+assert_fails_before_start (const char **args,
+                           const char  *expected)
+{
+  RunResult r = { 0 };
+
+  run (&r, args);
+  g_assert_cmpint (exit_code (&r), ==, 1);
+  g_assert_cmpstr (r.err, ==, expected);
+  g_assert_cmpstr (r.out, ==, "");
+  run_result_clear (&r);
+}
+
+/* --receive into a folder that is not there, or is a file (and --fetch --to one that is not
+ * there): one lower-case line that says it once, exit 1, nothing on stdout (no "listening"
+ * first). */
+static void
+test_missing_receive_folder (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ssync-cli-XXXXXX", NULL);
+  g_autofree char *missing = g_build_filename (dir, "inbox", NULL);
+  g_autofree char *file = g_build_filename (dir, "a.txt", NULL);
+  g_autofree char *data = g_build_filename (dir, "data", NULL);
+  const char *folders[] = { missing, file };
+  const char *whys[] = { "no such folder", "not a folder" };
+
+  g_assert_true (g_file_set_contents (file, "hi", -1, NULL));
+  {
+    const char *args[] = { "--headless", "--data-dir", data, "--fetch",
+                           "http://127.0.0.1:9/s/abcdef", "--to", missing, NULL };
+    g_autofree char *expected = g_strdup_printf ("sharesync: cannot save into %s: no such "
+                                                 "folder\n", missing);
+
+    assert_fails_before_start (args, expected);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (folders); i++)
+    {
+      const char *args[] = { "--headless", "--port", "0", "--bind", "127.0.0.1", "--data-dir",
+                             data, file, "--receive", folders[i], NULL };
+      g_autofree char *expected = g_strdup_printf ("sharesync: cannot receive into %s: %s\n",
+                                                   folders[i], whys[i]);
+
+      assert_fails_before_start (args, expected);
+    }
 
   {
     g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
@@ -230,6 +290,7 @@ main (int   argc,
   g_test_add_func ("/headless/version", test_version);
   g_test_add_func ("/headless/bad-usage", test_bad_usage);
   g_test_add_func ("/headless/missing-file", test_missing_file);
+  g_test_add_func ("/headless/missing-receive-folder", test_missing_receive_folder);
   g_test_add_func ("/headless/port-taken", test_port_taken);
   g_test_add_func ("/headless/start-and-stop", test_start_and_stop);
 

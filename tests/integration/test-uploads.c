@@ -62,7 +62,7 @@ fixture_set_up (Fixture       *fixture,
   fixture->session = soup_session_new_with_options ("user-agent", "ssync-test/1.0", NULL);
   if (data != NULL)
     fixture->server.file_size_limit = GPOINTER_TO_SIZE (data);
-  start (fixture, "64M");
+  start (fixture, "64MiB");
 }
 
 static void

@@ -223,7 +223,7 @@ test_clamped (Fixture       *fixture,
 
   run_push (fixture, env, args);
   g_assert_cmpint (WEXITSTATUS (fixture->status), ==, 0);
-  g_assert_cmpstr (fixture->err, ==, "sharesync: Links to S3 last at most 7 days, so the links "
+  g_assert_cmpstr (fixture->err, ==, "sharesync: links to S3 last at most 7 days, so the links "
                                      "will end after 7 days instead of 30 days\n");
   left = seconds_until (json_object_get_string_member (find_pushed (fixture, "a.txt"),
                                                        "expires"));
@@ -250,7 +250,7 @@ test_failures (Fixture       *fixture,
   run_push (fixture, missing_bucket, args);
   g_assert_cmpint (WEXITSTATUS (fixture->status), ==, 1);
   g_assert_true (g_str_has_prefix (fixture->err,
-                                   "sharesync: The bucket “no-such-bucket” does not exist on "));
+                                   "sharesync: the bucket “no-such-bucket” does not exist on "));
   g_assert_cmpuint (count_newlines (fixture->err), ==, 1);
   rows = push_rows (fixture);
   g_assert_cmpstr (rows, ==, "a.txt=failed\n");
@@ -260,7 +260,7 @@ test_failures (Fixture       *fixture,
 
   run_push (fixture, unset, args);
   g_assert_cmpint (WEXITSTATUS (fixture->status), ==, 1);
-  g_assert_true (g_str_has_prefix (fixture->err, "sharesync: No S3 storage is set up"));
+  g_assert_true (g_str_has_prefix (fixture->err, "sharesync: no S3 storage is set up"));
   g_assert_cmpuint (count_newlines (fixture->err), ==, 1);
 
   run_push (fixture, missing_bucket, no_file);

@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "ssync-preferences-window.h"
+#include "ssync-ui-screenshot.h"
 
 typedef struct {
   GSettings *settings;
@@ -69,7 +70,8 @@ test_port (Fixture       *fixture,
 {
   GtkSpinButton *spin = child (fixture, "port_spin");
 
-  g_assert_cmpint (g_settings_get_int (fixture->settings, "port"), ==, 0);
+  /* 5001 moves on when taken; 0 would be any free port, as --port 0. */
+  g_assert_cmpint (g_settings_get_int (fixture->settings, "port"), ==, 5001);
   gtk_spin_button_set_value (spin, 8080);
   g_assert_cmpint (g_settings_get_int (fixture->settings, "port"), ==, 8080);
 
@@ -77,30 +79,51 @@ test_port (Fixture       *fixture,
   g_assert_cmpint (gtk_spin_button_get_value_as_int (spin), ==, 6000);
 }
 
+/* The expiry of new shares is picked from the durations a share's options offer, saved as
+ * a duration the command line's --expires also reads; a duration saved elsewhere shows as
+ * a last choice, and no choice can be a value that is not one. */
 static void
 test_expiry (Fixture       *fixture,
              gconstpointer  data)
 {
-  GtkWidget *row = child (fixture, "expiry_row");
+  AdwComboRow *row = child (fixture, "expiry_row");
+  GListModel *model;
   g_autofree char *saved = NULL;
+  g_autofree char *label = NULL;
 
-  gtk_editable_set_text (GTK_EDITABLE (row), "2h");
+  g_assert_true (ADW_IS_COMBO_ROW (row));
+  model = adw_combo_row_get_model (row);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 4);
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 0);
+
+  adw_combo_row_set_selected (row, 2);
   saved = g_settings_get_string (fixture->settings, "default-expiry");
-  g_assert_cmpstr (saved, ==, "2h");
-  g_assert_false (gtk_widget_has_css_class (row, "error"));
+  g_assert_cmpstr (saved, ==, "1d");
   g_clear_pointer (&saved, g_free);
 
-  /* Not a duration: the row says so and the last good value stays. */
-  gtk_editable_set_text (GTK_EDITABLE (row), "soon");
+  g_settings_set_string (fixture->settings, "default-expiry", "2h");
+  flush ();
+  model = adw_combo_row_get_model (row);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 5);
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 4);
+  label = g_strdup (gtk_string_list_get_string (GTK_STRING_LIST (model), 4));
+  g_assert_cmpstr (label, ==, "After 2 hours");
   saved = g_settings_get_string (fixture->settings, "default-expiry");
   g_assert_cmpstr (saved, ==, "2h");
-  g_assert_true (gtk_widget_has_css_class (row, "error"));
   g_clear_pointer (&saved, g_free);
 
-  gtk_editable_set_text (GTK_EDITABLE (row), "");
+  /* What a user sees at GNOME's narrowest phone width and at the window's default one. */
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 360, 640);
+  ssync_ui_iterate_for (1000);
+  g_test_message ("preferences at %d px", gtk_widget_get_width (GTK_WIDGET (fixture->window)));
+  ssync_ui_screenshot (GTK_WIDGET (fixture->window), "preferences-expiry-360");
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 760, 640);
+  ssync_ui_iterate_for (1000);
+  ssync_ui_screenshot (GTK_WIDGET (fixture->window), "preferences-expiry-760");
+
+  adw_combo_row_set_selected (row, 0);
   saved = g_settings_get_string (fixture->settings, "default-expiry");
   g_assert_cmpstr (saved, ==, "");
-  g_assert_false (gtk_widget_has_css_class (row, "error"));
 }
 
 static void
