@@ -284,7 +284,9 @@ on_fetch_link (const char *url,
                                            self->cancellable, on_fetched, g_object_ref (self));
 }
 
-/* Fetches another ShareSync's share over WebRTC into the receive folder. */
+/* Fetches another ShareSync's share into the receive folder: over its web server, or over
+ * a direct connection when that cannot be reached (which says so itself when GStreamer's
+ * plugins are missing here: HTTP needs none of them). */
 static void
 receive_from_link (GSimpleAction *action,
                    GVariant      *parameter,
@@ -293,13 +295,6 @@ receive_from_link (GSimpleAction *action,
   SsyncWindow *self = user_data;
   g_autoptr(GSettings) settings = ssync_preferences_lookup_settings ();
   g_autofree char *name = NULL;
-  const char *unavailable = NULL;
-
-  if (!ssync_session_get_rtc_available (self->session, &unavailable))
-    {
-      ssync_window_show_toast (self, unavailable);
-      return;
-    }
 
   g_clear_object (&self->fetch_folder);
   self->fetch_folder = ssync_preferences_dup_receive_folder (settings);

@@ -23,6 +23,7 @@
 typedef struct {
   char *dir;
   char *out;
+  const char *hidden_plugin;  /* for the fetching sharesync, or NULL */
 } Fixture;
 
 static void
@@ -107,6 +108,9 @@ run_headless_fetch (Fixture     *fixture,
 
   if (fetch_over != NULL)
     g_subprocess_launcher_setenv (launcher, "SHARESYNC_FETCH_OVER", fetch_over, TRUE);
+  if (fixture->hidden_plugin != NULL)
+    g_subprocess_launcher_setenv (launcher, "SHARESYNC_RTC_HIDE_PLUGIN", fixture->hidden_plugin,
+                                  TRUE);
   proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("SSYNC_BIN"), "--headless",
                                       "--data-dir", data, "--fetch", url, "--to", fixture->out,
                                       NULL);
@@ -201,6 +205,15 @@ test_headless (Fixture       *fixture,
       g_assert_cmpstr (got_sum, ==, sum);
     }
   g_assert_cmpint (ssync_test_server_stop (&sharer), ==, 0);
+}
+
+/* HTTP needs none of GStreamer's plugins: a machine without them still fetches. */
+static void
+test_headless_without_webrtc (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  fixture->hidden_plugin = "sctp";
+  test_headless (fixture, data);
 }
 
 /* A password share: without its password a clear error from its web server (and no try
@@ -368,6 +381,7 @@ main (int   argc,
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/fetch-http/headless", test_headless);
+  ADD ("/fetch-http/headless-without-webrtc", test_headless_without_webrtc);
   ADD ("/fetch-http/headless-password", test_headless_password);
   ADD ("/fetch-http/headless-unreachable", test_headless_unreachable);
   ADD ("/fetch-http/headless-stopped", test_headless_stopped);
