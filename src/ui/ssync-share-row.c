@@ -45,7 +45,13 @@ struct _SsyncShareRow
   GtkButton *dismiss_button;
   GtkWidget *link_box;
   GtkListBox *transfers_box;
+  gboolean narrow;          /* the buttons show icons only */
+  GtkWidget *watched_window;  /* whose width decides that; not owned */
 };
+
+/* In a window narrower than this (a 360 px phone's) the card's buttons show icons only and
+ * its details wrap, so that the share's name and its limits stay readable. */
+#define NARROW_WINDOW_WIDTH 500
 
 enum {
   PROP_0,
@@ -404,6 +410,70 @@ ssync_share_row_set_property (GObject      *object,
     }
 }
 
+/* Labels or icons for the buttons (the accessible names and tooltips stay either way), and
+ * details ellipsized or wrapped. */
+static void
+apply_width (SsyncShareRow *self)
+{
+  if (self->narrow)
+    {
+      gtk_button_set_icon_name (self->stop_button, "process-stop-symbolic");
+      gtk_button_set_icon_name (self->again_button, "view-refresh-symbolic");
+    }
+  else
+    {
+      gtk_button_set_label (self->stop_button, _("_Stop Sharing"));
+      gtk_button_set_label (self->again_button, _("Share _Again"));
+    }
+  gtk_label_set_wrap (self->details_label, self->narrow);
+  gtk_label_set_ellipsize (self->details_label,
+                           self->narrow ? PANGO_ELLIPSIZE_NONE : PANGO_ELLIPSIZE_END);
+}
+
+/* The window's width decides (the narrower of the size asked for and the one its surface
+ * got, as the header does): it comes from the window, not from the card's buttons, so the
+ * change never undoes itself, and it is known before the card is allocated. */
+static void
+update_width (SsyncShareRow *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GdkSurface *surface;
+  int width = 0, height = 0;
+  gboolean narrow;
+
+  if (!GTK_IS_WINDOW (root))
+    return;
+  /* GTK 4.8 needs both pointers. */
+  gtk_window_get_default_size (GTK_WINDOW (root), &width, &height);
+  surface = gtk_native_get_surface (GTK_NATIVE (root));
+  if (surface != NULL && gdk_surface_get_width (surface) > 0)
+    width = width > 0 ? MIN (width, gdk_surface_get_width (surface))
+                      : gdk_surface_get_width (surface);
+  narrow = width > 0 && width < NARROW_WINDOW_WIDTH;
+  if (narrow != self->narrow)
+    {
+      self->narrow = narrow;
+      apply_width (self);
+    }
+}
+
+static void
+on_map (SsyncShareRow *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GdkSurface *surface = GTK_IS_NATIVE (root) ? gtk_native_get_surface (GTK_NATIVE (root)) : NULL;
+
+  if (!GTK_IS_WINDOW (root) || self->watched_window == GTK_WIDGET (root))
+    return;
+  self->watched_window = GTK_WIDGET (root);
+  g_signal_connect_object (root, "notify::default-width", G_CALLBACK (update_width), self,
+                           G_CONNECT_SWAPPED);
+  if (surface != NULL)
+    g_signal_connect_object (surface, "notify::width", G_CALLBACK (update_width), self,
+                             G_CONNECT_SWAPPED);
+  update_width (self);
+}
+
 static void
 ssync_share_row_class_init (SsyncShareRowClass *klass)
 {
@@ -456,6 +526,7 @@ static void
 ssync_share_row_init (SsyncShareRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
 
   set_accessible_label (GTK_WIDGET (self->qr_button));
   set_accessible_label (GTK_WIDGET (self->copy_button));
@@ -465,6 +536,11 @@ ssync_share_row_init (SsyncShareRow *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Stop Sharing"),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                   gtk_widget_get_tooltip_text (GTK_WIDGET (self->stop_button)),
+                                  -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->again_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Share Again"),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  gtk_widget_get_tooltip_text (GTK_WIDGET (self->again_button)),
                                   -1);
 }
 

@@ -18,6 +18,8 @@
 #include "ssync-history-fill.h"
 #include "ssync-history-view.h"
 #include "ssync-session.h"
+#include "ssync-share.h"
+#include "ssync-share-row.h"
 #include "ssync-ui-screenshot.h"
 #include "ssync-ui-test.h"
 #include "ssync-window.h"
@@ -193,6 +195,84 @@ test_header (Fixture       *fixture,
   g_assert_true (is_shown (labelled));
 }
 
+static void
+on_share_added (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  SsyncShare **share = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *share = ssync_session_add_share_finish (SSYNC_SESSION (source), result, &error);
+  g_assert_no_error (error);
+}
+
+/* The button of @card whose action is @action. */
+static GtkButton *
+find_action_button (GtkWidget  *widget,
+                    const char *action)
+{
+  if (GTK_IS_BUTTON (widget) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
+    return GTK_BUTTON (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkButton *found = find_action_button (child, action);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A share's card at 360 px: its name has room and its details (limits, expiry) are whole,
+ * wrapped, because "Stop Sharing" is an icon then (with its name for screen readers); at
+ * 760 px the button says it again. */
+static void
+test_share_card (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "Quarterly report.pdf", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(SsyncShare) share = NULL;
+  gint64 deadline = g_get_monotonic_time () + TIMEOUT_US;
+  GtkLabel *name;
+  GtkButton *stop;
+  GtkWidget *card;
+
+  g_assert_true (g_file_set_contents (path, "report", -1, NULL));
+  ssync_session_add_share_async (fixture->session, &file, 1, NULL, on_share_added, &share);
+  while (share == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (share);
+  ssync_share_set_max_downloads (share, 3);
+  ssync_share_set_expires (share, g_get_real_time () + (gint64) 7 * 24 * 3600 * G_USEC_PER_SEC);
+  ssync_ui_iterate_for (500);
+
+  name = find_label (GTK_WIDGET (fixture->window), "Quarterly report.pdf");
+  g_assert_nonnull (name);
+  card = gtk_widget_get_ancestor (GTK_WIDGET (name), SSYNC_TYPE_SHARE_ROW);
+  g_assert_nonnull (card);
+  stop = find_action_button (card, "share.stop");
+  g_assert_nonnull (stop);
+  g_assert_cmpstr (gtk_button_get_label (stop), ==, "_Stop Sharing");
+
+  resize (fixture, 360);
+  ssync_ui_screenshot (GTK_WIDGET (fixture->window), "share-card-360");
+  g_assert_null (gtk_button_get_label (stop));
+  g_assert_nonnull (gtk_widget_get_tooltip_text (GTK_WIDGET (stop)));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (name)), >=, 120);
+  for (GtkWidget *w = gtk_widget_get_next_sibling (GTK_WIDGET (name)); w != NULL;
+       w = gtk_widget_get_next_sibling (w))
+    if (GTK_IS_LABEL (w))
+      g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (w))));
+
+  resize (fixture, 760);
+  g_assert_cmpstr (gtk_button_get_label (stop), ==, "_Stop Sharing");
+  ssync_session_revoke_share (fixture->session, share);
+}
+
 /* The History page at both widths: File and Started whole, browsers named, the chart's
  * dates apart and its scale shown. */
 static void
@@ -280,6 +360,8 @@ main (int   argc,
   adw_init ();
 
   g_test_add_func ("/window-narrow/user-agents", test_user_agents);
+  g_test_add ("/window-narrow/share-card", Fixture, NULL, fixture_set_up, test_share_card,
+              fixture_tear_down);
   g_test_add ("/window-narrow/header", Fixture, NULL, fixture_set_up, test_header,
               fixture_tear_down);
   g_test_add ("/window-narrow/history", Fixture, NULL, fixture_set_up, test_history,
