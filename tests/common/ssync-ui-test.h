@@ -8,7 +8,9 @@
 
 G_BEGIN_DECLS
 
-GtkWidget *ssync_ui_test_find_widget (GtkWidget *widget,
-                                      GType      type);
+GtkWidget *ssync_ui_test_find_widget (GtkWidget  *widget,
+                                      GType       type);
+GtkWidget *ssync_ui_test_find_action (GtkWidget  *widget,
+                                      const char *action);
 
 G_END_DECLS

@@ -207,25 +207,6 @@ on_share_added (GObject      *source,
   g_assert_no_error (error);
 }
 
-/* The button of @card whose action is @action. */
-static GtkButton *
-find_action_button (GtkWidget  *widget,
-                    const char *action)
-{
-  if (GTK_IS_BUTTON (widget) &&
-      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
-    return GTK_BUTTON (widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkButton *found = find_action_button (child, action);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* A share's card at 360 px: its name has room and its details (limits, expiry) are whole,
  * wrapped, because "Stop Sharing" is an icon then (with its name for screen readers); at
  * 760 px the button says it again. */
@@ -254,7 +235,7 @@ test_share_card (Fixture       *fixture,
   g_assert_nonnull (name);
   card = gtk_widget_get_ancestor (GTK_WIDGET (name), SSYNC_TYPE_SHARE_ROW);
   g_assert_nonnull (card);
-  stop = find_action_button (card, "share.stop");
+  stop = GTK_BUTTON (ssync_ui_test_find_action (card, "share.stop"));
   g_assert_nonnull (stop);
   g_assert_cmpstr (gtk_button_get_label (stop), ==, "_Stop Sharing");
 
