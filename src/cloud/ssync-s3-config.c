@@ -96,9 +96,11 @@ ssync_s3_config_check (const SsyncS3Config  *config,
     }
   if (config->part_size < SSYNC_S3_MIN_PART_SIZE)
     {
+      g_autofree char *given = g_strdup_printf ("%" G_GUINT64_FORMAT, config->part_size);
+
+      /* The number goes in as text: xgettext cuts a msgid at G_GUINT64_FORMAT. */
       g_set_error (error, SSYNC_S3_ERROR, SSYNC_S3_ERROR_CONFIG,
-                   _("The S3 part size must be at least 5 MiB, not %" G_GUINT64_FORMAT
-                     " bytes"), config->part_size);
+                   _("The S3 part size must be at least 5 MiB, not %s bytes"), given);
       return FALSE;
     }
   return TRUE;

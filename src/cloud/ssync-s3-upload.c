@@ -83,10 +83,14 @@ on_confirmed (GObject      *source,
     }
   if (size != upload->size)
     {
+      g_autofree char *held = g_strdup_printf ("%" G_GINT64_FORMAT, size);
+      g_autofree char *wanted = g_strdup_printf ("%" G_GUINT64_FORMAT, (guint64) upload->size);
+
+      /* The numbers go in as text: xgettext cuts a msgid at G_GINT64_FORMAT. */
       g_task_return_new_error (task, SSYNC_S3_ERROR, SSYNC_S3_ERROR_FAILED,
-                               _("%s holds %" G_GINT64_FORMAT " bytes of %s instead of %"
-                                 G_GINT64_FORMAT), ssync_s3_client_get_config (upload->client)->endpoint,
-                               size, upload->key, (gint64) upload->size);
+                               _("%s holds %s bytes of %s instead of %s"),
+                               ssync_s3_client_get_config (upload->client)->endpoint, held,
+                               upload->key, wanted);
       return;
     }
   g_task_return_boolean (task, TRUE);

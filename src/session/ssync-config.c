@@ -336,10 +336,13 @@ ssync_config_set_from_string (SsyncConfig  *self,
                                            &unsigned_number, NULL);
         if (!ok)
           {
-            /* TRANSLATORS: "“-5” is not a whole number from 1 to 65536" */
+            g_autofree char *min = g_strdup_printf ("%" G_GINT64_FORMAT, setting->min);
+            g_autofree char *max = g_strdup_printf ("%" G_GINT64_FORMAT, setting->max);
+
+            /* TRANSLATORS: "“-5” is not a whole number from 1 to 65536". The numbers go in
+             * as text: xgettext cuts a msgid at G_GINT64_FORMAT. */
             g_set_error (error, SSYNC_ERROR, SSYNC_ERROR_INVALID_ARGUMENT,
-                         _("“%s” is not a whole number from %" G_GINT64_FORMAT " to %"
-                           G_GINT64_FORMAT), text, setting->min, setting->max);
+                         _("“%s” is not a whole number from %s to %s"), text, min, max);
             break;
           }
         if (setting->min >= 0)

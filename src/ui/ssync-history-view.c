@@ -356,18 +356,20 @@ totals_row_new (SsyncShareTotals *totals)
   GtkWidget *row = adw_action_row_new ();
   g_autofree char *sent = g_format_size (totals->bytes_sent);
   g_autofree char *received = g_format_size (totals->bytes_received);
+  g_autofree char *count_downloads = g_strdup_printf ("%" G_GUINT64_FORMAT, totals->downloads);
+  g_autofree char *count_uploads = g_strdup_printf ("%" G_GUINT64_FORMAT, totals->uploads);
   g_autofree char *downloads = NULL;
   g_autofree char *uploads = NULL;
   g_autofree char *subtitle = NULL;
 
-  downloads = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " download",
-                                            "%" G_GUINT64_FORMAT " downloads",
+  /* The counts go in as text: xgettext cuts a msgid at G_GUINT64_FORMAT, which would leave
+   * these untranslatable. */
+  downloads = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s download", "%s downloads",
                                             (gulong) MIN (totals->downloads, G_MAXULONG)),
-                               totals->downloads);
-  uploads = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " upload",
-                                          "%" G_GUINT64_FORMAT " uploads",
+                               count_downloads);
+  uploads = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s upload", "%s uploads",
                                           (gulong) MIN (totals->uploads, G_MAXULONG)),
-                             totals->uploads);
+                             count_uploads);
   /* Translators: "12 downloads (1.2 GB sent), 3 uploads (40 MB received)". */
   subtitle = g_strdup_printf (_("%s (%s sent), %s (%s received)"),
                               downloads, sent, uploads, received);
