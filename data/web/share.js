@@ -10,7 +10,7 @@ import {
   formatSize, plural, sameOriginUrl, showPageError, tokenFromLocation, tooManyAttempts,
   unreachable, unreadableAnswer,
 } from '/static/common.js';
-import { appStatus, connectToApp, directErrorText, saveBlob } from '/static/rtc.js';
+import { appStatus, directErrorText, downloadFromApp } from '/static/rtc.js';
 
 // Links are put in the page as paths on this origin (see sameOriginUrl).
 function sameOriginPath(url) {
@@ -132,25 +132,18 @@ async function directDownload(file, item, button) {
   status.classList.remove('file-direct-error');
   status.textContent = 'Connecting directly…';
   button.disabled = true;
-  let connection = null;
   try {
-    connection = await connectToApp(token);
-    const { channel } = connection;
-    channel.sendJSON({ type: 'get', file: String(file.id) });
-    const header = await channel.receiveText('file');
-    const total = Number(header.size);
-    const { blob, sha256 } = await channel.receiveFile(header, (bytes) => {
-      const percent = total > 0 ? Math.floor((bytes / total) * 100) : 100;
-      status.textContent = `Direct: ${formatSize(bytes)} of ${formatSize(total)} (${percent} %)`;
-    });
-    saveBlob(blob, String(header.name ?? file.name ?? 'download'));
-    status.textContent = `Received directly, SHA-256 verified: ${sha256}`;
+    const { sha256, note } = await downloadFromApp(token, file.id, String(file.name ?? 'download'),
+      Number(file.size), (bytes, total) => {
+        const percent = total > 0 ? Math.floor((bytes / total) * 100) : 100;
+        status.textContent = `Direct: ${formatSize(bytes)} of ${formatSize(total)} (${percent} %)`;
+      });
+    status.textContent = `Received directly, SHA-256 verified: ${sha256}${note ? ` ${note}` : ''}`;
     item.dataset.directSha256 = sha256;
   } catch (error) {
     status.classList.add('file-direct-error');
     status.textContent = `Direct download failed: ${directErrorText(error)}`;
   } finally {
-    connection?.close();
     button.disabled = false;
   }
 }
