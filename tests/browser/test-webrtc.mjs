@@ -204,9 +204,13 @@ test('browser <-> browser: two pages in one room, no file byte through the app',
   await receiver.locator('#peer-list .peer').waitFor({ state: 'visible' });
   assert.equal((await p2pStats(base)).peers, before.peers + 2);
 
+  // The other browser is asked first.
+  await sender.setInputFiles('#pick-files', chosen);
+  const accept = receiver.locator('#transfer-list .transfer-accept');
+  await accept.waitFor({ state: 'visible', timeout: 20_000 });
   const [download] = await Promise.all([
     receiver.waitForEvent('download', { timeout: 120_000 }),
-    sender.setInputFiles('#pick-files', chosen),
+    accept.click(),
   ]);
   const saved = path.join(tmp, 'p2p-received.bin');
   await download.saveAs(saved);
