@@ -104,7 +104,7 @@ function renderFile(file) {
     const direct = el('button', 'button direct');
     direct.type = 'button';
     direct.hidden = true;
-    direct.setAttribute('aria-label', `Download ${path} directly (WebRTC)`);
+    direct.setAttribute('aria-label', `Direct (WebRTC): download ${path}`);
     direct.append(el('span', 'download-label', 'Direct (WebRTC)'));
     direct.addEventListener('click', () => directDownload(file, item, direct));
     item.append(direct);
