@@ -5,6 +5,8 @@
 //
 // Importing this module only defines things: it touches neither the page nor the network.
 
+import { _, format, lang, ngettext } from '/static/i18n.js';
+
 export const FETCH_TIMEOUT_MS = 15_000;
 
 export const $ = (id) => document.getElementById(id);
@@ -19,41 +21,52 @@ export function el(tag, className, text) {
   return node;
 }
 
-// Sizes read like GNOME's (g_format_size): decimal units, one decimal past the bytes.
-const SIZE_UNITS = ['kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
-const oneDecimal = new Intl.NumberFormat(undefined, {
+// Sizes, counts and dates read in the page's language (that of its sentences, not the
+// browser's), with the page language's digits and separators.
+const oneDecimal = new Intl.NumberFormat(lang, {
   minimumFractionDigits: 1,
   maximumFractionDigits: 1,
+  useGrouping: false,
 });
-const wholeNumber = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+const wholeNumber = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 });
+
+export function formatNumber(n) {
+  return wholeNumber.format(n);
+}
+
+// Sizes read like GNOME's (g_format_size): decimal (SI) units, one decimal past the bytes, each
+// unit from 1000 of the one below, as GLib picks them ("999.9 kB", "1.0 MB"). Each unit is a
+// msgid of its own, as in GLib, for the languages that write units their own way.
+// GLib joins a unit to its number by a no-break space; the pages write a plain one.
+const SIZE_UNITS = [
+  () => _('%s kB'), () => _('%s MB'), () => _('%s GB'), () => _('%s TB'), () => _('%s PB'),
+  () => _('%s EB'),
+];
 
 export function formatSize(bytes) {
   if (!Number.isFinite(bytes) || bytes < 0)
     return '';
   if (bytes < 1000)
-    return bytes === 1 ? '1 byte' : `${wholeNumber.format(bytes)} bytes`;
+    return format(ngettext('%s byte', '%s bytes', bytes), wholeNumber.format(bytes));
 
-  let value = bytes;
-  let unit = -1;
-  // Move up a unit when rounding to one decimal would print "1000.0".
-  while (unit < SIZE_UNITS.length - 1 && value >= 999.95) {
-    value /= 1000;
+  let unit = 0;
+  while (unit < SIZE_UNITS.length - 1 && bytes >= 1000 ** (unit + 2))
     unit++;
-  }
-  return `${oneDecimal.format(value)} ${SIZE_UNITS[unit]}`;
+  return format(SIZE_UNITS[unit](), oneDecimal.format(bytes / 1000 ** (unit + 1)));
 }
 
-// "1 file", "12 files": a count with the word that goes with it.
+// "1 file", "12 files": a count with the word that goes with it. Kept for pages that have not
+// moved to ngettext(); the words one and many are English and not translated here.
 export function plural(n, one, many) {
   return n === 1 ? `1 ${one}` : `${wholeNumber.format(n)} ${many}`;
 }
 
-// A date and time from the server (ISO 8601) in the browser's locale, or null if unreadable.
+// A date and time from the server (ISO 8601) in the page's language, or null if unreadable.
 export function formatDate(iso) {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime()))
     return null;
-  return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return date.toLocaleString(lang, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 // The full address of url when it is on this page's origin, else null. Only such addresses are
@@ -94,13 +107,14 @@ export function fetchShareInfo(token) {
 export function waitMessage(headers) {
   const wait = Number.parseInt(headers.get('Retry-After') ?? '', 10);
   return Number.isFinite(wait) && wait > 0
-    ? `Wait ${wait} seconds, then try again.`
-    : 'Wait a moment, then try again.';
+    ? format(ngettext('Wait %s second, then try again.', 'Wait %s seconds, then try again.',
+      wait), wholeNumber.format(wait))
+    : _('Wait a moment, then try again.');
 }
 
-export const LINK_DOES_NOT_WORK = 'This link does not work';
+export const LINK_DOES_NOT_WORK = _('This link does not work');
 export const CHECK_NETWORK =
-  'Check that you are on the same network and that ShareSync is still running there.';
+  _('Check that you are on the same network and that ShareSync is still running there.');
 
 // A page that could not open: a title, what to do, and whether "Try again" (load once more) or
 // "Reload" (the whole page, as after a password) helps.
@@ -116,15 +130,18 @@ export class PageError extends Error {
 // The answers both pages give to the same trouble with /api/files; computer names the other
 // side as the page calls it ("The receiving computer").
 export const tooManyAttempts = (headers) =>
-  new PageError('Too many attempts', waitMessage(headers), { retry: true });
+  new PageError(_('Too many attempts'), waitMessage(headers), { retry: true });
 
 export const unreachable = (title) => new PageError(title, CHECK_NETWORK, { retry: true });
 
 export const answeredWithError = (computer, status) =>
-  `${computer} answered with an error (HTTP ${status})`;
+  // Translators: %1$s is how the page names the other computer, as a sentence's subject ("The
+  // receiving computer"), %2$s an HTTP status code.
+  format(_('%1$s answered with an error (HTTP %2$s)'), computer, status);
 
 export const unreadableAnswer = (title, computer) =>
-  new PageError(title, `${computer} sent an answer this page does not understand.`,
+  // Translators: %s is how the page names the other computer ("The receiving computer").
+  new PageError(title, format(_('%s sent an answer this page does not understand.'), computer),
     { retry: true });
 
 // Fills the page's error state (#error-title, #error-message, #error-retry) and its title. An
@@ -133,11 +150,12 @@ export function showPageError(error, fallback) {
   const known = error instanceof PageError;
   if (!known)
     console.error(error);
-  $('error-title').textContent = known ? error.title : 'Something went wrong';
+  $('error-title').textContent = known ? error.title : _('Something went wrong');
   $('error-message').textContent = known ? error.message : fallback;
   const retry = $('error-retry');
   retry.hidden = !(known && (error.retry || error.reload));
-  retry.textContent = known && error.reload ? 'Reload' : 'Try again';
+  retry.textContent = known && error.reload ? _('Reload') : _('Try again');
   retry.dataset.reload = known && error.reload ? 'true' : '';
-  document.title = `${$('error-title').textContent} – ShareSync`;
+  // Translators: the browser tab's title; %s is what the page says went wrong.
+  document.title = format(_('%s – ShareSync'), $('error-title').textContent);
 }

@@ -7,6 +7,7 @@
 // shown when the computer can make direct connections, and the list of what it sent.
 
 import { $, el, formatSize, tokenFromLocation } from '/static/common.js';
+import { _, format } from '/static/i18n.js';
 import { appStatus, connectToApp, directErrorText } from '/static/rtc.js';
 
 function addRow(file) {
@@ -14,7 +15,7 @@ function addRow(file) {
   const item = el('li', 'file direct-send');
   const info = el('div', 'file-info');
   info.append(el('p', 'file-path', file.name), el('p', 'file-meta file-size', formatSize(file.size)));
-  const status = el('p', 'file-meta file-direct', 'Waiting…');
+  const status = el('p', 'file-meta file-direct', _('Waiting…'));
   status.setAttribute('aria-live', 'polite');
   item.append(el('span', 'file-icon'), info, status);
   list.append(item);
@@ -27,7 +28,7 @@ async function sendAll(files) {
   const rows = files.map((file) => ({ file, ...addRow(file) }));
   let connection = null;
   try {
-    rows[0].status.textContent = 'Connecting directly…';
+    rows[0].status.textContent = _('Connecting directly…');
     connection = await connectToApp(token);
     for (const { file, item, status } of rows) {
       const sent = await connection.channel.sendFile(file, {
@@ -37,20 +38,22 @@ async function sendAll(files) {
         waitReady: true,
         onProgress: (bytes) => {
           const percent = file.size > 0 ? Math.floor((bytes / file.size) * 100) : 100;
-          status.textContent = `Direct: ${formatSize(bytes)} of ${formatSize(file.size)} ` +
-            `(${percent} %)`;
+          // Translators: progress of a direct transfer, "Direct: 1.2 MB of 4.0 MB (30 %)".
+          status.textContent = format(_('Direct: %1$s of %2$s (%3$s %%)'), formatSize(bytes),
+            formatSize(file.size), percent);
         },
       });
       item.dataset.sha256 = sent.sha256;
       item.dataset.savedAs = sent.saved_as ?? '';
-      status.textContent = `Saved as ${sent.saved_as ?? file.name}, SHA-256 verified: ` +
-        `${sent.sha256}`;
+      status.textContent = format(_('Saved as %1$s, SHA-256 verified: %2$s'),
+        sent.saved_as ?? file.name, sent.sha256);
     }
   } catch (error) {
     for (const { item, status } of rows) {
       if (item.dataset.sha256 === undefined) {
         status.classList.add('file-direct-error');
-        status.textContent = `Not sent: ${directErrorText(error)}`;
+        // Translators: %s says why a direct transfer failed.
+        status.textContent = format(_('Not sent: %s'), directErrorText(error));
       }
     }
   } finally {
@@ -77,7 +80,7 @@ async function setup() {
   else {
     $('direct-note').hidden = false;
     $('direct-note').textContent =
-      status.message ?? 'Direct (WebRTC) sending is not available here.';
+      status.message ?? _('Direct (WebRTC) sending is not available here.');
   }
 }
 

@@ -6,7 +6,8 @@
 // resume-store.js remembers in localStorage. It also says how far the whole list got (the
 // summary line and the tab title), and stops everything when receiving ends.
 
-import { $, formatSize, plural, sameOriginUrl } from '/static/common.js';
+import { $, formatNumber, formatSize, sameOriginUrl } from '/static/common.js';
+import { _, format, ngettext } from '/static/i18n.js';
 import { ResumeStore } from '/static/resume-store.js';
 import { ACTIVE } from '/static/receive-row.js';
 import { PAGE_BUG, Upload } from '/static/receive-upload.js';
@@ -138,7 +139,7 @@ export function addFiles(items) {
     rows.append(upload.row);
 
     if (page.maxSize !== null && file.size > page.maxSize) {
-      upload.fail(`Too large (max ${formatSize(page.maxSize)})`, false);
+      upload.fail(format(_('Too large (max %s)'), formatSize(page.maxSize)), false);
       continue;
     }
     enqueue(upload);
@@ -162,7 +163,7 @@ export async function restoreInterrupted() {
     }
     const upload = new Upload(list, { ...entry, url });
     upload.state = 'interrupted';
-    upload.message = 'Interrupted · choose this file again to continue';
+    upload.message = _('Interrupted · choose this file again to continue');
     page.uploads.add(upload);
     rows.append(upload.row);
     upload.render();
@@ -211,21 +212,27 @@ function updateSummary() {
   const waiting = all.filter((u) => u.state === 'interrupted').length;
 
   const parts = [];
-  if (all.length > 0)
-    parts.push(`${done} of ${plural(all.length, 'file', 'files')} sent`);
+  if (all.length > 0) {
+    // Translators: how many of the chosen files went, "2 of 5 files sent".
+    parts.push(format(ngettext('%1$s of %2$s file sent', '%1$s of %2$s files sent', all.length),
+      formatNumber(done), formatNumber(all.length)));
+  }
   if (failed > 0)
-    parts.push(`${failed} not sent`);
-  if (waiting > 0)
-    parts.push(`${waiting} interrupted`);
+    parts.push(format(ngettext('%s not sent', '%s not sent', failed), formatNumber(failed)));
+  if (waiting > 0) {
+    parts.push(format(ngettext('%s interrupted', '%s interrupted', waiting),
+      formatNumber(waiting)));
+  }
   $('uploads-summary').textContent = parts.join(' · ');
 
   if (active.length > 0) {
     const total = active.reduce((sum, u) => sum + u.size, 0);
     const sent = active.reduce((sum, u) => sum + u.sent, 0);
     const percent = total > 0 ? Math.floor((sent / total) * 100) : 0;
-    document.title = `${percent}% · Send files – ShareSync`;
+    // Translators: the browser tab's title while files are being sent; %s is a percentage.
+    document.title = format(_('%s%% · Send files – ShareSync'), formatNumber(percent));
   } else {
-    document.title = 'Send files – ShareSync';
+    document.title = _('Send files – ShareSync');
   }
 }
 
@@ -235,8 +242,8 @@ export function closeReceiving(why) {
   page.closed = why;
   const banner = $('receive-closed');
   banner.textContent = why === 'expired'
-    ? 'This link has expired. Files already sent are saved on the receiving computer.'
-    : 'The receiving computer stopped accepting files. Files already sent are saved there.';
+    ? _('This link has expired. Files already sent are saved on the receiving computer.')
+    : _('The receiving computer stopped accepting files. Files already sent are saved there.');
   banner.hidden = false;
   $('drop-zone').classList.add('closed');
   for (const id of ['pick-files', 'pick-folder'])
@@ -247,8 +254,9 @@ export function closeReceiving(why) {
     if (ACTIVE.has(upload.state) || upload.state === 'interrupted') {
       upload.tus.abort();
       upload.tus.forget();
-      upload.fail(why === 'expired' ? 'Not sent: the link expired' : 'Not sent: receiving stopped',
-        false);
+      upload.fail(why === 'expired'
+        ? _('Not sent: the link expired')
+        : _('Not sent: receiving stopped'), false);
     }
   }
 }

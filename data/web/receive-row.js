@@ -6,6 +6,7 @@
 // clicks on its buttons back to the upload.
 
 import { el, formatSize } from '/static/common.js';
+import { _, format } from '/static/i18n.js';
 
 // The states in which an upload still travels, or waits for its turn to.
 export const ACTIVE = new Set(['queued', 'uploading', 'retrying']);
@@ -13,19 +14,24 @@ export const ACTIVE = new Set(['queued', 'uploading', 'retrying']);
 const SPEED_WINDOW_MS = 4000;
 
 function formatSpeed(bytesPerSecond) {
-  return `${formatSize(Math.round(bytesPerSecond))}/s`;
+  // Translators: a transfer speed; %s is a size ("2.4 MB").
+  return format(_('%s/s'), formatSize(Math.round(bytesPerSecond)));
 }
 
-function formatDuration(seconds) {
+// How long is left, as "… left" says it.
+function timeLeft(seconds) {
   if (seconds < 1)
-    return 'less than a second';
+    return _('less than a second left');
   if (seconds < 60)
-    return `${Math.ceil(seconds)} s`;
+    return format(_('%s s left'), Math.ceil(seconds));
   if (seconds < 3600)
-    return `${Math.ceil(seconds / 60)} min`;
+    return format(_('%s min left'), Math.ceil(seconds / 60));
   const hours = Math.floor(seconds / 3600);
   const minutes = Math.ceil((seconds % 3600) / 60);
-  return minutes === 0 || minutes === 60 ? `${hours} h` : `${hours} h ${minutes} min`;
+  return minutes === 0 || minutes === 60
+    ? format(_('%s h left'), minutes === 60 ? hours + 1 : hours)
+    // Translators: hours and minutes left ("2 h 15 min left").
+    : format(_('%1$s h %2$s min left'), hours, minutes);
 }
 
 // The speed over the last few seconds of sending, from the bytes sent at each progress event.
@@ -57,44 +63,47 @@ export class SpeedMeter {
 
 function statusText(upload) {
   const sent = upload.sent;
-  const ofTotal = `${formatSize(sent)} of ${formatSize(upload.size)}`;
+  // Translators: how much of a file went, "1.2 MB of 4.0 MB".
+  const ofTotal = format(_('%1$s of %2$s'), formatSize(sent), formatSize(upload.size));
   switch (upload.state) {
     case 'queued':
       return upload.offset > 0
-        ? `Waiting · ${ofTotal} sent`
-        : `Waiting · ${formatSize(upload.size)}`;
+        ? format(_('Waiting · %s sent'), ofTotal)
+        : format(_('Waiting · %s'), formatSize(upload.size));
     case 'uploading': {
       if (upload.tus.asking)
-        return 'Waiting for the receiver to accept';
+        return _('Waiting for the receiver to accept');
       if (upload.size > 0 && sent >= upload.size)
-        return `${ofTotal} · finishing`;
+        return format(_('%s · finishing'), ofTotal);
       const parts = [ofTotal];
       const speed = upload.speed.bytesPerSecond();
       if (speed !== null && speed > 0) {
         parts.push(formatSpeed(speed));
-        parts.push(`${formatDuration((upload.size - sent) / speed)} left`);
+        parts.push(timeLeft((upload.size - sent) / speed));
       }
       return parts.join(' · ');
     }
     case 'interrupted':
       return upload.offset > 0
-        ? `Interrupted at ${ofTotal} · choose this file again to continue`
-        : 'Interrupted · choose this file again to continue';
+        ? format(_('Interrupted at %s · choose this file again to continue'), ofTotal)
+        : _('Interrupted · choose this file again to continue');
     case 'retrying':
     case 'failed':
       return upload.size > 0 && upload.offset > 0
-        ? `${upload.message} · ${ofTotal} sent`
+        // Translators: %1$s says why a file stopped, %2$s how much of it went ("1.2 MB of 4.0 MB").
+        ? format(_('%1$s · %2$s sent'), upload.message, ofTotal)
         : upload.message;
     case 'done':
       // The saved name is news only when the receiving computer had to change it.
     {
       const { savedAs } = upload.tus;
       return savedAs === null || savedAs === upload.path || savedAs === upload.name
-        ? `Sent · ${formatSize(upload.size)}`
-        : `Sent · ${formatSize(upload.size)} · saved as “${savedAs}”`;
+        ? format(_('Sent · %s'), formatSize(upload.size))
+        // Translators: %1$s is a size, %2$s the name the receiving computer saved the file as.
+        : format(_('Sent · %1$s · saved as “%2$s”'), formatSize(upload.size), savedAs);
     }
     case 'cancelled':
-      return 'Cancelled';
+      return _('Cancelled');
     default:
       return '';
   }
@@ -127,16 +136,18 @@ export class UploadRow {
     info.append(pathLine, this.status);
 
     const actions = el('div', 'upload-actions');
-    this.retryButton = actionButton('icon-retry', 'Try again', `Try sending ${path} again`);
+    this.retryButton = actionButton('icon-retry', _('Try again'),
+      format(_('Try sending %s again'), path));
     this.retryButton.addEventListener('click', retry);
-    this.cancelButton = actionButton('icon-cancel', 'Cancel', `Cancel sending ${path}`);
+    this.cancelButton = actionButton('icon-cancel', _('Cancel'),
+      format(_('Cancel sending %s'), path));
     this.cancelButton.addEventListener('click', cancel);
     actions.append(this.retryButton, this.cancelButton);
 
     this.progress = el('progress', 'upload-progress');
-    this.progress.setAttribute('aria-label', `Progress of ${path}`);
+    this.progress.setAttribute('aria-label', format(_('Progress of %s'), path));
     this.sha = el('code', 'file-sha');
-    this.sha.title = 'SHA-256 checksum computed by the receiving computer';
+    this.sha.title = _('SHA-256 checksum computed by the receiving computer');
     this.sha.hidden = true;
 
     row.append(info, actions, this.progress, this.sha);
@@ -158,14 +169,15 @@ export class UploadRow {
     this.retryButton.hidden = !(state === 'failed' && upload.file !== null && upload.retryable);
     this.cancelButton.hidden = !(ACTIVE.has(state) || state === 'failed' ||
                                  state === 'interrupted');
-    this.cancelButton.lastChild.textContent = ACTIVE.has(state) ? 'Cancel' : 'Discard';
-    this.cancelButton.setAttribute('aria-label',
-      `${ACTIVE.has(state) ? 'Cancel sending' : 'Discard'} ${upload.path}`);
+    this.cancelButton.lastChild.textContent = ACTIVE.has(state) ? _('Cancel') : _('Discard');
+    this.cancelButton.setAttribute('aria-label', format(ACTIVE.has(state)
+      ? _('Cancel sending %s')
+      : _('Discard %s'), upload.path));
 
     const { sha256 } = upload.tus;
     this.sha.hidden = sha256 === null;
     if (sha256 !== null)
-      this.sha.textContent = `SHA-256 ${sha256}`;
+      this.sha.textContent = format(_('SHA-256 %s'), sha256);
   }
 
   // Draws the eye to a row whose file was chosen again while it is still on its way.

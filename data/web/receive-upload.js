@@ -8,6 +8,7 @@
 // upload its turn, and is told when the upload changes.
 
 import { answeredWithError, formatSize } from '/static/common.js';
+import { _, format } from '/static/i18n.js';
 import { ACTIVE, SpeedMeter, UploadRow } from '/static/receive-row.js';
 import { RetryPolicy } from '/static/retry-policy.js';
 import {
@@ -16,13 +17,14 @@ import {
 import { xhrTransport } from '/static/tus-xhr.js';
 
 // How the page names the other side, in the messages of common.js.
-export const RECEIVER = 'The receiving computer';
-export const PAGE_BUG = 'Something went wrong in this page';
-const ACCESS_LOST = 'Access to this link was lost: reload the page to unlock it again';
+// Translators: how the receive page names the computer it sends to, as a sentence's subject.
+export const RECEIVER = _('The receiving computer');
+export const PAGE_BUG = _('Something went wrong in this page');
+const ACCESS_LOST = _('Access to this link was lost: reload the page to unlock it again');
 const RETRY_TEXT = {
-  network: (s) => `Connection lost · trying again in ${s} s`,
-  busy: (s) => `The receiving computer is busy · trying again in ${s} s`,
-  server: (s) => `The receiving computer had a problem · trying again in ${s} s`,
+  network: (s) => format(_('Connection lost · trying again in %s s'), s),
+  busy: (s) => format(_('The receiving computer is busy · trying again in %s s'), s),
+  server: (s) => format(_('The receiving computer had a problem · trying again in %s s'), s),
 };
 
 function messageForStatus(error, maxSize) {
@@ -31,28 +33,30 @@ function messageForStatus(error, maxSize) {
     case 413: {
       const max = maxSize ?? Number.parseInt(error.header('Tus-Max-Size') ?? '', 10);
       return [Number.isFinite(max) && max > 0
-        ? `Too large (max ${formatSize(max)})`
-        : 'Too large for the receiving computer', false];
+        ? format(_('Too large (max %s)'), formatSize(max))
+        : _('Too large for the receiving computer'), false];
     }
     case 507:
-      return ['Not enough free space on the receiving computer', true];
+      return [_('Not enough free space on the receiving computer'), true];
     case 404:
-      return ['The receiving computer no longer knows this upload', true];
+      return [_('The receiving computer no longer knows this upload'), true];
     case 410:
-      return ['This upload expired on the receiving computer', true];
+      return [_('This upload expired on the receiving computer'), true];
     case 400:
-      return [`The receiving computer refused this file (HTTP 400 on ${method})`, true];
+      // Translators: %s is an HTTP method (POST, PATCH).
+      return [format(_('The receiving computer refused this file (HTTP 400 on %s)'), method),
+        true];
     case 403:
       if (error.declined)
-        return ['The receiver declined this file', false];
+        return [_('The receiver declined this file'), false];
       return [ACCESS_LOST, false];
     case 401:
       return [ACCESS_LOST, false];
     case 412:
-      return ['This page and the receiving computer do not speak the same upload protocol; ' +
-        'reload the page', false];
+      return [_('This page and the receiving computer do not speak the same upload protocol; ' +
+        'reload the page'), false];
     case 409:
-      return ['The receiving computer and this page disagree on how much was sent', true];
+      return [_('The receiving computer and this page disagree on how much was sent'), true];
     default:
       return [answeredWithError(RECEIVER, status), true];
   }
@@ -168,7 +172,7 @@ export class Upload {
 
   async stopped(error) {
     if (error instanceof UnreadableFileError) {
-      this.fail('The file can no longer be read; it may have been changed, moved or deleted',
+      this.fail(_('The file can no longer be read; it may have been changed, moved or deleted'),
         true);
       return;
     }

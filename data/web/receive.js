@@ -18,10 +18,11 @@
 // as markup. The server sends a strict Content-Security-Policy: no inline script or style.
 
 import {
-  $, LINK_DOES_NOT_WORK, PageError, answeredWithError, fetchShareInfo, formatDate, formatSize,
+  $, LINK_DOES_NOT_WORK, PageError, answeredWithError, fetchShareInfo, formatDate,
   sameOriginUrl, showPageError, tokenFromLocation, tooManyAttempts, unreachable,
   unreadableAnswer,
 } from '/static/common.js';
+import { _ } from '/static/i18n.js';
 import { filesFromDrop, filesFromInput } from '/static/receive-files.js';
 import { addFiles, closeReceiving, page, restoreInterrupted } from '/static/receive-queue.js';
 import { ACTIVE } from '/static/receive-row.js';
@@ -31,7 +32,7 @@ import { RECEIVER } from '/static/receive-upload.js';
 // keep showing the last speed.
 const TICK_MS = 1000;
 
-const NOT_OPENED = 'This page could not be opened';
+const NOT_OPENED = _('This page could not be opened');
 
 /* Choosing and dropping files */
 
@@ -134,16 +135,16 @@ function connectLive() {
 function errorForStatus(response) {
   switch (response.status) {
     case 404:
-      return new PageError(LINK_DOES_NOT_WORK,
-        'Receiving may have been stopped, or the address was not copied completely. Ask the ' +
-        'person you are sending to for a new link.');
+      return new PageError(_(LINK_DOES_NOT_WORK),
+        _('Receiving may have been stopped, or the address was not copied completely. Ask the ' +
+        'person you are sending to for a new link.'));
     case 410:
-      return new PageError('This link has expired',
-        'It no longer accepts files. Ask the person you are sending to for a new link.');
+      return new PageError(_('This link has expired'),
+        _('It no longer accepts files. Ask the person you are sending to for a new link.'));
     case 401:
     case 403:
-      return new PageError('This link is protected',
-        'Reload the page to enter the password.', { reload: true });
+      return new PageError(_('This link is protected'),
+        _('Reload the page to enter the password.'), { reload: true });
     case 429:
       return tooManyAttempts(response.headers);
     default:
@@ -157,7 +158,7 @@ async function fetchShare(token) {
   try {
     response = await fetchShareInfo(token);
   } catch {
-    throw unreachable('Cannot reach the receiving computer');
+    throw unreachable(_('Cannot reach the receiving computer'));
   }
   if (!response.ok)
     throw errorForStatus(response);
@@ -174,23 +175,16 @@ async function fetchShare(token) {
   return share;
 }
 
+// The server wrote the receiver's name and the limits; the script shows the closing time in
+// the reader's own format and keeps what the uploads need.
 function renderShare(share) {
   page.uploadUrl = sameOriginUrl(share.upload_url);
   page.maxSize = Number.isFinite(share.max_size) && share.max_size > 0 ? share.max_size : null;
 
-  const to = $('receive-to');
-  const name = typeof share.name === 'string' ? share.name.trim() : '';
-  to.hidden = name === '';
-  to.textContent = name === '' ? '' : `To “${name}”`;
-
-  const limits = [];
-  if (page.maxSize !== null)
-    limits.push(`Up to ${formatSize(page.maxSize)} per file`);
-  const until = share.expires ? formatDate(share.expires) : null;
-  if (until !== null)
-    limits.push(`Open until ${until}`);
-  $('receive-limits').textContent = limits.join(' · ');
-  $('receive-limits').hidden = limits.length === 0;
+  const time = document.querySelector('#receive-limits time');
+  const shown = time ? formatDate(time.dateTime) : null;
+  if (shown !== null)
+    time.textContent = shown;
 }
 
 function show(state) {
@@ -201,7 +195,7 @@ function show(state) {
 }
 
 function showError(error) {
-  showPageError(error, 'This page could not be opened. Reload to try again.');
+  showPageError(error, _('This page could not be opened. Reload to try again.'));
   show('error');
 }
 
@@ -231,6 +225,9 @@ async function load() {
 }
 
 let started = false;
+
+// The plain form is for browsers that cannot run this page's scripts.
+$('plain-upload').hidden = true;
 
 // Keeps the speed and time left honest when no progress event comes.
 setInterval(() => {

@@ -1,150 +1,216 @@
-// ShareSync share page: lists the files of one share and links each to its download.
+// ShareSync share page: adds to the page the server wrote.
 //
-// The page is the same HTML for every share; the token comes from the address (/s/{token}) and
-// the share's metadata from /api/files/{token}. Everything a person named (share, folder and file
-// names) goes into the page with textContent, never as markup. The server sends a strict
-// Content-Security-Policy, so there is no inline script or style: classes only.
+// The server sends the whole list (names, sizes, links, the zip link, SHA-256s), so the page
+// works without this script. The script only adds what needs one: dates and sizes in the
+// reader's own format, Direct (WebRTC) downloads with their progress, a check before each
+// download that says why it cannot start, and the ended state: the page follows its share over
+// /ws (and asks again when that connection drops) and says when and why it ended. Text goes in
+// with textContent, never as markup. The server's Content-Security-Policy allows no inline
+// script or style: classes only.
 
-import {
-  $, LINK_DOES_NOT_WORK, PageError, answeredWithError, el, fetchShareInfo, formatDate,
-  formatSize, plural, sameOriginUrl, showPageError, tokenFromLocation, tooManyAttempts,
-  unreachable, unreadableAnswer,
-} from '/static/common.js';
+import { $, el, formatDate, formatSize } from '/static/common.js';
+import { _, format } from '/static/i18n.js';
 import { appStatus, directErrorText, downloadFromApp } from '/static/rtc.js';
 
-// Links are put in the page as paths on this origin (see sameOriginUrl).
-function sameOriginPath(url) {
-  const href = sameOriginUrl(url);
-  if (href === null)
-    return null;
-  const { pathname, search } = new URL(href);
-  return pathname + search;
+const section = $('share');
+const token = section?.dataset.token ?? null;
+// Seconds between attempts to follow the share again after /ws dropped.
+const RECONNECT_MS = 10_000;
+let ended = false;
+
+/* The reader's own formats */
+
+function localize() {
+  const time = document.querySelector('#share-expiry time');
+  const shown = time ? formatDate(time.dateTime) : null;
+  if (shown !== null)
+    time.textContent = shown;
+  for (const item of document.querySelectorAll('#file-list > li[data-size]')) {
+    const size = item.querySelector('.file-size');
+    if (size !== null)
+      size.textContent = formatSize(Number(item.dataset.size));
+  }
 }
 
-// How the page names the other side, in the messages of common.js.
-const SHARER = 'The computer sharing them';
-const NOT_LISTED = 'The files could not be listed';
+/* The ended state */
 
-function errorForStatus(response) {
+const ENDINGS = {
+  stopped: () => [_('This share was stopped'),
+    _('The person who shared these files stopped sharing them.')],
+  expired: () => [_('This share has expired'),
+    _('The files were available for a limited time, and that time is over.')],
+  limit: () => [_('This share reached its download limit'),
+    _('The files were downloaded as many times as the person who shared them allowed.')],
+};
+
+// Turns the page into its ended state: why, and no link that looks like it still works.
+function showEnded(reason) {
+  if (ended)
+    return;
+  ended = true;
+  const [title, text] = (ENDINGS[reason] ?? ENDINGS.expired)();
+  $('share-ended-title').textContent = title;
+  $('share-ended-text').textContent = text;
+  $('share-ended-hint').textContent = _('Ask the person who shared them for a new link.');
+  $('share-ended').hidden = false;
+  section.classList.add('share-is-ended');
+  document.title = `${title} – ShareSync`;
+  for (const gone of [$('share-expiry'), $('download-zip')]) {
+    if (gone !== null)
+      gone.hidden = true;
+  }
+  for (const link of document.querySelectorAll('#share a.download, #download-zip')) {
+    link.removeAttribute('href');
+    link.setAttribute('aria-disabled', 'true');
+  }
+  for (const button of document.querySelectorAll('#share .direct'))
+    button.disabled = true;
+}
+
+// The reason a 410 names, or 'expired' when it names none.
+function endedReason(response) {
+  return response.headers.get('X-ShareSync-Ended') ?? 'expired';
+}
+
+// Asks the page's own address whether the share still answers.
+async function checkStillShared() {
+  try {
+    const response = await fetch(window.location.pathname, { method: 'HEAD', cache: 'no-store' });
+    if (response.status === 410)
+      showEnded(endedReason(response));
+  } catch {
+    // The computer is unreachable: that is not an end, and the next attempt asks again.
+  }
+}
+
+function follow() {
+  if (ended || token === null)
+    return;
+  const scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+  let ws;
+  try {
+    ws = new WebSocket(`${scheme}//${window.location.host}/ws`);
+  } catch {
+    setTimeout(follow, RECONNECT_MS);
+    return;
+  }
+  ws.addEventListener('open', () => ws.send(JSON.stringify({ type: 'subscribe', token })));
+  ws.addEventListener('message', (event) => {
+    let message;
+    try {
+      message = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    if (message?.type === 'stopped' || message?.type === 'expired')
+      showEnded(message.reason ?? message.type);
+  });
+  ws.addEventListener('close', async () => {
+    if (ended)
+      return;
+    await checkStillShared();
+    if (!ended)
+      setTimeout(follow, RECONNECT_MS);
+  });
+}
+
+/* Downloads that say why they cannot start */
+
+function rowStatus(item, text, error) {
+  const status = item?.querySelector('.file-status') ?? $('share-status');
+  if (status === null)
+    return;
+  status.textContent = text;
+  // file-direct-error too: the class the direct transfers' status has always had.
+  status.classList.toggle('file-status-error', error);
+  status.classList.toggle('file-direct-error', error);
+  status.hidden = text === '';
+}
+
+function failureText(response) {
   switch (response.status) {
     case 404:
-      return new PageError(LINK_DOES_NOT_WORK,
-        'The share may have been stopped or may have expired, or the address was not copied ' +
-        'completely. Ask the person who shared the files for a new link.');
-    case 410:
-      return new PageError('This share has expired',
-        'The files are no longer available here. Ask the person who shared them for a new link.');
-    case 401:
-    case 403:
-      return new PageError('This share is protected',
-        'The person who shared these files needs to give you access.');
+      return _('This file is no longer shared. Reload the page to see what is.');
     case 429:
-      return tooManyAttempts(response.headers);
+    case 503:
+      return _('The computer sharing it is busy. Try again in a moment.');
     default:
-      return new PageError(NOT_LISTED,
-        `${answeredWithError(SHARER, response.status)}.`, { retry: true });
+      return format(_('The computer sharing it could not send it (error %d).'), response.status);
   }
 }
 
-async function fetchShare(token) {
+// A download link is checked with HEAD first (which is not counted as a download): a link
+// that cannot work says why in the page instead of failing in the browser's download list.
+async function onDownloadClick(event) {
+  const link = event.currentTarget;
+  if (link.dataset.checked === 'yes') {
+    delete link.dataset.checked;
+    return;
+  }
+  event.preventDefault();
+  if (!link.hasAttribute('href'))
+    return;
+  const item = link.closest('li.file');
+  rowStatus(item, '', false);
   let response;
   try {
-    response = await fetchShareInfo(token);
+    response = await fetch(link.href, { method: 'HEAD', cache: 'no-store' });
   } catch {
-    throw unreachable('Cannot reach the computer sharing these files');
+    rowStatus(item, _('Cannot reach the computer sharing these files. Check that you are on ' +
+      'the same network and that ShareSync is still running there.'), true);
+    return;
   }
-
-  if (!response.ok)
-    throw errorForStatus(response);
-
-  let share;
-  try {
-    share = await response.json();
-  } catch {
-    throw unreadableAnswer(NOT_LISTED, SHARER);
+  if (response.status === 410) {
+    showEnded(endedReason(response));
+    return;
   }
-  if (share === null || typeof share !== 'object' || !Array.isArray(share.files))
-    throw unreadableAnswer(NOT_LISTED, SHARER);
-  return share;
+  if (!response.ok) {
+    rowStatus(item, failureText(response), true);
+    return;
+  }
+  link.dataset.checked = 'yes';
+  link.click();
 }
 
-function renderFile(file) {
-  const item = el('li', 'file');
-  if (file.id !== undefined && file.id !== null)
-    item.dataset.fileId = String(file.id);
+/* Direct (WebRTC) */
 
-  item.append(el('span', 'file-icon'));
-
-  const info = el('div', 'file-info');
-  const path = typeof file.path === 'string' && file.path !== ''
-    ? file.path
-    : String(file.name ?? '');
-  const slash = path.lastIndexOf('/');
-  const pathLine = el('p', 'file-path');
-  if (slash >= 0)
-    pathLine.append(el('span', 'file-dir', path.slice(0, slash + 1)));
-  pathLine.append(el('span', 'file-name', slash >= 0 ? path.slice(slash + 1) : path));
-  info.append(pathLine);
-
-  info.append(el('p', 'file-meta file-size', formatSize(file.size)));
-  item.append(info);
-
-  const href = sameOriginPath(file.url);
-  if (href !== null) {
-    const link = el('a', 'button download');
-    link.href = href;
-    link.download = String(file.name ?? '');
-    link.setAttribute('aria-label', `Download ${path}`);
-    link.append(el('span', 'button-icon icon-download'), el('span', 'download-label', 'Download'));
-    item.append(link);
-  }
-
-  // Direct (WebRTC): the same file over an encrypted data channel, checked by its SHA-256 here.
-  if (file.id !== undefined && file.id !== null) {
-    const direct = el('button', 'button direct');
-    direct.type = 'button';
-    direct.hidden = true;
-    direct.setAttribute('aria-label', `Direct (WebRTC): download ${path}`);
-    direct.append(el('span', 'download-label', 'Direct (WebRTC)'));
-    direct.addEventListener('click', () => directDownload(file, item, direct));
-    item.append(direct);
-    const status = el('p', 'file-meta file-direct');
-    status.setAttribute('aria-live', 'polite');
-    status.hidden = true;
-    item.append(status);
-  }
-
-  // The checksum gets a row of its own under the name and the button, where it has room.
-  if (typeof file.sha256 === 'string' && file.sha256 !== '') {
-    const sha = el('code', 'file-sha', `SHA-256 ${file.sha256}`);
-    sha.title = 'SHA-256 checksum';
-    item.append(sha);
-  }
-  return item;
+function addDirectButton(item) {
+  const path = item.querySelector('.file-path')?.textContent ?? '';
+  const direct = el('button', 'button direct');
+  direct.type = 'button';
+  direct.hidden = true;
+  direct.setAttribute('aria-label', format(_('Direct (WebRTC): download %s'), path));
+  direct.title = _('Direct (WebRTC): encrypted, from computer to browser');
+  const icon = el('span', 'button-icon icon-direct');
+  icon.setAttribute('aria-hidden', 'true');
+  direct.append(icon, el('span', 'download-label', _('Direct (WebRTC)')));
+  direct.addEventListener('click', () => directDownload(item, direct));
+  item.querySelector('a.download')?.after(direct);
 }
 
 // Downloads one file over a direct connection, shows its progress and the SHA-256 it checked,
 // and hands it to the browser as an ordinary download.
-async function directDownload(file, item, button) {
-  const status = item.querySelector('.file-direct');
-  const token = tokenFromLocation('s');
-  status.hidden = false;
-  status.classList.remove('file-direct-error');
-  status.textContent = 'Connecting directly…';
+async function directDownload(item, button) {
+  const fileId = item.dataset.fileId;
+  rowStatus(item, _('Connecting directly…'), false);
   button.disabled = true;
   try {
-    const { sha256, note } = await downloadFromApp(token, file.id, String(file.name ?? 'download'),
-      Number(file.size), (bytes, total) => {
+    // Written to disk as it arrives (rtc.js); the save dialog, where there is one, needs this
+    // to be the first thing the click does.
+    const name = item.querySelector('.file-name')?.textContent ?? 'download';
+    const { sha256, note } = await downloadFromApp(token, fileId, name, Number(item.dataset.size),
+      (bytes, total) => {
         const percent = total > 0 ? Math.floor((bytes / total) * 100) : 100;
-        status.textContent = `Direct: ${formatSize(bytes)} of ${formatSize(total)} (${percent} %)`;
+        rowStatus(item, format(_('Direct: %s of %s (%d %%)'), formatSize(bytes),
+          formatSize(total), percent), false);
       });
-    status.textContent = `Received directly, SHA-256 verified: ${sha256}${note ? ` ${note}` : ''}`;
+    rowStatus(item, format(_('Received directly, SHA-256 verified: %s'), sha256) +
+      (note === null ? '' : ` ${note}`), false);
     item.dataset.directSha256 = sha256;
   } catch (error) {
-    status.classList.add('file-direct-error');
-    status.textContent = `Direct download failed: ${directErrorText(error)}`;
+    rowStatus(item, format(_('Direct download failed: %s'), directErrorText(error)), true);
   } finally {
-    button.disabled = false;
+    button.disabled = ended;
   }
 }
 
@@ -157,74 +223,24 @@ async function setupDirect() {
   } catch {
     return;
   }
+  if (ended)
+    return;
   const note = $('direct-note');
   if (!status.available) {
-    if (note !== null) {
-      note.hidden = false;
-      note.textContent = status.message ?? 'Direct (WebRTC) downloads are not available here.';
-    }
+    note.hidden = false;
+    note.textContent = status.message ?? _('Direct (WebRTC) downloads are not available here.');
     return;
   }
   for (const button of document.querySelectorAll('.file .direct'))
     button.hidden = false;
 }
 
-function renderShare(share) {
-  const name = typeof share.name === 'string' && share.name !== '' ? share.name : 'Shared files';
-  document.title = `${name} – ShareSync`;
-  $('share-name').textContent = name;
-
-  const total = Number.isFinite(share.size)
-    ? share.size
-    : share.files.reduce((sum, f) => sum + (Number.isFinite(f.size) ? f.size : 0), 0);
-  const count = plural(share.files.length, 'file', 'files');
-  $('share-summary').textContent = `${count} · ${formatSize(total)}`;
-
-  const expiry = $('share-expiry');
-  const until = share.expires ? formatDate(share.expires) : null;
-  expiry.hidden = until === null;
-  expiry.textContent = until === null ? '' : `Available until ${until}`;
-
-  const zip = $('download-zip');
-  const zipHref = sameOriginPath(share.zip_url);
-  zip.hidden = zipHref === null || share.files.length === 0;
-  if (zipHref !== null)
-    zip.href = zipHref;
-
-  const list = $('file-list');
-  list.replaceChildren(...share.files.map(renderFile));
-  if (share.files.length === 0)
-    list.append(el('li', 'file file-empty', 'This share has no files.'));
+if (section !== null) {
+  localize();
+  for (const link of document.querySelectorAll('#share a.download, #download-zip'))
+    link.addEventListener('click', onDownloadClick);
+  for (const item of document.querySelectorAll('#file-list > li[data-file-id]'))
+    addDirectButton(item);
+  follow();
+  setupDirect();
 }
-
-function show(state) {
-  $('state-loading').hidden = state !== 'loading';
-  $('state-error').hidden = state !== 'error';
-  $('share').hidden = state !== 'share';
-  $('main').setAttribute('aria-busy', state === 'loading' ? 'true' : 'false');
-}
-
-function showError(error) {
-  showPageError(error, 'This page could not show the shared files. Reload to try again.');
-  show('error');
-}
-
-async function load() {
-  const token = tokenFromLocation('s');
-  if (token === null) {
-    showError(errorForStatus({ status: 404, headers: new Headers() }));
-    return;
-  }
-
-  show('loading');
-  try {
-    renderShare(await fetchShare(token));
-    show('share');
-    setupDirect();
-  } catch (error) {
-    showError(error);
-  }
-}
-
-$('error-retry').addEventListener('click', load);
-load();

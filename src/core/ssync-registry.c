@@ -14,8 +14,21 @@ struct _SsyncRegistry
   GObject parent_instance;
 
   GPtrArray *shares;
-  GPtrArray *gone;  /* char *, tokens of shares removed after they stopped answering */
+  GPtrArray *gone;  /* Gone *, shares removed after they stopped answering */
 };
+
+/* A share that ended: its token, and why (its links name the reason). */
+typedef struct {
+  char *token;
+  SsyncShareState state;
+} Gone;
+
+static void
+gone_free (Gone *gone)
+{
+  g_free (gone->token);
+  g_free (gone);
+}
 
 static void list_model_iface_init (GListModelInterface *iface);
 
@@ -74,7 +87,7 @@ static void
 ssync_registry_init (SsyncRegistry *self)
 {
   self->shares = g_ptr_array_new_with_free_func (g_object_unref);
-  self->gone = g_ptr_array_new_with_free_func (g_free);
+  self->gone = g_ptr_array_new_with_free_func ((GDestroyNotify) gone_free);
 }
 
 SsyncRegistry *
@@ -95,13 +108,21 @@ gboolean
 ssync_registry_remove (SsyncRegistry *self,
                        SsyncShare    *share)
 {
+  SsyncShareState state;
   guint position;
 
   if (!g_ptr_array_find (self->shares, share, &position))
     return FALSE;
 
-  if (ssync_share_get_state (share, g_get_real_time ()) != SSYNC_SHARE_STATE_ACTIVE)
-    g_ptr_array_add (self->gone, g_strdup (ssync_share_get_token (share)));
+  state = ssync_share_get_state (share, g_get_real_time ());
+  if (state != SSYNC_SHARE_STATE_ACTIVE)
+    {
+      Gone *gone = g_new0 (Gone, 1);
+
+      gone->token = g_strdup (ssync_share_get_token (share));
+      gone->state = state;
+      g_ptr_array_add (self->gone, gone);
+    }
   g_ptr_array_remove_index (self->shares, position);
   g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
   return TRUE;
@@ -141,16 +162,29 @@ ssync_registry_lookup_id (SsyncRegistry *self,
   return NULL;
 }
 
-/* Whether @token belonged to a share that was removed after it expired, ran out of
- * downloads or was stopped: its links answer 410, not 404. */
+/* Why the share @token belonged to ended, when it was removed after it expired, ran out of
+ * downloads or was stopped (its links answer 410, not 404); SSYNC_SHARE_STATE_ACTIVE when
+ * @token is not such a share's. */
+SsyncShareState
+ssync_registry_token_gone_state (SsyncRegistry *self,
+                                 const char    *token)
+{
+  SsyncShareState found = SSYNC_SHARE_STATE_ACTIVE;
+
+  for (guint i = 0; i < self->gone->len; i++)
+    {
+      Gone *gone = g_ptr_array_index (self->gone, i);
+
+      if (ssync_token_equal (token, gone->token))
+        found = gone->state;
+    }
+
+  return found;
+}
+
 gboolean
 ssync_registry_token_is_gone (SsyncRegistry *self,
                               const char    *token)
 {
-  gboolean found = FALSE;
-
-  for (guint i = 0; i < self->gone->len; i++)
-    found |= ssync_token_equal (token, g_ptr_array_index (self->gone, i));
-
-  return found;
+  return ssync_registry_token_gone_state (self, token) != SSYNC_SHARE_STATE_ACTIVE;
 }

@@ -23,6 +23,8 @@ SsyncShare    *ssync_registry_lookup_token (SsyncRegistry *self,
                                             const char    *token);
 gboolean       ssync_registry_token_is_gone (SsyncRegistry *self,
                                             const char    *token);
+SsyncShareState ssync_registry_token_gone_state (SsyncRegistry *self,
+                                                 const char    *token);
 SsyncShare    *ssync_registry_lookup_id    (SsyncRegistry *self,
                                             const char    *id);
 

@@ -31,6 +31,7 @@ struct _SsyncShare
   guint reserved;          /* downloads in flight that would count when complete */
   GHashTable *started;     /* "address\nfile id" of clients that began a file at byte 0 */
   GFile *folder;           /* where a receive share saves */
+  GPtrArray *sources;      /* GFile, what a send share was made of, as given */
 
   char *password_hash;     /* ssync_password_hash(), NULL for an open share */
   gint64 expires;          /* real time in microseconds, 0 for never */
@@ -60,6 +61,7 @@ ssync_share_dispose (GObject *object)
 
   g_clear_pointer (&self->files, g_ptr_array_unref);
   g_clear_object (&self->folder);
+  g_clear_pointer (&self->sources, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ssync_share_parent_class)->dispose (object);
 }
@@ -122,6 +124,37 @@ ssync_share_init (SsyncShare *self)
   self->directories = g_ptr_array_new_with_free_func (g_free);
 }
 
+/* Opens @file to see that it can be read: a share that lists a file it cannot send would
+ * break at its download instead. The message names the file and why, for the window's
+ * toast and the command line's one line. */
+static gboolean
+check_readable (GFile         *file,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_autoptr(GFileInputStream) stream = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *shown = NULL;
+
+  stream = g_file_read (file, cancellable, &local_error);
+  if (stream != NULL)
+    {
+      g_input_stream_close (G_INPUT_STREAM (stream), NULL, NULL);
+      return TRUE;
+    }
+
+  shown = g_file_get_parse_name (file);
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
+    /* TRANSLATORS: "cannot read /home/ada/notes.txt: permission denied" */
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                 _("cannot read %s: permission denied"), shown);
+  else
+    /* TRANSLATORS: "cannot read /home/ada/notes.txt: Input/output error" */
+    g_set_error (error, local_error->domain, local_error->code, _("cannot read %s: %s"), shown,
+                 local_error->message);
+  return FALSE;
+}
+
 static void
 add_file (SsyncShare *self,
           GFile      *file,
@@ -161,15 +194,25 @@ add_folder (SsyncShare    *self,
 {
   g_autoptr(GFileEnumerator) enumerator = NULL;
   g_autoptr(GPtrArray) infos = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) local_error = NULL;
   GFileInfo *info;
 
   g_ptr_array_add (self->directories, g_strdup (path));
 
   enumerator = g_file_enumerate_children (folder, ENTRY_ATTRIBUTES,
                                           G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS,
-                                          cancellable, error);
+                                          cancellable, &local_error);
   if (enumerator == NULL)
-    return FALSE;
+    {
+      g_autofree char *shown = g_file_get_parse_name (folder);
+
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                     _("cannot read %s: permission denied"), shown);
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
 
   while ((info = g_file_enumerator_next_file (enumerator, cancellable, error)) != NULL)
     g_ptr_array_add (infos, info);
@@ -192,6 +235,8 @@ add_folder (SsyncShare    *self,
       switch (g_file_info_get_file_type (child_info))
         {
         case G_FILE_TYPE_REGULAR:
+          if (!check_readable (child, cancellable, error))
+            return FALSE;
           add_file (self, child, child_path, child_info);
           break;
         case G_FILE_TYPE_DIRECTORY:
@@ -268,6 +313,11 @@ enumerate_thread (GTask        *task,
       switch (g_file_info_get_file_type (info))
         {
         case G_FILE_TYPE_REGULAR:
+          if (!check_readable (file, cancellable, &error))
+            {
+              g_task_return_error (task, g_steal_pointer (&error));
+              return;
+            }
           add_file (self, file, top, info);
           break;
         case G_FILE_TYPE_DIRECTORY:
@@ -289,6 +339,7 @@ enumerate_thread (GTask        *task,
         }
     }
 
+  self->sources = g_ptr_array_ref (files);
   if (files->len == 1)
     self->name = g_steal_pointer (&first_name);
   else
@@ -498,6 +549,14 @@ ssync_share_new_receive (GFile      *folder,
   self->folder = g_object_ref (folder);
   self->name = g_filename_display_name (basename);
   return self;
+}
+
+/* The files and folders a send share was made of (GFile), as given, to share them again;
+ * NULL for a receive share. */
+GPtrArray *
+ssync_share_get_sources (SsyncShare *self)
+{
+  return self->sources;
 }
 
 /* The folder a receive share saves into; NULL for a send share. */

@@ -25,6 +25,7 @@ SsyncShare     *ssync_share_new_finish        (GAsyncResult         *result,
 SsyncShare     *ssync_share_new_receive       (GFile      *folder,
                                                const char *token);
 GFile          *ssync_share_get_folder        (SsyncShare *self);
+GPtrArray      *ssync_share_get_sources       (SsyncShare *self);
 const char     *ssync_share_get_id            (SsyncShare *self);
 const char     *ssync_share_get_token         (SsyncShare *self);
 const char     *ssync_share_get_name          (SsyncShare *self);

@@ -9,6 +9,7 @@
  * Every file operation runs on a worker thread and takes the upload's lock, so a deletion
  * waits for a write in flight instead of racing it. Each chunk is written and hashed by two
  * worker threads at once (hashing costs as much as the write; tests/bench/bench-uploads.py),
+ * and a caller may queue several chunks, so neither waits for the other between chunks,
  * and sync_file_range() starts the write-back of every chunk right away, so the fsync at the
  * end has little left to wait for.
  *
@@ -39,6 +40,13 @@ struct _SsyncUpload
   GMutex lock;
   GMutex hash_lock;
   gboolean hash_valid;  /* FALSE once a write failed half-way: rehash at completion */
+  GMutex queue_lock;    /* guards the queues below */
+  GQueue write_queue;   /* of Chunk, for the writer */
+  GQueue hash_queue;    /* of the same Chunks, for the hasher */
+  gboolean writer_running;
+  gboolean hasher_running;
+  guint queued_chunks;  /* chunks not done yet */
+  guint64 queued_end;   /* where the next chunk goes */
   char *id;
   char *path;        /* relative to the receive folder, sanitised, '/' separated */
   char *root;        /* the receive folder */
@@ -80,6 +88,7 @@ ssync_upload_finalize (GObject *object)
   g_free (self->saved_as);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->hash_lock);
+  g_mutex_clear (&self->queue_lock);
 
   G_OBJECT_CLASS (ssync_upload_parent_class)->finalize (object);
 }
@@ -95,6 +104,7 @@ ssync_upload_init (SsyncUpload *self)
 {
   g_mutex_init (&self->lock);
   g_mutex_init (&self->hash_lock);
+  g_mutex_init (&self->queue_lock);
   self->hash_valid = TRUE;
   self->fd = -1;
   self->dir_fd = -1;
@@ -301,26 +311,52 @@ ssync_upload_get_part_name (SsyncUpload *self)
   return self->part_name;
 }
 
+/* One chunk on its way to the .part: written by the upload's writer and hashed by its
+ * hasher, each taking chunks in the order they came; done when both have. */
+typedef struct {
+  GTask *outer;
+  GBytes *data;
+  guint64 start;     /* where it goes: the end of the chunk before it */
+  gint pending;      /* atomic: the write and the hash */
+  GError *error;     /* the write's, set before its part is done */
+} Chunk;
+
 static void
-write_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
+chunk_part_done (Chunk *chunk)
 {
-  SsyncUpload *self = source_object;
-  GBytes *data = task_data;
+  SsyncUpload *self = g_task_get_source_object (chunk->outer);
+
+  if (!g_atomic_int_dec_and_test (&chunk->pending))
+    return;
+  g_mutex_lock (&self->queue_lock);
+  self->queued_chunks--;
+  g_mutex_unlock (&self->queue_lock);
+  if (chunk->error != NULL)
+    g_task_return_error (chunk->outer, g_steal_pointer (&chunk->error));
+  else
+    g_task_return_boolean (chunk->outer, TRUE);
+  g_object_unref (chunk->outer);
+  g_bytes_unref (chunk->data);
+  g_free (chunk);
+}
+
+/* Writes @chunk at its place; returns why not. A chunk queued behind one that failed finds
+ * the offset short of its start and is refused: nothing is ever spliced past a gap. */
+static GError *
+write_chunk (SsyncUpload *self,
+             Chunk       *chunk)
+{
   gsize len;
-  const guint8 *bytes = g_bytes_get_data (data, &len);
+  const guint8 *bytes = g_bytes_get_data (chunk->data, &len);
   gsize done = 0;
 
   g_mutex_lock (&self->lock);
 
-  if (self->fd < 0 || self->offset + len > self->length)
+  if (self->fd < 0 || self->offset != chunk->start || self->offset + len > self->length)
     {
       g_mutex_unlock (&self->lock);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CLOSED,
-                               _("The upload of %s is over"), self->name);
-      return;
+      return g_error_new (G_IO_ERROR, G_IO_ERROR_CLOSED, _("The upload of %s is over"),
+                          self->name);
     }
 
   while (done < len)
@@ -338,11 +374,8 @@ write_thread (GTask        *task,
           self->offset += done;
           self->hash_valid = FALSE;
           g_mutex_unlock (&self->lock);
-          g_task_return_error (task,
-                               ssync_upload_io_error (errsv,
-                                                      g_strdup_printf (_("Receiving %s failed"),
-                                                                       self->name)));
-          return;
+          return ssync_upload_io_error (errsv, g_strdup_printf (_("Receiving %s failed"),
+                                                                self->name));
         }
       done += n;
     }
@@ -352,64 +385,68 @@ write_thread (GTask        *task,
 #endif
   self->offset += len;
   g_mutex_unlock (&self->lock);
-  g_task_return_boolean (task, TRUE);
+  return NULL;
 }
 
+/* The writer and the hasher: each drains its queue on a worker thread, started when a chunk
+ * finds the queue idle, so a caller may queue the next chunks while one is on its way (the
+ * disk, the hash and the network then all work at once). */
 static void
-hash_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
+drain_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
 {
   SsyncUpload *self = source_object;
-  gsize len;
-  const guint8 *bytes = g_bytes_get_data (task_data, &len);
+  gboolean writer = GPOINTER_TO_INT (task_data);
+  GQueue *queue = writer ? &self->write_queue : &self->hash_queue;
 
-  g_mutex_lock (&self->hash_lock);
-  if (self->hash != NULL)
-    gnutls_hash (self->hash, bytes, len);
-  g_mutex_unlock (&self->hash_lock);
+  for (;;)
+    {
+      Chunk *chunk;
+
+      g_mutex_lock (&self->queue_lock);
+      chunk = g_queue_pop_head (queue);
+      if (chunk == NULL)
+        {
+          if (writer)
+            self->writer_running = FALSE;
+          else
+            self->hasher_running = FALSE;
+          g_mutex_unlock (&self->queue_lock);
+          break;
+        }
+      g_mutex_unlock (&self->queue_lock);
+
+      if (writer)
+        chunk->error = write_chunk (self, chunk);
+      else
+        {
+          gsize len;
+          const guint8 *bytes = g_bytes_get_data (chunk->data, &len);
+
+          g_mutex_lock (&self->hash_lock);
+          if (self->hash != NULL)
+            gnutls_hash (self->hash, bytes, len);
+          g_mutex_unlock (&self->hash_lock);
+        }
+      chunk_part_done (chunk);
+    }
   g_task_return_boolean (task, TRUE);
 }
 
-typedef struct {
-  guint pending;
-  GError *error;
-} WriteState;
-
 static void
-write_state_free (WriteState *state)
+start_drain (SsyncUpload *self,
+             gboolean     writer)
 {
-  g_clear_error (&state->error);
-  g_free (state);
+  g_autoptr(GTask) task = g_task_new (self, NULL, NULL, NULL);
+
+  g_task_set_task_data (task, GINT_TO_POINTER (writer), NULL);
+  g_task_run_in_thread (task, drain_thread);
 }
 
-static void
-on_part_done (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GTask *outer = user_data;
-  WriteState *state = g_task_get_task_data (outer);
-  GError *error = NULL;
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error) && state->error == NULL)
-    state->error = error;
-  else
-    g_clear_error (&error);
-
-  if (--state->pending == 0)
-    {
-      if (state->error != NULL)
-        g_task_return_error (outer, g_steal_pointer (&state->error));
-      else
-        g_task_return_boolean (outer, TRUE);
-    }
-  /* Each part holds a reference on the outer task. */
-  g_object_unref (outer);
-}
-
-/* Appends @data at the current offset. Writes must not overlap: one at a time. */
+/* Appends @data after what was written and what is queued. Several writes may be in flight:
+ * they are written and hashed in the order they were made, and complete in that order. */
 void
 ssync_upload_write_async (SsyncUpload         *self,
                           GBytes              *data,
@@ -417,18 +454,31 @@ ssync_upload_write_async (SsyncUpload         *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  GTask *outer = g_task_new (self, cancellable, callback, user_data);
-  WriteState *state = g_new0 (WriteState, 1);
-  g_autoptr(GTask) write = g_task_new (self, cancellable, on_part_done, outer);
-  g_autoptr(GTask) hash = g_task_new (self, cancellable, on_part_done, g_object_ref (outer));
+  Chunk *chunk = g_new0 (Chunk, 1);
+  gboolean start_writer, start_hasher;
 
-  state->pending = 2;
-  g_task_set_source_tag (outer, ssync_upload_write_async);
-  g_task_set_task_data (outer, state, (GDestroyNotify) write_state_free);
-  g_task_set_task_data (write, g_bytes_ref (data), (GDestroyNotify) g_bytes_unref);
-  g_task_set_task_data (hash, g_bytes_ref (data), (GDestroyNotify) g_bytes_unref);
-  g_task_run_in_thread (write, write_thread);
-  g_task_run_in_thread (hash, hash_thread);
+  chunk->outer = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (chunk->outer, ssync_upload_write_async);
+  chunk->data = g_bytes_ref (data);
+  chunk->pending = 2;
+
+  g_mutex_lock (&self->queue_lock);
+  if (self->queued_chunks == 0)
+    self->queued_end = ssync_upload_get_offset (self);
+  chunk->start = self->queued_end;
+  self->queued_end += g_bytes_get_size (data);
+  self->queued_chunks++;
+  g_queue_push_tail (&self->write_queue, chunk);
+  g_queue_push_tail (&self->hash_queue, chunk);
+  start_writer = !self->writer_running;
+  start_hasher = !self->hasher_running;
+  self->writer_running = self->hasher_running = TRUE;
+  g_mutex_unlock (&self->queue_lock);
+
+  if (start_writer)
+    start_drain (self, TRUE);
+  if (start_hasher)
+    start_drain (self, FALSE);
 }
 
 gboolean

@@ -18,6 +18,8 @@
 #include <string.h>
 
 #include "ssync-access.h"
+#include "ssync-page-i18n.h"
+#include "ssync-page-unlock.h"
 #include "ssync-password.h"
 #include "ssync-rate-limiter.h"
 #include "ssync-response.h"
@@ -96,25 +98,50 @@ ssync_access_new (void)
   return g_object_new (SSYNC_TYPE_ACCESS, NULL);
 }
 
-static void
-answer_page (SoupServerMessage *msg,
-             guint              status,
-             const char        *page)
+/* Why a share ended, as its pages name it: the reason the page's script reads from the
+ * X-ShareSync-Ended header (and from /ws), a title and a sentence. */
+static const struct {
+  SsyncShareState state;
+  const char *reason;
+  const char *title;
+  const char *text;
+} endings[] = {
+  { SSYNC_SHARE_STATE_REVOKED, "stopped", NP_("This share was stopped"),
+    NP_("The person who made this link stopped sharing.") },
+  { SSYNC_SHARE_STATE_EXPIRED, "expired", NP_("This share has expired"),
+    NP_("The link was open for a limited time, and that time is over.") },
+  { SSYNC_SHARE_STATE_EXHAUSTED, "limit", NP_("This share reached its download limit"),
+    NP_("The files were downloaded as many times as the person who shared them allowed.") },
+};
+
+/* "stopped", "expired" or "limit": why a share in @state no longer answers. */
+const char *
+ssync_access_ended_reason (SsyncShareState state)
 {
-  ssync_response_resource (msg, page, "text/html; charset=utf-8");
-  soup_server_message_set_status (msg, status, NULL);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "Cache-Control", "no-store");
+  for (guint i = 0; i < G_N_ELEMENTS (endings); i++)
+    if (endings[i].state == state)
+      return endings[i].reason;
+  return NULL;
 }
 
-/* Answers 410 when @gone; returns whether the request may go on. */
+/* Answers 410, naming the reason, when @state is not active; returns whether the request
+ * may go on. */
 gboolean
-ssync_access_check_gone (SoupServerMessage *msg,
-                         gboolean           gone)
+ssync_access_check_state (SoupServerMessage *msg,
+                          SsyncShareState    state)
 {
-  if (gone)
-    answer_page (msg, SOUP_STATUS_GONE, "gone.html");
-  return !gone;
+  for (guint i = 0; i < G_N_ELEMENTS (endings); i++)
+    {
+      if (endings[i].state != state)
+        continue;
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "X-ShareSync-Ended", endings[i].reason);
+      ssync_response_error_page_full (msg, SOUP_STATUS_GONE, "gone", endings[i].title,
+                                      endings[i].text,
+                                      NP_("Ask the person who shared it for a new link."));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static char *
@@ -208,14 +235,13 @@ ssync_access_check (SsyncAccess       *self,
                     SoupServerMessage *msg,
                     SsyncShare        *share)
 {
-  if (!ssync_access_check_gone (msg, ssync_share_get_state (share, g_get_real_time ()) !=
-                                     SSYNC_SHARE_STATE_ACTIVE))
+  if (!ssync_access_check_state (msg, ssync_share_get_state (share, g_get_real_time ())))
     return FALSE;
 
   if (ssync_share_get_password_hash (share) != NULL &&
       !is_unlocked (self, request_cookie (msg), share))
     {
-      answer_page (msg, SOUP_STATUS_UNAUTHORIZED, "unlock.html");
+      ssync_page_unlock_send (msg, share);
       return FALSE;
     }
 
@@ -249,8 +275,14 @@ take_for_key (SsyncAccess       *self,
   g_snprintf (seconds, sizeof seconds, "%u", retry_after);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
                                 seconds);
-  ssync_response_text (msg, 429 /* Too Many Requests */,
-                       _("Too many requests; try again in a moment"));
+  if (rate == SSYNC_RATE_UNLOCK)
+    ssync_response_error_page_full (msg, 429 /* Too Many Requests */, "locked",
+                                    NP_("Too many wrong passwords"),
+                                    NP_("To keep the files safe, this share takes no more "
+                                        "passwords from this device for a while."), NULL);
+  else
+    ssync_response_error_page (msg, 429, NP_("Too many requests"),
+                               NP_("This device asked too often in a short time."));
   return FALSE;
 }
 
@@ -347,8 +379,7 @@ ssync_access_handle_unlock (SsyncAccess       *self,
   Unlock *unlock;
   const char *password;
 
-  if (!ssync_access_check_gone (msg, ssync_share_get_state (share, g_get_real_time ()) !=
-                                     SSYNC_SHARE_STATE_ACTIVE) ||
+  if (!ssync_access_check_state (msg, ssync_share_get_state (share, g_get_real_time ())) ||
       !take_for_key (self, msg, SSYNC_RATE_UNLOCK, key))
     return;
 

@@ -28,8 +28,9 @@ gboolean     ssync_access_check           (SsyncAccess       *self,
 gboolean     ssync_access_allows          (SsyncAccess       *self,
                                            SsyncShare        *share,
                                            const char        *cookie_header);
-gboolean     ssync_access_check_gone      (SoupServerMessage *msg,
-                                           gboolean           gone);
+gboolean     ssync_access_check_state     (SoupServerMessage *msg,
+                                           SsyncShareState    state);
+const char  *ssync_access_ended_reason    (SsyncShareState    state);
 gboolean     ssync_access_take            (SsyncAccess       *self,
                                            SoupServerMessage *msg,
                                            SsyncRate          rate);

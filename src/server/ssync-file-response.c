@@ -10,10 +10,9 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
-
 #include "ssync-body-pump.h"
 #include "ssync-filename.h"
+#include "ssync-page-i18n.h"
 #include "ssync-range.h"
 #include "ssync-response.h"
 #include "ssync-routes.h"
@@ -39,25 +38,48 @@ file_request_free (FileRequest *request)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FileRequest, file_request_free)
 
+/* @format, a page string with one %s, translated for @msg's reader, with @name in it. The
+ * catalog's entry keeps its %s (the i18n check makes sure), so the format is safe. */
+static char *
+dup_page_text (SoupServerMessage *msg,
+               const char        *format,
+               const char        *name)
+{
+  const char *translated = ssync_page_gettext (ssync_page_locale_for_request (msg), format);
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  return g_strdup_printf (translated, name);
+#pragma GCC diagnostic pop
+}
+
+/* A file that was shared but cannot be sent now: a page a person can read, in their language,
+ * naming the file. The error names the file's path: for the owner's log, never for the
+ * client. The text is translated here, where the name goes in; the error page's own lookup
+ * then finds no entry for the result and keeps it as it is. */
 static void
 answer_unavailable (FileRequest  *request,
                     const GError *error)
 {
-  g_autofree char *text = NULL;
   const char *name = ssync_file_entry_get_name (request->entry);
+  g_autofree char *text = NULL;
 
+  g_message ("Cannot send a shared file: %s", error->message);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     {
-      text = g_strdup_printf (_("“%s” is no longer available: it was moved or deleted on "
-                                "the sharing computer"), name);
-      ssync_response_text (request->msg, SOUP_STATUS_GONE, text);
+      text = dup_page_text (request->msg,
+                            NP_("“%s” was moved or deleted on the sharing computer. Ask the "
+                                "person who shared it to share it again."), name);
+      ssync_response_error_page (request->msg, SOUP_STATUS_GONE,
+                                 NP_("This File Is No Longer Shared"), text);
     }
   else
     {
-      /* The error names the file's path: for the owner's log, never for the client. */
-      g_message ("Cannot read a shared file: %s", error->message);
-      text = g_strdup_printf (_("“%s” cannot be read on the sharing computer"), name);
-      ssync_response_text (request->msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, text);
+      text = dup_page_text (request->msg,
+                            NP_("The sharing computer can no longer read “%s”. Ask the person "
+                                "who shared it to share it again."), name);
+      ssync_response_error_page (request->msg, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                                 NP_("This File Cannot Be Read"), text);
     }
 
   soup_server_message_unpause (request->msg);
@@ -82,9 +104,9 @@ ssync_download_reserve (SoupServerMessage *msg,
 
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
                                 "30");
-  ssync_response_text (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
-                       _("The last downloads this share allows are in progress; try again "
-                         "shortly"));
+  ssync_response_error_page (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NP_("Try Again Shortly"),
+                             NP_("The last downloads this share allows are in progress. If one "
+                                 "of them fails, its place is free again."));
   return FALSE;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ssync-page-i18n.h"
+#include "ssync-page-render.h"
 #include "ssync-response.h"
 
 #define RESOURCE_PREFIX "/io/github/sharesync/web/"
@@ -43,14 +44,11 @@ lookup_resource (const char *name)
 void
 ssync_response_not_found (SoupServerMessage *msg)
 {
-  g_autoptr(GBytes) page = lookup_resource ("error.html");
-
-  ssync_response_set_common_headers (msg);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "Cache-Control", "no-store");
-  soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
-  soup_server_message_set_response (msg, "text/html; charset=utf-8", SOUP_MEMORY_COPY,
-                                    g_bytes_get_data (page, NULL), g_bytes_get_size (page));
+  ssync_response_error_page_full (msg, SOUP_STATUS_NOT_FOUND, "error",
+                                  NP_("This link does not work"),
+                                  NP_("The share may have been stopped or may have expired, or "
+                                      "the address was not copied completely."),
+                                  NP_("Ask the person who shared the files for a new link."));
 }
 
 void
@@ -98,6 +96,15 @@ ssync_response_resource (SoupServerMessage *msg,
     {
       ssync_response_not_found (msg);
       return;
+    }
+
+  /* Every page is sent in the reader's language, with its scripts' catalog. */
+  if (g_str_has_prefix (content_type, "text/html"))
+    {
+      GBytes *page = ssync_page_localize (data, ssync_page_locale_for_request (msg));
+
+      g_bytes_unref (data);
+      data = page;
     }
 
   ssync_response_set_common_headers (msg);
@@ -299,17 +306,98 @@ ssync_response_send_now (SoupServerMessage *msg)
             soup_server_message_get_reason_phrase (msg), body);
 }
 
-/* An error page in the reader's language: @title and @text are page msgids, marked NP_()
- * where they are written and translated here for the request. */
+/* The share page a request under /s/{token}/ or /r/{token}/ came from, or NULL: where an
+ * error page's way back leads. Only a token's own characters make it into the link. */
+static char *
+page_of_request (SoupServerMessage *msg)
+{
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  g_auto(GStrv) parts = NULL;
+
+  if (path == NULL || path[0] != '/')
+    return NULL;
+  parts = g_strsplit (path + 1, "/", 3);
+  if (g_strv_length (parts) < 2 || (strcmp (parts[0], "s") != 0 && strcmp (parts[0], "r") != 0) ||
+      parts[1][0] == '\0' || strspn (parts[1], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                "0123456789-_") != strlen (parts[1]))
+    return NULL;
+  return g_strdup_printf ("/%s/%s", parts[0], parts[1]);
+}
+
+/* "Try again in 12 seconds." from the Retry-After already set on the answer, or NULL. */
+static char *
+retry_text (SoupServerMessage     *msg,
+            const SsyncPageLocale *locale)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  const char *header = soup_message_headers_get_one (headers, "Retry-After");
+  guint64 seconds;
+
+  if (header == NULL || !g_ascii_string_to_unsigned (header, 10, 1, G_MAXUINT32, &seconds, NULL))
+    return NULL;
+  if (seconds < 120)
+    return g_strdup_printf (PN_ (locale, "Try again in %u second.", "Try again in %u seconds.",
+                                 seconds), (guint) seconds);
+  seconds = (seconds + 59) / 60;
+  return g_strdup_printf (PN_ (locale, "Try again in %u minute.", "Try again in %u minutes.",
+                               seconds), (guint) seconds);
+}
+
+/* A styled page in the reader's language: @title and @text (and @hint, another paragraph,
+ * or NULL) are page msgids marked NP_() where they are written. @icon names the picture
+ * ("error", "gone", "locked", "wait"). The retry time comes from a Retry-After header set
+ * before, and the way back leads to the share page the request came from, unless the share
+ * is gone or unknown (a 404 must be the same for every path). */
+void
+ssync_response_error_page_full (SoupServerMessage *msg,
+                                guint              status,
+                                const char        *icon,
+                                const char        *title,
+                                const char        *text,
+                                const char        *hint)
+{
+  const SsyncPageLocale *locale = ssync_page_locale_for_request (msg);
+  g_autoptr(SsyncPage) page = ssync_page_new ("error.html");
+  g_autoptr(GString) more = g_string_new (NULL);
+  g_autofree char *retry = retry_text (msg, locale);
+  g_autofree char *back = NULL;
+  char code[16];
+
+  if (hint != NULL)
+    {
+      g_autofree char *markup = ssync_page_escape (ssync_page_gettext (locale, hint));
+
+      g_string_append_printf (more, "<p class=\"status-text\">%s</p>\n", markup);
+    }
+  if (retry != NULL)
+    {
+      g_autofree char *markup = ssync_page_escape (retry);
+
+      g_string_append_printf (more, "<p class=\"status-text status-retry\">%s</p>\n", markup);
+    }
+
+  if (status != SOUP_STATUS_NOT_FOUND && status != SOUP_STATUS_GONE &&
+      (back = page_of_request (msg)) != NULL)
+    g_string_append_printf (more, "<a class=\"button pill suggested status-action\" href=\"%s\">"
+                            "%s</a>\n", back,
+                            retry != NULL || status >= 500 ? P_ (locale, "Try again")
+                                                           : P_ (locale, "Back to the share"));
+
+  g_snprintf (code, sizeof code, "%u", status);
+  ssync_page_set (page, "status", code);
+  ssync_page_set (page, "icon", icon);
+  ssync_page_set_text (page, "title", ssync_page_gettext (locale, title));
+  ssync_page_set_text (page, "text", ssync_page_gettext (locale, text));
+  ssync_page_set (page, "more", more->str);
+  ssync_page_send (page, msg, status, locale);
+}
+
 void
 ssync_response_error_page (SoupServerMessage *msg,
                            guint              status,
                            const char        *title,
                            const char        *text)
 {
-  const SsyncPageLocale *locale = ssync_page_locale_for_request (msg);
-  g_autofree char *body = g_strdup_printf ("%s\n%s\n", ssync_page_gettext (locale, title),
-                                           ssync_page_gettext (locale, text));
-
-  ssync_response_text (msg, status, body);
+  ssync_response_error_page_full (msg, status, status == 429 ? "wait" : "error", title, text,
+                                  NULL);
 }

@@ -30,6 +30,13 @@ void ssync_response_error_page         (SoupServerMessage *msg,
                                         const char        *title,
                                         const char        *text);
 
+void ssync_response_error_page_full    (SoupServerMessage *msg,
+                                        guint              status,
+                                        const char        *icon,
+                                        const char        *title,
+                                        const char        *text,
+                                        const char        *hint);
+
 void ssync_response_send_now           (SoupServerMessage *msg);
 
 G_END_DECLS

@@ -102,13 +102,15 @@ ssync_route_find_share (SsyncRouteContext *self,
                         SsyncRouteKind     kind)
 {
   SsyncShare *share = ssync_route_lookup_share (self, token, kind);
+  SsyncShareState gone;
 
   if (share != NULL)
     return share;
 
+  gone = ssync_registry_token_gone_state (self->registry, token);
   if (ssync_registry_lookup_token (self->registry, token) == NULL &&
-      ssync_registry_token_is_gone (self->registry, token))
-    ssync_access_check_gone (msg, TRUE);
+      gone != SSYNC_SHARE_STATE_ACTIVE)
+    ssync_access_check_state (msg, gone);
   else
     ssync_response_not_found (msg);
   return NULL;

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "ssync-listener.h"
+#include "ssync-page-form.h"
+#include "ssync-page-i18n.h"
 #include "ssync-response.h"
 #include "ssync-routes.h"
 
@@ -36,6 +38,10 @@ allowed_methods (char **parts)
       /* Nothing lives deeper: every method gets the same 404. */
       return NULL;
     }
+
+  /* The receive page's plain form posts to the page itself. */
+  if (n == 2 && strcmp (parts[0], "r") == 0)
+    return "GET, HEAD, POST";
 
   if (n == 3 && strcmp (parts[2], "unlock") == 0 &&
       (strcmp (parts[0], "s") == 0 || strcmp (parts[0], "r") == 0))
@@ -154,6 +160,25 @@ on_request_chunk (SoupServerMessage *msg,
     }
 }
 
+/* The receive share of a request whose body is streamed to disk, or NULL once @msg is
+ * answered: an unknown or ended token, or a share still locked, is answered here and now,
+ * as its body would otherwise be read into memory first. */
+static SsyncShare *
+resolve_before_body (SsyncRouteContext *context,
+                     SoupServerMessage *msg,
+                     const char        *token)
+{
+  SsyncShare *share = ssync_route_resolve_share (context, msg, token, SSYNC_ROUTE_RECEIVE);
+
+  if (share == NULL)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Connection", "close");
+      ssync_response_send_now (msg);
+    }
+  return share;
+}
+
 /* Runs once the headers are read, before the body: the place to refuse oversized
  * requests before they cost anything more. @user_data is the SsyncRouteContext. */
 void
@@ -178,8 +203,10 @@ ssync_routes_handle_early (SoupServer        *soup,
                                     "Retry-After", "5");
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                     "Connection", "close");
-      ssync_response_text (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
-                           _("Too many connections, try again shortly"));
+      /* Often a person opening a page while many files are going out. */
+      ssync_response_error_page (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+                                 NP_("The computer sharing these files is busy"),
+                                 NP_("Too many devices are connected to it right now."));
       return;
     }
 
@@ -232,19 +259,23 @@ ssync_routes_handle_early (SoupServer        *soup,
   if (parts != NULL && g_strv_length (parts) == 4 && strcmp (parts[0], "r") == 0 &&
       strcmp (parts[2], "uploads") == 0 && strcmp (method, "PATCH") == 0)
     {
-      /* An unknown or ended token, or a share still locked, is answered here and now too:
-       * left to the route, its body would be read into memory first. */
-      SsyncShare *share = ssync_route_resolve_share (context, msg, parts[1],
-                                                     SSYNC_ROUTE_RECEIVE);
+      SsyncShare *share = resolve_before_body (context, msg, parts[1]);
 
       if (share == NULL)
-        {
-          soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                        "Connection", "close");
-          ssync_response_send_now (msg);
-          return;
-        }
+        return;
       ssync_tus_handle_early (context->tus, msg, share, parts[3]);
+      return;
+    }
+
+  /* The receive page's form upload is streamed to disk too. */
+  if (parts != NULL && g_strv_length (parts) == 2 && strcmp (parts[0], "r") == 0 &&
+      method == SOUP_METHOD_POST)
+    {
+      SsyncShare *share = resolve_before_body (context, msg, parts[1]);
+
+      if (share == NULL)
+        return;
+      ssync_page_form_early (context, msg, share);
       return;
     }
 

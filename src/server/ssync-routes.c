@@ -10,9 +10,12 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
 #include <string.h>
 
+#include "ssync-page-form.h"
+#include "ssync-page-i18n.h"
+#include "ssync-page-receive.h"
+#include "ssync-page-share.h"
 #include "ssync-response.h"
 #include "ssync-routes.h"
 
@@ -65,19 +68,11 @@ serve_static (SoupServerMessage *msg,
 }
 
 static void
-serve_page (SoupServerMessage *msg,
-            const char        *page)
-{
-  ssync_response_resource (msg, page, "text/html; charset=utf-8");
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "Cache-Control", "no-store");
-}
-
-static void
 route_share (SsyncRouteContext *context,
              SoupServerMessage *msg,
              char             **parts,
-             guint              n)
+             guint              n,
+             GHashTable        *query)
 {
   SsyncShare *share = ssync_route_resolve_share (context, msg, parts[1], SSYNC_ROUTE_SEND);
 
@@ -85,7 +80,7 @@ route_share (SsyncRouteContext *context,
     return;
 
   if (n == 2)
-    serve_page (msg, "share.html");
+    ssync_page_share_send (msg, share, query);
   else if (n == 3 && strcmp (parts[2], "archive.zip") == 0)
     ssync_zip_response_handle (context, msg, share);
   else if (n == 5 && strcmp (parts[2], "f") == 0)
@@ -207,12 +202,20 @@ ssync_routes_handle (SoupServer        *soup,
       return;
     }
 
+  if (parts != NULL && g_strv_length (parts) == 2 && strcmp (parts[0], "r") == 0 &&
+      method == SOUP_METHOD_POST)
+    {
+      ssync_page_form_handle (msg);
+      return;
+    }
+
   if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                     "Allow", "GET, HEAD");
-      ssync_response_text (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
-                           _("This address only answers GET and HEAD"));
+      ssync_response_error_page (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
+                                 NP_("This address does not take that request"),
+                                 NP_("Open the link in a web browser to see its page."));
       return;
     }
 
@@ -224,11 +227,14 @@ ssync_routes_handle (SoupServer        *soup,
   n = g_strv_length (parts);
 
   if (n >= 2 && strcmp (parts[0], "s") == 0)
-    route_share (context, msg, parts, n);
+    route_share (context, msg, parts, n, query);
   else if (n == 2 && strcmp (parts[0], "r") == 0)
     {
-      if (ssync_route_resolve_share (context, msg, parts[1], SSYNC_ROUTE_RECEIVE) != NULL)
-        serve_page (msg, "receive.html");
+      SsyncShare *share = ssync_route_resolve_share (context, msg, parts[1],
+                                                     SSYNC_ROUTE_RECEIVE);
+
+      if (share != NULL)
+        ssync_page_receive_send (msg, share, ssync_tus_get_max_size (context->tus));
     }
   else if (n >= 2 && strcmp (parts[0], "api") == 0)
     route_api (context, msg, parts, n);

@@ -127,16 +127,45 @@ on_transfer_bytes (SsyncTransfer *transfer,
                                        on_progress_due, watch);
 }
 
+typedef struct {
+  SsyncWsHub *hub;
+  char *share_id;
+} EndCheck;
+
+/* A finished download may have spent the share's last one: its pages hear it now, not when
+ * the owner's next sweep removes the share. This runs after every "finished" handler, the
+ * one that counts the download included. */
+static gboolean
+check_share_ended (gpointer user_data)
+{
+  EndCheck *check = user_data;
+  SsyncShare *share = ssync_registry_lookup_id (check->hub->registry, check->share_id);
+
+  if (share != NULL &&
+      ssync_share_get_state (share, g_get_real_time ()) != SSYNC_SHARE_STATE_ACTIVE)
+    ssync_ws_hub_notify_share (check->hub, share, "expired");
+
+  g_object_unref (check->hub);
+  g_free (check->share_id);
+  g_free (check);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_transfer_finished (SsyncTransfer *transfer,
                       SsyncWsWatch  *watch)
 {
   g_autofree char *text = finished_message (transfer);
+  EndCheck *check = g_new0 (EndCheck, 1);
 
   /* The page sees the final count before the outcome, whatever the throttle held back. */
   if (ssync_transfer_get_bytes (transfer) != watch->sent_bytes)
     watch_send_progress (watch);
   watch_broadcast (watch, text);
+
+  check->hub = g_object_ref (watch->hub);
+  check->share_id = g_strdup (watch->share_id);
+  g_idle_add (check_share_ended, check);
 
   /* Frees @watch. */
   g_hash_table_remove (watch->hub->watches, transfer);

@@ -17,6 +17,7 @@
 
 #include <string.h>
 
+#include "ssync-access.h"
 #include "ssync-rooms.h"
 #include "ssync-ws-hub-private.h"
 
@@ -46,23 +47,32 @@ ssync_ws_builder_to_text (JsonBuilder *builder)
   return json_to_string (root, FALSE);
 }
 
+/* {"type": @type} with one more string member @member (when @value is not NULL). */
 static char *
-simple_message (const char *type,
-                const char *message)
+simple_message_with (const char *type,
+                     const char *member,
+                     const char *value)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "type");
   json_builder_add_string_value (builder, type);
-  if (message != NULL)
+  if (value != NULL)
     {
-      json_builder_set_member_name (builder, "message");
-      json_builder_add_string_value (builder, message);
+      json_builder_set_member_name (builder, member);
+      json_builder_add_string_value (builder, value);
     }
   json_builder_end_object (builder);
 
   return ssync_ws_builder_to_text (builder);
+}
+
+static char *
+simple_message (const char *type,
+                const char *message)
+{
+  return simple_message_with (type, "message", message);
 }
 
 static gboolean
@@ -374,20 +384,23 @@ ssync_ws_hub_new (SsyncRegistry *registry)
   return self;
 }
 
-/* Sends {"type": @type} ("stopped", "expired") to the pages of @share and closes them. */
+/* Sends {"type": @type, "reason": R} to the pages of @share and closes them; @type is
+ * "stopped" or "expired" (older pages read it), R names why the share ended as its 410
+ * answers do ("stopped", "expired", "limit"). */
 void
 ssync_ws_hub_notify_share (SsyncWsHub *self,
                            SsyncShare *share,
                            const char *type)
 {
   g_autofree char *text = NULL;
-  const char *share_id;
+  const char *share_id, *reason;
 
   g_return_if_fail (SSYNC_IS_WS_HUB (self));
   g_return_if_fail (SSYNC_IS_SHARE (share));
   g_return_if_fail (type != NULL);
 
-  text = simple_message (type, NULL);
+  reason = ssync_access_ended_reason (ssync_share_get_state (share, g_get_real_time ()));
+  text = simple_message_with (type, "reason", reason != NULL ? reason : type);
   share_id = ssync_share_get_id (share);
 
   for (guint i = 0; i < self->clients->len; i++)

@@ -6,10 +6,9 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
-
 #include "ssync-body-pump.h"
 #include "ssync-filename.h"
+#include "ssync-page-i18n.h"
 #include "ssync-response.h"
 #include "ssync-routes.h"
 #include "ssync-zip-stream.h"
@@ -45,12 +44,23 @@ on_prepared (GObject      *source,
   g_autofree char *name = NULL;
   g_autofree char *disposition = NULL;
 
+  /* Every file was opened before the first byte: one that is missing or unreadable fails the
+   * archive here, with a page, rather than a download that stops partway. Which file is for
+   * the owner's log: its message holds a path. */
   stream = ssync_zip_stream_new_finish (result, &error);
   if (stream == NULL)
     {
-      ssync_response_text (msg, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)
-                                  ? SOUP_STATUS_GONE : SOUP_STATUS_INTERNAL_SERVER_ERROR,
-                           error->message);
+      g_message ("Cannot make the archive of a share: %s", error->message);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        ssync_response_error_page (msg, SOUP_STATUS_GONE, NP_("The Archive Cannot Be Made"),
+                                   NP_("A shared file was moved or deleted on the sharing "
+                                       "computer. The files still there can be downloaded one "
+                                       "by one."));
+      else
+        ssync_response_error_page (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                                   NP_("The Archive Cannot Be Made"),
+                                   NP_("The sharing computer can no longer read one of the "
+                                       "shared files. The others can be downloaded one by one."));
       soup_server_message_unpause (msg);
       return;
     }

@@ -237,13 +237,20 @@ prepare_thread (GTask        *task,
     {
       SsyncFileEntry *entry = ssync_share_get_file (share, i);
       GFile *file = ssync_file_entry_get_file (entry);
+      g_autoptr(GFileInputStream) input = NULL;
       g_autoptr(GFileInfo) info = NULL;
       g_autoptr(GError) error = NULL;
       Item item = { 0 };
 
-      info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE ","
-                                G_FILE_ATTRIBUTE_TIME_MODIFIED,
-                                G_FILE_QUERY_INFO_NONE, cancellable, &error);
+      /* Opened, not only stat'ed, so that an unreadable file fails the archive before its
+       * first byte; closed again so that a large share holds no descriptors meanwhile. */
+      input = g_file_read (file, cancellable, &error);
+      if (input != NULL)
+        info = g_file_input_stream_query_info (input, G_FILE_ATTRIBUTE_STANDARD_SIZE ","
+                                               G_FILE_ATTRIBUTE_TIME_MODIFIED, cancellable,
+                                               &error);
+      if (input != NULL)
+        g_input_stream_close (G_INPUT_STREAM (input), NULL, NULL);
       if (info == NULL)
         {
           g_task_return_new_error (task, error->domain, error->code,

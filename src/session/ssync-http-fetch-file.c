@@ -1,8 +1,8 @@
 /* ssync-http-fetch-file.c: --fetch's fast path, one file.
  *
  * GET /s/TOKEN/f/ID/NAME, streamed into "NAME.part" through core's SsyncUpload, which
- * writes and hashes each chunk on worker threads while the next one is read (at most two
- * chunks held: memory stays flat however large the file). A connection cut in the middle
+ * writes and hashes each chunk on worker threads while the next ones are read (at most
+ * SSYNC_FETCH_BUFFERS chunks held: memory stays flat however large the file). A connection cut in the middle
  * is resumed with a Range request from the bytes already on disk, with If-Range so that a
  * file that changed on the other side is never spliced onto the old one. The answer must
  * be exactly what the listing announced: its length, its range, then its SHA-256
@@ -38,9 +38,8 @@ ssync_fetch_file_free (SsyncFetchFile *file)
   g_clear_object (&file->body);
   g_clear_error (&file->ending_error);
   g_clear_error (&file->failure);
-  g_clear_pointer (&file->queued, g_bytes_unref);
-  g_free (file->buffers[0]);
-  g_free (file->buffers[1]);
+  for (guint i = 0; i < SSYNC_FETCH_BUFFERS; i++)
+    g_free (file->buffers[i]);
   g_free (file->broken);
   g_free (file);
 }
@@ -87,8 +86,8 @@ end_file (SsyncFetchFile *file,
 {
   g_clear_object (&file->body);
   /* Nothing is in flight: the buffers go now, not when the whole run ends. */
-  g_clear_pointer (&file->buffers[0], g_free);
-  g_clear_pointer (&file->buffers[1], g_free);
+  for (guint i = 0; i < SSYNC_FETCH_BUFFERS; i++)
+    g_clear_pointer (&file->buffers[i], g_free);
   if (error != NULL && file->transfer != NULL)
     ssync_transfer_finish (file->transfer,
                            is_cancelled (file) ? SSYNC_TRANSFER_STATUS_CANCELLED
@@ -204,7 +203,7 @@ on_written (GObject      *source,
   GError *error = NULL;
   guint64 before = ssync_transfer_get_bytes (file->transfer);
 
-  file->writing = FALSE;
+  file->writing--;
   if (!ssync_upload_write_finish (file->upload, result, &error))
     {
       fail_file (file, error);
@@ -217,12 +216,20 @@ on_written (GObject      *source,
   advance (file);
 }
 
-/* Hands the buffer being filled to the writer; the next read fills the other one. */
+/* Hands the buffer being filled to the writer (after a failure it is dropped); the next
+ * read fills the next buffer of the ring, once its chunk is written. Writes complete in
+ * order, so the next one is always the oldest. */
 static void
 queue_filled (SsyncFetchFile *file)
 {
-  file->queued = g_bytes_new_static (file->buffers[file->fill], file->filled);
-  file->fill = 1 - file->fill;
+  if (file->failure == NULL)
+    {
+      g_autoptr(GBytes) chunk = g_bytes_new_static (file->buffers[file->fill], file->filled);
+
+      file->writing++;
+      ssync_upload_write_async (file->upload, chunk, NULL, on_written, file);
+    }
+  file->fill = (file->fill + 1) % SSYNC_FETCH_BUFFERS;
   file->filled = 0;
 }
 
@@ -269,11 +276,10 @@ on_read (GObject      *source,
 static void
 read_more (SsyncFetchFile *file)
 {
-  if (file->buffers[0] == NULL)
+  if (file->buffers[file->fill] == NULL)
     {
       file->buffer_size = MIN (CHUNK_SIZE, file->size);
-      file->buffers[0] = g_malloc (file->buffer_size);
-      file->buffers[1] = g_malloc (file->buffer_size);
+      file->buffers[file->fill] = g_malloc (file->buffer_size);
     }
   file->reading = TRUE;
   g_input_stream_read_async (file->body, file->buffers[file->fill] + file->filled,
@@ -282,29 +288,22 @@ read_more (SsyncFetchFile *file)
 }
 
 /* Moves the file on after a read or a write returned. One read stays in flight while the
- * previous chunk is written (and hashed) on worker threads, so the network and the disk
- * work at the same time, yet at most two chunks are held: memory stays flat. An end (a
- * failure, a cut, the body's end) waits until neither is in flight: the .part's offset is
- * then what a resume asks for, and nothing calls back into a file that was freed. */
+ * chunks before it are written (and hashed) on worker threads, so the network, the disk and
+ * the hash work at the same time, yet at most SSYNC_FETCH_BUFFERS chunks are held: memory
+ * stays flat. An end (a failure, a cut, the body's end) waits until nothing is in flight:
+ * the .part's offset is then what a resume asks for, and nothing calls back into a file
+ * that was freed. */
 static void
 advance (SsyncFetchFile *file)
 {
-  if (!file->writing && file->queued != NULL && file->failure == NULL)
-    {
-      g_autoptr(GBytes) chunk = g_steal_pointer (&file->queued);
-
-      file->writing = TRUE;
-      ssync_upload_write_async (file->upload, chunk, NULL, on_written, file);
-    }
-  if (file->reading || file->writing)
+  if (file->reading || file->writing > 0)
     {
       if (file->failure == NULL && file->broken == NULL && !file->body_ended &&
-          !file->reading && file->queued == NULL)
+          !file->reading && file->writing < SSYNC_FETCH_BUFFERS)
         read_more (file);
       return;
     }
 
-  g_clear_pointer (&file->queued, g_bytes_unref);
   if (file->failure != NULL)
     {
       g_clear_pointer (&file->broken, g_free);

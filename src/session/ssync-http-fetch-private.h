@@ -14,6 +14,10 @@
 
 G_BEGIN_DECLS
 
+/* Chunks of a file held at once: one being read while the others are written and hashed,
+ * so that neither the network, the disk nor the hash waits for another. */
+#define SSYNC_FETCH_BUFFERS 4
+
 /* One file of the listing, checked: @path is sanitised and stays inside the folder. */
 typedef struct {
   SsyncHttpFetch *fetch;    /* not owned: the run keeps it alive */
@@ -26,13 +30,12 @@ typedef struct {
   SsyncUpload *upload;      /* the .part, once created */
   GInputStream *body;
   gboolean reading;         /* a read of the body is in flight */
-  gboolean writing;         /* a chunk is being written to the .part */
-  guint8 *buffers[2];       /* one filled by reads while the other is written */
+  guint writing;            /* chunks on their way to the .part */
+  guint8 *buffers[SSYNC_FETCH_BUFFERS];  /* a ring: one filled by reads, the rest written */
   gsize buffer_size;
   guint fill;               /* the index of the buffer being filled */
   gsize filled;             /* bytes in it */
-  GBytes *queued;           /* a full buffer, waiting for the write in flight */
-  guint64 accepted;         /* bytes of the file read: written, being written or queued */
+  guint64 accepted;         /* bytes of the file read: written or being written */
   gboolean body_ended;      /* the answer's body ended */
   char *broken;             /* why the connection broke: the file resumes once idle */
   GError *failure;          /* ends the file once no read or write is in flight */

@@ -120,9 +120,21 @@ ssync_session_cleanup (SsyncSession *self)
     {
       SsyncShare *share = g_ptr_array_index (ended, i);
 
-      ssync_session_end_share (self, share,
-                               ssync_share_get_state (share, now) == SSYNC_SHARE_STATE_REVOKED
-                                 ? "stopped" : "expired");
+      /* The reasons the pages name: share.js knows these three. */
+      switch (ssync_share_get_state (share, now))
+        {
+        case SSYNC_SHARE_STATE_REVOKED:
+          ssync_session_end_share (self, share, "stopped");
+          break;
+        case SSYNC_SHARE_STATE_EXHAUSTED:
+          ssync_session_end_share (self, share, "limit");
+          break;
+        case SSYNC_SHARE_STATE_EXPIRED:
+        case SSYNC_SHARE_STATE_ACTIVE:
+        default:
+          ssync_session_end_share (self, share, "expired");
+          break;
+        }
       /* An expired share takes its pushed copies with it. */
       if (ssync_share_get_state (share, now) == SSYNC_SHARE_STATE_EXPIRED)
         ssync_pusher_delete_async (self->pusher, ssync_share_get_id (share), 0,

@@ -311,6 +311,17 @@ ssync_session_schedule_expiry (SsyncSession *self,
   self->expiry_id = g_timeout_add (MIN (delay_ms, G_MAXUINT), on_expiry, self);
 }
 
+/* The download that spent a share's limit ends it now, not at the next sweep: its card and
+ * its pages say so at once. */
+static void
+on_downloads (SsyncShare   *share,
+              GParamSpec   *pspec,
+              SsyncSession *self)
+{
+  if (ssync_share_get_state (share, g_get_real_time ()) == SSYNC_SHARE_STATE_EXHAUSTED)
+    ssync_session_schedule_expiry (self, g_get_real_time ());
+}
+
 void
 ssync_session_publish (SsyncSession *self,
          SsyncShare   *share)
@@ -325,6 +336,7 @@ ssync_session_publish (SsyncSession *self,
     }
   ssync_share_set_max_downloads (share,
                                  ssync_config_get_uint (self->config, "default-max-downloads"));
+  g_signal_connect_object (share, "notify::downloads", G_CALLBACK (on_downloads), self, 0);
   ssync_registry_add (self->registry, share);
 }
 

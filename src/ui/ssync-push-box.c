@@ -182,6 +182,12 @@ on_share_pushed (GObject      *source,
       offer_bucket (self, share, error);
       return;
     }
+  /* A setting or the secret key is missing: the window offers the way to fill it in. */
+  if (g_error_matches (error, SSYNC_ERROR, SSYNC_ERROR_NOT_CONFIGURED))
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.cloud-not-set-up", NULL);
+      return;
+    }
   /* TRANSLATORS: "Could not push to the cloud: the secret key was rejected by …" */
   message = g_strdup_printf (_("Could not push to the cloud: %s"), error->message);
   toast (self, message);

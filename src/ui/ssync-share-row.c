@@ -25,6 +25,8 @@ struct _SsyncShareRow
   GListModel *transfers;    /* SsyncTransfer of this share in flight, the session's */
   gulong downloads_id;
   gulong transfers_changed_id;
+  GListModel *links;        /* the share's SsyncPushedLink, the session's */
+  gulong links_changed_id;
 
   GtkImage *kind_icon;
   GtkLabel *name_label;
@@ -34,9 +36,14 @@ struct _SsyncShareRow
   GtkPicture *qr_picture;
   GtkButton *copy_button;
   GtkMenuButton *options_button;
+  GMenuModel *send_menu;
+  GMenuModel *receive_menu;
   AdwBin *push_slot;
   SsyncPushBox *push_box;
   GtkButton *stop_button;
+  GtkButton *again_button;
+  GtkButton *dismiss_button;
+  GtkWidget *link_box;
   GtkListBox *transfers_box;
 };
 
@@ -57,10 +64,80 @@ show_toast (SsyncShareRow *self,
   gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
 }
 
+static gboolean
+has_ended (SsyncShareRow *self)
+{
+  return self->share != NULL &&
+         ssync_share_get_state (self->share, g_get_real_time ()) != SSYNC_SHARE_STATE_ACTIVE;
+}
+
+/* Why the share ended, in the words the card shows instead of its details. */
+static char *
+dup_end_reason (SsyncShare *share)
+{
+  guint downloads = ssync_share_get_downloads (share);
+
+  switch (ssync_share_get_state (share, g_get_real_time ()))
+    {
+    case SSYNC_SHARE_STATE_EXHAUSTED:
+      /* TRANSLATORS: the card of a share whose link stopped working */
+      return g_strdup_printf (ngettext ("Ended: its download limit was reached (%u download)",
+                                        "Ended: its download limit was reached (%u downloads)",
+                                        downloads), downloads);
+    case SSYNC_SHARE_STATE_EXPIRED:
+      {
+        g_autoptr(GDateTime) when =
+          g_date_time_new_from_unix_local (ssync_share_get_expires (share) / G_USEC_PER_SEC);
+        g_autofree char *time = g_date_time_format (when, "%x %H:%M");
+
+        /* TRANSLATORS: "Ended: it expired at 11/27/26 14:30" */
+        return g_strdup_printf (_("Ended: it expired at %s"), time);
+      }
+    case SSYNC_SHARE_STATE_REVOKED:
+      return g_strdup (_("Ended: sharing was stopped"));
+    case SSYNC_SHARE_STATE_ACTIVE:
+    default:
+      return NULL;
+    }
+}
+
+/* A live card offers its link; an ended one says why it ended and offers to share again. */
+static void
+update_state (SsyncShareRow *self)
+{
+  gboolean ended = has_ended (self);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->qr_button), !ended);
+  gtk_widget_set_visible (GTK_WIDGET (self->options_button), !ended);
+  gtk_widget_set_visible (GTK_WIDGET (self->stop_button), !ended);
+  gtk_widget_set_visible (self->link_box, !ended);
+  gtk_widget_set_visible (GTK_WIDGET (self->again_button), ended);
+  gtk_widget_set_visible (GTK_WIDGET (self->dismiss_button), ended);
+  if (ended)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self), "ended");
+      gtk_widget_add_css_class (GTK_WIDGET (self->kind_icon), "dim-label");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self), "ended");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->kind_icon), "dim-label");
+    }
+}
+
 static void
 update_details (SsyncShareRow *self)
 {
   g_autofree char *text = NULL;
+
+  update_state (self);
+  if (has_ended (self))
+    {
+      g_autofree char *reason = dup_end_reason (self->share);
+
+      gtk_label_set_text (self->details_label, reason);
+      return;
+    }
 
   if (ssync_share_get_kind (self->share) == SSYNC_SHARE_KIND_RECEIVE)
     {
@@ -144,27 +221,28 @@ copy_link (GtkWidget  *widget,
   show_toast (self, _("Link copied"));
 }
 
+/* "Stop Sharing", "Share Again" and "Dismiss" change the window's list of cards, which the
+ * window keeps: the row passes them on with its share's id. The list view may drop this row
+ * meanwhile, so nothing here touches @self after it. */
 static void
-stop_sharing (GtkWidget  *widget,
-              const char *action_name,
-              GVariant   *parameter)
+pass_to_window (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
 {
   SsyncShareRow *self = SSYNC_SHARE_ROW (widget);
-  g_autoptr(SsyncShare) share = NULL;
-  g_autoptr(SsyncSession) session = NULL;
-  g_autofree char *message = NULL;
+  g_autofree char *id = NULL;
+  const char *window_action;
 
   if (self->share == NULL)
     return;
-
-  /* Revoking removes the share from the session's model: the list view may then
-   * unbind and drop this row at once, so nothing here touches @self after it. */
-  share = g_object_ref (self->share);
-  session = g_object_ref (self->session);
-  /* TRANSLATORS: %s is the name of a share */
-  message = g_strdup_printf (_("Stopped sharing “%s”"), ssync_share_get_name (share));
-  show_toast (self, message);
-  ssync_session_revoke_share (session, share);
+  if (g_str_equal (action_name, "share.stop"))
+    window_action = "win.stop-share";
+  else if (g_str_equal (action_name, "share.again"))
+    window_action = "win.share-again";
+  else
+    window_action = "win.dismiss-share";
+  id = g_strdup (ssync_share_get_id (self->share));
+  gtk_widget_activate_action (widget, window_action, "s", id);
 }
 
 static void
@@ -226,6 +304,31 @@ delete_from_cloud (GtkWidget  *widget,
   ssync_push_box_delete (SSYNC_SHARE_ROW (widget)->push_box);
 }
 
+/* Preferences open at their cloud page. */
+static void
+set_up_cloud (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  gtk_widget_activate_action (widget, "win.show-preferences", "s", "cloud");
+}
+
+/* Pushing needs cloud settings; deleting needs something pushed. */
+static void
+update_cloud_actions (SsyncShareRow *self)
+{
+  gboolean send = self->share != NULL &&
+                  ssync_share_get_kind (self->share) == SSYNC_SHARE_KIND_SEND;
+  gboolean configured =
+    ssync_config_get_string (ssync_session_get_config (self->session), "s3-endpoint") != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "share.push", send && configured);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "share.set-up-cloud", send && !configured);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "share.delete-pushed",
+                                 send && self->links != NULL &&
+                                 g_list_model_get_n_items (self->links) > 0);
+}
+
 /* The window starts Nearby if need be and asks which device. */
 static void
 send_to (GtkWidget  *widget,
@@ -249,6 +352,8 @@ ssync_share_row_constructed (GObject *object)
 
   self->push_box = ssync_push_box_new (self->session);
   adw_bin_set_child (self->push_slot, GTK_WIDGET (self->push_box));
+  g_signal_connect_object (ssync_session_get_config (self->session), "notify::s3-endpoint",
+                           G_CALLBACK (update_cloud_actions), self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -326,15 +431,24 @@ ssync_share_row_class_init (SsyncShareRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, qr_picture);
   gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, copy_button);
   gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, options_button);
+  gtk_widget_class_bind_template_child_full (widget_class, "share_menu", FALSE,
+                                             G_STRUCT_OFFSET (SsyncShareRow, send_menu));
+  gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, receive_menu);
   gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, stop_button);
+  gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, again_button);
+  gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, dismiss_button);
+  gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, link_box);
   gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, transfers_box);
   gtk_widget_class_bind_template_child (widget_class, SsyncShareRow, push_slot);
 
   gtk_widget_class_install_action (widget_class, "share.copy-link", NULL, copy_link);
-  gtk_widget_class_install_action (widget_class, "share.stop", NULL, stop_sharing);
+  gtk_widget_class_install_action (widget_class, "share.stop", NULL, pass_to_window);
+  gtk_widget_class_install_action (widget_class, "share.again", NULL, pass_to_window);
+  gtk_widget_class_install_action (widget_class, "share.dismiss", NULL, pass_to_window);
   gtk_widget_class_install_action (widget_class, "share.options", NULL, edit_options);
   gtk_widget_class_install_action (widget_class, "share.push", NULL, push_to_cloud);
   gtk_widget_class_install_action (widget_class, "share.delete-pushed", NULL, delete_from_cloud);
+  gtk_widget_class_install_action (widget_class, "share.set-up-cloud", NULL, set_up_cloud);
   gtk_widget_class_install_action (widget_class, "share.send-to", NULL, send_to);
 }
 
@@ -346,6 +460,7 @@ ssync_share_row_init (SsyncShareRow *self)
   set_accessible_label (GTK_WIDGET (self->qr_button));
   set_accessible_label (GTK_WIDGET (self->copy_button));
   set_accessible_label (GTK_WIDGET (self->options_button));
+  set_accessible_label (GTK_WIDGET (self->dismiss_button));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->stop_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Stop Sharing"),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
@@ -361,6 +476,15 @@ ssync_share_row_new (SsyncSession *session)
   return g_object_new (SSYNC_TYPE_SHARE_ROW, "session", session, NULL);
 }
 
+/* Whether the card shows its share ended (why, "Share Again", "Dismiss"). */
+gboolean
+ssync_share_row_get_ended (SsyncShareRow *self)
+{
+  g_return_val_if_fail (SSYNC_IS_SHARE_ROW (self), FALSE);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->again_button));
+}
+
 /* Shows @share, with its transfers in flight as progress bars; NULL empties the row. */
 void
 ssync_share_row_set_share (SsyncShareRow *self,
@@ -374,9 +498,15 @@ ssync_share_row_set_share (SsyncShareRow *self,
     g_clear_signal_handler (&self->downloads_id, self->share);
   if (self->transfers != NULL)
     g_clear_signal_handler (&self->transfers_changed_id, self->transfers);
+  if (self->links != NULL)
+    g_clear_signal_handler (&self->links_changed_id, self->links);
   transfers = share != NULL ? ssync_session_get_transfers (self->session, share) : NULL;
   g_set_object (&self->share, share);
   g_set_object (&self->transfers, transfers);
+  g_clear_object (&self->links);
+  if (share != NULL)
+    self->links = g_object_ref (G_LIST_MODEL (ssync_session_get_pushed_links (self->session,
+                                                                              share)));
 
   /* Runs during dispose too, when the template children may be gone already. */
   if (self->transfers_box != NULL)
@@ -392,12 +522,17 @@ ssync_share_row_set_share (SsyncShareRow *self,
     return;
 
   /* Only what is shared can be pushed: a receive share has nothing to upload. */
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "share.push",
-                                 ssync_share_get_kind (share) == SSYNC_SHARE_KIND_SEND);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "share.delete-pushed",
-                                 ssync_share_get_kind (share) == SSYNC_SHARE_KIND_SEND);
+  update_cloud_actions (self);
+  if (self->links != NULL)
+    self->links_changed_id =
+      g_signal_connect_object (self->links, "items-changed", G_CALLBACK (update_cloud_actions),
+                               self, G_CONNECT_SWAPPED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "share.send-to",
                                  ssync_share_get_kind (share) == SSYNC_SHARE_KIND_SEND);
+  /* A receive share's menu holds only what applies to it. */
+  gtk_menu_button_set_menu_model (self->options_button,
+                                  ssync_share_get_kind (share) == SSYNC_SHARE_KIND_SEND
+                                  ? self->send_menu : self->receive_menu);
 
   {
     g_autofree char *url = ssync_session_dup_share_url (self->session, share);

@@ -20,5 +20,6 @@ void           ssync_share_row_set_share (SsyncShareRow *self,
 SsyncShare    *ssync_share_row_get_share (SsyncShareRow *self);
 const char    *ssync_share_row_get_url   (SsyncShareRow *self);
 guint          ssync_share_row_get_n_transfers_shown (SsyncShareRow *self);
+gboolean       ssync_share_row_get_ended (SsyncShareRow *self);
 
 G_END_DECLS

@@ -288,14 +288,16 @@ receive_from_link (GSimpleAction *action,
                        GTK_WIDGET (self));
 }
 
+/* The preferences' page called @page ("general", "receiving", "cloud": the ids of their
+ * template's pages without "_page"), or the first one for NULL. */
 static void
-preferences (GSimpleAction *action,
-             GVariant      *parameter,
-             gpointer       user_data)
+show_preferences (SsyncWindow *self,
+                  const char  *page)
 {
-  SsyncWindow *self = user_data;
   g_autoptr(GSettings) settings = ssync_preferences_lookup_settings ();
+  g_autofree char *id = page != NULL ? g_strconcat (page, "_page", NULL) : NULL;
   SsyncPreferencesWindow *window;
+  GObject *shown;
 
   /* Without the schema (ShareSync run from a build directory) there is nowhere to keep them;
    * ShareSync runs on its defaults then. */
@@ -307,7 +309,77 @@ preferences (GSimpleAction *action,
     }
   window = ssync_preferences_window_new (GTK_WINDOW (self), settings,
                                          ssync_session_get_secrets (self->session));
+  shown = id != NULL ? gtk_widget_get_template_child (GTK_WIDGET (window),
+                                                      SSYNC_TYPE_PREFERENCES_WINDOW, id)
+                     : NULL;
+  if (ADW_IS_PREFERENCES_PAGE (shown))
+    {
+#if ADW_CHECK_VERSION (1, 5, 0)
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      adw_preferences_dialog_set_visible_page (ADW_PREFERENCES_DIALOG (window),
+                                               ADW_PREFERENCES_PAGE (shown));
+      G_GNUC_END_IGNORE_DEPRECATIONS
+#else
+      adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (window),
+                                               ADW_PREFERENCES_PAGE (shown));
+#endif
+    }
   ssync_preferences_window_present (window);
+}
+
+static void
+preferences (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  show_preferences (user_data, NULL);
+}
+
+/* "win.show-preferences" with a page's name: where a card's "Set Up Cloud Storage…" leads. */
+static void
+preferences_page (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  show_preferences (user_data, g_variant_get_string (parameter, NULL));
+}
+
+/* The whole of an error a toast had no room for: ("(ss)") what failed, and why. */
+static void
+error_details (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  SsyncWindow *self = user_data;
+  const char *what;
+  const char *why;
+  GtkWidget *dialog;
+  g_autofree char *sentence = NULL;
+  char first[8];
+
+  /* Errors start in lower case to follow "what: "; alone, the sentence starts a capital. */
+  g_variant_get (parameter, "(&s&s)", &what, &why);
+  first[g_unichar_to_utf8 (g_unichar_totitle (g_utf8_get_char (why)), first)] = '\0';
+  sentence = why[0] != '\0' ? g_strconcat (first, g_utf8_next_char (why), NULL)
+                           : g_strdup (why);
+  dialog = ssync_alert_new (what, sentence);
+  ssync_alert_add_response (SSYNC_ALERT (dialog), "close", _("_Close"));
+  ssync_alert_present (SSYNC_ALERT (dialog), GTK_WIDGET (self));
+}
+
+/* A push that found no cloud settings: a short toast whose button opens them. */
+static void
+cloud_not_set_up (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  SsyncWindow *self = user_data;
+  AdwToast *toast = adw_toast_new (_("Cloud storage is not set up yet"));
+
+  adw_toast_set_button_label (toast, _("_Set Up…"));
+  adw_toast_set_action_name (toast, "win.show-preferences");
+  adw_toast_set_action_target_value (toast, g_variant_new_string ("cloud"));
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
 static void
@@ -332,6 +404,9 @@ static const GActionEntry win_entries[] = {
   { "receive-files", receive_files },
   { "paste", paste },
   { "preferences", preferences },
+  { "show-preferences", preferences_page, "s" },
+  { "cloud-not-set-up", cloud_not_set_up },
+  { "error-details", error_details, "(ss)" },
   { "open-folder", open_folder, "s" },
   { "receive-from-link", receive_from_link },
   { "toast", toast, "s" },

@@ -35,6 +35,12 @@ struct _SsyncWindow
   GtkButton *empty_receive_button;
   GtkMenuButton *menu_button;
 
+  /* The cards the list shows (SsyncShare): the session's shares, those that ended until
+   * dismissed, less those whose "Stop Sharing" toast still offers Undo. */
+  GListStore *cards;
+  GHashTable *ended;     /* SsyncShare whose card shows it ended */
+  GPtrArray *stopping;   /* shares stopped from their card, until the toast goes */
+
   /* Where the last "Receive From Link" saves, for its files' "Open Folder". */
   GFile *fetch_folder;
 
@@ -51,6 +57,8 @@ void ssync_window_share_list_model (SsyncWindow  *self,
                                     GListModel   *model);
 void ssync_window_add_actions      (SsyncWindow  *self);
 void ssync_window_build_header     (SsyncWindow  *self);
+void ssync_window_setup_cards      (SsyncWindow  *self);
+void ssync_window_finish_cards     (SsyncWindow  *self);
 void ssync_window_set_header_subtitle (SsyncWindow *self,
                                        const char  *subtitle);
 

@@ -27,6 +27,9 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (SsyncWindow, ssync_window, ADW_TYPE_APPLICATION_WINDOW)
 
+/* The longest message a toast shows whole in the window's narrowest width. */
+#define MAX_TOAST_CHARS 60
+
 /* What "win.toast" does: every widget in the window tells the user something this way. */
 void
 ssync_window_show_toast (SsyncWindow *self,
@@ -49,6 +52,18 @@ ssync_window_show_error (SsyncWindow  *self,
 
   /* TRANSLATORS: "Could not share: report.pdf: Permission denied" */
   message = g_strdup_printf (C_("error toast", "%s: %s"), what, error->message);
+  /* A toast holds one short line: a longer message (a path, a server's words) would be cut,
+   * so the toast says what failed and its button shows why in full. */
+  if (g_utf8_strlen (message, -1) > MAX_TOAST_CHARS)
+    {
+      AdwToast *toast = adw_toast_new (what);
+
+      adw_toast_set_button_label (toast, _("_Details"));
+      adw_toast_set_action_name (toast, "win.error-details");
+      adw_toast_set_action_target_value (toast, g_variant_new ("(ss)", what, error->message));
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+      return;
+    }
   ssync_window_show_toast (self, message);
 }
 
@@ -187,10 +202,9 @@ on_upload_request (SsyncSession       *session,
 static void
 update_page (SsyncWindow *self)
 {
-  GListModel *shares = ssync_session_get_shares (self->session);
-
   gtk_stack_set_visible_child_name (self->stack,
-                                    g_list_model_get_n_items (shares) > 0 ? "shares" : "empty");
+                                    g_list_model_get_n_items (G_LIST_MODEL (self->cards)) > 0
+                                    ? "shares" : "empty");
 }
 
 static void
@@ -334,13 +348,15 @@ static void
 ssync_window_constructed (GObject *object)
 {
   SsyncWindow *self = SSYNC_WINDOW (object);
-  GListModel *shares = ssync_session_get_shares (self->session);
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
-  g_autoptr(GtkNoSelection) selection = gtk_no_selection_new (g_object_ref (shares));
+  g_autoptr(GtkNoSelection) selection = NULL;
   g_autofree char *base_url = ssync_session_dup_base_url (self->session);
   AdwViewStackPage *page;
 
   G_OBJECT_CLASS (ssync_window_parent_class)->constructed (object);
+
+  ssync_window_setup_cards (self);
+  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->cards)));
 
   g_signal_connect_object (factory, "setup", G_CALLBACK (setup_row), self, 0);
   g_signal_connect_object (factory, "bind", G_CALLBACK (bind_row), self, 0);
@@ -348,7 +364,7 @@ ssync_window_constructed (GObject *object)
   gtk_list_view_set_factory (self->list_view, factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (selection));
 
-  g_signal_connect_object (shares, "items-changed", G_CALLBACK (update_page), self,
+  g_signal_connect_object (self->cards, "items-changed", G_CALLBACK (update_page), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "transfer-started", G_CALLBACK (on_transfer_started),
                            self, 0);
@@ -385,6 +401,8 @@ ssync_window_dispose (GObject *object)
   /* The rows let go of their shares and transfers before the session goes. */
   if (self->list_view != NULL)
     gtk_list_view_set_model (self->list_view, NULL);
+  if (self->session != NULL)
+    ssync_window_finish_cards (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), SSYNC_TYPE_WINDOW);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->session);

@@ -11,7 +11,8 @@
 #   both curl processes). Target: ShareSync >= 0.8x curl's MB/s. Also the sender's CPU seconds.
 # - HTTP fetch: in namespace A, `sharesync --fetch LINK --to DIR` (the HTTP fast path) against
 #   `curl -o` of the same file's link, from `sharesync FILE` sharing in namespace B; wall clock
-#   of each process. Target: ShareSync >= 0.9x curl.
+#   of each process. Target: ShareSync >= 0.9x curl. For context, also `curl -o` followed by
+#   `sha256sum` of the file: the same work --fetch does (it checks the announced SHA-256).
 # Rounds alternate which contender goes first; received data is deleted after each round; the
 # table shows medians. It is a report: the exit status is 0 whether targets pass or not, and 1
 # only when something could not be run or measured. Needs root (ip netns) and curl.
@@ -360,6 +361,21 @@ def fetch_curl(net, tools, file_url, folder):
     return sample('curl -o', wall, cpu)
 
 
+def fetch_curl_checked(net, tools, file_url, folder, sha256):
+    """curl -o, then sha256sum of what arrived: the same work --fetch does (it checks the
+    SHA-256 the listing announced), done by the standard tools one after the other."""
+    target = os.path.join(folder, 'curl-checked.bin')
+    status, wall1, cpu1, _, err = run_timed(net.run_in(net.a, [
+        tools['curl'], '-s', '-S', '--fail', '-o', target, file_url]), 300)
+    if status != 0:
+        raise BenchError(f'curl -o exited {status}: {err.strip()}')
+    status, wall2, cpu2, out, err = run_timed(['sha256sum', target], 300)
+    if status != 0 or not out.startswith(sha256):
+        raise BenchError(f'sha256sum exited {status} or differs: {out.strip()} {err.strip()}')
+    check_received(folder, 'curl -o + sha256sum')
+    return sample('curl -o + sha256sum', wall1 + wall2, cpu1 + cpu2)
+
+
 def bench_fetch(net, tools, source, sha256, tmp):
     folder = os.path.join(tmp, 'fetched')
     os.mkdir(folder)
@@ -384,6 +400,8 @@ def bench_fetch(net, tools, source, sha256, tmp):
             'ShareSync': lambda: fetch_sharesync(net, tools, link, folder,
                                                  os.path.join(tmp, 'data-fetcher')),
             'curl': lambda: fetch_curl(net, tools, file_url, folder),
+            'curl + sha256sum': lambda: fetch_curl_checked(net, tools, file_url, folder,
+                                                           sha256),
         }
         log('HTTP fetch: warm-up round, not counted')
         for contender in contenders.values():
@@ -422,6 +440,11 @@ def print_report(upload, fetch, header):
                      fmt_ratio(r), f'>= {target}x curl', mark(r >= target)])
         rows.append([title, curl_label, fmt(curl_rate, 0),
                      fmt(median(results['curl'], 'cpu'), 2), '1.00x', 'reference', 'n/a'])
+        if 'curl + sha256sum' in results:
+            checked = median(results['curl + sha256sum'], 'rate')
+            rows.append([title, 'curl -o FILE-LINK, then sha256sum FILE (the same work)',
+                         fmt(checked, 0), fmt(median(results['curl + sha256sum'], 'cpu'), 2),
+                         fmt_ratio(ratio(checked, curl_rate)), 'context', 'n/a'])
 
     columns = [f'{SIZE_LABEL}', 'Contender', f'MB/s (median of {ROUNDS})',
                'Client CPU s (median)', 'vs curl', 'Target', 'Result']
@@ -438,7 +461,7 @@ def print_report(upload, fetch, header):
         print(line(row))
     print()
     for title, results in (('LocalSend upload', upload), ('HTTP fetch', fetch)):
-        for name in ('ShareSync', 'curl'):
+        for name in results:
             print(f'- {title}, {name}, every round: '
                   + ', '.join(f'{r["rate"]:.0f}' for r in results[name]) + ' MB/s; CPU s: '
                   + ', '.join(f'{r["cpu"]:.2f}' for r in results[name]))

@@ -548,7 +548,7 @@ test('tells an open page when the link expires, then answers 410', async () => {
 
     const gone = await target.goto(expiring.url.href);
     assert.equal(gone.status(), 410, `GET ${expiring.url.pathname} after expiry`);
-    assert.equal(await target.locator('h1').textContent(), 'This share is no longer available');
+    assert.equal(await target.locator('h1').textContent(), 'This share has expired');
     await target.screenshot({ path: path.join(TEST_OUTPUT, 'gone-page.png') });
   } finally {
     await ctx.close();
@@ -619,6 +619,83 @@ test('renders for desktop, dark mode and a phone', async () => {
   } finally {
     await phone.context().close();
   }
+});
+
+// Issue 14: the page's words come from the server, and a browser without scripts (or without
+// modules) gets a plain form that sends files, instead of "Loading…" forever.
+test('without scripts the receive page sends files with a plain form', async () => {
+  const data = randomBytes(3 * MIB + 17);
+  const dir = await mkdtemp(path.join(tmp, 'plain-'));
+  const chosen = path.join(dir, 'plain form.bin');
+  await writeFile(chosen, data);
+  for (const [file, colorScheme] of [['receive-page-noscript-phone.png', 'light'],
+    ['receive-page-noscript-phone-dark.png', 'dark']]) {
+    const plain = await browser.newContext({ locale: 'en-US', colorScheme,
+      javaScriptEnabled: false, viewport: { width: 390, height: 844 }, deviceScaleFactor: 2,
+      isMobile: true, hasTouch: true });
+    try {
+      const target = await plain.newPage();
+      const response = await target.goto(receiveUrl.href);
+      assert.equal(response.status(), 200);
+      assert.equal(await target.title(), 'Send files – ShareSync');
+      assert.ok(!(await target.locator('#state-loading').isVisible()), 'no endless "Loading…"');
+      assert.ok(await target.locator('#plain-upload').isVisible(), 'the plain form is shown');
+      await target.screenshot({ path: path.join(TEST_OUTPUT, file), fullPage: true });
+      if (colorScheme === 'dark')
+        continue;
+
+      await target.locator('#plain-files').setInputFiles(chosen);
+      const [sent] = await Promise.all([target.waitForNavigation(),
+        target.locator('#plain-upload button[type="submit"]').click()]);
+      assert.equal(sent.status(), 200);
+      assert.equal(await target.locator('h1').textContent(), 'Sent');
+      assert.match(await target.locator('.form-sent').textContent(),
+        /plain form( \(\d+\))?\.bin · 3\.1 MB/);
+      await target.screenshot({ path: path.join(TEST_OUTPUT, 'receive-form-sent-phone.png'),
+        fullPage: true });
+    } finally {
+      await plain.close();
+    }
+  }
+  const names = await listTree(inbox);
+  const saved = names.find((name) => /^plain form( \(\d+\))?\.bin$/.test(name));
+  assert.ok(saved, `the file arrived: ${names.join(', ')}`);
+  assert.equal(await sha256File(path.join(inbox, saved)), sha256(data), 'the same bytes');
+  assert.ok(!names.some((name) => name.includes('sharesync-form')), 'no spool is left');
+
+  // With scripts the page is the usual one, its words from the server.
+  const html = await (await context.request.get(receiveUrl.href)).text();
+  assert.match(html, /<h1 class="share-name">Send files<\/h1>/);
+  assert.match(html, /id="receive-to" class="share-summary">To “[^”]+”</);
+  assert.doesNotMatch(html, /\{\{/, 'every slot of the template is filled');
+});
+
+test('a hostile form gets a clear 4xx and leaves nothing behind', async () => {
+  const post = (headers, body) => context.request.fetch(receiveUrl.href,
+    { method: 'POST', headers, data: body });
+  const form = (boundary, header, content) => Buffer.from(`--${boundary}\r\n${header}\r\n\r\n` +
+    `${content}\r\n--${boundary}--\r\n`);
+  const cases = [
+    ['no boundary', { 'Content-Type': 'multipart/form-data' }, Buffer.from('hello'), 400,
+      /not complete or not readable/],
+    ['a huge part header', { 'Content-Type': 'multipart/form-data; boundary=b0' },
+      form('b0', `Content-Disposition: form-data; name="files"; filename="h.txt"\r\n` +
+        `X-Junk: ${'a'.repeat(20_000)}`, 'hello'), 400, /headers that are too long/],
+    ['the name ../x', { 'Content-Type': 'multipart/form-data; boundary=b1' },
+      form('b1', 'Content-Disposition: form-data; name="files"; filename="../x"', 'hello'), 400,
+      /not a plain file name/],
+    ['a cut-off form', { 'Content-Type': 'multipart/form-data; boundary=b2' },
+      Buffer.from('--b2\r\nContent-Disposition: form-data; name="files"; filename="c.txt"' +
+        '\r\n\r\nhel'), 400, /not complete or not readable/],
+  ];
+  const before = await listTree(inbox);
+  for (const [what, headers, body, status, text] of cases) {
+    const response = await post(headers, body);
+    assert.equal(response.status(), status, what);
+    assert.match(response.headers()['content-type'] ?? '', /^text\/html/, what);
+    assert.match(await response.text(), text, what);
+  }
+  assert.deepEqual(await listTree(inbox), before, 'nothing was written');
 });
 
 test('answers an unknown receive link with 404 and the error page', async () => {

@@ -229,6 +229,274 @@ test('answers an unknown link with 404 and the error page', async () => {
   assert.equal(api.status(), 404, 'GET /api/files/not-a-token');
 });
 
+/* Issue 14: the page without scripts, every control named, the ended state, error pages */
+
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true,
+  hasTouch: true };
+const others = [];
+
+// Another app on its own files, for a share with a limit, an expiry or a password.
+async function startApp(args, files) {
+  const dir = await makeTempDir('ssync-browser-more-');
+  const src = path.join(dir, 'src');
+  await mkdir(src, { recursive: true });
+  for (const [name, data] of files)
+    await writeFile(path.join(src, name), data);
+  const other = new HeadlessApp(['--data-dir', path.join(dir, 'data'), ...args,
+    ...(files.length > 50 ? [src] : files.map(([name]) => path.join(src, name)))], dir);
+  others.push({ app: other, tmp: dir });
+  await other.waitForEvent('listening');
+  const share = await other.waitForEvent('share');
+  return { app: other, url: new URL(share.url), dir };
+}
+
+after(async () => {
+  for (const other of others)
+    await cleanUp(other);
+});
+
+async function shoot(target, file) {
+  await target.screenshot({ path: path.join(TEST_OUTPUT, file), fullPage: true });
+}
+
+async function sidewaysOverflow(target) {
+  return target.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+}
+
+test('without scripts the page lists, links and downloads every file', async () => {
+  for (const [file, options] of [['share-page-noscript-phone.png', PHONE],
+    ['share-page-noscript.png', { viewport: { width: 1280, height: 800 } }]]) {
+    const plain = await browser.newContext({ locale: 'en-US', javaScriptEnabled: false,
+      acceptDownloads: true, ...options });
+    try {
+      const plainPage = await plain.newPage();
+      const response = await plainPage.goto(shareUrl.href);
+      assert.equal(response.status(), 200);
+      assert.equal(await plainPage.locator('#share-name').textContent(), apiShare.name);
+      assert.equal(await plainPage.locator('#share-summary').textContent(),
+        `3 files · ${TOTAL_SHOWN}`);
+      for (const api of apiShare.files) {
+        const want = expected.get(api.path);
+        const item = plainPage.locator(`#file-list > li[data-file-id="${api.id}"]`);
+        assert.equal(await item.locator('.file-path').textContent(), want.path);
+        assert.equal(await item.locator('.file-size').textContent(), want.shown, want.path);
+        assert.equal(await item.locator('a.download').getAttribute('href'), api.url);
+        assert.equal(await item.locator('.file-sha').textContent(), `SHA-256 ${want.sha256}`);
+      }
+      assert.equal(await plainPage.locator('#download-zip').getAttribute('href'),
+        apiShare.zip_url);
+      assert.ok(await plainPage.locator('#download-zip').isVisible());
+
+      const first = apiShare.files.find((f) => f.path === 'hello world.txt');
+      const [download] = await Promise.all([plainPage.waitForEvent('download'),
+        plainPage.locator(`li[data-file-id="${first.id}"] a.download`).click()]);
+      const saved = path.join(tmp, 'downloads', `noscript-${file}`);
+      await download.saveAs(saved);
+      assert.equal(await sha256File(saved), expected.get(first.path).sha256);
+      assert.ok(await sidewaysOverflow(plainPage) <= 0, 'no sideways scrolling');
+      await shoot(plainPage, file);
+    } finally {
+      await plain.close();
+    }
+  }
+});
+
+test('curl sees every link, size and checksum in the HTML', async () => {
+  const { stdout: html } = await execFileAsync('curl', ['-sS', '--fail', shareUrl.href]);
+  assert.ok(html.includes(`href="${apiShare.zip_url}"`), 'the zip link');
+  for (const file of apiShare.files) {
+    const want = expected.get(file.path);
+    assert.ok(html.includes(`href="${file.url}"`), `the link of ${file.path}`);
+    assert.ok(html.includes(`SHA-256 ${want.sha256}`), `the SHA-256 of ${file.path}`);
+    assert.ok(html.includes(`>${want.shown}<`), `the size of ${file.path}`);
+  }
+  assert.doesNotMatch(html, /Loading files/);
+});
+
+test('a share of 1,001 files is sent 500 rows at a time', async () => {
+  const files = Array.from({ length: 1001 }, (_, i) => [`f${String(i).padStart(4, '0')}.txt`,
+    `${i}\n`]);
+  const { url } = await startApp([], files);
+  const rows = (html) => (html.match(/<li class="file" /g) ?? []).length;
+  const { stdout: first } = await execFileAsync('curl', ['-sS', '--fail', url.href],
+    { maxBuffer: 64 * MIB });
+  assert.equal(rows(first), 500);
+  assert.match(first, /Files 1–500 of 1001/);
+  assert.match(first, /rel="next" href="\?page=2"/);
+  const { stdout: last } = await execFileAsync('curl', ['-sS', '--fail', `${url.href}?page=3`],
+    { maxBuffer: 64 * MIB });
+  assert.equal(rows(last), 1);
+  assert.match(last, /rel="prev" href="\?page=2"/);
+  assert.doesNotMatch(last, /rel="next"/);
+});
+
+test('every control shows a label or an icon and has a name from 320 px up', async () => {
+  for (const width of [320, 390]) {
+    const narrow = await browser.newContext({ locale: 'en-US', ...PHONE,
+      viewport: { width, height: 760 } });
+    try {
+      const narrowPage = await narrow.newPage();
+      await narrowPage.goto(shareUrl.href);
+      await narrowPage.locator('.file .direct').first().waitFor({ state: 'visible' });
+      const controls = await narrowPage.locator(
+        '#share a.download, #share button.direct, #download-zip').all();
+      assert.equal(controls.length, 2 * expected.size + 1);
+      for (const control of controls) {
+        const look = await control.evaluate((node) => {
+          const shown = (child) => {
+            const box = child.getBoundingClientRect();
+            const style = getComputedStyle(child);
+            return box.width >= 8 && box.height >= 8 && style.visibility !== 'hidden' &&
+              style.backgroundColor !== 'rgba(0, 0, 0, 0)';
+          };
+          const label = [...node.querySelectorAll('span:not(.button-icon)')]
+            .some((span) => span.getBoundingClientRect().width > 4 && span.textContent.trim());
+          const icon = [...node.querySelectorAll('.button-icon')].some(shown);
+          const box = node.getBoundingClientRect();
+          return { name: node.getAttribute('aria-label') ?? node.textContent.trim(), label, icon,
+            width: box.width, height: box.height, cls: node.className };
+        });
+        assert.ok(look.name.length > 0, `${look.cls} has an accessible name`);
+        assert.ok(look.label || look.icon,
+          `${look.cls} "${look.name}" shows a label or an icon at ${width} px`);
+        assert.ok(look.width >= 44 && look.height >= 44,
+          `${look.cls} is ${look.width}x${look.height} at ${width} px`);
+      }
+      assert.ok(await sidewaysOverflow(narrowPage) <= 0, `no sideways scrolling at ${width} px`);
+      await shoot(narrowPage, `share-page-${width}.png`);
+    } finally {
+      await narrow.close();
+    }
+  }
+});
+
+test('an open page turns into the ended state when its share expires', async () => {
+  const { url } = await startApp(['--expires', '6s'], [['note.txt', 'a note\n']]);
+  // Both looks are open before the share ends, and both see it end.
+  const looks = [];
+  for (const [file, colorScheme, options] of [['share-ended-expired-phone.png', 'light', PHONE],
+    ['share-ended-expired-phone-dark.png', 'dark', PHONE],
+    ['share-ended-expired-dark.png', 'dark', { viewport: { width: 1280, height: 800 } }]]) {
+    const phone = await browser.newContext({ locale: 'en-US', colorScheme, ...options });
+    const phonePage = await phone.newPage();
+    looks.push({ file, phone, phonePage });
+    await phonePage.goto(url.href);
+    assert.ok(await phonePage.locator('#share-expiry').isVisible(), 'the expiry is shown');
+    assert.ok(!(await phonePage.locator('#share-ended').isVisible()), 'not ended yet');
+  }
+  try {
+    for (const { file, phonePage } of looks) {
+      await phonePage.locator('#share-ended').waitFor({ state: 'visible', timeout: 15_000 });
+      assert.equal(await phonePage.locator('#share-ended-title').textContent(),
+        'This share has expired');
+      assert.equal(await phonePage.locator('a.download').first().getAttribute('href'), null,
+        'the download link is gone');
+      assert.ok(!(await phonePage.locator('#share-expiry').isVisible()),
+        '"Available until" is gone');
+      await shoot(phonePage, file);
+    }
+  } finally {
+    for (const { phone } of looks)
+      await phone.close();
+  }
+
+  // The link itself now answers 410, naming the reason.
+  const gone = await browser.newContext({ locale: 'en-US', ...PHONE });
+  try {
+    const gonePage = await gone.newPage();
+    const response = await gonePage.goto(url.href);
+    assert.equal(response.status(), 410);
+    assert.equal(response.headers()['x-sharesync-ended'], 'expired');
+    assert.equal(await gonePage.locator('h1').textContent(), 'This share has expired');
+    await shoot(gonePage, 'share-gone-expired-phone.png');
+  } finally {
+    await gone.close();
+  }
+});
+
+test('the page says at once that the download limit was reached', async () => {
+  const { url } = await startApp(['--max-downloads', '1'], [['once.txt', 'only once\n']]);
+  const phone = await browser.newContext({ locale: 'en-US', acceptDownloads: true, ...PHONE });
+  try {
+    const phonePage = await phone.newPage();
+    await phonePage.goto(url.href);
+    const [download] = await Promise.all([phonePage.waitForEvent('download'),
+      phonePage.locator('a.download').first().click()]);
+    assert.equal(await download.failure(), null);
+    await phonePage.locator('#share-ended').waitFor({ state: 'visible', timeout: 5_000 });
+    assert.equal(await phonePage.locator('#share-ended-title').textContent(),
+      'This share reached its download limit');
+    await shoot(phonePage, 'share-ended-limit-phone.png');
+
+    const response = await phonePage.goto(url.href);
+    assert.equal(response.status(), 410);
+    assert.equal(await phonePage.locator('h1').textContent(),
+      'This share reached its download limit');
+    assert.match(await phonePage.locator('main').textContent(), /downloaded as many times/);
+    await shoot(phonePage, 'share-gone-limit-phone.png');
+  } finally {
+    await phone.close();
+  }
+});
+
+test('too many wrong passwords end on a styled page with the wait and a way back', async () => {
+  const { url } = await startApp(['--password', 'right horse'], [['secret.txt', 'psst\n']]);
+  const looks = [['error-429-phone.png', 'light', PHONE],
+    ['error-429-phone-dark.png', 'dark', PHONE],
+    ['error-429.png', 'light', { viewport: { width: 1280, height: 800 } }]];
+  for (const [file, colorScheme, options] of looks) {
+    const phone = await browser.newContext({ locale: 'en-US', colorScheme,
+      javaScriptEnabled: file === 'error-429.png', ...options });
+    try {
+      const phonePage = await phone.newPage();
+      let response = await phonePage.goto(url.href);
+      assert.equal(response.status(), 401);
+      for (let i = 0; i < 8 && response.status() !== 429; i++) {
+        await phonePage.locator('#password').fill(`wrong ${i}`);
+        [response] = await Promise.all([
+          phonePage.waitForNavigation(),
+          phonePage.locator('#unlock-submit').click(),
+        ]);
+        if (response.status() === 401 && file !== 'error-429.png')
+          assert.equal(await phonePage.locator('#unlock-error').textContent(),
+            'That password is not right. Try again.');
+      }
+      assert.equal(response.status(), 429);
+      assert.equal(await phonePage.locator('h1').textContent(), 'Too many wrong passwords');
+      assert.match(await phonePage.locator('.status-retry').textContent(),
+        /^Try again in \d+ seconds?\.$/);
+      assert.equal(await phonePage.locator('a.status-action').getAttribute('href'), url.pathname);
+      assert.equal(await phonePage.locator('.status').evaluate((n) => getComputedStyle(n).display),
+        'flex', 'the page is styled');
+      assert.ok(await sidewaysOverflow(phonePage) <= 0, 'no sideways scrolling');
+      await shoot(phonePage, file);
+    } finally {
+      await phone.close();
+    }
+  }
+});
+
+test('a dead link is a styled page at phone width', async () => {
+  for (const [file, colorScheme, options] of [['error-404-phone.png', 'light', PHONE],
+    ['error-404-phone-dark.png', 'dark', PHONE],
+    ['error-404.png', 'light', { viewport: { width: 1280, height: 800 } }]]) {
+    const phone = await browser.newContext({ locale: 'en-US', colorScheme, ...options });
+    try {
+      const phonePage = await phone.newPage();
+      const response = await phonePage.goto(new URL('/s/not-a-token', baseUrl).href);
+      assert.equal(response.status(), 404);
+      assert.equal(await phonePage.locator('.status').evaluate((n) => getComputedStyle(n).display),
+        'flex');
+      assert.match(await phonePage.locator('main').textContent(), /for a new link/);
+      assert.ok(await sidewaysOverflow(phonePage) <= 0);
+      await shoot(phonePage, file);
+    } finally {
+      await phone.close();
+    }
+  }
+});
+
 test('stops cleanly on SIGTERM', async () => {
   const exit = await app.stop('SIGTERM');
   assert.notEqual(exit, null, `no exit within ${EXIT_TIMEOUT_MS} ms of SIGTERM`);

@@ -31,12 +31,18 @@ for entry in "${listed[@]}"; do
 done
 
 # Sources that mark strings for translation: C files calling the glib gettext macros
-# (_, N_, C_, NC_, ngettext), and GtkBuilder files with translatable properties.
+# (_, N_, C_, NC_, ngettext) or the page ones (P_, PN_, NP_ of src/server/ssync-page-i18n.h),
+# GtkBuilder files with translatable properties, and the pages' scripts calling _() or
+# ngettext() of data/web/i18n.js (the files defining the page macros and functions are none).
 mapfile -t marked < <(
   {
     grep -rlE --include='*.c' --include='*.h' \
-      '(^|[^[:alnum:]_])(N?C?_|g?ngettext)[[:space:]]*\(' src || true
+      '(^|[^[:alnum:]_])(N?C?_|NP_|PN?_|g?ngettext)[[:space:]]*\(' src \
+      | grep -vx 'src/server/ssync-page-i18n.h' || true
     grep -rlE --include='*.ui' 'translatable="yes"' src || true
+    grep -rlE --include='*.js' --include='*.mjs' \
+      '(^|[^[:alnum:]_$.])(_|ngettext)[[:space:]]*\(' data/web | grep -vx 'data/web/i18n.js' \
+      || true
   } | sort -u)
 
 missing=()

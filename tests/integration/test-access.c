@@ -306,8 +306,19 @@ test_unlock_rate_limit (Fixture       *fixture,
 
       if (soup_message_get_status (msg) == 429)
         {
+          const char *body = g_object_get_data (G_OBJECT (msg), "body");
+          g_autofree char *retry = g_strdup_printf ("Try again in %s second",
+                                                    header (msg, "Retry-After"));
+          g_autofree char *back = g_strdup_printf ("href=\"%s\"", fixture->send);
+
           limited++;
           g_assert_cmpuint (g_ascii_strtoull (header (msg, "Retry-After"), NULL, 10), >=, 1);
+          /* A page a person reads: styled, with the wait and a way back to the password. */
+          g_assert_true (g_str_has_prefix (header (msg, "Content-Type"), "text/html"));
+          g_assert_nonnull (strstr (body, "/static/share.css"));
+          g_assert_nonnull (strstr (body, "Too many wrong passwords"));
+          g_assert_nonnull (strstr (body, retry));
+          g_assert_nonnull (strstr (body, back));
         }
       else
         g_assert_cmpuint (soup_message_get_status (msg), ==, 303);
@@ -358,6 +369,7 @@ test_expiry (Fixture       *fixture,
 
     g_assert_cmpuint (soup_message_get_status (page), ==, 410);
     g_assert_nonnull (strstr (g_object_get_data (G_OBJECT (page), "body"), "expired"));
+    g_assert_cmpstr (header (page, "X-ShareSync-Ended"), ==, "expired");
   }
   g_assert_cmpuint (status_of (fixture, "GET", file, NULL), ==, 410);
   g_assert_cmpuint (status_of (fixture, "GET", files, NULL), ==, 410);
@@ -395,7 +407,15 @@ test_max_downloads (Fixture       *fixture,
   g_assert_cmpuint (status_of (fixture, "GET", file, NULL), ==, 200);
   g_assert_cmpuint (status_of (fixture, "GET", file, NULL), ==, 200);
   g_assert_cmpuint (status_of (fixture, "GET", file, NULL), ==, 410);
-  g_assert_cmpuint (status_of (fixture, "GET", fixture->send, NULL), ==, 410);
+  {
+    g_autoptr(SoupMessage) page = request (fixture, "GET", fixture->send, NULL, NULL);
+
+    /* The page names the real reason, for people and for the page's script. */
+    g_assert_cmpuint (soup_message_get_status (page), ==, 410);
+    g_assert_cmpstr (header (page, "X-ShareSync-Ended"), ==, "limit");
+    g_assert_nonnull (strstr (g_object_get_data (G_OBJECT (page), "body"),
+                              "This share reached its download limit"));
+  }
 }
 
 static void

@@ -480,6 +480,10 @@ test_full_server (Fixture       *fixture,
   busy = request_once (late, "/api/health");
   g_assert_true (g_str_has_prefix (busy, "HTTP/1.1 503"));
   g_assert_nonnull (strstr (busy, "Retry-After:"));
+  /* A person opening a page then reads why and how long to wait. */
+  g_assert_nonnull (strstr (busy, "Content-Type: text/html"));
+  g_assert_nonnull (strstr (busy, "is busy"));
+  g_assert_nonnull (strstr (busy, "Try again in 5 seconds."));
 
   /* Every download goes on to its last byte. */
   for (guint i = 0; i < downloads->len; i++)

@@ -11,6 +11,8 @@
 #include <libsoup/soup.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "ssync-history.h"
@@ -517,7 +519,8 @@ test_vanished_file (Fixture       *fixture,
 
   g_assert_cmpuint (soup_message_get_status (msg), ==, 410);
   g_assert_nonnull (strstr (text, "report 2026.bin"));
-  g_assert_nonnull (strstr (text, "no longer available"));
+  g_assert_nonnull (strstr (text, "moved or deleted"));
+  g_assert_null (strstr (text, fixture->files));
 
   /* The zip cannot be made whole either: a clear error before any byte. */
   {
@@ -527,6 +530,42 @@ test_vanished_file (Fixture       *fixture,
     g_bytes_unref (fetch (fixture, "GET", zpath, NULL, &zmsg));
     g_assert_cmpuint (soup_message_get_status (zmsg), ==, 410);
   }
+}
+
+/* A file that can no longer be read: its link answers a page naming it and why, never the
+ * sharing computer's path or a bare error; the zip fails before its first byte, with a
+ * page, instead of announcing a length and stopping. (main() keeps the server from reading
+ * past file permissions when the tests run as root.) */
+static void
+test_unreadable_file (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *path = file_url (fixture, "0", "report%202026.bin");
+  g_autofree char *zpath = g_strconcat (fixture->share, "/archive.zip", NULL);
+  g_autofree char *local = g_build_filename (fixture->files, "report 2026.bin", NULL);
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(SoupMessage) zmsg = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GBytes) zbody = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *ztext = NULL;
+
+  g_assert_no_errno (g_chmod (local, 0));
+  body = fetch (fixture, "GET", path, NULL, &msg);
+  text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 500);
+  g_assert_nonnull (strstr (text, "This File Cannot Be Read"));
+  g_assert_nonnull (strstr (text, "report 2026.bin"));
+  g_assert_null (strstr (text, fixture->files));
+  g_assert_null (strstr (text, "ermission denied"));
+
+  zbody = fetch (fixture, "GET", zpath, NULL, &zmsg);
+  ztext = g_strndup (g_bytes_get_data (zbody, NULL), g_bytes_get_size (zbody));
+  g_assert_cmpuint (soup_message_get_status (zmsg), ==, 500);
+  g_assert_cmpstr (response_header (zmsg, "Content-Type"), !=, "application/zip");
+  g_assert_nonnull (strstr (ztext, "The Archive Cannot Be Made"));
+  g_assert_null (strstr (ztext, fixture->files));
+  g_assert_no_errno (g_chmod (local, 0600));
 }
 
 static guint64
@@ -771,6 +810,13 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  /* As root the server would read a file whatever its permissions: the servers these tests
+   * start lose that power, as a user's ShareSync never had it. */
+  if (geteuid () == 0)
+    {
+      g_assert_no_errno (prctl (PR_CAPBSET_DROP, CAP_DAC_OVERRIDE, 0, 0, 0));
+      g_assert_no_errno (prctl (PR_CAPBSET_DROP, CAP_DAC_READ_SEARCH, 0, 0, 0));
+    }
 
 #define ADD(name, func) \
   g_test_add ("/downloads/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -783,6 +829,7 @@ main (int   argc,
   ADD ("not-found", test_not_found);
   ADD ("traversal", test_traversal);
   ADD ("vanished-file", test_vanished_file);
+  ADD ("unreadable-file", test_unreadable_file);
   ADD ("truncated-while-sending", test_truncated_while_sending);
   ADD ("history", test_history);
   ADD ("api", test_api);

@@ -467,8 +467,11 @@ test_share_stopped (Fixture       *fixture,
   client_subscribe (fixture, client);
   g_assert_cmpuint (ssync_ws_hub_get_n_connections (fixture->hub), ==, 2);
 
+  ssync_share_revoke (fixture->share);
   ssync_ws_hub_notify_share (fixture->hub, fixture->share, "stopped");
   stopped = client_next (client, "stopped");
+  /* The page names the reason from this member. */
+  g_assert_cmpstr (json_object_get_string_member (stopped, "reason"), ==, "stopped");
   client_wait_closed (client);
   g_assert_cmpuint (soup_websocket_connection_get_close_code (client->conn), ==,
                     SOUP_WEBSOCKET_CLOSE_NORMAL);
@@ -477,6 +480,33 @@ test_share_stopped (Fixture       *fixture,
   while (ssync_ws_hub_get_n_connections (fixture->hub) > 1)
     g_main_context_iteration (NULL, TRUE);
   client_sync (unsubscribed);
+}
+
+/* Issue 14: the download that spends a share's last one tells the page at once, naming the
+ * limit, without waiting for the owner's sweep. */
+static void
+test_limit_reached (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(Client) client = client_connect (fixture);
+  g_autoptr(SsyncTransfer) transfer = NULL;
+  g_autoptr(JsonObject) progress = NULL;
+  g_autoptr(JsonObject) finished = NULL;
+  g_autoptr(JsonObject) ended = NULL;
+
+  client_subscribe (fixture, client);
+  ssync_share_set_max_downloads (fixture->share, 1);
+
+  transfer = new_transfer (fixture, SSYNC_DIRECTION_DOWNLOAD, PEER, 5);
+  ssync_transfer_add_bytes (transfer, 5);
+  ssync_share_add_download (fixture->share);
+  ssync_transfer_finish (transfer, SSYNC_TRANSFER_STATUS_COMPLETE, NULL);
+
+  progress = client_next (client, "progress");
+  finished = client_next (client, "finished");
+  ended = client_next (client, "expired");
+  g_assert_cmpstr (json_object_get_string_member (ended, "reason"), ==, "limit");
+  client_wait_closed (client);
 }
 
 static void
@@ -668,6 +698,7 @@ main (int   argc,
   ADD ("/websocket/other-peer", test_other_peer);
   ADD ("/websocket/unknown-token", test_unknown_token);
   ADD ("/websocket/share-stopped", test_share_stopped);
+  ADD ("/websocket/limit-reached", test_limit_reached);
   ADD ("/websocket/origin", test_origin);
   ADD ("/websocket/bad-messages", test_bad_messages);
   ADD ("/websocket/transfer-gone", test_transfer_gone);

@@ -17,9 +17,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ssync-preferences-window.h"
 #include "ssync-push-box.h"
 #include "ssync-pushed-link-row.h"
 #include "ssync-qr-paintable.h"
+#include "ssync-receive-prompt.h"
 #include "ssync-s3rver.h"
 #include "ssync-share-row.h"
 #include "ssync-test-server.h"
@@ -542,24 +544,6 @@ test_copy_link (Fixture       *fixture,
   gdk_clipboard_read_text_async (clipboard, NULL, on_text_read, &copied);
   wait_until (fixture, text_is_set, &copied, "the clipboard is read");
   g_assert_cmpstr (copied, ==, url);
-}
-
-static void
-test_stop_sharing (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  g_autofree char *path = write_file (fixture, "photo.jpg", 1000);
-  g_autoptr(SsyncShare) share = add_share (fixture, path);
-
-  wait_until (fixture, has_row_for, share, "the row shows");
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (fixture, share)),
-                                             "share.stop", NULL));
-
-  g_assert_cmpuint (g_list_model_get_n_items (ssync_session_get_shares (fixture->session)), ==, 0);
-  g_assert_cmpint (ssync_share_get_state (share, g_get_real_time ()), ==,
-                   SSYNC_SHARE_STATE_REVOKED);
-  wait_until (fixture, has_n_rows, GUINT_TO_POINTER (0), "the row goes");
-  g_assert_true (ssync_window_is_empty_visible (fixture->window));
 }
 
 static gboolean
@@ -1108,6 +1092,630 @@ test_qr_paintable (void)
 #undef PIXEL
 }
 
+/* ---- Issue 14, the window that says what is true ---- */
+
+static gboolean
+drawn_enough (Fixture       *fixture,
+              gconstpointer  data)
+{
+  return *(const guint *) data >= 30;
+}
+
+static gboolean
+count_frames (GtkWidget     *widget,
+              GdkFrameClock *clock,
+              gpointer       user_data)
+{
+  (*(guint *) user_data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* Writes what @toplevel shows now to SSYNC_TEST_OUTPUT/@name, for a person to look at. */
+static void
+save_picture (Fixture    *fixture,
+              GtkWidget  *toplevel,
+              const char *name)
+{
+  const char *output = g_getenv ("SSYNC_TEST_OUTPUT");
+  g_autofree char *path = g_build_filename (output != NULL ? output : fixture->dir, name, NULL);
+  GtkWidget *content = gtk_widget_get_first_child (toplevel);
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkSnapshot *snapshot;
+  graphene_rect_t bounds;
+  GdkRGBA background;
+  guint frames = 0;
+  guint tick = gtk_widget_add_tick_callback (toplevel, count_frames, &frames, NULL);
+
+  wait_until (fixture, drawn_enough, &frames, "the window is drawn");
+  gtk_widget_remove_tick_callback (toplevel, tick);
+  paintable = gtk_widget_paintable_new (content);
+  snapshot = gtk_snapshot_new ();
+  /* The toplevel draws the window's background itself, which the content's paintable lacks. */
+  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (toplevel), "window_bg_color",
+                                       &background))
+    background = (GdkRGBA) { 1, 1, 1, 1 };
+  gtk_snapshot_append_color (snapshot, &background,
+                             &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (content),
+                                                  gtk_widget_get_height (content)));
+  gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (content),
+                          gtk_widget_get_height (content));
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  gsk_render_node_get_bounds (node, &bounds);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (toplevel)), node,
+                                         &bounds);
+  g_assert_no_errno (g_mkdir_with_parents (output != NULL ? output : fixture->dir, 0700));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Screenshot: %s", path);
+}
+
+/* The shortcuts window has a title of its own, not the program's name. */
+static void
+test_shortcuts_title (void)
+{
+  g_autoptr(GtkBuilder) builder =
+    gtk_builder_new_from_resource ("/io/github/sharesync/ShareSync/gtk/help-overlay.ui");
+  GtkWindow *window = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+
+  g_assert_nonnull (window);
+  g_assert_cmpstr (gtk_window_get_title (window), ==, "Keyboard Shortcuts");
+  gtk_window_destroy (window);
+}
+
+static gboolean
+is_drawn (Fixture       *fixture,
+          gconstpointer  data)
+{
+  return gtk_widget_get_mapped ((GtkWidget *) data) &&
+         gtk_widget_get_height ((GtkWidget *) data) > 0;
+}
+
+/* The button labelled @label inside @widget, if one is mapped. */
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  GtkWidget *text = find_label (widget, label);
+
+  return text != NULL ? gtk_widget_get_ancestor (text, GTK_TYPE_BUTTON) : NULL;
+}
+
+/* Whether @window has room for all it holds, its buttons included: laid out at its width, its
+ * content needs no more height than it has. */
+static gboolean
+prompt_fits (Fixture       *fixture,
+             gconstpointer  data)
+{
+  GtkWidget *content = gtk_widget_get_first_child ((GtkWidget *) data);
+  int needed = 0;
+
+  if (content == NULL || !gtk_widget_get_mapped (content))
+    return FALSE;
+  gtk_widget_measure (content, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (content), &needed,
+                      NULL, NULL, NULL);
+  return needed <= gtk_widget_get_height (content);
+}
+
+/* A file that joins an open question makes the prompt longer: it grows (or scrolls), and its
+ * buttons stay where they can be clicked. */
+static void
+test_prompt_grows (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GFile) folder = g_file_new_for_path (fixture->files);
+  g_autoptr(SsyncShare) share = NULL;
+  g_autoptr(SsyncUploadRequest) request = NULL;
+  GtkWidget *prompt;
+  GtkWidget *window;
+
+  ssync_session_add_receive_share_async (fixture->session, folder, NULL, on_receive_share_added,
+                                         &share);
+  wait_until (fixture, share_is_set, &share, "the receive share is added");
+  /* A nearby device's prompt: the most it holds (device, four answers). */
+  request = ssync_upload_request_new (share, "192.168.1.7", "Alice’s phone");
+  ssync_upload_request_set_device (request, "3F2A9C1B7D0E4F5A6B7C8D9E0F1A2B3C4D5E6F708192A3B4C5D6"
+                                   "E7F8091A2B3C", "mobile", SSYNC_DEVICE_TRUST_UNKNOWN, FALSE);
+  ssync_upload_request_add_file (request, "a.pdf", 1000);
+  prompt = ssync_receive_prompt_new (request);
+  ssync_alert_present (SSYNC_ALERT (prompt), GTK_WIDGET (fixture->window));
+  window = GTK_WIDGET (gtk_widget_get_root (prompt));
+  wait_until (fixture, is_drawn, window, "the prompt shows");
+  g_assert_nonnull (find_button (window, "Always Accept From This Device"));
+  wait_until (fixture, prompt_fits, window, "the prompt's buttons show");
+
+  ssync_upload_request_add_file (request, "Quarterly report for the board, final version "
+                                 "with every appendix.pdf", 2000000);
+  ssync_upload_request_add_file (request, "Holiday photos from the summer by the sea, "
+                                 "second day.zip", 30000000);
+  ssync_upload_request_add_file (request, "Minutes of the meeting of the garden club, "
+                                 "November.odt", 40000);
+  ssync_upload_request_add_file (request, "IMG_20260714_183012_HDR_panorama_of_the_harbour_"
+                                 "at_sunset_final.jpg", 4000000);
+  ssync_upload_request_add_file (request, "VID_20260714_183512_the_boats_coming_in.mp4",
+                                 90000000);
+  wait_until (fixture, prompt_fits, window, "the prompt grows with its files");
+  save_picture (fixture, window, "window-prompt-grown.png");
+  ssync_upload_request_decline (request);
+  wait_until (fixture, prompt_is_gone, NULL, "the prompt closes");
+}
+
+/* Opens the options menu of @row's card; its items as a person sees them. */
+static GtkWidget *
+open_options_menu (Fixture       *fixture,
+                   SsyncShareRow *row)
+{
+  GtkMenuButton *button;
+  GtkWidget *popover;
+
+  /* The first menu button is the QR code's; the options are the next one. */
+  button = GTK_MENU_BUTTON (ssync_ui_test_find_widget (GTK_WIDGET (row), GTK_TYPE_MENU_BUTTON));
+  button = GTK_MENU_BUTTON (gtk_widget_get_next_sibling (GTK_WIDGET (button)));
+  g_assert_nonnull (gtk_menu_button_get_menu_model (button));
+  gtk_menu_button_popup (button);
+  popover = GTK_WIDGET (gtk_menu_button_get_popover (button));
+  wait_until (fixture, is_drawn, popover, "the menu opens");
+  return popover;
+}
+
+/* The options menu names what the dialog sets: a receive share has no download limit. */
+static void
+test_options_menu_item (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GFile) folder = g_file_new_for_path (fixture->files);
+  g_autofree char *path = write_file (fixture, "agenda.txt", 10);
+  g_autoptr(SsyncShare) sent = add_share (fixture, path);
+  g_autoptr(SsyncShare) received = NULL;
+  const struct { SsyncShare **share; const char *shown, *hidden; } cases[] = {
+    { &sent, "Password, Expiry and Limit…", "Password and Expiry…" },
+    { &received, "Password and Expiry…", "Password, Expiry and Limit…" },
+  };
+
+  ssync_session_add_receive_share_async (fixture->session, folder, NULL, on_receive_share_added,
+                                         &received);
+  wait_until (fixture, share_is_set, &received, "the receive share is added");
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GtkWidget *popover;
+
+      wait_until (fixture, has_row_for, *cases[i].share, "the row shows");
+      popover = open_options_menu (fixture, row_for (fixture, *cases[i].share));
+      g_assert_nonnull (find_label (popover, cases[i].shown));
+      g_assert_null (find_label (popover, cases[i].hidden));
+      if (i == 1)
+        {
+          /* Nothing to send on or push from a receive share either. */
+          g_assert_null (find_label (popover, "Send To a Device Nearby…"));
+          g_assert_null (find_label (popover, "Delete From the Cloud"));
+          save_picture (fixture, popover, "window-receive-options-menu.png");
+        }
+      gtk_popover_popdown (GTK_POPOVER (popover));
+    }
+}
+
+/* Whether the menu item labelled @label in @popover can be chosen. */
+static gboolean
+item_is_enabled (GtkWidget  *popover,
+                 const char *label)
+{
+  GtkWidget *text = find_label (popover, label);
+
+  g_assert_nonnull (text);
+  return gtk_widget_is_sensitive (text);
+}
+
+/* The preferences, a window of their own before libadwaita 1.5, a dialog inside ours since. */
+static GtkWidget *
+find_preferences (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+      GtkWidget *found = SSYNC_IS_PREFERENCES_WINDOW (window)
+                         ? window
+                         : ssync_ui_test_find_widget (window, SSYNC_TYPE_PREFERENCES_WINDOW);
+
+      if (found != NULL && gtk_widget_get_mapped (found))
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+preferences_show (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  return find_preferences () != NULL;
+}
+
+static GObject *
+visible_preferences_page (GtkWidget *preferences)
+{
+#if ADW_CHECK_VERSION (1, 5, 0)
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  return G_OBJECT (adw_preferences_dialog_get_visible_page (ADW_PREFERENCES_DIALOG (preferences)));
+  G_GNUC_END_IGNORE_DEPRECATIONS
+#else
+  return G_OBJECT (adw_preferences_window_get_visible_page (ADW_PREFERENCES_WINDOW (preferences)));
+#endif
+}
+
+/* The cloud items say what can be done: without cloud settings "Set Up Cloud Storage…" opens
+ * the preferences at their cloud page instead of a push that can only fail; "Delete From the
+ * Cloud" can be chosen once something was pushed. */
+static void
+test_cloud_menu (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *path = write_file (fixture, "report.pdf", 1000);
+  g_autoptr(SsyncShare) share = add_share (fixture, path);
+  GtkWidget *popover;
+  GtkWidget *preferences;
+
+  wait_until (fixture, has_row_for, share, "the row shows");
+  popover = open_options_menu (fixture, row_for (fixture, share));
+  g_assert_nonnull (find_label (popover, "Set Up Cloud Storage…"));
+  g_assert_null (find_label (popover, "Push to the Cloud"));
+  g_assert_false (item_is_enabled (popover, "Delete From the Cloud"));
+  save_picture (fixture, popover, "window-cloud-menu.png");
+  gtk_popover_popdown (GTK_POPOVER (popover));
+
+  g_signal_emit_by_name (ssync_session_get_pusher (fixture->session), "pushed", share,
+                         "report.pdf", "shares/report.pdf", "http://127.0.0.1:9/b/report.pdf",
+                         g_get_real_time () + (gint64) 3600 * G_USEC_PER_SEC);
+  g_object_set (ssync_session_get_config (fixture->session), "s3-endpoint",
+                "http://127.0.0.1:9", NULL);
+  popover = open_options_menu (fixture, row_for (fixture, share));
+  g_assert_nonnull (find_label (popover, "Push to the Cloud"));
+  g_assert_null (find_label (popover, "Set Up Cloud Storage…"));
+  g_assert_true (item_is_enabled (popover, "Delete From the Cloud"));
+  gtk_popover_popdown (GTK_POPOVER (popover));
+  /* An endpoint alone is not enough: the push says so and offers the settings. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (fixture, share)), "share.push",
+                                             NULL));
+  wait_until (fixture, shows_toast, "Cloud storage is not set up yet", "the toast shows");
+  g_assert_nonnull (find_button (GTK_WIDGET (fixture->window), "Set Up…"));
+
+  g_object_set (ssync_session_get_config (fixture->session), "s3-endpoint", NULL, NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (fixture, share)),
+                                             "share.set-up-cloud", NULL));
+  wait_until (fixture, preferences_show, NULL, "the preferences open");
+  preferences = find_preferences ();
+  g_assert_true (visible_preferences_page (preferences) ==
+                 gtk_widget_get_template_child (preferences, SSYNC_TYPE_PREFERENCES_WINDOW,
+                                                "cloud_page"));
+  save_picture (fixture, GTK_WIDGET (gtk_widget_get_root (preferences)),
+                "window-set-up-cloud.png");
+  ssync_preferences_window_close (SSYNC_PREFERENCES_WINDOW (preferences));
+}
+
+static gboolean
+share_is_revoked (Fixture       *fixture,
+                  gconstpointer  share)
+{
+  return ssync_share_get_state ((SsyncShare *) share, g_get_real_time ()) ==
+         SSYNC_SHARE_STATE_REVOKED;
+}
+
+/* "Stop Sharing" takes the card away at once; the link works until its toast goes (Undo is
+ * offered meanwhile), then the share ends and leaves the session. */
+static void
+test_stop_sharing (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *path = write_file (fixture, "photo.jpg", 1000);
+  g_autoptr(SsyncShare) share = add_share (fixture, path);
+  g_autofree char *status = NULL;
+
+  wait_until (fixture, has_row_for, share, "the row shows");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (fixture, share)),
+                                             "share.stop", NULL));
+  wait_until (fixture, has_n_rows, GUINT_TO_POINTER (0), "the row goes");
+  g_assert_true (ssync_window_is_empty_visible (fixture->window));
+  wait_until (fixture, shows_toast, "Stopped sharing “photo.jpg”", "the toast shows");
+  g_assert_nonnull (find_button (GTK_WIDGET (fixture->window), "Undo"));
+  status = fetch_status_line (fixture, share);
+  g_assert_cmpstr (status, ==, "HTTP/1.1 200 OK");
+
+  wait_until (fixture, share_is_revoked, share, "the toast goes and the share ends");
+  g_assert_cmpuint (g_list_model_get_n_items (ssync_session_get_shares (fixture->session)), ==, 0);
+  g_assert_true (ssync_window_is_empty_visible (fixture->window));
+}
+
+/* "Undo" in the toast brings the card back with the same link, which never stopped working. */
+static void
+test_stop_undo (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *path = write_file (fixture, "photo.jpg", 1000);
+  g_autoptr(SsyncShare) share = add_share (fixture, path);
+  g_autofree char *url = ssync_session_dup_share_url (fixture->session, share);
+  g_autofree char *status = NULL;
+  GtkWidget *undo;
+
+  wait_until (fixture, has_row_for, share, "the row shows");
+  gtk_widget_activate_action (GTK_WIDGET (row_for (fixture, share)), "share.stop", NULL);
+  wait_until (fixture, shows_toast, "Stopped sharing “photo.jpg”", "the toast shows");
+  undo = find_button (GTK_WIDGET (fixture->window), "Undo");
+  g_assert_nonnull (undo);
+  save_picture (fixture, GTK_WIDGET (fixture->window), "window-stop-undo.png");
+  g_signal_emit_by_name (undo, "clicked");
+
+  wait_until (fixture, has_row_for, share, "the row comes back");
+  g_assert_cmpstr (ssync_share_row_get_url (row_for (fixture, share)), ==, url);
+  g_assert_false (ssync_share_row_get_ended (row_for (fixture, share)));
+  g_assert_cmpint (ssync_share_get_state (share, g_get_real_time ()), ==,
+                   SSYNC_SHARE_STATE_ACTIVE);
+  status = fetch_status_line (fixture, share);
+  g_assert_cmpstr (status, ==, "HTTP/1.1 200 OK");
+  g_assert_cmpuint (g_list_model_get_n_items (ssync_session_get_shares (fixture->session)), ==, 1);
+}
+
+static gboolean
+row_is_ended (Fixture       *fixture,
+              gconstpointer  share)
+{
+  SsyncShareRow *row = row_for (fixture, (SsyncShare *) share);
+
+  return row != NULL && ssync_share_row_get_ended (row);
+}
+
+static gboolean
+has_other_share (Fixture       *fixture,
+                 gconstpointer  share)
+{
+  GListModel *shares = ssync_session_get_shares (fixture->session);
+  g_autoptr(SsyncShare) first = NULL;
+
+  if (g_list_model_get_n_items (shares) != 1)
+    return FALSE;
+  first = g_list_model_get_item (shares, 0);
+  return first != share;
+}
+
+/* The card as a person sees it, light and dark. */
+static void
+save_pictures (Fixture    *fixture,
+               const char *name)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  g_autofree char *light = g_strdup_printf ("%s-light.png", name);
+  g_autofree char *dark = g_strdup_printf ("%s-dark.png", name);
+
+  save_picture (fixture, GTK_WIDGET (fixture->window), light);
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  save_picture (fixture, GTK_WIDGET (fixture->window), dark);
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+}
+
+/* The download that spends the limit turns the card into its ended state at once: why it
+ * ended, no link, "Share Again"; the card stays after the share leaves the session, and
+ * "Share Again" puts the same file under a new link in its place. */
+static void
+test_ended_limit (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *path = write_file (fixture, "budget.ods", 1000);
+  g_autoptr(SsyncShare) share = add_share (fixture, path);
+  g_autofree char *url = ssync_session_dup_share_url (fixture->session, share);
+  g_autofree char *request = NULL;
+  g_autoptr(Exchange) exchange = NULL;
+  g_autoptr(SsyncShare) again = NULL;
+  SsyncShareRow *row;
+
+  ssync_share_set_max_downloads (share, 1);
+  wait_until (fixture, has_row_for, share, "the row shows");
+  g_assert_false (ssync_share_row_get_ended (row_for (fixture, share)));
+  request = g_strdup_printf ("GET /s/%s/f/0/budget.ods HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                             "Connection: close\r\n\r\n", ssync_share_get_token (share));
+  exchange = start_exchange (fixture, request);
+
+  wait_until (fixture, row_is_ended, share, "the card shows the share ended");
+  /* Ended at once, not at the next sweep (every 30 s). */
+  wait_until (fixture, has_n_shares, GUINT_TO_POINTER (0), "the share ends");
+  wait_until (fixture, row_is_ended, share, "the card stays, ended");
+  row = row_for (fixture, share);
+  g_assert_nonnull (find_label (GTK_WIDGET (row),
+                                "Ended: its download limit was reached (1 download)"));
+  g_assert_null (find_label (GTK_WIDGET (row), url));
+  g_assert_nonnull (find_button (GTK_WIDGET (row), "Share Again"));
+  g_assert_null (find_button (GTK_WIDGET (row), "Stop Sharing"));
+  assert_buttons_labelled (GTK_WIDGET (row));
+  save_pictures (fixture, "window-share-ended");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "share.again", NULL));
+  wait_until (fixture, has_other_share, share, "the files are shared again");
+  again = g_list_model_get_item (ssync_session_get_shares (fixture->session), 0);
+  g_assert_cmpstr (ssync_share_get_name (again), ==, "budget.ods");
+  g_assert_cmpstr (ssync_share_get_token (again), !=, ssync_share_get_token (share));
+  wait_until (fixture, has_row_for, again, "the new card shows");
+  wait_until (fixture, has_n_rows, GUINT_TO_POINTER (1), "the ended card goes");
+  g_assert_false (ssync_share_row_get_ended (row_for (fixture, again)));
+}
+
+static gboolean
+has_no_links (Fixture       *fixture,
+              gconstpointer  links)
+{
+  return g_list_model_get_n_items ((GListModel *) links) == 0;
+}
+
+/* An expired share's card says so and stays until dismissed. */
+static void
+test_ended_expired (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *path = write_file (fixture, "poster.png", 100);
+  g_autoptr(SsyncShare) share = NULL;
+  SsyncShareRow *row;
+  GtkWidget *details;
+
+  g_object_set (ssync_session_get_config (fixture->session), "default-lifetime",
+                (gint64) 1, NULL);
+  share = add_share (fixture, path);
+  g_signal_emit_by_name (ssync_session_get_pusher (fixture->session), "pushed", share,
+                         "poster.png", "shares/poster.png", "http://127.0.0.1:9/b/poster.png",
+                         ssync_share_get_expires (share));
+  wait_until (fixture, has_n_shares, GUINT_TO_POINTER (0), "the share expires");
+  wait_until (fixture, row_is_ended, share, "the card shows the share ended");
+  /* Its cloud copies went with it: the card lists no link that stopped working. */
+  wait_until (fixture, has_no_links, ssync_session_get_pushed_links (fixture->session, share),
+              "the cloud links go");
+  row = row_for (fixture, share);
+  details = ssync_ui_test_find_widget (GTK_WIDGET (row), GTK_TYPE_LABEL);
+  g_assert_nonnull (details);
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (gtk_widget_get_next_sibling (details))),
+                                   "Ended: it expired at "));
+  g_assert_false (ssync_window_is_empty_visible (fixture->window));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "share.dismiss", NULL));
+  wait_until (fixture, has_n_rows, GUINT_TO_POINTER (0), "the card goes");
+  g_assert_true (ssync_window_is_empty_visible (fixture->window));
+}
+
+/* Root reads any file whatever its permissions: while not @as_root, this process (every
+ * thread of it: glibc's seteuid() applies to all) acts as "nobody", as a user's ShareSync
+ * never could read such a file either. */
+static void
+act_as_root (Fixture  *fixture,
+             gboolean  as_root)
+{
+  if (getuid () != 0)
+    return;
+  if (!as_root)
+    {
+      /* Nobody may look into the test's folders, only not at the file itself. */
+      g_assert_no_errno (g_chmod (fixture->dir, 0711));
+      g_assert_no_errno (g_chmod (fixture->files, 0711));
+    }
+  g_assert_no_errno (seteuid (as_root ? 0 : 65534));
+}
+
+static void
+on_share_refused (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GError **error = user_data;
+  g_autoptr(SsyncShare) share = NULL;
+
+  share = ssync_session_add_share_finish (SSYNC_SESSION (source), result, error);
+  g_assert_null (share);
+  g_assert_nonnull (*error);
+}
+
+static gboolean
+error_is_set (Fixture       *fixture,
+              gconstpointer  data)
+{
+  return *(GError *const *) data != NULL;
+}
+
+/* A file that cannot be read is refused when the share is made, by name and why: the
+ * session's error is what the command line prints, the window shows it in a toast. */
+static void
+test_unreadable_file (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *path = write_file (fixture, "salaries.ods", 100);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *expected = g_strdup_printf ("cannot read %s: permission denied", path);
+  g_autoptr(GError) error = NULL;
+  GtkWidget *details;
+  GtkWidget *dialog;
+
+  g_assert_no_errno (g_chmod (path, 0));
+  act_as_root (fixture, FALSE);
+  ssync_session_add_share_async (fixture->session, &file, 1, NULL, on_share_refused, &error);
+  wait_until (fixture, error_is_set, &error, "the share is refused");
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_assert_cmpstr (error->message, ==, expected);
+
+  /* The toast has room for what failed; its button shows which file and why, whole. */
+  ssync_window_share_files (fixture->window, &file, 1);
+  wait_until (fixture, shows_toast, "Could not share", "the toast says the share failed");
+  act_as_root (fixture, TRUE);
+  save_picture (fixture, GTK_WIDGET (fixture->window), "window-unreadable-file.png");
+  details = find_button (GTK_WIDGET (fixture->window), "Details");
+  g_assert_nonnull (details);
+  g_signal_emit_by_name (details, "clicked");
+  wait_until (fixture, prompt_shows, NULL, "the details show");
+  dialog = find_prompt ();
+  g_assert_cmpstr (ssync_alert_get_heading (SSYNC_ALERT (dialog)), ==, "Could not share");
+  g_assert_cmpstr (ssync_alert_get_body (SSYNC_ALERT (dialog)) + 1, ==, expected + 1);
+  g_assert_true (g_str_has_prefix (ssync_alert_get_body (SSYNC_ALERT (dialog)), "Cannot read "));
+  save_picture (fixture, GTK_WIDGET (gtk_widget_get_root (dialog)),
+                "window-unreadable-file-details.png");
+  ssync_alert_close (SSYNC_ALERT (dialog));
+  wait_until (fixture, prompt_is_gone, NULL, "the details close");
+  g_assert_cmpuint (g_list_model_get_n_items (ssync_session_get_shares (fixture->session)), ==, 0);
+  g_assert_true (ssync_window_is_empty_visible (fixture->window));
+  g_assert_no_errno (g_chmod (path, 0600));
+}
+
+/* A window closed while its "Stop Sharing" toast still offers Undo ends the share: what the
+ * user asked for happens, and nothing calls back into the window that went. */
+static void
+test_stop_then_close (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *path = write_file (fixture, "photo.jpg", 1000);
+  g_autoptr(SsyncShare) share = add_share (fixture, path);
+  SsyncWindow *second = g_object_ref (ssync_window_new (NULL, fixture->session));
+  Fixture other = *fixture;
+
+  other.window = second;
+  gtk_window_present (GTK_WINDOW (second));
+  wait_until (&other, window_is_mapped, NULL, "the second window shows");
+  wait_until (&other, has_row_for, share, "its row shows");
+  gtk_widget_activate_action (GTK_WIDGET (row_for (&other, share)), "share.stop", NULL);
+  wait_until (&other, shows_toast, "Stopped sharing “photo.jpg”", "the toast shows");
+  g_assert_cmpint (ssync_share_get_state (share, g_get_real_time ()), ==,
+                   SSYNC_SHARE_STATE_ACTIVE);
+
+  gtk_window_destroy (GTK_WINDOW (second));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_finalize_object (second);
+  g_assert_cmpint (ssync_share_get_state (share, g_get_real_time ()), ==,
+                   SSYNC_SHARE_STATE_REVOKED);
+  g_assert_cmpuint (g_list_model_get_n_items (ssync_session_get_shares (fixture->session)), ==, 0);
+}
+
+/* A receive share that expired is shared again into the same folder, under a new link. */
+static void
+test_receive_again (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GFile) folder = g_file_new_for_path (fixture->files);
+  g_autoptr(SsyncShare) share = NULL;
+  g_autoptr(SsyncShare) again = NULL;
+
+  g_object_set (ssync_session_get_config (fixture->session), "default-lifetime",
+                (gint64) 1, NULL);
+  ssync_session_add_receive_share_async (fixture->session, folder, NULL, on_receive_share_added,
+                                         &share);
+  wait_until (fixture, share_is_set, &share, "the receive share is added");
+  wait_until (fixture, row_is_ended, share, "the card shows the share ended");
+  wait_until (fixture, has_n_shares, GUINT_TO_POINTER (0), "the share leaves the session");
+  g_object_set (ssync_session_get_config (fixture->session), "default-lifetime",
+                (gint64) 0, NULL);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row_for (fixture, share)),
+                                             "share.again", NULL));
+  wait_until (fixture, has_other_share, share, "the folder receives again");
+  again = g_list_model_get_item (ssync_session_get_shares (fixture->session), 0);
+  g_assert_cmpint (ssync_share_get_kind (again), ==, SSYNC_SHARE_KIND_RECEIVE);
+  g_assert_true (g_file_equal (ssync_share_get_folder (again), folder));
+  g_assert_cmpstr (ssync_share_get_token (again), !=, ssync_share_get_token (share));
+  wait_until (fixture, has_n_rows, GUINT_TO_POINTER (1), "the ended card goes");
+  g_assert_nonnull (row_for (fixture, again));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1129,9 +1737,19 @@ main (int   argc,
   g_file_set_contents (dirs, dirs_text, -1, &error);
   g_assert_no_error (error);
   g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  g_setenv ("GSETTINGS_SCHEMA_DIR", SSYNC_SCHEMAS_DIR, FALSE);
 
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  /* What GtkApplication loads for the app, so that the screenshots show what users see. */
+  {
+    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+    gtk_css_provider_load_from_resource (css, "/io/github/sharesync/ShareSync/style.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                                GTK_STYLE_PROVIDER (css),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -1142,6 +1760,11 @@ main (int   argc,
   ADD ("/ui/window/paste-creates-share", test_paste_creates_share);
   ADD ("/ui/window/copy-link", test_copy_link);
   ADD ("/ui/window/stop-sharing", test_stop_sharing);
+  ADD ("/ui/window/stop-undo", test_stop_undo);
+  ADD ("/ui/window/stop-then-close", test_stop_then_close);
+  ADD ("/ui/window/ended-limit", test_ended_limit);
+  ADD ("/ui/window/ended-expired", test_ended_expired);
+  ADD ("/ui/window/receive-again", test_receive_again);
   ADD ("/ui/window/download-progress", test_download_progress);
   ADD ("/ui/window/history-page", test_history_page);
   ADD ("/ui/window/receive-prompt", test_receive_prompt);
@@ -1150,8 +1773,13 @@ main (int   argc,
   ADD ("/ui/window/pushed-link-row", test_pushed_link_row);
   ADD ("/ui/window/toast-action", test_toast_action);
   ADD ("/ui/window/receive-from-link", test_receive_from_link);
+  ADD ("/ui/window/prompt-grows", test_prompt_grows);
+  ADD ("/ui/window/options-menu-item", test_options_menu_item);
+  ADD ("/ui/window/cloud-menu", test_cloud_menu);
+  ADD ("/ui/window/unreadable-file", test_unreadable_file);
 #undef ADD
   g_test_add_func ("/ui/qr-paintable", test_qr_paintable);
+  g_test_add_func ("/ui/shortcuts-title", test_shortcuts_title);
 
   status = g_test_run ();
   ssync_test_remove_tree (home);

@@ -1,6 +1,7 @@
 /* test-upload.c: SsyncUpload's check of an expected SHA-256, on real files in a temporary
  * folder: a file whose bytes are not the announced ones never appears under its name, and
- * one whose bytes are gets it, whatever the case of the announced hex.
+ * one whose bytes are gets it, whatever the case of the announced hex. Chunks queued at once
+ * arrive in order, and none is written past one that failed.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -162,6 +163,108 @@ test_unchecked (Fixture *fixture, gconstpointer data)
   g_assert_true (g_file_test (named, G_FILE_TEST_IS_REGULAR));
 }
 
+typedef struct {
+  Fixture *fixture;
+  guint done;       /* callbacks so far */
+  guint failed_at;  /* the index of the first failure, or G_MAXUINT */
+  guint n;
+} Queued;
+
+static void
+on_queued_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Queued *queued = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ssync_upload_write_finish (SSYNC_UPLOAD (source), result, &error) &&
+      queued->failed_at == G_MAXUINT)
+    queued->failed_at = queued->done;
+  queued->done++;
+  if (queued->done == queued->n)
+    g_main_loop_quit (queued->fixture->loop);
+}
+
+static SsyncUpload *
+new_upload (Fixture *fixture, guint64 length)
+{
+  g_autoptr(GAsyncResult) created = NULL;
+  g_autoptr(GError) error = NULL;
+  SsyncUpload *upload;
+
+  ssync_upload_new_async (fixture->folder, "dir/f.bin", length, NULL, on_done, fixture);
+  created = wait_result (fixture);
+  upload = ssync_upload_new_finish (created, &error);
+  g_assert_no_error (error);
+  return upload;
+}
+
+/* Chunks queued all at once (as --fetch does, so that the disk and the hash never wait for
+ * each other) are written and hashed in the order they were given. */
+static void
+test_queued (Fixture *fixture, gconstpointer data)
+{
+  enum { N = 64, CHUNK = 64 * 1024 };
+  g_autoptr(SsyncUpload) upload = new_upload (fixture, N * CHUNK);
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree guint8 *all = g_malloc (N * CHUNK);
+  g_autofree char *named = in_dir (fixture, "f.bin");
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  Queued queued = { fixture, 0, G_MAXUINT, N };
+  gsize length;
+
+  for (guint i = 0; i < N * CHUNK; i++)
+    all[i] = (guint8) g_random_int ();
+  for (guint i = 0; i < N; i++)
+    {
+      g_autoptr(GBytes) chunk = g_bytes_new_static (all + i * CHUNK, CHUNK);
+
+      ssync_upload_write_async (upload, chunk, NULL, on_queued_done, &queued);
+    }
+  g_main_loop_run (fixture->loop);
+  g_assert_cmpuint (queued.failed_at, ==, G_MAXUINT);
+  g_assert_cmpuint (ssync_upload_get_offset (upload), ==, N * CHUNK);
+
+  g_checksum_update (checksum, all, N * CHUNK);
+  ssync_upload_set_expected_sha256 (upload, g_checksum_get_string (checksum));
+  g_assert_true (complete (fixture, upload, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (named, &contents, &length, NULL));
+  g_assert_cmpuint (length, ==, N * CHUNK);
+  g_assert_true (memcmp (contents, all, N * CHUNK) == 0);
+}
+
+/* A chunk queued behind one that failed is refused rather than written past the gap; once
+ * nothing is queued, writing goes on from what is on disk. */
+static void
+test_queued_after_failure (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(SsyncUpload) upload = new_upload (fixture, 10);
+  g_autoptr(GBytes) hello = g_bytes_new_static ("hello", 5);
+  g_autoptr(GBytes) too_long = g_bytes_new_static ("far too long", 12);
+  g_autoptr(GBytes) world = g_bytes_new_static ("world", 5);
+  g_autoptr(GAsyncResult) written = NULL;
+  g_autofree char *named = in_dir (fixture, "f.bin");
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  Queued queued = { fixture, 0, G_MAXUINT, 3 };
+
+  ssync_upload_write_async (upload, hello, NULL, on_queued_done, &queued);
+  ssync_upload_write_async (upload, too_long, NULL, on_queued_done, &queued);
+  ssync_upload_write_async (upload, world, NULL, on_queued_done, &queued);
+  g_main_loop_run (fixture->loop);
+  g_assert_cmpuint (queued.failed_at, ==, 1);
+  g_assert_cmpuint (ssync_upload_get_offset (upload), ==, 5);
+
+  ssync_upload_write_async (upload, world, NULL, on_done, fixture);
+  written = wait_result (fixture);
+  g_assert_true (ssync_upload_write_finish (upload, written, &error));
+  g_assert_true (complete (fixture, upload, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (named, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "helloworld");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -172,6 +275,8 @@ main (int argc, char *argv[])
   ADD ("damaged", test_damaged);
   ADD ("intact", test_intact);
   ADD ("unchecked", test_unchecked);
+  ADD ("queued", test_queued);
+  ADD ("queued-after-failure", test_queued_after_failure);
 #undef ADD
 
   return g_test_run ();
