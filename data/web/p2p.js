@@ -30,6 +30,8 @@ const WORDS = [
 ];
 const MAX_NAME = 255;
 const MAX_DEVICE = 40;
+// Requests waiting for an answer at most: a page that sends more is not shown more.
+const MAX_WAITING = 32;
 
 const peers = new Map();          // peer id → { device }
 const connections = new Map();    // transfer id → RTCPeerConnection
@@ -40,16 +42,16 @@ let me = null;
 let counter = 0;
 
 function localize() {
-  document.title = format(_('%s – ShareSync'), _('Send Between Browsers'));
-  $('p2p-title').textContent = _('Send Between Browsers');
+  document.title = format(_('%s – ShareSync'), _('Send between browsers'));
+  $('p2p-title').textContent = _('Send between browsers');
   $('room-state').textContent = _('Opening a room…');
   $('p2p-intro').textContent = _('Files go straight from one browser to the other, encrypted; ' +
     'this computer only introduces them.');
   $('room-qr').alt = _('QR code of the room’s link');
-  $('peers-heading').textContent = _('In This Room');
-  $('send-heading').textContent = _('Send Files');
+  $('peers-heading').textContent = _('In this room');
+  $('send-heading').textContent = _('Send files');
   $('drop-title').textContent = _('Drop files here, or');
-  $('pick-files-label').textContent = _('Choose Files to Send');
+  $('pick-files-label').textContent = _('Choose files to send');
   $('transfers-heading').textContent = _('Transfers');
   $('p2p-footer').textContent = _('Browsers meet through ShareSync; the files never pass ' +
     'through it');
@@ -243,7 +245,8 @@ function answered(from, data) {
 function requested(from, data) {
   const name = typeof data.name === 'string' ? data.name.slice(0, MAX_NAME) : '';
   const size = Number(data.size);
-  if (name === '' || !Number.isSafeInteger(size) || size < 0 || incoming.has(data.id))
+  if (name === '' || !Number.isSafeInteger(size) || size < 0 || incoming.has(data.id) ||
+      incoming.size >= MAX_WAITING)
     return;
   const row = addTransferRow(format(_('%s wants to send you this file.'), peerName(from)),
     format(_('%1$s (%2$s)'), name, formatSize(size)));

@@ -1,8 +1,8 @@
 // Browser test of the /p2p room page as two people use it: the real app in headless mode on
 // loopback and Debian's Chromium (two contexts, as two devices), driven by playwright-core.
-// - alone in a room, "Choose Files to Send" is visibly off (not the accent colour, its input
+// - alone in a room, "Choose files to send" is visibly off (not the accent colour, its input
 //   disabled) and a hint under it says why;
-// - the sections ("In This Room", "Send Files", "Transfers") have air between them;
+// - the sections ("In this room", "Send files", "Transfers") have air between them;
 // - peers carry readable names: the device each describes of itself and a word
 //   ("Firefox on Android · Otter"), the same word on both sides;
 // - a file sent to the other browser is not saved there until it accepts: the request shows
@@ -108,7 +108,7 @@ test('sections have room between them, at 390 px and on a desktop', async () => 
     const sendHeading = await box('#send-heading');
     const zone = await box('#drop-zone');
     assert.ok(sendHeading.y - (peers.y + peers.height) >= 20,
-      `gap between the room list and "Send Files": ${sendHeading.y - (peers.y + peers.height)}`);
+      `gap between the room list and "Send files": ${sendHeading.y - (peers.y + peers.height)}`);
     assert.ok(zone.y > sendHeading.y + sendHeading.height,
       'the drop zone sits under its heading');
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
