@@ -312,8 +312,11 @@ export class FramedChannel {
 
 // The WebSocket of this page's server, opened; messages are parsed into objects.
 export function openSignaling() {
-  const scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const ws = new WebSocket(`${scheme}//${window.location.host}/ws`);
+  // Not a template literal: xgettext 0.21 reads the "//" after a substitution as a comment
+  // and then misses every string below.
+  const url = new URL('/ws', window.location.href);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  const ws = new WebSocket(url.href);
   return new Promise((resolve, reject) => {
     ws.addEventListener('open', () => resolve(ws), { once: true });
     ws.addEventListener('error',
