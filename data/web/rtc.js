@@ -12,6 +12,9 @@
 //
 // Importing this module only defines things: it touches neither the page nor the network.
 
+import { formatSize } from '/static/common.js';
+import { _, format } from '/static/i18n.js';
+
 // webrtcbin 1.22 announces no max-message-size, so both sides keep to 64 KiB.
 export const CHUNK_SIZE = 64 * 1024;
 // What the sender keeps queued in the channel at most, and where it resumes.
@@ -20,11 +23,13 @@ const LOW_WATER = 1024 * 1024;
 // Files are read in pieces of this size and cut into messages.
 const READ_SIZE = 1024 * 1024;
 const CONNECT_TIMEOUT_MS = 20_000;
+// How long the app gets to close the connection after the last "done".
+const DONE_TIMEOUT_MS = 5_000;
 
 // What a transfer ends with in more than one place, said the same way each time.
-const CLOSED = 'The direct connection closed.';
-const CANCELLED = 'The other side cancelled the transfer.';
-const DROPPED = 'The connection to the computer sharing these files dropped.';
+const CLOSED = _('The direct connection closed.');
+const CANCELLED = _('The other side cancelled the transfer.');
+const DROPPED = _('The connection to the computer sharing these files dropped.');
 
 // SHA-256 computed piece by piece (WebCrypto only hashes a whole buffer at once), so a file is
 // checked while it arrives and never has to be held twice.
@@ -171,8 +176,21 @@ export class FramedChannel {
     return new Promise((resolve, reject) => {
       this.channel.addEventListener('open', () => resolve(), { once: true });
       this.channel.addEventListener('close',
-        () => reject(new DirectError('The direct connection could not be opened.')),
+        () => reject(new DirectError(_('The direct connection could not be opened.'))),
         { once: true });
+    });
+  }
+
+  // Resolves once the other side closed the channel, or after timeoutMs.
+  closed(timeoutMs) {
+    if (this.channel.readyState === 'closed')
+      return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.channel.addEventListener('close', () => {
+        clearTimeout(timer);
+        resolve();
+      }, { once: true });
     });
   }
 
@@ -188,11 +206,12 @@ export class FramedChannel {
   async receiveText(expected) {
     const message = await this.receive();
     if (message instanceof ArrayBuffer)
-      throw new DirectError('The other side sent data where a message was expected.');
+      throw new DirectError(_('The other side sent data where a message was expected.'));
     if (message.type === 'error' || message.type === 'cancel')
       throw new DirectError(message.message ?? CANCELLED);
     if (expected !== undefined && message.type !== expected)
-      throw new DirectError(`The other side sent "${message.type}" instead of "${expected}".`);
+      throw new DirectError(format(_('The other side sent “%s” instead of “%s”.'),
+        String(message.type), expected));
     return message;
   }
 
@@ -244,56 +263,64 @@ export class FramedChannel {
     this.sendJSON({ type: 'end', sha256 });
     const ack = await this.receiveText('ack');
     if (ack.sha256 !== sha256)
-      throw new DirectError('The file arrived damaged: its SHA-256 differs on the other side.');
+      throw new DirectError(
+        _('The file arrived damaged: its SHA-256 differs on the other side.'));
     return { ...ack, sha256 };
   }
 
-  // Receives the bytes announced by header (a "file" message) up to "end"; resolves with
-  // { blob, sha256 } once the SHA-256 matches the sender's (and the header's, when it had one),
-  // and acknowledges it.
-  async receiveFile(header, onProgress) {
+  // Receives the bytes announced by header (a "file" message) up to "end" into sink (see
+  // openDownloadSink), piece by piece as they arrive; once the SHA-256 matches the sender's
+  // (and the header's, when it had one) the sink is closed and the file acknowledged. Resolves
+  // with { sha256 }, and blob when no sink was given (the file is then held in memory). On
+  // failure the sink is left to the caller to abort.
+  async receiveFile(header, onProgress, sink = new BlobSink()) {
     const size = Number(header.size);
     if (!Number.isSafeInteger(size) || size < 0)
-      throw new DirectError('The other side announced a file without a valid size.');
+      throw new DirectError(_('The other side announced a file without a valid size.'));
     const hash = new Sha256();
-    const parts = [];
     let received = 0;
     for (;;) {
       const message = await this.receive();
       if (message instanceof ArrayBuffer) {
         received += message.byteLength;
         if (received > size)
-          throw new DirectError('The file is larger than announced.');
+          throw new DirectError(_('The file is larger than announced.'));
         hash.update(message);
-        parts.push(message);
+        // The sink may take the buffer (a worker's port transfers it): hashed first.
+        await sink.write(message);
         onProgress?.(received);
         continue;
       }
       if (message.type === 'error' || message.type === 'cancel')
         throw new DirectError(message.message ?? CANCELLED);
       if (message.type !== 'end')
-        throw new DirectError(`Unexpected "${message.type}" in the middle of a file.`);
+        throw new DirectError(format(_('Unexpected “%s” in the middle of a file.'),
+          String(message.type)));
       const sha256 = hash.hex();
       if (received !== size)
-        throw new DirectError('The file arrived incomplete.');
+        throw new DirectError(_('The file arrived incomplete.'));
       if (message.sha256 !== sha256 || (header.sha256 && header.sha256 !== sha256)) {
         this.sendJSON({ type: 'error', message: 'SHA-256 mismatch' });
-        throw new DirectError('The file arrived damaged: its SHA-256 does not match.');
+        throw new DirectError(_('The file arrived damaged: its SHA-256 does not match.'));
       }
+      await sink.close();
       this.sendJSON({ type: 'ack', sha256 });
-      return { blob: new Blob(parts), sha256 };
+      return { sha256, blob: sink.blob };
     }
   }
 }
 
 // The WebSocket of this page's server, opened; messages are parsed into objects.
 export function openSignaling() {
-  const scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const ws = new WebSocket(`${scheme}//${window.location.host}/ws`);
+  // Not a template literal: xgettext 0.21 reads the "//" after a substitution as a comment
+  // and then misses every string below.
+  const url = new URL('/ws', window.location.href);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  const ws = new WebSocket(url.href);
   return new Promise((resolve, reject) => {
     ws.addEventListener('open', () => resolve(ws), { once: true });
     ws.addEventListener('error',
-      () => reject(new DirectError('Cannot reach the computer sharing these files.')),
+      () => reject(new DirectError(_('Cannot reach the computer sharing these files.'))),
       { once: true });
   });
 }
@@ -377,13 +404,14 @@ export async function connectToApp(token) {
         sendSignal(ws, { type: 'rtc-answer', sdp: pc.localDescription.sdp });
         candidates.release();
       } catch (error) {
-        failed(new DirectError(`The direct connection could not be negotiated: ${error.message}`));
+        failed(new DirectError(format(
+          _('The direct connection could not be negotiated: %s'), error.message)));
       }
     } else if (message.type === 'error') {
-      failed(new DirectError(message.message ?? 'The computer refused the direct connection.'));
-      channel?.fail(message.message ?? 'The computer ended the direct connection.');
+      failed(new DirectError(message.message ?? _('The computer refused the direct connection.')));
+      channel?.fail(message.message ?? _('The computer ended the direct connection.'));
     } else if (message.type === 'rtc-closed') {
-      channel?.fail(message.message ?? 'The computer closed the direct connection.');
+      channel?.fail(message.message ?? _('The computer closed the direct connection.'));
     }
   });
   ws.addEventListener('close', () => {
@@ -398,7 +426,7 @@ export async function connectToApp(token) {
       // earlier could be lost.
       await framed.receiveText('hello');
       return framed;
-    }), CONNECT_TIMEOUT_MS, 'The direct connection could not be made in time.');
+    }), CONNECT_TIMEOUT_MS, _('The direct connection could not be made in time.'));
     return { channel: ready, close };
   } catch (error) {
     close();
@@ -417,7 +445,7 @@ export async function appStatus() {
           resolve({ available: message.available === true, message: message.message ?? null });
       });
       sendSignal(ws, { type: 'rtc-status' });
-    }), CONNECT_TIMEOUT_MS, 'The computer did not answer.');
+    }), CONNECT_TIMEOUT_MS, _('The computer did not answer.'));
   } finally {
     ws.close();
   }
@@ -435,4 +463,227 @@ export function saveBlob(blob, name) {
   link.remove();
   // The download has taken the bytes once the click is handled.
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+// Where a direct download goes: sinks with write(ArrayBuffer), close() once the file is
+// complete and checked, and abort() when it is not (then nothing complete-looking is left).
+//
+// Browsers give a page two ways to write a file as it arrives, both only in a secure context
+// (https, or this computer's own address): the File System Access API (showSaveFilePicker,
+// Chromium) and a service worker that serves the data as an ordinary download
+// (download-sw.js). On plain http from another address (the usual LAN link) neither exists,
+// and the only way left is to hold the file in memory and hand it over at the end: that is
+// done up to MEMORY_LIMIT, and the page says so; larger files must use the normal download.
+export const MEMORY_LIMIT = 500 * 1000 * 1000;
+// Chunks handed to the download worker that it has not yet made room for.
+const WORKER_WINDOW = 16;
+// A browser stops an idle service worker after about 30 s; messages keep it running.
+const KEEPALIVE_MS = 10_000;
+const WORKER_SCOPE = '/static/ssync-download/';
+
+function memoryLimitError() {
+  return new DirectError(format(_('This page is not on a secure (https) connection, so the ' +
+    'browser can only keep a direct download in memory, up to %s. Use Download for this file.'),
+  formatSize(MEMORY_LIMIT)));
+}
+
+// The whole file in memory, saved as a download once complete: the last resort.
+class BlobSink {
+  constructor(name = null, limit = Infinity) {
+    this.name = name;
+    this.limit = limit;
+    this.parts = [];
+    this.size = 0;
+    this.blob = undefined;
+    this.inMemory = true;
+  }
+
+  async write(chunk) {
+    this.size += chunk.byteLength;
+    if (this.size > this.limit)
+      throw memoryLimitError();
+    this.parts.push(chunk);
+  }
+
+  async close() {
+    this.blob = new Blob(this.parts);
+    this.parts = [];
+    if (this.name !== null)
+      saveBlob(this.blob, this.name);
+  }
+
+  async abort() {
+    this.parts = [];
+  }
+}
+
+// A file the person chose with showSaveFilePicker; the browser writes to a temporary file and
+// only puts it in place on close().
+class PickerSink {
+  constructor(writable) {
+    this.writable = writable;
+    this.done = false;
+  }
+
+  async write(chunk) {
+    await this.writable.write(chunk);
+  }
+
+  async close() {
+    this.done = true;
+    await this.writable.close();
+  }
+
+  async abort() {
+    if (this.done)
+      return;
+    this.done = true;
+    await this.writable.abort().catch(() => {});
+  }
+}
+
+// An ordinary browser download fed through download-sw.js.
+class WorkerSink {
+  constructor(worker, port) {
+    this.port = port;
+    this.unacknowledged = 0;
+    this.cancelled = false;
+    this.done = false;
+    this.wake = null;
+    port.onmessage = ({ data }) => {
+      if (data?.type === 'pull')
+        this.unacknowledged--;
+      else if (data?.type === 'cancelled')
+        this.cancelled = true;
+      this.wake?.();
+    };
+    this.keepalive = setInterval(() => worker.postMessage({ type: 'ssync-keepalive' }),
+      KEEPALIVE_MS);
+  }
+
+  async write(chunk) {
+    while (this.unacknowledged >= WORKER_WINDOW && !this.cancelled)
+      await new Promise((resolve) => { this.wake = resolve; });
+    if (this.cancelled)
+      throw new DirectError(_('The download was cancelled in the browser.'));
+    this.unacknowledged++;
+    this.port.postMessage({ type: 'chunk', chunk }, [chunk]);
+  }
+
+  finish(message) {
+    if (this.done)
+      return;
+    this.done = true;
+    clearInterval(this.keepalive);
+    this.port.postMessage(message);
+    this.port.close();
+  }
+
+  async close() {
+    this.finish({ type: 'end' });
+  }
+
+  async abort(reason) {
+    this.finish({ type: 'abort', reason: String(reason ?? '') });
+  }
+}
+
+function activeWorker(registration) {
+  if (registration.active !== null)
+    return Promise.resolve(registration.active);
+  const worker = registration.installing ?? registration.waiting;
+  return new Promise((resolve, reject) => {
+    worker.addEventListener('statechange', () => {
+      if (worker.state === 'activated')
+        resolve(worker);
+      else if (worker.state === 'redundant')
+        reject(new Error('the download worker did not start'));
+    });
+  });
+}
+
+async function openWorkerSink(name, size) {
+  const registration = await navigator.serviceWorker.register('/static/download-sw.js',
+    { scope: WORKER_SCOPE });
+  const worker = await withTimeout(activeWorker(registration), CONNECT_TIMEOUT_MS,
+    'the download worker did not start');
+  const id = crypto.randomUUID();
+  const channel = new MessageChannel();
+  await withTimeout(new Promise((resolve) => {
+    channel.port1.onmessage = ({ data }) => {
+      if (data?.type === 'announced')
+        resolve();
+    };
+    worker.postMessage({ type: 'ssync-download', id, name, size }, [channel.port2]);
+  }), CONNECT_TIMEOUT_MS, 'the download worker did not answer');
+  // The worker answers this address itself with an attachment: the page stays.
+  window.location.assign(`${WORKER_SCOPE}${id}`);
+  return new WorkerSink(worker, channel.port1);
+}
+
+// Opens where a direct download of name (size bytes, when known) is written as it arrives.
+// Call it first thing in a click handler: the save dialog needs the click. Rejects with a
+// DirectError when the person cancels the dialog or the file cannot be saved this way; a sink
+// with inMemory set holds the file until it is complete (see MEMORY_LIMIT).
+export async function openDownloadSink(name, size) {
+  if (typeof window.showSaveFilePicker === 'function') {
+    let handle = null;
+    try {
+      handle = await window.showSaveFilePicker({ suggestedName: name });
+    } catch (error) {
+      if (error?.name === 'AbortError')
+        throw new DirectError(_('Saving was cancelled.'));
+      // Refused for another reason (no click to answer, a policy): the next way.
+    }
+    if (handle !== null)
+      return new PickerSink(await handle.createWritable());
+  }
+  if (window.isSecureContext && 'serviceWorker' in navigator) {
+    try {
+      return await openWorkerSink(name, size);
+    } catch {
+      // A browser that refuses service workers here (private windows of some): the last way.
+    }
+  }
+  if (Number.isSafeInteger(size) && size > MEMORY_LIMIT)
+    throw memoryLimitError();
+  return new BlobSink(name, MEMORY_LIMIT);
+}
+
+// What the page says about where a direct download goes, or null when it goes to disk.
+export function sinkNote(sink) {
+  return sink.inMemory === true
+    ? _('This page is not on a secure (https) connection: the file is kept in memory until ' +
+      'it is complete, then saved.')
+    : null;
+}
+
+// Downloads file fileId of the share token from the app over a direct connection into a sink
+// opened for name (see openDownloadSink: call this first thing in the click handler).
+// onProgress(bytes, total) follows it; resolves with { sha256, note } once the file is saved
+// and checked, note being what the page should say about where it went (or null).
+export async function downloadFromApp(token, fileId, name, size, onProgress) {
+  const sink = await openDownloadSink(name, size);
+  let connection = null;
+  try {
+    connection = await connectToApp(token);
+    const { channel } = connection;
+    channel.sendJSON({ type: 'get', file: String(fileId) });
+    const header = await channel.receiveText('file');
+    const total = Number(header.size);
+    if (Number.isSafeInteger(size) && total !== size)
+      throw new DirectError(_('The file changed on the computer sharing it. Reload the page.'));
+    const { sha256 } = await channel.receiveFile(header, (bytes) => onProgress?.(bytes, total),
+      sink);
+    // The app closes after "done", which it reads after the "ack": closing here at once could
+    // lose the ack, and the app would count the download as failed.
+    channel.sendJSON({ type: 'done' });
+    await channel.closed(DONE_TIMEOUT_MS);
+    return { sha256, note: sinkNote(sink) };
+  } catch (error) {
+    await sink.abort(directErrorText(error));
+    throw error;
+  } finally {
+    connection?.close();
+  }
 }

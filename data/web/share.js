@@ -10,7 +10,7 @@
 
 import { $, el, formatDate, formatSize } from '/static/common.js';
 import { _, format } from '/static/i18n.js';
-import { appStatus, connectToApp, directErrorText, saveBlob } from '/static/rtc.js';
+import { appStatus, directErrorText, downloadFromApp } from '/static/rtc.js';
 
 const section = $('share');
 const token = section?.dataset.token ?? null;
@@ -179,7 +179,7 @@ function addDirectButton(item) {
   const direct = el('button', 'button direct');
   direct.type = 'button';
   direct.hidden = true;
-  direct.setAttribute('aria-label', format(_('Download %s directly (WebRTC)'), path));
+  direct.setAttribute('aria-label', format(_('Direct (WebRTC): download %s'), path));
   direct.title = _('Direct (WebRTC): encrypted, from computer to browser');
   const icon = el('span', 'button-icon icon-direct');
   icon.setAttribute('aria-hidden', 'true');
@@ -194,26 +194,22 @@ async function directDownload(item, button) {
   const fileId = item.dataset.fileId;
   rowStatus(item, _('Connecting directly…'), false);
   button.disabled = true;
-  let connection = null;
   try {
-    connection = await connectToApp(token);
-    const { channel } = connection;
-    channel.sendJSON({ type: 'get', file: String(fileId) });
-    const header = await channel.receiveText('file');
-    const total = Number(header.size);
-    const { blob, sha256 } = await channel.receiveFile(header, (bytes) => {
-      const percent = total > 0 ? Math.floor((bytes / total) * 100) : 100;
-      rowStatus(item, format(_('Direct: %s of %s (%d %%)'), formatSize(bytes),
-        formatSize(total), percent), false);
-    });
+    // Written to disk as it arrives (rtc.js); the save dialog, where there is one, needs this
+    // to be the first thing the click does.
     const name = item.querySelector('.file-name')?.textContent ?? 'download';
-    saveBlob(blob, String(header.name ?? name));
-    rowStatus(item, format(_('Received directly, SHA-256 verified: %s'), sha256), false);
+    const { sha256, note } = await downloadFromApp(token, fileId, name, Number(item.dataset.size),
+      (bytes, total) => {
+        const percent = total > 0 ? Math.floor((bytes / total) * 100) : 100;
+        rowStatus(item, format(_('Direct: %s of %s (%d %%)'), formatSize(bytes),
+          formatSize(total), percent), false);
+      });
+    rowStatus(item, format(_('Received directly, SHA-256 verified: %s'), sha256) +
+      (note === null ? '' : ` ${note}`), false);
     item.dataset.directSha256 = sha256;
   } catch (error) {
     rowStatus(item, format(_('Direct download failed: %s'), directErrorText(error)), true);
   } finally {
-    connection?.close();
     button.disabled = ended;
   }
 }

@@ -23,6 +23,7 @@
 #include <qrencode.h>
 #include <string.h>
 
+#include "ssync-page-i18n.h"
 #include "ssync-rate-limiter.h"
 #include "ssync-response.h"
 #include "ssync-rooms.h"
@@ -459,14 +460,28 @@ handle_page (SoupServer        *server,
 {
   if (soup_server_message_get_status (msg) != 0 || !method_is_get (msg))
     return;
+  g_autoptr(GBytes) html = NULL;
+  g_autoptr(GBytes) page = NULL;
+  SoupMessageHeaders *headers;
+
   if (strcmp (path, "/p2p") != 0)
-    ssync_response_not_found (msg);
-  else
     {
-      ssync_response_resource (msg, "p2p.html", "text/html; charset=utf-8");
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "Cache-Control", "no-store");
+      ssync_response_not_found (msg);
+      return;
     }
+
+  /* The page's words come from p2p.js, in the language the request asks for. */
+  html = g_resources_lookup_data ("/io/github/sharesync/web/p2p.html",
+                                  G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  g_return_if_fail (html != NULL);
+  page = ssync_page_localize (html, ssync_page_locale_for_request (msg));
+  ssync_response_set_common_headers (msg);
+  headers = soup_server_message_get_response_headers (msg);
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  soup_message_headers_append (headers, "Vary", "Accept-Language");
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "text/html; charset=utf-8", SOUP_MEMORY_COPY,
+                                    g_bytes_get_data (page, NULL), g_bytes_get_size (page));
 }
 
 /* The room's link as a QR code (SVG), for a phone to scan: /api/p2p/qr.svg?room=CODE. The

@@ -66,8 +66,19 @@ before(async () => {
   sendShare = await app.waitFor('send share', (e) => e.event === 'share' && e.kind === 'send');
   receiveShare = await app.waitFor('receive share',
     (e) => e.event === 'share' && e.kind === 'receive');
-  context = await browser.newContext({ acceptDownloads: true, locale: 'en-US' });
+  context = await newContext();
 });
+
+// Headless Chromium has showSaveFilePicker but no dialog to answer it (it always reports a
+// cancel): these pages use the way Firefox and Safari have, a service worker's download, which
+// test-p2p-download.mjs checks along with the picker.
+async function newContext() {
+  const made = await browser.newContext({ acceptDownloads: true, locale: 'en-US' });
+  await made.addInitScript(() => {
+    delete window.showSaveFilePicker;
+  });
+  return made;
+}
 
 after(() => cleanUp({ app, tmp, closing: [browser] }));
 
@@ -172,7 +183,7 @@ test('browser <-> browser: two pages in one room, no file byte through the app',
   const before = await p2pStats(base);
 
   // Two browsers: separate contexts, as two devices would be.
-  const other = await browser.newContext({ acceptDownloads: true, locale: 'en-US' });
+  const other = await newContext();
   const sender = await newPage();
   await sender.goto(`${base}/p2p`);
   const link = sender.locator('#room-link');
@@ -193,9 +204,13 @@ test('browser <-> browser: two pages in one room, no file byte through the app',
   await receiver.locator('#peer-list .peer').waitFor({ state: 'visible' });
   assert.equal((await p2pStats(base)).peers, before.peers + 2);
 
+  // The other browser is asked first.
+  await sender.setInputFiles('#pick-files', chosen);
+  const accept = receiver.locator('#transfer-list .transfer-accept');
+  await accept.waitFor({ state: 'visible', timeout: 20_000 });
   const [download] = await Promise.all([
     receiver.waitForEvent('download', { timeout: 120_000 }),
-    sender.setInputFiles('#pick-files', chosen),
+    accept.click(),
   ]);
   const saved = path.join(tmp, 'p2p-received.bin');
   await download.saveAs(saved);
