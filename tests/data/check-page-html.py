@@ -3,7 +3,8 @@
 # cannot read HTML, so words written there never reach translators: a page's text comes from
 # the server (P_() in C) or from its scripts (_() in JS). Text between tags, the title, and
 # the attributes people read or hear (aria-label, title, alt, placeholder, value of a button)
-# all count; the brand name and what is not words (digits, punctuation) do not.
+# all count; the brand name, the server's {{slots}} and what is not words (digits,
+# punctuation) do not.
 #
 # Usage: check-page-html.py SOURCE_ROOT
 #
@@ -22,7 +23,9 @@ NOT_TEXT = {'script', 'style'}
 
 
 def is_words(text):
-    text = text.strip()
+    # The server's template slots ({{title}}) are filled with translated words.
+    text = re.sub(r'\{\{[a-z0-9-]+\}\}', ' ', text)
+    text = ' '.join(word for word in text.split() if word not in ALLOWED)
     return text != '' and text not in ALLOWED and re.search(r'[^\W\d_]', text) is not None
 
 
