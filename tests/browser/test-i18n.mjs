@@ -6,7 +6,8 @@
 //
 // The German strings this test looks for are in po/de.po ("de.po: strings for the i18n test").
 // Run by meson (suite "browser") with SSYNC_BIN and SSYNC_TEST_OUTPUT in the environment; the
-// screenshots of the German pages go to SSYNC_TEST_OUTPUT as i18n-de-*.png.
+// screenshots of the German pages (share, receive, 404, /p2p) go to SSYNC_TEST_OUTPUT as
+// i18n-de-*.png.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -58,10 +59,13 @@ before(async () => {
 after(() => cleanUp({ app, tmp, closing: [browser] }));
 
 // A page opened by a browser set to @locale (Playwright sends it as Accept-Language).
-async function open(href, { locale = 'en-US', ...options } = {}) {
+// A page expected to answer an error (@watch false) is not watched for console errors: the
+// browser logs its status as one.
+async function open(href, { locale = 'en-US', watch = true, ...options } = {}) {
   const context = await browser.newContext({ locale, ...options });
   const page = await context.newPage();
-  watchPage(page, pageProblems);
+  if (watch)
+    watchPage(page, pageProblems);
   const response = await page.goto(href);
   return { context, page, response };
 }
@@ -209,6 +213,37 @@ test('German pages look right on a phone and a desktop, light and dark', async (
             await page.locator('#upload-list > li[data-state="done"]').first()
               .waitFor({ timeout: UPLOAD_TIMEOUT_MS });
           }
+          await page.screenshot({
+            path: path.join(TEST_OUTPUT, `i18n-de-${name}-${device}-${colorScheme}.png`),
+            fullPage: true,
+          });
+        } finally {
+          await context.close();
+        }
+      }
+    }
+  }
+});
+
+test('the 404 page and the /p2p room are German too, on a phone and a desktop', async () => {
+  const looks = [
+    ['phone', { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true,
+      hasTouch: true }],
+    ['desktop', { viewport: { width: 1280, height: 800 } }],
+  ];
+  for (const [device, options] of looks) {
+    for (const colorScheme of ['light', 'dark']) {
+      const missing = new URL('/s/NoSuchShareToken0000', shareUrl).href;
+      const room = new URL('/p2p', shareUrl).href;
+      for (const [name, url, ready, words] of [
+        ['not-found', missing, 'h1', /Dieser Link funktioniert nicht/],
+        ['p2p', room, '#room-link', /Dateien senden/]]) {
+        const { context, page } = await open(url, { locale: 'de-DE', colorScheme,
+          watch: name !== 'not-found', ...options });
+        try {
+          await page.locator(ready).waitFor({ state: 'visible' });
+          assert.equal(await page.getAttribute('html', 'lang'), 'de');
+          assert.match(await page.locator('body').innerText(), words);
           await page.screenshot({
             path: path.join(TEST_OUTPUT, `i18n-de-${name}-${device}-${colorScheme}.png`),
             fullPage: true,
