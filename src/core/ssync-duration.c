@@ -230,3 +230,50 @@ ssync_duration_format (gint64 seconds)
 
   return g_steal_pointer (&text);
 }
+
+/* Writes @seconds as a column of a table wants it, as in "8 s", "3 min 4 s" or "2 h 5 min": its
+ * largest two units, with their symbols.
+ *
+ * Returns: (transfer full): the text */
+char *
+ssync_duration_format_short (gint64 seconds)
+{
+  static const gint64 units[] = { DAY, HOUR, MINUTE, 1 };
+  g_autofree char *first = NULL;
+
+  g_return_val_if_fail (seconds >= 0, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (units); i++)
+    {
+      gint64 count = seconds / units[i];
+      g_autofree char *number = NULL;
+      g_autofree char *part = NULL;
+
+      if (count == 0 && (first != NULL || units[i] != 1))
+        {
+          if (first != NULL)
+            break;
+          continue;
+        }
+      seconds %= units[i];
+      number = g_strdup_printf ("%" G_GINT64_FORMAT, count);
+      if (units[i] == DAY)
+        /* Translators: a number of days, short, as in a table's column: "2 d". */
+        part = g_strdup_printf (C_("duration, short", "%s d"), number);
+      else if (units[i] == HOUR)
+        /* Translators: a number of hours, short: "2 h". */
+        part = g_strdup_printf (C_("duration, short", "%s h"), number);
+      else if (units[i] == MINUTE)
+        /* Translators: a number of minutes, short: "3 min". */
+        part = g_strdup_printf (C_("duration, short", "%s min"), number);
+      else
+        /* Translators: a number of seconds, short: "8 s". */
+        part = g_strdup_printf (C_("duration, short", "%s s"), number);
+
+      if (first != NULL)
+        /* Translators: joins the two parts of a short duration: "3 min" and "4 s". */
+        return g_strdup_printf (C_("duration, short", "%s %s"), first, part);
+      first = g_steal_pointer (&part);
+    }
+  return g_steal_pointer (&first);
+}

@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 gboolean  ssync_duration_parse  (const char  *text,
                                  gint64      *seconds,
                                  GError     **error);
-char     *ssync_duration_format (gint64       seconds);
+char     *ssync_duration_format       (gint64       seconds);
+char     *ssync_duration_format_short (gint64       seconds);
 
 G_END_DECLS

@@ -195,7 +195,7 @@ format_cell (SsyncHistoryItem *item,
     case COLUMN_DURATION:
       if (finished == 0)
         return g_strdup ("");
-      return ssync_duration_format (MAX (finished - started, 0) / G_USEC_PER_SEC);
+      return ssync_duration_format_short (MAX (finished - started, 0) / G_USEC_PER_SEC);
     case COLUMN_STATUS:
       switch (ssync_history_item_get_status (item))
         {

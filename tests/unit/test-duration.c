@@ -140,6 +140,29 @@ test_duration_format (void)
     }
 }
 
+/* A table's column: the largest two units, with their symbols. */
+static const FormatCase short_cases[] = {
+  { 0, "0 s" },
+  { 8, "8 s" },
+  { 60, "1 min" },
+  { 184, "3 min 4 s" },
+  { 2 * 3600 + 5, "2 h" },
+  { 2 * 3600 + 5 * 60 + 9, "2 h 5 min" },
+  { 86400 + 3600 + 60 + 1, "1 d 1 h" },
+  { SSYNC_DURATION_MAX_SECONDS, "36500 d" },
+};
+
+static void
+test_duration_format_short (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (short_cases); i++)
+    {
+      g_autofree char *text = ssync_duration_format_short (short_cases[i].seconds);
+
+      g_assert_cmpstr (text, ==, short_cases[i].text);
+    }
+}
+
 /* What the parser accepts, the formatter writes back in words. */
 static void
 test_duration_round_trip (void)
@@ -171,6 +194,7 @@ main (int   argc,
   g_test_add_func ("/duration/parse-good", test_duration_parse_good);
   g_test_add_func ("/duration/parse-bad", test_duration_parse_bad);
   g_test_add_func ("/duration/format", test_duration_format);
+  g_test_add_func ("/duration/format-short", test_duration_format_short);
   g_test_add_func ("/duration/round-trip", test_duration_round_trip);
 
   return g_test_run ();
