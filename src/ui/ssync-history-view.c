@@ -51,9 +51,9 @@ static const ColumnInfo columns[N_COLUMNS] = {
   [COLUMN_PEER] = { N_("Address"), SSYNC_HISTORY_SORT_PEER, FALSE, FALSE, 12 },
   [COLUMN_USER_AGENT] = { N_("Browser"), SSYNC_HISTORY_SORT_USER_AGENT, FALSE, FALSE, 15 },
   [COLUMN_BYTES] = { N_("Size"), SSYNC_HISTORY_SORT_BYTES, FALSE, TRUE, 8 },
-  [COLUMN_STARTED] = { N_("Started"), SSYNC_HISTORY_SORT_STARTED, FALSE, FALSE, 19 },
+  [COLUMN_STARTED] = { N_("Started"), SSYNC_HISTORY_SORT_STARTED, FALSE, FALSE, 16 },
   [COLUMN_DURATION] = { N_("Duration"), SSYNC_HISTORY_SORT_DURATION, FALSE, TRUE, 9 },
-  [COLUMN_STATUS] = { N_("Status"), SSYNC_HISTORY_SORT_STATUS, FALSE, FALSE, 9 },
+  [COLUMN_STATUS] = { N_("Status"), SSYNC_HISTORY_SORT_STATUS, FALSE, FALSE, 11 },
 };
 
 struct _SsyncHistoryView
@@ -189,8 +189,9 @@ format_cell (SsyncHistoryItem *item,
       {
         g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (started / G_USEC_PER_SEC);
 
-        /* Translators: the start of a transfer in the history, see strftime(3). */
-        return g_date_time_format (time, C_("history start", "%Y-%m-%d %H:%M:%S"));
+        /* Translators: the start of a transfer in the history, see strftime(3); to the
+         * minute, so that the columns after it keep their room. */
+        return g_date_time_format (time, C_("history start", "%Y-%m-%d %H:%M"));
       }
     case COLUMN_DURATION:
       if (finished == 0)
@@ -243,7 +244,7 @@ update_cell (GtkWidget        *cell,
   if (column == COLUMN_USER_AGENT)
     gtk_widget_set_tooltip_text (cell, ssync_history_item_get_loaded (item)
                                  ? ssync_history_item_get_user_agent (item) : NULL);
-  else if (column == COLUMN_FILE)
+  else if (column == COLUMN_FILE || column == COLUMN_PEER || column == COLUMN_STATUS)
     gtk_widget_set_tooltip_text (cell, text[0] != '\0' ? text : NULL);
 }
 
@@ -276,7 +277,7 @@ setup_cell (GtkSignalListItemFactory *factory,
   cell = gtk_inscription_new (NULL);
   /* File and Started keep room for what tells rows apart; the list scrolls instead. */
   if (column == COLUMN_FILE || column == COLUMN_STARTED)
-    gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell), column == COLUMN_FILE ? 14 : 19);
+    gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell), column == COLUMN_FILE ? 14 : 16);
   gtk_inscription_set_xalign (GTK_INSCRIPTION (cell), columns[column].numeric ? 1.0f : 0.0f);
   gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell),
                                      GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
