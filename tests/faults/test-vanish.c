@@ -164,6 +164,7 @@ test_deleted (Fixture       *fixture,
   g_autoptr(GSocketConnection) conn = start_big_download (fixture);
   g_autoptr(JsonObject) finished = NULL;
   g_autoptr(SoupMessage) after = NULL;
+  const char *body;
   gsize got;
 
   g_assert_no_errno (g_unlink (fixture->big));
@@ -177,12 +178,14 @@ test_deleted (Fixture       *fixture,
   else
     g_assert_cmpstr (json_object_get_string_member (finished, "status"), ==, "failed");
 
-  /* Later requests are told the file is gone, in words. */
+  /* Later requests are told the file is gone, in words (a page naming the file, never its
+   * path). */
   after = get (fixture, "0/big.bin");
   g_assert_cmpuint (soup_message_get_status (after), ==, 410);
-  g_assert_nonnull (strstr (g_bytes_get_data (g_object_get_data (G_OBJECT (after), "body"),
-                                              NULL),
-                            "no longer available"));
+  body = g_bytes_get_data (g_object_get_data (G_OBJECT (after), "body"), NULL);
+  g_assert_nonnull (strstr (body, "This File Is No Longer Shared"));
+  g_assert_nonnull (strstr (body, "was moved or deleted"));
+  g_assert_null (strstr (body, fixture->big));
   assert_still_serving (fixture);
 }
 
