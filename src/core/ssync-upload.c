@@ -46,6 +46,8 @@ struct _SsyncUpload
   gboolean writer_running;
   gboolean hasher_running;
   guint queued_chunks;  /* chunks not done yet */
+  guint failures;        /* writes that failed, */
+  guint failures_heard;  /* and how many of them the caller heard of (under lock) */
   guint64 queued_end;   /* where the next chunk goes */
   char *id;
   char *path;        /* relative to the receive folder, sanitised, '/' separated */
@@ -317,6 +319,7 @@ typedef struct {
   GTask *outer;
   GBytes *data;
   guint64 start;     /* where it goes: the end of the chunk before it */
+  guint heard;       /* failures the caller had heard of when it queued this chunk */
   gint pending;      /* atomic: the write and the hash */
   GError *error;     /* the write's, set before its part is done */
 } Chunk;
@@ -340,8 +343,9 @@ chunk_part_done (Chunk *chunk)
   g_free (chunk);
 }
 
-/* Writes @chunk at its place; returns why not. A chunk queued behind one that failed finds
- * the offset short of its start and is refused: nothing is ever spliced past a gap. */
+/* Writes @chunk at its place; returns why not. A chunk queued before the caller heard of a
+ * failed one (behind it, or after it but before its callback) is refused: nothing is ever
+ * spliced past a gap. */
 static GError *
 write_chunk (SsyncUpload *self,
              Chunk       *chunk)
@@ -352,8 +356,11 @@ write_chunk (SsyncUpload *self,
 
   g_mutex_lock (&self->lock);
 
-  if (self->fd < 0 || self->offset != chunk->start || self->offset + len > self->length)
+  if (self->fd < 0 || self->failures != chunk->heard || self->offset != chunk->start ||
+      self->offset + len > self->length)
     {
+      if (self->failures == chunk->heard)
+        self->failures++;
       g_mutex_unlock (&self->lock);
       return g_error_new (G_IO_ERROR, G_IO_ERROR_CLOSED, _("The upload of %s is over"),
                           self->name);
@@ -373,6 +380,7 @@ write_chunk (SsyncUpload *self,
            * the running hash (of whole chunks) no longer matches it. */
           self->offset += done;
           self->hash_valid = FALSE;
+          self->failures++;
           g_mutex_unlock (&self->lock);
           return ssync_upload_io_error (errsv, g_strdup_printf (_("Receiving %s failed"),
                                                                 self->name));
@@ -466,6 +474,9 @@ ssync_upload_write_async (SsyncUpload         *self,
   if (self->queued_chunks == 0)
     self->queued_end = ssync_upload_get_offset (self);
   chunk->start = self->queued_end;
+  g_mutex_lock (&self->lock);
+  chunk->heard = self->failures_heard;
+  g_mutex_unlock (&self->lock);
   self->queued_end += g_bytes_get_size (data);
   self->queued_chunks++;
   g_queue_push_tail (&self->write_queue, chunk);
@@ -481,12 +492,19 @@ ssync_upload_write_async (SsyncUpload         *self,
     start_drain (self, FALSE);
 }
 
+/* A failed write is heard of here: writes made after this go on from the offset again (a
+ * tus client resumes from there). */
 gboolean
 ssync_upload_write_finish (SsyncUpload   *self,
                            GAsyncResult  *result,
                            GError       **error)
 {
-  return g_task_propagate_boolean (G_TASK (result), error);
+  if (g_task_propagate_boolean (G_TASK (result), error))
+    return TRUE;
+  g_mutex_lock (&self->lock);
+  self->failures_heard = self->failures;
+  g_mutex_unlock (&self->lock);
+  return FALSE;
 }
 
 /* After a failed write the hash of whole chunks is off: start it again from the file
